@@ -1,0 +1,42 @@
+namespace Integrations.Application.Common.Exceptions;
+
+/// <summary>One invalid field; <see cref="Field"/> uses the API's snake_case name.</summary>
+public sealed record ValidationError(string Field, string Code, string Message);
+
+public sealed class ValidationException(IReadOnlyList<ValidationError> errors)
+    : Exception("The request is invalid: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")))
+{
+    public IReadOnlyList<ValidationError> Errors { get; } = errors;
+}
+
+public sealed class NotFoundException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+public class ConflictException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// The stream was changed by someone else since it was read. <see cref="Retryable"/> is true for a
+/// race between writers (re-reading and re-deciding is safe) and false when the caller pinned a version.
+/// </summary>
+public sealed class ConcurrencyConflictException(string streamId, long expectedVersion, long? actualVersion, bool retryable)
+    : ConflictException("concurrency_conflict",
+        $"The resource was modified concurrently (expected version {expectedVersion}, found {actualVersion?.ToString() ?? "a newer one"}). Re-read it and try again.")
+{
+    public string StreamId { get; } = streamId;
+    public long ExpectedVersion { get; } = expectedVersion;
+    public long? ActualVersion { get; } = actualVersion;
+    public bool Retryable { get; } = retryable;
+}
+
+public sealed class IdempotencyKeyReusedException()
+    : ConflictException("idempotency_key_reused", "This Idempotency-Key was already used with a different request body.");
+
+/// <summary>A concurrent request committed the same idempotency key first; the transaction is retried to replay its result.</summary>
+public sealed class IdempotencyRaceException() : Exception("A concurrent request used the same idempotency key.");
+
+public sealed class ForbiddenException(string message) : Exception(message);

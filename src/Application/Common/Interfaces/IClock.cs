@@ -1,0 +1,6 @@
+namespace Integrations.Application.Common.Interfaces;
+
+public interface IClock
+{
+    DateTimeOffset UtcNow { get; }
+}

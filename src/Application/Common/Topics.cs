@@ -1,0 +1,8 @@
+namespace Integrations.Application.Common;
+
+/// <summary>Kafka topic names: a public contract (docs/kafka-topics.md). A breaking change means a new .vN topic.</summary>
+public static class Topics
+{
+    public const string Events = "integrations.events.v1";
+    public const string WebhookDeliveries = "integrations.webhook-deliveries.v1";
+}

@@ -1,0 +1,41 @@
+using System.Reflection;
+using FluentValidation;
+using Integrations.Application.Common.Behaviours;
+using Integrations.Application.Common.EventSourcing;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Integrations.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// MediatR 5 and FluentValidation without their DI extension packages (not in our registry,
+    /// ADR 0004): handlers and validators are found by scanning this assembly.
+    /// </summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        services.AddScoped<ServiceFactory>(provider => type => provider.GetService(type)!);
+        services.AddScoped<IMediator, Mediator>();
+        services.AddScoped<AggregateStore>();
+
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
+        {
+            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType))
+            {
+                var definition = contract.GetGenericTypeDefinition();
+                if (definition == typeof(IRequestHandler<,>) || definition == typeof(IValidator<>))
+                    services.AddTransient(contract, type);
+            }
+        }
+
+        // Registration order is nesting order: logging outermost, idempotency innermost (inside the transaction).
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(LoggingBehaviour<,>));
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(UnhandledExceptionBehaviour<,>));
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(TransactionBehaviour<,>));
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(IdempotencyBehaviour<,>));
+        return services;
+    }
+}
