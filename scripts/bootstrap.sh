@@ -19,7 +19,7 @@ LOCAL_FEED="$BUILD/nuget-local"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 need_apt=()
-for pkg in build-essential pkg-config python3 zlib1g-dev libssl-dev libzstd-dev liblz4-dev kcat postgresql curl ca-certificates; do
+for pkg in build-essential pkg-config python3 zlib1g-dev libssl-dev libzstd-dev liblz4-dev kcat postgresql curl ca-certificates jq; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
@@ -95,5 +95,13 @@ if [[ ! -x "$broker" || "$BROKER_SRC" -nt "$broker" || "$RDK_CACHE/lib/librdkafk
   cp "$RDK_CACHE/lib/librdkafka.so" "$BUILD/lib/librdkafka.so.1"
   gcc -O2 -Wall -o "$broker" "$BROKER_SRC" -I"$RDK_CACHE/include" \
       -L"$BUILD/lib" -l:librdkafka.so.1 -Wl,-rpath,'$ORIGIN/../lib'
+fi
+# The Redoc bundle that /docs serves (embedded into the API at build time).
+"$ROOT/scripts/fetch-docs-assets.sh"
+# The independent Standard Webhooks verifier the webhook delivery tests run (pinned in its package-lock.json).
+verifier="$ROOT/tests/webhook-verifier"
+if [[ ! -d "$verifier/node_modules/standardwebhooks" || "$verifier/package-lock.json" -nt "$verifier/node_modules" ]]; then
+  log "installing the webhook signature verifier (npm ci)"
+  (cd "$verifier" && npm ci --no-audit --no-fund --silent)
 fi
 log "ready: librdkafka $RDKAFKA_VERSION, broker at $broker"

@@ -2,6 +2,7 @@ using System.Reflection;
 using FluentValidation;
 using Integrations.Application.Common.Behaviours;
 using Integrations.Application.Common.EventSourcing;
+using Integrations.Application.Events;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,9 @@ public static class DependencyInjection
         services.AddScoped<ServiceFactory>(provider => type => provider.GetService(type)!);
         services.AddScoped<IMediator, Mediator>();
         services.AddScoped<AggregateStore>();
+        services.AddScoped<BatchAggregateStore>();
+        services.AddScoped<IdempotencyOutcome>();
+        services.AddScoped<EventRecorder>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {

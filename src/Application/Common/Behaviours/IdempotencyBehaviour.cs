@@ -13,7 +13,7 @@ namespace Integrations.Application.Common.Behaviours;
 /// refuses the key with a different request. Runs inside the command's transaction, so the record
 /// commits together with the command's effects, or not at all.
 /// </summary>
-public sealed class IdempotencyBehaviour<TRequest, TResponse>(IIdempotencyStore store, IClock clock)
+public sealed class IdempotencyBehaviour<TRequest, TResponse>(IIdempotencyStore store, IClock clock, IdempotencyOutcome outcome)
     : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -26,6 +26,7 @@ public sealed class IdempotencyBehaviour<TRequest, TResponse>(IIdempotencyStore 
         {
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(existing.RequestHash), Encoding.ASCII.GetBytes(requestHash)))
                 throw new IdempotencyKeyReusedException();
+            outcome.Replayed = true;
             return JsonSerializer.Deserialize<TResponse>(existing.ResponseJson, JsonDefaults.Options)!;
         }
 

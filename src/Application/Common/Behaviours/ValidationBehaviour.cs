@@ -6,6 +6,15 @@ using ValidationException = Integrations.Application.Common.Exceptions.Validatio
 
 namespace Integrations.Application.Common.Behaviours;
 
+/// <summary>
+/// Marks a failure whose property name is already the field path the API reports, such as a path
+/// into tenant-supplied JSON whose keys must not be re-cased.
+/// </summary>
+public static class FieldNames
+{
+    public static readonly object Verbatim = new();
+}
+
 /// <summary>Runs every FluentValidation validator of the request; failures never reach the handler.</summary>
 public sealed class ValidationBehaviour<TRequest, TResponse>(IEnumerable<IValidator<TRequest>> validators)
     : IPipelineBehavior<TRequest, TResponse>
@@ -16,7 +25,7 @@ public sealed class ValidationBehaviour<TRequest, TResponse>(IEnumerable<IValida
         foreach (var validator in validators)
         {
             var result = await validator.ValidateAsync(new ValidationContext<TRequest>(request), cancellationToken);
-            failures.AddRange(result.Errors.Select(f => new ValidationError(FieldName(f.PropertyName), Code(f), f.ErrorMessage)));
+            failures.AddRange(result.Errors.Select(f => new ValidationError(f.CustomState == FieldNames.Verbatim ? f.PropertyName : FieldName(f.PropertyName), Code(f), f.ErrorMessage)));
         }
         if (failures.Count > 0) throw new ValidationException(failures);
         return await next();

@@ -40,3 +40,13 @@ public sealed class IdempotencyKeyReusedException()
 public sealed class IdempotencyRaceException() : Exception("A concurrent request used the same idempotency key.");
 
 public sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>
+/// A query parameter the endpoint does not accept, or one whose value does not parse (400
+/// invalid_parameter). Values that parse but are not acceptable are a <see cref="ValidationException"/>.
+/// </summary>
+public sealed class InvalidParameterException(IReadOnlyList<ValidationError> errors)
+    : Exception("Invalid query parameters: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")))
+{
+    public IReadOnlyList<ValidationError> Errors { get; } = errors;
+}

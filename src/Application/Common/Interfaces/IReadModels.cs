@@ -1,11 +1,19 @@
 using System.Text.Json;
+using Integrations.Application.Common.Listing;
 using Integrations.Application.Common.Models;
 
 namespace Integrations.Application.Common.Interfaces;
 
 public sealed record TenantDto(Guid Id, string Name, string Plan, DateTimeOffset CreatedAt, long Version);
 
-public sealed record ApiKeyDto(Guid Id, Guid TenantId, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public static class ApiKeyStatuses
+{
+    public const string Active = "active";
+    public const string Revoked = "revoked";
+}
+
+/// <param name="Status">active, or revoked (then <paramref name="RevokedAt"/> says when).</param>
+public sealed record ApiKeyDto(Guid Id, Guid TenantId, string Prefix, string Status, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>What a valid, unrevoked API key authenticates as.</summary>
 public sealed record ApiKeyIdentity(Guid KeyId, Guid TenantId, string Plan);
@@ -20,23 +28,23 @@ public sealed record EventDto(
     DateTimeOffset? DispatchedAt,
     long Sequence);
 
-public sealed record EventListQuery(Guid TenantId, int Limit, Cursor? Cursor, string? EventType);
-
 public interface ITenantReadModel
 {
     Task<TenantDto?> FindAsync(Guid tenantId, CancellationToken ct);
+
+    Task<CursorPage<TenantDto>> ListAsync(ListQuery query, CancellationToken ct);
 }
 
 public interface IApiKeyReadModel
 {
     Task<ApiKeyIdentity?> FindActiveByHashAsync(string keyHash, CancellationToken ct);
 
-    Task<IReadOnlyList<ApiKeyDto>> ListAsync(Guid tenantId, CancellationToken ct);
+    Task<CursorPage<ApiKeyDto>> ListAsync(Guid tenantId, ListQuery query, CancellationToken ct);
 }
 
 public interface IEventReadModel
 {
-    Task<CursorPage<EventDto>> ListAsync(EventListQuery query, CancellationToken ct);
+    Task<CursorPage<EventDto>> ListAsync(Guid tenantId, ListQuery query, CancellationToken ct);
 
     Task<EventDto?> FindAsync(Guid tenantId, Guid eventId, CancellationToken ct);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using FluentValidation;
 using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
@@ -10,8 +12,20 @@ namespace Integrations.Application.ApiKeys.Commands.CreateApiKey;
 /// <summary>The only response that ever carries the key itself.</summary>
 public sealed record CreatedApiKeyDto(Guid Id, string Key, string Prefix, DateTimeOffset CreatedAt);
 
-// Deliberately not idempotent-replayable: replaying would mean storing the plaintext key.
-public sealed record CreateApiKeyCommand(Guid TenantId) : ICommand<CreatedApiKeyDto>;
+/// <summary>
+/// Idempotent like every creating POST: a retry with the same Idempotency-Key returns the same key.
+/// The stored response holds the key, so the idempotency store encrypts it (never plaintext at rest)
+/// and drops it after 24 hours.
+/// </summary>
+public sealed record CreateApiKeyCommand(Guid TenantId, [property: JsonIgnore] string? IdempotencyKey = null) : ICommand<CreatedApiKeyDto>, IIdempotentCommand
+{
+    [JsonIgnore] public string IdempotencyScope => "admin";
+}
+
+public sealed class CreateApiKeyCommandValidator : AbstractValidator<CreateApiKeyCommand>
+{
+    public CreateApiKeyCommandValidator() => RuleFor(c => c.IdempotencyKey).MaximumLength(255).OverridePropertyName("Idempotency-Key");
+}
 
 public sealed class CreateApiKeyCommandHandler(AggregateStore aggregates, IClock clock) : IRequestHandler<CreateApiKeyCommand, CreatedApiKeyDto>
 {

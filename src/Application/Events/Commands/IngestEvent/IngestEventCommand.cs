@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
-using Integrations.Application.Common.EventSourcing;
+using FluentValidation.Results;
+using Integrations.Application.Common.Behaviours;
 using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
-using Integrations.Domain.Events;
 using Integrations.Domain.EventTypes;
 using MediatR;
 
@@ -23,39 +23,40 @@ public sealed class IngestEventCommandValidator : AbstractValidator<IngestEventC
 {
     public const int MaxDataBytes = 256 * 1024;
 
-    public IngestEventCommandValidator()
+    public IngestEventCommandValidator(IEventSchemaValidator schemas)
     {
         RuleFor(c => c.TenantId).NotEmpty();
         RuleFor(c => c.EventType).NotEmpty().MaximumLength(100)
             .Must(EventTypeCatalog.IsKnown).WithErrorCode("unknown_event_type")
             .WithMessage(c => $"Unknown event type '{c.EventType}'. GET /api/v1/event-types lists the accepted ones.");
+        RuleFor(c => c.EventType).Must(t => !EventTypeCatalog.IsKnown(t) || EventTypeCatalog.IsPublishable(t)).WithErrorCode("reserved_event_type")
+            .WithMessage(c => $"'{c.EventType}' is emitted by the platform itself and cannot be published through the API.");
         RuleFor(c => c.Data).Must(d => d.ValueKind == JsonValueKind.Object)
             .WithErrorCode("invalid_type").WithMessage("data must be a JSON object.");
         RuleFor(c => c.Data).Must(d => d.ValueKind != JsonValueKind.Object || d.GetRawText().Length <= MaxDataBytes)
             .WithErrorCode("too_large").WithMessage($"data must be at most {MaxDataBytes / 1024} KiB.");
+        // The schema speaks only about objects of an acceptable size from the product; anything else is refused above.
+        RuleFor(c => c.Data).Custom((data, context) =>
+            {
+                foreach (var violation in schemas.Validate(context.InstanceToValidate.EventType, data))
+                    context.AddFailure(new ValidationFailure(violation.Path.Length == 0 ? "data" : "data." + violation.Path, violation.Message)
+                    {
+                        ErrorCode = "schema_violation",
+                        CustomState = FieldNames.Verbatim,
+                    });
+            })
+            .When(c => EventTypeCatalog.IsPublishable(c.EventType) && c.Data.ValueKind == JsonValueKind.Object && c.Data.GetRawText().Length <= MaxDataBytes);
         RuleFor(c => c.IdempotencyKey).MaximumLength(255).OverridePropertyName("Idempotency-Key");
     }
 }
 
-/// <summary>
-/// Accepts an event: its stream, its read model row (inline projection) and its Kafka message
-/// (outbox) are written in one transaction. Nothing is sent synchronously.
-/// </summary>
-public sealed class IngestEventCommandHandler(AggregateStore aggregates, ITenantReadModel tenants, IOutbox outbox, IClock clock, IRequestContext context)
+/// <summary>Accepts an event the product published (the recorder does the writing).</summary>
+public sealed class IngestEventCommandHandler(EventRecorder recorder, ITenantReadModel tenants)
     : IRequestHandler<IngestEventCommand, EventAcceptedDto>
 {
     public async Task<EventAcceptedDto> Handle(IngestEventCommand request, CancellationToken cancellationToken)
     {
         _ = await tenants.FindAsync(request.TenantId, cancellationToken) ?? throw new NotFoundException("tenant_not_found", "No such tenant.");
-
-        var id = Guid.CreateVersion7();
-        var now = clock.UtcNow;
-        var dataJson = request.Data.GetRawText();
-        var result = await aggregates.HandleAsync(IngestedEventDecider.Decider, IngestedEventDecider.StreamId(id),
-            new AcceptEvent(id, request.TenantId, request.EventType, dataJson, now), request.TenantId, cancellationToken);
-
-        var envelope = new EventEnvelope(id, request.EventType, request.TenantId, now, request.Data, EventEnvelope.CurrentSchemaVersion);
-        await outbox.EnqueueAsync(EventEnvelope.ToOutboxMessage(envelope, result.Append!.GlobalSequences[0], context.CorrelationId), cancellationToken);
-        return new EventAcceptedDto(id, request.EventType, now);
+        return await recorder.RecordAsync(request.TenantId, request.EventType, request.Data, cancellationToken);
     }
 }

@@ -21,6 +21,7 @@ public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenan
         RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
         RuleFor(c => c.Plan).NotEmpty().Must(Plans.IsValid)
             .WithErrorCode("invalid_plan").WithMessage($"plan must be one of: {string.Join(", ", Plans.All)}.");
+        RuleFor(c => c.IdempotencyKey).MaximumLength(255).OverridePropertyName("Idempotency-Key");
     }
 }
 

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Integrations.Api.Authentication;
+using Integrations.Api.Docs;
+using Integrations.Api.Endpoints;
+using Integrations.Api.Errors;
+using Integrations.Api.Listing;
+using Integrations.Api.Middleware;
+using Integrations.Api.OpenApi;
+using Integrations.Api.RateLimiting;
+using Integrations.Application;
+using Integrations.Infrastructure;
+using Integrations.Infrastructure.Health;
+using Integrations.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Integrations.Api;
+
+public static class ApiHost
+{
+    /// <summary>Largest request body accepted; beyond it the answer is 413 payload_too_large.</summary>
+    public const long MaxRequestBodyBytes = 512 * 1024;
+
+    /// <param name="configure">Runs before services are built: tests use it to point at their own PostgreSQL and broker.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (Environment.GetEnvironmentVariable("INTEGRATIONS_ADMIN_KEY") is { Length: > 0 } adminKey && string.IsNullOrEmpty(builder.Configuration["Auth:AdminKey"]))
+            builder.Configuration["Auth:AdminKey"] = adminKey;
+        configure?.Invoke(builder);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        // Bad JSON and unbindable parameters throw, so they reach the error format instead of an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<ExceptionToErrorHandler>();
+
+        builder.Services.AddApplication();
+        builder.Services.AddInfrastructure(builder.Configuration);
+        builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddBearerAuthentication(builder.Configuration);
+        builder.Services.AddApiRateLimiting(builder.Configuration);
+        builder.Services.AddApiDocument();
+        builder.Services.AddHealthChecks().AddInfrastructureHealthChecks();
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Reached only if the handler above declined (e.g. the response had started).
+            ExceptionHandler = context => ApiErrors.WriteAsync(context, 500, "internal_error", "Something went wrong on our side."),
+        });
+        app.UseMiddleware<RequestContextMiddleware>();
+        app.UseStatusCodePages(context => StatusCodeErrors.WriteAsync(context.HttpContext));
+        app.UseAuthentication();
+        // After authentication: the quota is per tenant, so the limiter needs to know the caller.
+        app.UseRateLimiter();
+        app.Use(RequestContextMiddleware.SetActor);
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });
+        // Every API endpoint refuses query parameters it does not know (docs/api/conventions.md).
+        var api = app.MapGroup("").RejectUnknownQueryParameters();
+        api.MapTenantEndpoints();
+        api.MapEventEndpoints();
+        api.MapEventTypeEndpoints();
+        api.MapWebhookEndpointEndpoints();
+        api.MapWebhookDeliveryEndpoints();
+        api.MapAdminEndpoints();
+        app.MapApiDocument();
+        app.MapApiDocs();
+        return app;
+    }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString().ToLowerInvariant(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString().ToLowerInvariant(),
+                description = e.Value.Description,
+                duration_ms = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+            }),
+        }, ApiJson.Options);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Integrations.Api.Errors;
+using Integrations.Application.ApiKeys;
+using Integrations.Application.Common.Interfaces;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Integrations.Api.Authentication;
+
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>The platform administrator's bearer key (INTEGRATIONS_ADMIN_KEY).</summary>
+    public string? AdminKey { get; set; }
+}
+
+public static class Principals
+{
+    public const string Scheme = "Bearer";
+    public const string AdminRole = "admin";
+    public const string TenantIdClaim = "tenant_id";
+    public const string KeyIdClaim = "key_id";
+    public const string PlanClaim = "plan";
+
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(AdminRole);
+
+    public static Guid? TenantId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(TenantIdClaim), out var id) ? id : null;
+
+    /// <summary>Names the caller in event metadata and logs without revealing a secret.</summary>
+    public static string Actor(this ClaimsPrincipal user) =>
+        user.IsAdmin() ? "admin" : user.FindFirstValue(KeyIdClaim) is { } keyId ? $"api_key:{keyId}" : "anonymous";
+}
+
+/// <summary>
+/// Authorization: Bearer &lt;admin key | tenant API key&gt;. Keys are looked up by their SHA-256 on
+/// every request, so a revoked key stops working at once (ADR 0005).
+/// </summary>
+public sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptionsMonitor<AuthOptions> auth,
+    IApiKeyReadModel apiKeys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("Use the Bearer scheme.");
+        var token = header["Bearer ".Length..].Trim();
+
+        if (auth.CurrentValue.AdminKey is { Length: > 0 } adminKey && FixedTimeEquals(token, adminKey))
+            return Success([new Claim(ClaimTypes.Role, Principals.AdminRole)]);
+
+        if (!ApiKeyFormat.LooksLikeApiKey(token)) return AuthenticateResult.Fail("Invalid credentials.");
+        var identity = await apiKeys.FindActiveByHashAsync(ApiKeyFormat.Hash(token), Context.RequestAborted);
+        return identity is null
+            ? AuthenticateResult.Fail("Invalid credentials.")
+            : Success([
+                new Claim(Principals.TenantIdClaim, identity.TenantId.ToString()),
+                new Claim(Principals.KeyIdClaim, identity.KeyId.ToString()),
+                new Claim(Principals.PlanClaim, identity.Plan),
+            ]);
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        var failed = !string.IsNullOrEmpty(Request.Headers.Authorization.ToString());
+        await ApiErrors.WriteAsync(Context, 401, failed ? "invalid_credentials" : "unauthenticated",
+            failed ? "The bearer token is not a valid admin or API key, or the key was revoked." : "Send Authorization: Bearer <API key>.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiErrors.WriteAsync(Context, 403, "forbidden", "This credential may not perform this operation.");
+
+    private AuthenticateResult Success(Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, ClaimTypes.Role)), Scheme.Name));
+
+    // Compare digests so neither the length nor the content of the admin key leaks through timing.
+    private static bool FixedTimeEquals(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+}

@@ -1,0 +1,65 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Integrations.Api.Authentication;
+using Integrations.Api.Listing;
+using Integrations.Api.OpenApi;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Events.Commands.IngestEvent;
+using Integrations.Application.Events.Queries.GetEvent;
+using Integrations.Application.Events.Queries.ListEvents;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Integrations.Api.Endpoints;
+
+public sealed record IngestEventRequest(
+    [property: Description("A type from GET /api/v1/event-types that the product may publish.")] string? EventType,
+    [property: Description("The payload: a JSON object that satisfies the type's schema.")] JsonElement Data,
+    [property: Description("Only with the admin key: the tenant the event belongs to. A tenant key always publishes for its own tenant.")] Guid? TenantId = null);
+
+public static class EventEndpoints
+{
+    public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/api/v1/events").WithTags("Events")
+            .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin");
+        var invoice = JsonSerializer.SerializeToElement(new { invoice_id = "in_1Qx7", amount_cents = 4200, currency = "EUR" });
+        var timestamp = new DateTimeOffset(2026, 11, 22, 9, 15, 0, TimeSpan.Zero);
+        var eventId = Guid.Parse("0193a5f3-4d5e-7f60-8172-93a4b5c6d7e8");
+
+        // 202: accepted and durably stored; delivery happens asynchronously (outbox → Kafka → workers).
+        events.MapPost("/", async (IngestEventRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+                HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var tenantId = TenantScope.Resolve(http.User, body.TenantId);
+                var accepted = await mediator.Send(new IngestEventCommand(tenantId, body.EventType ?? "", body.Data, idempotencyKey), ct);
+                return Results.Accepted($"/api/v1/events/{accepted.Id}", accepted);
+            })
+            .WithName("publishEvent").WithSummary("Publish an event")
+            .WithDescription("Stores the event durably and answers 202; it then reaches Kafka and the tenant's webhook endpoints asynchronously. data is validated against the type's schema. Send an Idempotency-Key so that a retry never publishes twice.")
+            .Produces<EventAcceptedDto>(StatusCodes.Status202Accepted)
+            .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
+            .ProducesError(StatusCodes.Status409Conflict, "idempotency_key_reused")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "unknown_event_type", "reserved_event_type", "schema_violation")
+            .WithRequestExample(new { event_type = "invoice.paid", data = invoice })
+            .WithResponseExample(StatusCodes.Status202Accepted, new EventAcceptedDto(eventId, "invoice.paid", timestamp));
+
+        events.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+                list.Page(await mediator.Send(new ListEventsQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))
+            .WithListConventions<EventDto>(ListEventsQuery.Spec, "tenant_id")
+            .WithName("listEvents").WithSummary("List events")
+            .WithDescription("The tenant's events, newest first by default. The admin key must name the tenant with tenant_id.")
+            .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
+
+        events.MapGet("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+                Results.Ok(await mediator.Send(new GetEventQuery(TenantScope.Resolve(http.User, tenantId), id), ct)))
+            .WithName("getEvent").WithSummary("Retrieve an event")
+            .WithDescription("One event with its dispatch status: accepted (stored), then dispatched (handed to Kafka consumers).")
+            .Produces<EventDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "event_not_found", "tenant_not_found")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed")
+            .WithResponseExample(StatusCodes.Status200OK, new EventDto(eventId, TenantEndpoints.ExampleTenantId, "invoice.paid", invoice, timestamp, "dispatched", timestamp.AddSeconds(1), 4711));
+
+        return app;
+    }
+}

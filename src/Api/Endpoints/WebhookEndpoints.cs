@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Integrations.Api.Authentication;
+using Integrations.Api.Listing;
+using Integrations.Api.OpenApi;
+using Integrations.Application.Common.Exceptions;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.WebhookEndpoints.Commands.CreateWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints.Commands.DeleteWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints.Commands.DisableWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints.Commands.EnableWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints.Commands.RotateWebhookEndpointSecret;
+using Integrations.Application.WebhookEndpoints.Commands.UpdateWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints.Queries.GetWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints.Queries.ListWebhookEndpoints;
+using Integrations.Application.WebhookEndpoints.Queries.RevealWebhookEndpointSecret;
+using Integrations.Domain.Webhooks;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Integrations.Api.Endpoints;
+
+public sealed record CreateWebhookEndpointRequest(string? Url, IReadOnlyList<string>? EventTypes, string? Description = null, int? RateLimitPerMinute = null, Guid? TenantId = null);
+
+/// <summary>
+/// A JSON merge patch. <see cref="Description"/> is raw JSON to tell "absent" (unchanged) from
+/// null (remove it); the other fields cannot be removed, so null or absent leaves them unchanged.
+/// </summary>
+public sealed record UpdateWebhookEndpointRequest(string? Url = null, IReadOnlyList<string>? EventTypes = null, JsonElement Description = default, int? RateLimitPerMinute = null);
+
+public static class WebhookEndpoints
+{
+    public static IEndpointRouteBuilder MapWebhookEndpointEndpoints(this IEndpointRouteBuilder app)
+    {
+        var endpoints = app.MapGroup("/api/v1/webhook-endpoints").WithTags("Webhook endpoints")
+            .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin");
+
+        endpoints.MapPost("/", async (CreateWebhookEndpointRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+            HttpContext http, IMediator mediator, CancellationToken ct) =>
+        {
+            var tenantId = TenantScope.Resolve(http.User, body.TenantId);
+            var created = await mediator.Send(new CreateWebhookEndpointCommand(tenantId, body.Url, body.EventTypes, body.Description, body.RateLimitPerMinute, idempotencyKey), ct);
+            return NoStore(http, Results.Created($"/api/v1/webhook-endpoints/{created.Id}", created));
+        })
+        .WithName("createWebhookEndpoint").WithSummary("Create a webhook endpoint")
+        .WithDescription("Registers an HTTPS endpoint for the listed event types (or [\"*\"]). The response is the only one that carries the signing secret, besides reveal-secret. Honours Idempotency-Key.")
+        .Produces<CreatedWebhookEndpointDto>(StatusCodes.Status201Created)
+        .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
+        .ProducesError(StatusCodes.Status409Conflict, "idempotency_key_reused")
+        .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "invalid_url", "unsafe_url", "unresolvable_url", "unknown_event_type")
+        .WithRequestExample(new { url = "https://hooks.example.com/integrations", event_types = new[] { "invoice.paid", "invoice.failed" }, description = "Billing sync" });
+
+        endpoints.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+                list.Page(await mediator.Send(new ListWebhookEndpointsQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))
+            .WithListConventions<WebhookEndpointDto>(ListWebhookEndpointsQuery.Spec, "tenant_id")
+            .WithName("listWebhookEndpoints").WithSummary("List webhook endpoints")
+            .WithDescription("The tenant's endpoints, newest first by default, never with their secrets.")
+            .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
+
+        endpoints.MapGet("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+            Results.Ok(await mediator.Send(new GetWebhookEndpointQuery(TenantScope.Resolve(http.User, tenantId), id), ct)))
+            .WithName("getWebhookEndpoint").WithSummary("Retrieve a webhook endpoint")
+            .WithDescription("One endpoint with its status and why it is disabled, if it is.")
+            .Produces<WebhookEndpointDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
+
+        endpoints.MapPatch("/{id:guid}", async (Guid id, UpdateWebhookEndpointRequest body, HttpContext http, IMediator mediator, CancellationToken ct,
+            [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+            Results.Ok(await mediator.Send(new UpdateWebhookEndpointCommand(TenantScope.Resolve(http.User, tenantId), id,
+                body.Url, body.EventTypes, Description(body.Description), body.RateLimitPerMinute), ct)))
+            .WithName("updateWebhookEndpoint").WithSummary("Update a webhook endpoint")
+            .WithDescription("A JSON merge patch of url, event_types, description (null removes it) and rate_limit_per_minute. A new url is checked like at registration.")
+            .Produces<WebhookEndpointDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "invalid_url", "unsafe_url", "unresolvable_url", "unknown_event_type")
+            .WithRequestExample(new { event_types = new[] { "*" }, description = (string?)null });
+
+        endpoints.MapDelete("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+        {
+            await mediator.Send(new DeleteWebhookEndpointCommand(TenantScope.Resolve(http.User, tenantId), id), ct);
+            return Results.NoContent();
+        })
+        .WithName("deleteWebhookEndpoint").WithSummary("Delete a webhook endpoint")
+        .WithDescription("The endpoint is gone at once and receives nothing more.")
+        .Produces(StatusCodes.Status204NoContent)
+        .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
+
+        endpoints.MapPost("/{id:guid}/enable", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+            Results.Ok(await mediator.Send(new EnableWebhookEndpointCommand(TenantScope.Resolve(http.User, tenantId), id), ct)))
+            .WithName("enableWebhookEndpoint").WithSummary("Enable a webhook endpoint")
+            .WithDescription("Deliveries resume, pending ones included.")
+            .Produces<WebhookEndpointDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
+
+        endpoints.MapPost("/{id:guid}/disable", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+            Results.Ok(await mediator.Send(new DisableWebhookEndpointCommand(TenantScope.Resolve(http.User, tenantId), id,
+                DisabledReasons.Manual, "Disabled through the API."), ct)))
+            .WithName("disableWebhookEndpoint").WithSummary("Disable a webhook endpoint")
+            .WithDescription("Stops deliveries (disabled_reason manual) and emits webhook_endpoint.disabled to the tenant.")
+            .Produces<WebhookEndpointDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
+
+        endpoints.MapPost("/{id:guid}/rotate-secret", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+            NoStore(http, Results.Ok(await mediator.Send(new RotateWebhookEndpointSecretCommand(TenantScope.Resolve(http.User, tenantId), id), ct))))
+            .WithName("rotateWebhookEndpointSecret").WithSummary("Rotate an endpoint's signing secret")
+            .WithDescription("A new secret signs from now on; the previous one keeps signing beside it until previous_secret_expires_at, so receivers can switch without a gap.")
+            .Produces<RotatedSecretDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
+
+        // POST rather than GET: a secret never sits in a URL that proxies and caches may log or keep.
+        endpoints.MapPost("/{id:guid}/reveal-secret", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+            NoStore(http, Results.Ok(await mediator.Send(new RevealWebhookEndpointSecretQuery(TenantScope.Resolve(http.User, tenantId), id), ct))))
+            .WithName("revealWebhookEndpointSecret").WithSummary("Reveal an endpoint's signing secret")
+            .WithDescription("The current secret, for a receiver that lost it.")
+            .Produces<WebhookEndpointSecretDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
+
+        return app;
+    }
+
+    /// <summary>Merge-patch semantics for the one removable field: absent = unchanged (null), null = remove (""), a string = set.</summary>
+    private static string? Description(JsonElement description) => description.ValueKind switch
+    {
+        JsonValueKind.Undefined => null,
+        JsonValueKind.Null => "",
+        JsonValueKind.String => description.GetString(),
+        _ => throw new ValidationException([new ValidationError("description", "invalid_type", "description must be a string or null.")]),
+    };
+
+    /// <summary>Responses that carry a secret must not be kept by any cache.</summary>
+    private static IResult NoStore(HttpContext http, IResult result)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        return result;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.Json;
+using Integrations.Application.Common;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Domain.Common;
+
+namespace Integrations.Application.WebhookDeliveries;
+
+/// <summary>
+/// The value of every message on integrations.webhook-deliveries.v1 (docs/kafka-topics.md): what
+/// one attempt came to, or a delivery dead-lettered without an attempt (<see cref="Attempt"/> null).
+/// Never the payload, never a secret. <see cref="Status"/>: succeeded, retry_scheduled or failed.
+/// </summary>
+public sealed record WebhookDeliveryOutcome(
+    Guid DeliveryId,
+    Guid EventId,
+    string EventType,
+    Guid TenantId,
+    Guid EndpointId,
+    bool IsTest,
+    int? Attempt,
+    string Status,
+    int? StatusCode,
+    int? DurationMs,
+    string? ErrorKind,
+    DateTimeOffset? AttemptedAt,
+    DateTimeOffset? NextAttemptAt,
+    string? FailureReason,
+    DateTimeOffset RecordedAt,
+    int SchemaVersion = WebhookDeliveryOutcome.CurrentSchemaVersion)
+{
+    public const int CurrentSchemaVersion = 1;
+    public const string Succeeded = "succeeded";
+    public const string RetryScheduled = "retry_scheduled";
+    public const string Failed = "failed";
+
+    /// <summary>
+    /// Keyed by tenant like integrations.events.v1. An attempt's message id is derived from
+    /// (delivery, attempt), so a republished or re-recorded outcome carries the same id.
+    /// </summary>
+    public OutboxMessage ToOutboxMessage(string correlationId) => new(
+        Attempt is { } attempt ? NameBasedGuid.Create(DeliveryId, EndpointId, attempt) : Guid.CreateVersion7(),
+        Topics.WebhookDeliveries,
+        TenantId.ToString(),
+        JsonSerializer.Serialize(this, JsonDefaults.Options),
+        new Dictionary<string, string>
+        {
+            ["delivery-id"] = DeliveryId.ToString(),
+            ["event-id"] = EventId.ToString(),
+            ["tenant-id"] = TenantId.ToString(),
+            ["status"] = Status,
+            ["schema-version"] = SchemaVersion.ToString(CultureInfo.InvariantCulture),
+            ["content-type"] = "application/json",
+            ["correlation-id"] = correlationId,
+        },
+        AwaitsConsumer: false);
+}

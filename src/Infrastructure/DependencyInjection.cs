@@ -1,0 +1,22 @@
+using Integrations.Application.Common.Interfaces;
+using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Persistence;
+using Integrations.Infrastructure.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Integrations.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>Everything both hosts share: PostgreSQL persistence and the Kafka producer side.</summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IClock, SystemClock>();
+        services.AddPersistence(configuration);
+        services.AddKafkaMessaging(configuration);
+        services.AddWebhookEndpointManagement(configuration);
+        services.AddWebhookDelivery(configuration);
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+using Confluent.Kafka;
+
+namespace Integrations.Infrastructure.Messaging;
+
+/// <summary>
+/// Handles the messages of one topic for one consumer group a batch at a time (run by
+/// <see cref="KafkaBatchConsumerService{THandler}"/>, one DI scope per batch), for work that is far
+/// cheaper in one transaction per batch than per message. At-least-once, like
+/// <see cref="IMessageHandler"/>: handlers must be idempotent, and throwing retries the whole batch.
+/// </summary>
+public interface IBatchMessageHandler
+{
+    string Topic { get; }
+
+    string GroupId { get; }
+
+    /// <summary>The largest batch the handler is given.</summary>
+    int MaxBatchSize { get; }
+
+    Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, string>> messages, CancellationToken ct);
+}

@@ -1,0 +1,27 @@
+namespace Integrations.Infrastructure.Messaging;
+
+/// <summary>The outbox relay and sweeper (section "Outbox").</summary>
+public sealed class OutboxOptions
+{
+    public const string SectionName = "Outbox";
+
+    /// <summary>Rows the relay produces per round before awaiting their acknowledgements together.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Fallback poll when no NOTIFY arrives (the relay normally wakes on the committing transaction's NOTIFY).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often a process that is not the relay leader tries to become it.</summary>
+    public TimeSpan LeadershipPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Cap of the exponential backoff after failed publications of a row.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A published row whose consumer has not reported completion by then is published again (doubling per publication, at most hourly).</summary>
+    public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Completed rows are deleted after this long.</summary>
+    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromDays(7);
+}

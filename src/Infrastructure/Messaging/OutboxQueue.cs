@@ -1,0 +1,66 @@
+using Npgsql;
+
+namespace Integrations.Infrastructure.Messaging;
+
+/// <summary>The relay's view of the outbox table: what to publish next, and the verdicts.</summary>
+internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Due rows in id (commit) order. A row whose key has an older row backing off is left out:
+    /// it would overtake that row on the topic.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxRow>> NextBatchAsync(int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select o.id, o.topic, o.message_key, o.payload, o.headers::text
+            from outbox o
+            where o.published_at is null and o.next_attempt_at <= now()
+              and not exists (
+                  select 1 from outbox b
+                  where b.published_at is null and b.failure_count > 0
+                    and b.topic = o.topic and b.message_key = o.message_key and b.id < o.id
+                    and b.next_attempt_at > now())
+            order by o.id
+            limit @limit
+            """);
+        command.Parameters.AddWithValue("limit", limit);
+        var rows = new List<OutboxRow>(limit);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new OutboxRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+        return rows;
+    }
+
+    /// <summary>Rows nobody consumes are done once Kafka has them.</summary>
+    public async Task MarkPublishedAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return;
+        await using var command = dataSource.CreateCommand("""
+            update outbox
+            set published_at = now(), publish_count = publish_count + 1, failure_count = 0, last_error = null,
+                completed_at = case when awaits_consumer then completed_at else now() end
+            where id = any(@ids)
+            """);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Backs off exponentially per row: 0.5 s, 1 s, 2 s ... up to <paramref name="maxDelay"/>.</summary>
+    public async Task MarkFailedAsync(IReadOnlyList<long> ids, string error, TimeSpan maxDelay, CancellationToken ct)
+    {
+        if (ids.Count == 0) return;
+        await using var command = dataSource.CreateCommand("""
+            update outbox
+            set failure_count = failure_count + 1, last_error = @error,
+                next_attempt_at = now() + least(@max_delay, @first_delay * power(2, least(failure_count, 20)))
+            where id = any(@ids)
+            """);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        command.Parameters.AddWithValue("error", error);
+        command.Parameters.AddWithValue("first_delay", FirstRetryDelay);
+        command.Parameters.AddWithValue("max_delay", maxDelay);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Integrations.Infrastructure.Messaging;
+
+/// <summary>
+/// Publishes outbox rows to Kafka (Workers host). One process leads at a time (see
+/// <see cref="RelayLeadership"/>); the others poll for leadership. Each round produces up to
+/// <see cref="OutboxOptions.BatchSize"/> rows at once, awaits their acknowledgements together and
+/// records the verdicts in two statements. At-least-once: a row is marked published only after
+/// Kafka acknowledged it, so a crash in between publishes it again; consumers dedupe by id.
+/// </summary>
+public sealed class OutboxRelay(
+    NpgsqlDataSource dataSource,
+    KafkaProducer producer,
+    IOptions<OutboxOptions> outboxOptions,
+    IOptions<KafkaOptions> kafkaOptions,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private readonly OutboxOptions _options = outboxOptions.Value;
+    private readonly OutboxQueue _queue = new(dataSource);
+    // librdkafka reports every message within message.timeout.ms; the margin covers the report's own latency.
+    private readonly TimeSpan _deliveryTimeout = TimeSpan.FromMilliseconds(kafkaOptions.Value.MessageTimeoutMs) + TimeSpan.FromSeconds(5);
+    private volatile bool _isLeader;
+
+    /// <summary>Whether this process currently publishes the outbox.</summary>
+    public bool IsLeader => _isLeader;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var leadership = await RelayLeadership.TryAcquireAsync(dataSource, stoppingToken);
+                if (leadership is not null)
+                {
+                    _isLeader = true;
+                    logger.LogInformation("Leading the outbox relay");
+                    await RelayAsync(leadership, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // Typically the database connection: leadership (if held) went with it.
+                logger.LogWarning(ex, "Outbox relay failed; trying again in {Delay}", _options.LeadershipPollInterval);
+            }
+            finally
+            {
+                _isLeader = false;
+            }
+            await Task.Delay(_options.LeadershipPollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RelayAsync(RelayLeadership leadership, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await leadership.EnsureHeldAsync(ct);
+            var selected = await PublishRoundAsync(ct);
+            // A full batch means more is probably waiting: go again at once.
+            if (selected < _options.BatchSize) await leadership.WaitForWorkAsync(_options.PollInterval, ct);
+        }
+    }
+
+    private async Task<int> PublishRoundAsync(CancellationToken ct)
+    {
+        var rows = await _queue.NextBatchAsync(_options.BatchSize, ct);
+        if (rows.Count == 0) return 0;
+
+        var round = DeliveryRound.Start(producer, rows);
+        await round.WaitAsync(_deliveryTimeout, ct);
+
+        var published = new List<long>(rows.Count);
+        var failed = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        // Keys with an earlier row not acknowledged in this round. Their later rows are not marked
+        // published even if Kafka has them: they are sent again after the earlier row, so the last
+        // copy on the topic is in order. Duplicates are fine, consumers dedupe by id.
+        var held = new HashSet<(string Topic, string Key)>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (held.Contains((row.Topic, row.Key))) continue;
+            switch (round.Outcome(i))
+            {
+                case DeliveryOutcome.Delivered:
+                    published.Add(row.Id);
+                    break;
+                case DeliveryOutcome.Failed:
+                    var error = round.Error(i);
+                    if (!failed.TryGetValue(error, out var ids)) failed[error] = ids = [];
+                    ids.Add(row.Id);
+                    held.Add((row.Topic, row.Key));
+                    break;
+                default:
+                    held.Add((row.Topic, row.Key));
+                    break;
+            }
+        }
+
+        // The verdicts must be recorded even when shutdown began meanwhile: the messages are on Kafka.
+        await _queue.MarkPublishedAsync(published, CancellationToken.None);
+        foreach (var (error, ids) in failed)
+        {
+            await _queue.MarkFailedAsync(ids, error, _options.MaxRetryDelay, CancellationToken.None);
+            logger.LogWarning("Could not publish {Count} outbox messages ({Error}); retrying with backoff", ids.Count, error);
+        }
+        logger.LogDebug("Relay round: {Selected} selected, {Published} published", rows.Count, published.Count);
+        return rows.Count;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Infrastructure.Persistence;
+using NpgsqlTypes;
+
+namespace Integrations.Infrastructure.Messaging;
+
+/// <summary>
+/// <see cref="PostgresOutbox.EnqueueAsync"/> for a whole batch: one insert from arrays and one
+/// NOTIFY, in the unit of work's transaction. Rows are inserted in the given order, so per-key
+/// order is kept as the relay publishes in id order.
+/// </summary>
+public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
+{
+    public Task EnqueueAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        if (messages.Count == 0) return Task.CompletedTask;
+        return session.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = DbSession.Command(connection, transaction, $"""
+                insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
+                select * from unnest(@message_ids::uuid[], @topics::text[], @keys::text[], @payloads::text[], @headers::jsonb[], @awaits::boolean[]);
+                select pg_notify('{PostgresOutbox.Channel}', '');
+                """);
+            command.Parameters.AddWithValue("message_ids", messages.Select(m => m.MessageId).ToArray());
+            command.Parameters.AddWithValue("topics", messages.Select(m => m.Topic).ToArray());
+            command.Parameters.AddWithValue("keys", messages.Select(m => m.Key).ToArray());
+            command.Parameters.AddWithValue("payloads", messages.Select(m => m.Payload).ToArray());
+            command.Parameters.AddWithValue("headers", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, messages.Select(m => JsonSerializer.Serialize(m.Headers)).ToArray());
+            command.Parameters.AddWithValue("awaits", messages.Select(m => m.AwaitsConsumer).ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }, ct);
+    }
+}

@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace Integrations.Infrastructure.Persistence;
+
+/// <summary>
+/// The scoped database session: while a unit of work is open, every port in the scope runs on its
+/// connection and transaction; outside one, each call borrows a pooled connection of its own.
+/// </summary>
+public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
+{
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
+
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public bool InTransaction => _transaction is not null;
+
+    public async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work, CancellationToken ct)
+    {
+        if (_transaction is not null) return await work(_connection!, _transaction);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await work(connection, null);
+    }
+
+    public Task RunAsync(Func<NpgsqlConnection, NpgsqlTransaction?, Task> work, CancellationToken ct) =>
+        RunAsync(async (c, t) => { await work(c, t); return true; }, ct);
+
+    /// <summary>Creates a command bound to the ambient transaction when there is one.</summary>
+    public static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql) =>
+        new(sql, connection, transaction);
+
+    internal async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        if (_transaction is not null) return await work(ct); // nested: join the outer transaction
+        _connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            _transaction = await _connection.BeginTransactionAsync(ct);
+            var result = await work(ct);
+            await _transaction.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            if (_transaction is not null) await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
+            _transaction = null;
+            _connection = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null) await _transaction.DisposeAsync();
+        if (_connection is not null) await _connection.DisposeAsync();
+    }
+}

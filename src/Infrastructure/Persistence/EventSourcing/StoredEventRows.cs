@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Integrations.Application.Common;
+using Integrations.Application.Common.Interfaces;
+using Npgsql;
+
+namespace Integrations.Infrastructure.Persistence.EventSourcing;
+
+/// <summary>The one projection of es_events into <see cref="StoredEvent"/>, shared by stream reads and rebuilds.</summary>
+internal static class StoredEventRows
+{
+    public const string Select =
+        "select event_id, stream_id, stream_version, global_seq, event_type, data, metadata, created_at from es_events";
+
+    public static StoredEvent Read(NpgsqlDataReader reader, EventTypeRegistry registry)
+    {
+        var eventType = reader.GetString(4);
+        return new StoredEvent(
+            reader.GetGuid(0),
+            reader.GetString(1),
+            reader.GetInt64(2),
+            reader.GetInt64(3),
+            eventType,
+            registry.Deserialize(eventType, reader.GetString(5)),
+            DeserializeMetadata(reader.GetString(6)),
+            reader.GetFieldValue<DateTimeOffset>(7));
+    }
+
+    public static string SerializeMetadata(EventMetadata metadata) => JsonSerializer.Serialize(metadata, JsonDefaults.Options);
+
+    private static EventMetadata DeserializeMetadata(string json) =>
+        JsonSerializer.Deserialize<EventMetadata>(json, JsonDefaults.Options) ?? throw new JsonException("Stored event has empty metadata.");
+}

@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text;
+using Integrations.Application.Common.Interfaces;
+
+namespace Integrations.Infrastructure.Security;
+
+/// <summary>
+/// AES-256-GCM with a random 96-bit nonce per value: <c>v1.&lt;key id&gt;.&lt;base64(nonce | ciphertext | tag)&gt;</c>.
+/// The key id names the key that encrypted the value, so the platform key can be rotated: new values
+/// use the current key, old values still decrypt with a previous one. The prefix is authenticated
+/// (associated data), so a value cannot be relabelled to another key or format version.
+/// </summary>
+public sealed class AesGcmSecretProtector : ISecretProtector
+{
+    public const int KeyBytes = 32;
+    private const string FormatVersion = "v1";
+    private const int NonceBytes = 12;
+    private const int TagBytes = 16;
+
+    private readonly string _currentKeyId;
+    private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+
+    public AesGcmSecretProtector(byte[] currentKey, IEnumerable<byte[]> previousKeys)
+    {
+        _currentKeyId = Add(currentKey);
+        foreach (var key in previousKeys) Add(key);
+    }
+
+    /// <summary>A short public name for a key: 32 bits of its SHA-256, which says nothing useful about a 256-bit key.</summary>
+    public static string KeyId(byte[] key) => Convert.ToHexStringLower(SHA256.HashData(key))[..8];
+
+    public string Protect(string plaintext)
+    {
+        var prefix = $"{FormatVersion}.{_currentKeyId}";
+        var plain = Encoding.UTF8.GetBytes(plaintext);
+        var sealedBox = new byte[NonceBytes + plain.Length + TagBytes];
+        var nonce = sealedBox.AsSpan(0, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_keys[_currentKeyId], TagBytes);
+        aes.Encrypt(nonce, plain, sealedBox.AsSpan(NonceBytes, plain.Length), sealedBox.AsSpan(NonceBytes + plain.Length), Encoding.ASCII.GetBytes(prefix));
+        return $"{prefix}.{Convert.ToBase64String(sealedBox)}";
+    }
+
+    public string Unprotect(string protectedValue)
+    {
+        var parts = protectedValue.Split('.');
+        if (parts is not [FormatVersion, var keyId, var payload])
+            throw new CryptographicException("Not a protected value of a format this build knows.");
+        if (!_keys.TryGetValue(keyId, out var key))
+            throw new CryptographicException($"The value was protected with key '{keyId}', which is neither Secrets:EncryptionKey nor one of Secrets:PreviousEncryptionKeys.");
+
+        byte[] sealedBox;
+        try
+        {
+            sealedBox = Convert.FromBase64String(payload);
+        }
+        catch (FormatException)
+        {
+            throw new CryptographicException("The protected value is damaged.");
+        }
+        if (sealedBox.Length < NonceBytes + TagBytes) throw new CryptographicException("The protected value is damaged.");
+
+        var cipherLength = sealedBox.Length - NonceBytes - TagBytes;
+        var plain = new byte[cipherLength];
+        using var aes = new AesGcm(key, TagBytes);
+        // Throws AuthenticationTagMismatchException (a CryptographicException) on any tampering.
+        aes.Decrypt(sealedBox.AsSpan(0, NonceBytes), sealedBox.AsSpan(NonceBytes, cipherLength), sealedBox.AsSpan(NonceBytes + cipherLength),
+            plain, Encoding.ASCII.GetBytes($"{FormatVersion}.{keyId}"));
+        return Encoding.UTF8.GetString(plain);
+    }
+
+    private string Add(byte[] key)
+    {
+        if (key.Length != KeyBytes) throw new ArgumentException($"An encryption key must be {KeyBytes} bytes.", nameof(key));
+        var id = KeyId(key);
+        _keys[id] = key;
+        return id;
+    }
+}

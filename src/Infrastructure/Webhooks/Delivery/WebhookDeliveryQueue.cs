@@ -1,0 +1,251 @@
+using Integrations.Application.Common.Interfaces;
+using Integrations.Domain.EventTypes;
+using Integrations.Domain.Webhooks;
+using Integrations.Infrastructure.Persistence;
+using Integrations.Infrastructure.Persistence.Projections;
+using Npgsql;
+
+namespace Integrations.Infrastructure.Webhooks.Delivery;
+
+/// <summary>A claimed delivery with everything needed to send it.</summary>
+/// <param name="Data">The event's data as JSON (the catalog sample for a test).</param>
+/// <param name="SendAt">When its rate-limit slot comes; the dispatcher waits for it.</param>
+public sealed record ClaimedDelivery(
+    Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, DateTimeOffset EventTimestamp,
+    string Url, IReadOnlyList<EndpointSecret> Secrets, string Data, DateTimeOffset SendAt);
+
+/// <summary>A claimed delivery that cannot be sent: it is dead-lettered without an attempt.</summary>
+public sealed record CancelledDelivery(Guid DeliveryId, Guid TenantId, string Reason);
+
+/// <param name="More">The claim looked at as many rows as it could: more may be due right now.</param>
+/// <param name="NextDueAt">The earliest time a queued delivery becomes due, if any is queued.</param>
+public sealed record ClaimResult(IReadOnlyList<ClaimedDelivery> Deliveries, IReadOnlyList<CancelledDelivery> Cancelled, bool More, DateTimeOffset? NextDueAt);
+
+/// <summary>
+/// Claims due deliveries from <c>webhook_delivery_queue</c> in one short transaction, so no HTTP
+/// request ever holds a transaction open. Due rows are locked with SKIP LOCKED (instances never
+/// wait for each other's rows), then per endpoint: rows of a disabled endpoint are paused, rows of
+/// a deleted endpoint or of an event that is not the tenant's are cancelled, and the rest is paced
+/// by <see cref="DeliveryPacing"/> against the endpoint's rate limit (shared by every instance
+/// through <c>webhook_endpoint_pacing</c>, its rows locked in endpoint order) and this instance's
+/// free connection slots. Claimed rows are leased by moving their due time to the lease's end.
+/// </summary>
+public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDispatcherOptions options)
+{
+    /// <summary>A slot this far ahead may be claimed now; the dispatcher waits for it in memory.</summary>
+    public static readonly TimeSpan Horizon = TimeSpan.FromSeconds(1);
+
+    private const string SelectDue = """
+        select q.delivery_id, q.tenant_id, q.endpoint_id, q.event_id, q.event_type, q.is_test, q.created_at,
+               e.status, e.url, e.rate_limit_per_minute, e.secrets, ev.data::text, ev."timestamp"
+        from (select delivery_id from webhook_delivery_queue
+              where not paused and next_attempt_at <= now()
+              order by next_attempt_at
+              limit @scan
+              for update skip locked) due
+        join webhook_delivery_queue q on q.delivery_id = due.delivery_id
+        left join webhook_endpoints e on e.id = q.endpoint_id and e.tenant_id = q.tenant_id
+        left join events ev on ev.id = q.event_id and ev.tenant_id = q.tenant_id and not q.is_test
+        """;
+
+    /// <param name="limit">How many deliveries this instance can take on now.</param>
+    /// <param name="inFlight">This instance's requests in flight per endpoint.</param>
+    /// <param name="responseTime">About how long an endpoint takes to answer.</param>
+    public async Task<ClaimResult> ClaimAsync(int limit, IReadOnlyDictionary<Guid, int> inFlight, Func<Guid, TimeSpan> responseTime, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        var scan = Math.Min(limit * 4, 2_000);
+        var rows = await ReadDueAsync(connection, transaction, scan, ct);
+        if (rows.Count == 0)
+        {
+            var next = await NextDueAsync(connection, transaction, ct);
+            await transaction.CommitAsync(ct);
+            return new ClaimResult([], [], false, next);
+        }
+
+        var sendable = rows.Where(r => r.Kind == RowKind.Send).Select(r => r.EndpointId).Distinct().Order().ToArray();
+        var pacing = await LockPacingAsync(connection, transaction, sendable, ct);
+        var plan = Plan(rows, limit, inFlight, responseTime, pacing, DateTimeOffset.UtcNow);
+        var nextDue = await WriteAsync(connection, transaction, plan, ct);
+        await transaction.CommitAsync(ct);
+        return new ClaimResult(plan.Claimed, plan.Cancelled, rows.Count == scan, nextDue);
+    }
+
+    private static async Task<List<DueRow>> ReadDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int scan, CancellationToken ct)
+    {
+        await using var command = Sql.Command(connection, transaction, SelectDue, ("scan", scan));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<DueRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            var isTest = reader.GetBoolean(5);
+            var status = reader.IsDBNull(7) ? null : reader.GetString(7);
+            var eventType = reader.GetString(4);
+            var createdAt = reader.GetFieldValue<DateTimeOffset>(6);
+            var data = isTest ? EventTypeCatalog.Find(eventType)?.Sample : reader.IsDBNull(11) ? null : reader.GetString(11);
+            var kind = status switch
+            {
+                null => RowKind.EndpointGone,
+                WebhookEndpointStatuses.Disabled => RowKind.Paused,
+                _ when data is null => RowKind.EventMissing,
+                _ => RowKind.Send,
+            };
+            rows.Add(new DueRow(
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), eventType, createdAt, kind,
+                kind == RowKind.Send ? reader.GetString(8) : "",
+                kind == RowKind.Send ? reader.GetInt32(9) : 0,
+                kind == RowKind.Send ? WebhookEndpointsProjection.DeserializeSecrets(reader.GetString(10)) : [],
+                data ?? "",
+                isTest || reader.IsDBNull(12) ? createdAt : reader.GetFieldValue<DateTimeOffset>(12)));
+        }
+        return rows;
+    }
+
+    /// <summary>Creates missing pacing rows and locks them, in endpoint order so instances never deadlock on them.</summary>
+    private static async Task<Dictionary<Guid, DateTimeOffset>> LockPacingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] endpoints, CancellationToken ct)
+    {
+        var pacing = new Dictionary<Guid, DateTimeOffset>();
+        if (endpoints.Length == 0) return pacing;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var insert = new NpgsqlBatchCommand("""
+            insert into webhook_endpoint_pacing (endpoint_id, next_slot_at)
+            select id, now() from unnest(@ids::uuid[]) as u(id)
+            on conflict (endpoint_id) do nothing
+            """);
+        insert.Parameters.AddValue("ids", endpoints);
+        var select = new NpgsqlBatchCommand("select endpoint_id, next_slot_at from webhook_endpoint_pacing where endpoint_id = any(@ids) order by endpoint_id for update");
+        select.Parameters.AddValue("ids", endpoints);
+        batch.BatchCommands.Add(insert);
+        batch.BatchCommands.Add(select);
+        // The insert returns no rows, so the reader starts at the select's.
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) pacing[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+        return pacing;
+    }
+
+    private ClaimPlan Plan(List<DueRow> rows, int limit, IReadOnlyDictionary<Guid, int> inFlight, Func<Guid, TimeSpan> responseTime,
+        Dictionary<Guid, DateTimeOffset> pacing, DateTimeOffset now)
+    {
+        var plan = new ClaimPlan();
+        foreach (var row in rows)
+        {
+            switch (row.Kind)
+            {
+                case RowKind.Paused:
+                    plan.Paused.Add(row.DeliveryId);
+                    break;
+                case RowKind.EndpointGone:
+                    plan.Cancelled.Add(new CancelledDelivery(row.DeliveryId, row.TenantId, CancelReasons.EndpointDeleted));
+                    plan.GoneEndpoints.Add(row.EndpointId);
+                    break;
+                case RowKind.EventMissing:
+                    plan.Cancelled.Add(new CancelledDelivery(row.DeliveryId, row.TenantId, CancelReasons.EventNotFound));
+                    break;
+            }
+        }
+
+        // Endpoints in the order of their oldest due delivery; each endpoint's deliveries oldest first.
+        var budget = limit - plan.Cancelled.Count;
+        foreach (var endpoint in rows.Where(r => r.Kind == RowKind.Send).GroupBy(r => r.EndpointId).OrderBy(g => g.Min(r => r.CreatedAt)))
+        {
+            var due = endpoint.OrderBy(r => r.CreatedAt).ToList();
+            var free = Math.Max(0, options.MaxConcurrencyPerEndpoint - inFlight.GetValueOrDefault(endpoint.Key));
+            var paced = DeliveryPacing.Plan(due.Count, free, Math.Max(0, budget), options.MaxConcurrencyPerEndpoint, due[0].RatePerMinute,
+                pacing[endpoint.Key], now, Horizon, responseTime(endpoint.Key));
+            for (var i = 0; i < due.Count; i++)
+            {
+                var row = due[i];
+                // A skipped row is left as it is: still due, for the next claim.
+                switch (paced.Deliveries[i])
+                {
+                    case PacedDelivery.Send send:
+                        plan.Claimed.Add(new ClaimedDelivery(row.DeliveryId, row.TenantId, row.EndpointId, row.EventId, row.EventType, row.EventTimestamp,
+                            row.Url, row.Secrets, row.Data, send.At));
+                        budget--;
+                        break;
+                    case PacedDelivery.Defer defer:
+                        plan.Deferred.Add((row.DeliveryId, defer.Until));
+                        break;
+                }
+            }
+            plan.Pacing.Add((endpoint.Key, paced.NextFreeSlot));
+        }
+        return plan;
+    }
+
+    private async Task<DateTimeOffset?> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClaimPlan plan, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var leased = plan.Claimed.Select(c => c.DeliveryId).Concat(plan.Cancelled.Select(c => c.DeliveryId)).ToArray();
+        if (leased.Length > 0)
+        {
+            var lease = new NpgsqlBatchCommand("""
+                update webhook_delivery_queue set lease_until = now() + @lease, next_attempt_at = now() + @lease
+                where delivery_id = any(@ids)
+                """);
+            lease.Parameters.AddValue("ids", leased);
+            lease.Parameters.AddValue("lease", options.Lease);
+            batch.BatchCommands.Add(lease);
+        }
+        if (plan.Deferred.Count > 0)
+        {
+            var defer = new NpgsqlBatchCommand("""
+                update webhook_delivery_queue q set next_attempt_at = u.at
+                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where q.delivery_id = u.id
+                """);
+            defer.Parameters.AddValue("ids", plan.Deferred.Select(d => d.Id).ToArray());
+            defer.Parameters.Add(SqlArrays.Timestamps("at", plan.Deferred.Select(d => (DateTimeOffset?)d.Until)));
+            batch.BatchCommands.Add(defer);
+        }
+        if (plan.Paused.Count > 0)
+        {
+            var pause = new NpgsqlBatchCommand("update webhook_delivery_queue set paused = true where delivery_id = any(@ids)");
+            pause.Parameters.AddValue("ids", plan.Paused.ToArray());
+            batch.BatchCommands.Add(pause);
+        }
+        if (plan.Pacing.Count > 0)
+        {
+            var pace = new NpgsqlBatchCommand("""
+                update webhook_endpoint_pacing p set next_slot_at = u.at
+                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where p.endpoint_id = u.id
+                """);
+            pace.Parameters.AddValue("ids", plan.Pacing.Select(p => p.EndpointId).ToArray());
+            pace.Parameters.Add(SqlArrays.Timestamps("at", plan.Pacing.Select(p => (DateTimeOffset?)p.NextFreeSlot)));
+            batch.BatchCommands.Add(pace);
+        }
+        if (plan.GoneEndpoints.Count > 0)
+        {
+            var forget = new NpgsqlBatchCommand("delete from webhook_endpoint_pacing where endpoint_id = any(@ids)");
+            forget.Parameters.AddValue("ids", plan.GoneEndpoints.ToArray());
+            batch.BatchCommands.Add(forget);
+        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(NextDueSql));
+        return await batch.ExecuteScalarAsync(ct) is DateTime next ? new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) : null;
+    }
+
+    private const string NextDueSql = "select min(next_attempt_at) from webhook_delivery_queue where not paused";
+
+    private static async Task<DateTimeOffset?> NextDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var command = Sql.Command(connection, transaction, NextDueSql);
+        return await command.ExecuteScalarAsync(ct) is DateTime next ? new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) : null;
+    }
+
+    private enum RowKind { Send, Paused, EndpointGone, EventMissing }
+
+    private sealed record DueRow(
+        Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, DateTimeOffset CreatedAt, RowKind Kind,
+        string Url, int RatePerMinute, IReadOnlyList<EndpointSecret> Secrets, string Data, DateTimeOffset EventTimestamp);
+
+    private sealed class ClaimPlan
+    {
+        public List<ClaimedDelivery> Claimed { get; } = [];
+        public List<CancelledDelivery> Cancelled { get; } = [];
+        public List<(Guid Id, DateTimeOffset Until)> Deferred { get; } = [];
+        public List<Guid> Paused { get; } = [];
+        public HashSet<Guid> GoneEndpoints { get; } = [];
+        public List<(Guid EndpointId, DateTimeOffset NextFreeSlot)> Pacing { get; } = [];
+    }
+}

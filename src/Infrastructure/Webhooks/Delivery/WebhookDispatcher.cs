@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.WebhookDeliveries;
+using Integrations.Application.WebhookDeliveries.Commands.RecordDeliveryAttempts;
+using Integrations.Domain.Webhooks;
+using Integrations.Infrastructure.Persistence.Projections;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Integrations.Infrastructure.Webhooks.Delivery;
+
+/// <summary>
+/// Sends queued webhook deliveries (Workers host). One loop claims due deliveries
+/// (<see cref="WebhookDeliveryQueue"/>) as long as this instance has room
+/// (<see cref="WebhookDispatcherOptions.MaxConcurrency"/> requests in flight, at most
+/// <see cref="WebhookDispatcherOptions.MaxConcurrencyPerEndpoint"/> per endpoint), and every
+/// delivery is sent on its own task: a slow or hanging endpoint holds only its own slots, never the
+/// loop, another endpoint or another tenant. Results go through a channel to writers that record
+/// them in batches (<see cref="RecordDeliveryAttemptsCommand"/>). The loop wakes on the queue's
+/// NOTIFY (new deliveries), on recorded results and freed capacity, at the next known due time,
+/// and at least every <see cref="WebhookDispatcherOptions.PollInterval"/>.
+/// On shutdown it stops claiming and lets requests in flight finish and be recorded until the
+/// host's shutdown timeout; anything cut off then is sent again when its lease runs out.
+/// </summary>
+public sealed class WebhookDispatcher(
+    WebhookDeliveryQueue queue,
+    WebhookSender sender,
+    ISecretProtector protector,
+    IServiceScopeFactory scopes,
+    NpgsqlDataSource dataSource,
+    WebhookDispatcherOptions options,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private const int ResultWriters = 2;
+    private const int RecordAttempts = 3;
+    private static readonly TimeSpan DefaultResponseTime = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ErrorDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<Completed> _results = Channel.CreateUnbounded<Completed>();
+    private readonly ConcurrentDictionary<Guid, int> _inFlightPerEndpoint = new();
+    private readonly ConcurrentDictionary<Guid, double> _responseMs = new();
+    private readonly AsyncSignal _work = new();
+    // Cancels requests in flight and result writes only when the host's shutdown timeout runs out.
+    private readonly CancellationTokenSource _abort = new();
+    private int _inFlight;
+
+    /// <summary>Requests this instance has in flight or waiting for their rate-limit slot.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var writers = Enumerable.Range(0, ResultWriters).Select(_ => Task.Run(WriteResultsAsync, CancellationToken.None)).ToList();
+        var listener = Task.Run(() => ListenAsync(stoppingToken), CancellationToken.None);
+        try
+        {
+            await DispatchAsync(stoppingToken);
+        }
+        finally
+        {
+            while (InFlight > 0 && !_abort.IsCancellationRequested) await Task.Delay(50, CancellationToken.None);
+            _results.Writer.TryComplete();
+            await Task.WhenAll(writers.Append(listener));
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await using var abortWhenOutOfTime = cancellationToken.Register(_abort.Cancel);
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task DispatchAsync(CancellationToken stopping)
+    {
+        // Claim again only once a useful share of capacity is free, not for every finished request.
+        var worthClaiming = Math.Max(1, Math.Min(options.ClaimBatchSize, options.MaxConcurrency) / 4);
+        while (!stopping.IsCancellationRequested)
+        {
+            var budget = Math.Min(options.MaxConcurrency - InFlight, options.ClaimBatchSize);
+            if (budget < worthClaiming)
+            {
+                await _work.WaitAsync(options.PollInterval, stopping);
+                continue;
+            }
+
+            ClaimResult claim;
+            try
+            {
+                claim = await queue.ClaimAsync(budget, _inFlightPerEndpoint, ResponseTime, stopping);
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Claiming webhook deliveries failed; trying again in {Delay}", ErrorDelay);
+                await Task.Delay(ErrorDelay, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            foreach (var cancelled in claim.Cancelled) _results.Writer.TryWrite(new Completed(cancelled.DeliveryId, cancelled.TenantId, null, cancelled.Reason));
+            foreach (var delivery in claim.Deliveries) Start(delivery);
+            if (claim.More) continue;
+
+            var untilDue = claim.NextDueAt is { } next ? next - DateTimeOffset.UtcNow : options.PollInterval;
+            await _work.WaitAsync(untilDue < options.PollInterval ? untilDue : options.PollInterval, stopping);
+        }
+    }
+
+    private void Start(ClaimedDelivery delivery)
+    {
+        Interlocked.Increment(ref _inFlight);
+        _inFlightPerEndpoint.AddOrUpdate(delivery.EndpointId, 1, (_, n) => n + 1);
+        _ = Task.Run(() => SendAsync(delivery), CancellationToken.None);
+    }
+
+    private async Task SendAsync(ClaimedDelivery delivery)
+    {
+        try
+        {
+            var wait = delivery.SendAt - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, _abort.Token);
+            var result = Sign(delivery) is { } request
+                ? await sender.SendAsync(request, _abort.Token)
+                : new SendResult(DateTimeOffset.UtcNow, 0, null, SendErrorKinds.SsrfBlocked, null, null);
+            _responseMs.AddOrUpdate(delivery.EndpointId, result.DurationMs, (_, average) => average * 0.8 + result.DurationMs * 0.2);
+            _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, result, null));
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // Cut off at the shutdown deadline: not recorded, so the lease runs out and it is sent again.
+        }
+        catch (Exception ex)
+        {
+            // E.g. a secret that no configured key decrypts: left to its lease, so it is retried once the platform is fixed.
+            logger.LogError(ex, "Sending webhook delivery {DeliveryId} failed before any request", delivery.DeliveryId);
+        }
+        finally
+        {
+            if (_inFlightPerEndpoint.AddOrUpdate(delivery.EndpointId, 0, (_, n) => n - 1) == 0)
+                _inFlightPerEndpoint.TryRemove(new KeyValuePair<Guid, int>(delivery.EndpointId, 0));
+            Interlocked.Decrement(ref _inFlight);
+            _work.Set();
+        }
+    }
+
+    /// <summary>The signed request; null when the stored URL is not one the policy accepts at all.</summary>
+    private WebhookRequest? Sign(ClaimedDelivery delivery)
+    {
+        if (WebhookUrlPolicy.CheckSyntax(delivery.Url, out var url) is not null) return null;
+        var now = DateTimeOffset.UtcNow;
+        var timestamp = now.ToUnixTimeSeconds();
+        var body = WebhookPayload.Body(delivery.EventId, delivery.EventType, delivery.EventTimestamp, delivery.Data, delivery.DeliveryId, delivery.EndpointId);
+        // The secrets still signing at send time (as WebhookEndpointState.SigningSecrets), decrypted for this request only.
+        var keys = delivery.Secrets
+            .Where(s => s.ExpiresAt is null || s.ExpiresAt > now)
+            .Select(s => WebhookSignature.SecretKey(protector.Unprotect(s.ProtectedSecret)));
+        var signature = WebhookSignature.Header(delivery.DeliveryId.ToString(), timestamp, body, keys);
+        return new WebhookRequest(url!, delivery.DeliveryId, timestamp, signature, body);
+    }
+
+    private TimeSpan ResponseTime(Guid endpointId) =>
+        _responseMs.TryGetValue(endpointId, out var ms) ? TimeSpan.FromMilliseconds(Math.Max(ms, 10)) : DefaultResponseTime;
+
+    private async Task WriteResultsAsync()
+    {
+        var batch = new List<Completed>(options.ResultBatchSize);
+        while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < options.ResultBatchSize && _results.Reader.TryRead(out var completed)) batch.Add(completed);
+            await RecordAsync(batch);
+            batch.Clear();
+            _work.Set();
+        }
+    }
+
+    /// <summary>
+    /// Records a batch, retrying transient failures; a batch that keeps failing is recorded one
+    /// result at a time so one bad result cannot hold back the others. A result that cannot be
+    /// recorded is dropped: its lease runs out and the delivery is sent again (same webhook_id).
+    /// </summary>
+    private async Task RecordAsync(List<Completed> batch)
+    {
+        for (var attempt = 1; attempt <= RecordAttempts; attempt++)
+        {
+            try
+            {
+                await SendRecordAsync(batch);
+                return;
+            }
+            catch (Exception ex) when (!_abort.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Recording {Count} webhook results failed (attempt {Attempt} of {Max})", batch.Count, attempt, RecordAttempts);
+                await Task.Delay(ErrorDelay * attempt, _abort.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (Exception) when (_abort.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+        if (batch.Count == 1) return;
+        foreach (var single in batch)
+        {
+            try
+            {
+                await SendRecordAsync([single]);
+            }
+            catch (Exception ex) when (!_abort.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Recording the result of webhook delivery {DeliveryId} failed; it will be sent again when its lease runs out", single.DeliveryId);
+            }
+        }
+    }
+
+    private async Task SendRecordAsync(IReadOnlyList<Completed> batch)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<RequestContext>();
+        context.Actor = "worker:webhook-dispatcher";
+        var attempts = batch.Where(c => c.Result is not null).Select(c => new DeliveryAttemptResult(
+            c.DeliveryId, c.TenantId, c.Result!.StartedAt, c.Result.DurationMs, c.Result.StatusCode, c.Result.ErrorKind, c.Result.RetryAfter,
+            c.Result.ResponseBodyExcerpt)).ToList();
+        var cancellations = batch.Where(c => c.CancelReason is not null).Select(c => new DeliveryCancellation(c.DeliveryId, c.TenantId, c.CancelReason!)).ToList();
+        var recorded = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RecordDeliveryAttemptsCommand(attempts, cancellations), _abort.Token);
+        foreach (var endpoint in recorded.DisabledEndpoints) logger.LogWarning("Disabled webhook endpoint {EndpointId}: it answered 410 Gone or kept failing", endpoint);
+    }
+
+    private async Task ListenAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stopping);
+                connection.Notification += (_, _) => _work.Set();
+                await using (var listen = new NpgsqlCommand($"listen {WebhookDeliveriesProjection.Channel}", connection))
+                    await listen.ExecuteNonQueryAsync(stopping);
+                // Whatever was committed before we listened is found by the next claim.
+                _work.Set();
+                while (!stopping.IsCancellationRequested) await connection.WaitAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Listening for new webhook deliveries failed; polling every {Interval} until it is back", options.PollInterval);
+                await Task.Delay(ErrorDelay, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>A delivery done with: an attempt's result, or a reason to dead-letter it without one.</summary>
+    private sealed record Completed(Guid DeliveryId, Guid TenantId, SendResult? Result, string? CancelReason);
+}

@@ -1,0 +1,64 @@
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.WebhookDeliveries;
+using Integrations.Domain.Webhooks;
+using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Persistence.EventSourcing;
+using Integrations.Infrastructure.Persistence.Projections;
+using Integrations.Infrastructure.Persistence.ReadModels;
+using Integrations.Infrastructure.Webhooks.Delivery;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Integrations.Infrastructure.Webhooks;
+
+public static class WebhookDeliveryServiceCollectionExtensions
+{
+    /// <summary>
+    /// What both hosts need for deliveries: the projections (the API's endpoint changes pause and
+    /// resume queue rows, its retries and tests create deliveries), the read models, batch writes
+    /// and the delivery rules.
+    /// </summary>
+    public static IServiceCollection AddWebhookDelivery(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IProjection, WebhookDeliveriesProjection>();
+        services.AddSingleton<IProjection, WebhookEndpointHealthProjection>();
+        services.AddScoped<IBatchEventStore, PostgresBatchEventStore>();
+        services.AddScoped<IBulkOutbox, PostgresBulkOutbox>();
+        services.AddScoped<IWebhookDeliveryReadModel, WebhookDeliveryReadModel>();
+        services.AddScoped<IWebhookEndpointHealthReadModel, WebhookEndpointHealthReadModel>();
+        // Read when first resolved: hosts and tests may add configuration after registration.
+        services.AddSingleton(_ => DeliveryOptions(configuration));
+        return services;
+    }
+
+    /// <summary>The dispatcher that sends queued deliveries (Workers host).</summary>
+    public static IServiceCollection AddWebhookDispatcher(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ => DispatcherOptions(configuration));
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookDeliveryQueue>();
+        services.AddHostedService<WebhookDispatcher>();
+        return services;
+    }
+
+    private static WebhookDeliveryOptions DeliveryOptions(IConfiguration configuration)
+    {
+        var schedule = configuration["Webhooks:RetrySchedule"] is { Length: > 0 } text ? RetryPolicy.ParseSchedule(text) : RetryPolicy.DefaultSchedule;
+        var threshold = configuration.GetValue("Webhooks:AutoDisableAfterConsecutiveFailures", WebhookDeliveryOptions.DefaultAutoDisableAfterConsecutiveFailures);
+        if (threshold < 1) throw new InvalidOperationException("Webhooks:AutoDisableAfterConsecutiveFailures must be at least 1.");
+        return new WebhookDeliveryOptions { RetrySchedule = schedule, AutoDisableAfterConsecutiveFailures = threshold };
+    }
+
+    private static WebhookDispatcherOptions DispatcherOptions(IConfiguration configuration)
+    {
+        var options = new WebhookDispatcherOptions();
+        configuration.GetSection(WebhookDispatcherOptions.SectionName).Bind(options);
+        if (options.Timeout <= TimeSpan.Zero || options.MaxConcurrency < 1 || options.MaxConcurrencyPerEndpoint < 1 || options.ClaimBatchSize < 1
+            || options.ResultBatchSize < 1 || options.PollInterval <= TimeSpan.Zero || options.Lease <= options.Timeout)
+        {
+            throw new InvalidOperationException(
+                "Webhooks settings are invalid: Timeout, PollInterval and the sizes must be positive, and LeaseDuration longer than Timeout.");
+        }
+        return options;
+    }
+}

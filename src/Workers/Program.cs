@@ -1,0 +1,3 @@
+using Integrations.Workers;
+
+WorkerHost.Build(args).Run();

@@ -1,0 +1,41 @@
+using Integrations.Infrastructure.Persistence;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Integrations.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One PostgreSQL server and one development broker per test run, started on first use and stopped
+/// when the test process exits. Each test class takes a fresh, migrated database of its own; a test
+/// that injects broker faults starts a broker of its own.
+/// </summary>
+public static class TestEnvironment
+{
+    public static readonly string[] Topics = ["integrations.events.v1:12", "integrations.webhook-deliveries.v1:12"];
+
+    private static readonly Lazy<Task<PostgresServer>> SharedPostgres = new(PostgresServer.StartAsync);
+    private static readonly Lazy<Task<KafkaDevBroker>> SharedBroker = new(() => KafkaDevBroker.StartAsync(Topics));
+
+    static TestEnvironment()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (SharedBroker.IsValueCreated && SharedBroker.Value.IsCompletedSuccessfully) SharedBroker.Value.Result.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+            if (SharedPostgres.IsValueCreated && SharedPostgres.Value.IsCompletedSuccessfully) SharedPostgres.Value.Result.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        };
+    }
+
+    public static Task<PostgresServer> Postgres => SharedPostgres.Value;
+
+    public static Task<KafkaDevBroker> Broker => SharedBroker.Value;
+
+    /// <summary>A new database with the full schema applied; returns its connection string.</summary>
+    public static async Task<string> CreateMigratedDatabaseAsync()
+    {
+        var server = await Postgres;
+        var connectionString = await server.CreateDatabaseAsync("t_" + Guid.NewGuid().ToString("N")[..16]);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        return connectionString;
+    }
+}

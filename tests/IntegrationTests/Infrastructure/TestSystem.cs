@@ -1,0 +1,171 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Integrations.Api;
+using Integrations.Workers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Shouldly;
+
+namespace Integrations.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The whole system as a user runs it: the API on a real loopback port, the Workers host, a broker
+/// process of its own (so consumer groups never mix with other test classes) and a fresh database.
+/// Use as an xunit class fixture.
+/// </summary>
+public class TestSystem : IAsyncLifetime
+{
+    public string AdminKey { get; } = "adm_test_" + Guid.NewGuid().ToString("N");
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The platform key that encrypts secrets at rest (Secrets:EncryptionKey).</summary>
+    public string SecretsKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public KafkaDevBroker Broker { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public WebApplication Api { get; private set; } = null!;
+
+    public IHost? Workers { get; private set; }
+
+    protected virtual bool StartWorkers => true;
+
+    protected virtual IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        Broker = await KafkaDevBroker.StartAsync(TestEnvironment.Topics);
+        ConnectionString = await TestEnvironment.CreateMigratedDatabaseAsync();
+        var configuration = Configuration();
+
+        Api = ApiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], b => b.Configuration.AddInMemoryCollection(configuration));
+        await Api.StartAsync();
+        var address = Api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+        Admin = Client(AdminKey);
+
+        if (StartWorkers) await StartWorkersAsync();
+    }
+
+    /// <param name="overrides">Settings for this Workers host only, e.g. a stricter one than the API's.</param>
+    public async Task StartWorkersAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var configuration = Configuration();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) configuration[key] = value;
+        Workers = WorkerHost.Build(["--environment", "Testing"], b => b.Configuration.AddInMemoryCollection(configuration));
+        await Workers.StartAsync();
+    }
+
+    /// <summary>
+    /// Another API instance on a port of its own, against the same database and broker (e.g. to show
+    /// that a quota holds across instances). The caller stops and disposes it.
+    /// </summary>
+    public async Task<(WebApplication App, Uri BaseAddress)> StartApiInstanceAsync(Action<WebApplicationBuilder>? configure = null)
+    {
+        var configuration = Configuration();
+        var app = ApiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], b =>
+        {
+            b.Configuration.AddInMemoryCollection(configuration);
+            configure?.Invoke(b);
+        });
+        await app.StartAsync();
+        return (app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
+    }
+
+    public async Task StopWorkersAsync()
+    {
+        if (Workers is null) return;
+        await Workers.StopAsync();
+        Workers.Dispose();
+        Workers = null;
+    }
+
+    /// <summary>The settings every host of this system runs with (also for hosts started as separate processes).</summary>
+    public Dictionary<string, string?> Configuration()
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = ConnectionString,
+            ["Kafka:BootstrapServers"] = Broker.BootstrapServers,
+            ["Auth:AdminKey"] = AdminKey,
+            ["Kafka:MessageTimeoutMs"] = "10000",
+            ["Kafka:Settings:session.timeout.ms"] = "6000",
+            ["Kafka:Settings:heartbeat.interval.ms"] = "500",
+            ["Outbox:CompletionTimeout"] = "00:00:05",
+            ["Logging:LogLevel:Default"] = "Warning",
+            // One key for the API and the Workers host: both must read the secrets the other stored.
+            ["Secrets:EncryptionKey"] = SecretsKey,
+            // Test receivers listen on 127.0.0.1; the SSRF tests turn this off in a fixture of their own.
+            ["Webhooks:AllowPrivateNetworkTargets"] = "true",
+        };
+        foreach (var (key, value) in ExtraConfiguration) configuration[key] = value;
+        return configuration;
+    }
+
+    public HttpClient Client(string? bearer = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (bearer is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return client;
+    }
+
+    /// <summary>A new tenant and one API key for it, through the public API.</summary>
+    public async Task<TenantWithKey> CreateTenantWithKeyAsync(string plan = "pro", string? name = null)
+    {
+        var created = await Admin.PostAsJsonAsync("/api/v1/tenants", new { name = name ?? "Tenant " + Guid.NewGuid().ToString("N")[..6], plan });
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var tenantId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var key = await Admin.PostAsync($"/api/v1/tenants/{tenantId}/api-keys", null);
+        key.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await key.Content.ReadAsStringAsync());
+        var body = await key.Content.ReadFromJsonAsync<JsonElement>();
+        return new TenantWithKey(tenantId, body.GetProperty("id").GetGuid(), body.GetProperty("key").GetString()!, Client(body.GetProperty("key").GetString()));
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopWorkersAsync();
+        if (Api is not null)
+        {
+            await Api.StopAsync();
+            await Api.DisposeAsync();
+        }
+        if (Broker is not null) await Broker.DisposeAsync();
+    }
+}
+
+public sealed record TenantWithKey(Guid TenantId, Guid KeyId, string Key, HttpClient Client);
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds or the timeout passes; never a fixed sleep.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition()) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not within {timeout.TotalSeconds:F0} s: {because}");
+            await Task.Delay(100);
+        }
+    }
+}

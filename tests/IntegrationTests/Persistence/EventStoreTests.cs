@@ -1,0 +1,238 @@
+using Integrations.Application.Common.Exceptions;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Domain.Events;
+using Integrations.Domain.Tenants;
+using Integrations.Infrastructure;
+using Integrations.Infrastructure.Persistence.EventSourcing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Shouldly;
+using Xunit;
+
+namespace Integrations.IntegrationTests.Persistence;
+
+public sealed class EventStoreTests : PersistenceTestBase
+{
+    [Fact]
+    public async Task Append_then_read_back_keeps_order_metadata_and_global_sequence()
+    {
+        var tenantId = Guid.CreateVersion7();
+        var streamId = TenantDecider.StreamId(tenantId);
+        var created = NewTenant(tenantId);
+        var issued = new ApiKeyIssued(tenantId, Guid.CreateVersion7(), "ik_abcdefgh", "hash-" + tenantId, Now());
+
+        var first = await InScopeAsync(async provider =>
+        {
+            var context = provider.GetRequiredService<RequestContext>();
+            context.CorrelationId = "corr-1";
+            context.CausationId = "cause-1";
+            context.Actor = "admin:alice";
+            return await provider.GetRequiredService<IEventStore>().AppendAsync(streamId, IEventStore.NoStream, [created, issued], tenantId, CancellationToken.None);
+        });
+        var second = await AppendAsync(streamId, 2, tenantId, new TenantPlanChanged(tenantId, Plans.Pro, Now()));
+
+        first.NewVersion.ShouldBe(2);
+        first.GlobalSequences.Count.ShouldBe(2);
+        first.GlobalSequences[1].ShouldBeGreaterThan(first.GlobalSequences[0]);
+        second.NewVersion.ShouldBe(3);
+        second.GlobalSequences.Single().ShouldBeGreaterThan(first.GlobalSequences[1]);
+
+        var events = await InScopeAsync(provider => provider.GetRequiredService<IEventStore>().ReadStreamAsync(streamId, CancellationToken.None));
+        events.Select(e => e.StreamVersion).ShouldBe([1L, 2L, 3L]);
+        events.Select(e => e.GlobalSequence).ShouldBe([.. first.GlobalSequences, .. second.GlobalSequences]);
+        events.Select(e => e.EventType).ShouldBe(["TenantCreated", "ApiKeyIssued", "TenantPlanChanged"]);
+        events[0].Data.ShouldBe(created);
+        events[1].Data.ShouldBe(issued);
+        events.ShouldAllBe(e => e.StreamId == streamId);
+        events.Select(e => e.EventId).Distinct().Count().ShouldBe(3);
+        events[0].Metadata.ShouldBe(new EventMetadata(tenantId, "corr-1", "cause-1", "admin:alice"));
+        events[2].Metadata.TenantId.ShouldBe(tenantId);
+        events[2].Metadata.Actor.ShouldBe("system");
+
+        // The stored forms are part of the contract: snake_case JSON, stream type from the id.
+        (await CountAsync("""
+            select count(*) from es_events
+            where stream_id = @s and metadata->>'correlation_id' = 'corr-1' and metadata->>'actor' = 'admin:alice'
+              and metadata->>'tenant_id' = @t and data->>'tenant_id' = @t and tenant_id = @tid
+            """, ("s", streamId), ("t", tenantId.ToString()), ("tid", tenantId))).ShouldBe(2);
+        (await CountAsync("select count(*) from es_streams where stream_id = @s and stream_type = 'tenant' and version = 3 and tenant_id = @t",
+            ("s", streamId), ("t", tenantId))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Reading_a_stream_that_does_not_exist_returns_nothing()
+    {
+        var events = await InScopeAsync(provider => provider.GetRequiredService<IEventStore>().ReadStreamAsync("tenant-missing", CancellationToken.None));
+        events.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(1L, 2L)] // stale version
+    [InlineData(0L, 2L)] // creating a stream that exists
+    [InlineData(5L, 2L)] // a version the stream never reached
+    public async Task Append_at_a_wrong_expected_version_throws_a_typed_conflict_and_writes_nothing(long expected, long actual)
+    {
+        var tenantId = Guid.CreateVersion7();
+        var streamId = TenantDecider.StreamId(tenantId);
+        await AppendAsync(streamId, 0, tenantId, NewTenant(tenantId), new TenantPlanChanged(tenantId, Plans.Pro, Now()));
+        var before = await DumpAsync("es_events", "global_seq");
+
+        var conflict = await Should.ThrowAsync<ConcurrencyConflictException>(
+            () => AppendAsync(streamId, expected, tenantId, new TenantPlanChanged(tenantId, Plans.Enterprise, Now())));
+
+        conflict.StreamId.ShouldBe(streamId);
+        conflict.ExpectedVersion.ShouldBe(expected);
+        conflict.ActualVersion.ShouldBe(actual);
+        conflict.Retryable.ShouldBeTrue();
+        (await DumpAsync("es_events", "global_seq")).ShouldBe(before);
+        (await CountAsync("select version from es_streams where stream_id = @s", ("s", streamId))).ShouldBe(2);
+        (await CountAsync("select count(*) from tenants where plan = 'pro' and version = 2")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Append_to_a_missing_stream_at_a_nonzero_version_conflicts_with_version_zero()
+    {
+        var conflict = await Should.ThrowAsync<ConcurrencyConflictException>(
+            () => AppendAsync("tenant-nothing-here", 3, null, NewTenant(Guid.CreateVersion7())));
+
+        conflict.ActualVersion.ShouldBe(0);
+        (await CountAsync("select count(*) from es_events")).ShouldBe(0);
+        (await CountAsync("select count(*) from es_streams")).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData(0L)] // racing to create the stream
+    [InlineData(1L)] // racing to extend it
+    public async Task Concurrent_appends_at_the_same_expected_version_let_exactly_one_win(long expected)
+    {
+        const int writers = 10;
+        var tenantId = Guid.CreateVersion7();
+        var streamId = TenantDecider.StreamId(tenantId);
+        if (expected == 1) await AppendAsync(streamId, 0, tenantId, NewTenant(tenantId));
+
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            object @event = expected == 0 ? NewTenant(tenantId) : new TenantPlanChanged(tenantId, i % 2 == 0 ? Plans.Pro : Plans.Enterprise, Now());
+            try
+            {
+                await AppendAsync(streamId, expected, tenantId, @event);
+                return (Exception?)null;
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+        })).ToList();
+        start.SetResult();
+        var outcomes = await Task.WhenAll(attempts);
+
+        outcomes.Count(o => o is null).ShouldBe(1);
+        outcomes.Where(o => o is not null).ShouldAllBe(o => o is ConcurrencyConflictException);
+        outcomes.OfType<ConcurrencyConflictException>().ShouldAllBe(c => c.ActualVersion == expected + 1 && c.Retryable);
+        (await CountAsync("select count(*) from es_events where stream_id = @s", ("s", streamId))).ShouldBe(expected + 1);
+        (await CountAsync("select version from es_streams where stream_id = @s", ("s", streamId))).ShouldBe(expected + 1);
+        (await CountAsync("select version from tenants where id = @t", ("t", tenantId))).ShouldBe(expected + 1);
+    }
+
+    [Fact]
+    public async Task An_append_that_fails_midway_leaves_no_events_and_no_projection_rows()
+    {
+        var existing = Guid.CreateVersion7();
+        await AppendAsync(TenantDecider.StreamId(existing), 0, existing, NewTenant(existing),
+            new ApiKeyIssued(existing, Guid.CreateVersion7(), "ik_existing", "taken-hash", Now()));
+        var before = (Events: await DumpAsync("es_events", "global_seq"), Tenants: await DumpAsync("tenants", "id"), Keys: await DumpAsync("api_keys", "id"));
+
+        // The second event's projection hits api_keys.key_hash's unique index after the events and the tenant row were written.
+        var tenantId = Guid.CreateVersion7();
+        var streamId = TenantDecider.StreamId(tenantId);
+        var failure = await Should.ThrowAsync<PostgresException>(() => AppendAsync(streamId, 0, tenantId,
+            NewTenant(tenantId), new ApiKeyIssued(tenantId, Guid.CreateVersion7(), "ik_duplicate", "taken-hash", Now())));
+
+        failure.SqlState.ShouldBe(PostgresErrorCodes.UniqueViolation);
+        (await DumpAsync("es_events", "global_seq")).ShouldBe(before.Events);
+        (await DumpAsync("tenants", "id")).ShouldBe(before.Tenants);
+        (await DumpAsync("api_keys", "id")).ShouldBe(before.Keys);
+        (await CountAsync("select count(*) from es_streams where stream_id = @s", ("s", streamId))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_unit_of_work_that_fails_after_appending_discards_the_events_and_projection_rows()
+    {
+        var tenantId = Guid.CreateVersion7();
+
+        await Should.ThrowAsync<InvalidOperationException>(() => InScopeAsync(provider =>
+            provider.GetRequiredService<IUnitOfWork>().ExecuteAsync<bool>(async ct =>
+            {
+                await provider.GetRequiredService<IEventStore>().AppendAsync(TenantDecider.StreamId(tenantId), 0, [NewTenant(tenantId)], tenantId, ct);
+                (await provider.GetRequiredService<ITenantReadModel>().FindAsync(tenantId, ct)).ShouldNotBeNull();
+                throw new InvalidOperationException("boom after the append");
+            }, CancellationToken.None)));
+
+        (await CountAsync("select count(*) from es_events")).ShouldBe(0);
+        (await CountAsync("select count(*) from es_streams")).ShouldBe(0);
+        (await CountAsync("select count(*) from tenants")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Appends_in_one_unit_of_work_commit_together()
+    {
+        var tenantId = Guid.CreateVersion7();
+        var eventId = Guid.CreateVersion7();
+
+        await InScopeAsync(provider => provider.GetRequiredService<IUnitOfWork>().ExecuteAsync(async ct =>
+        {
+            var store = provider.GetRequiredService<IEventStore>();
+            await store.AppendAsync(TenantDecider.StreamId(tenantId), 0, [NewTenant(tenantId)], tenantId, ct);
+            return await store.AppendAsync(IngestedEventDecider.StreamId(eventId), 0,
+                [new EventAccepted(eventId, tenantId, "invoice.paid", "{}", Now())], tenantId, ct);
+        }, CancellationToken.None));
+
+        (await CountAsync("select count(*) from es_events where tenant_id = @t", ("t", tenantId))).ShouldBe(2);
+        (await CountAsync("select count(*) from tenants where id = @t", ("t", tenantId))).ShouldBe(1);
+        (await CountAsync("select count(*) from events where id = @e", ("e", eventId))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_unregistered_event_type_is_refused_before_anything_is_written()
+    {
+        var error = await Should.ThrowAsync<ArgumentException>(() => AppendAsync("tenant-x", 0, null, "not an event"));
+
+        error.Message.ShouldContain("System.String");
+        (await CountAsync("select count(*) from es_streams")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Reading_an_event_type_this_build_does_not_know_fails_with_a_clear_message()
+    {
+        await ExecuteAsync("""
+            insert into es_streams (stream_id, stream_type, version) values ('tenant-legacy', 'tenant', 1);
+            insert into es_events (event_id, stream_id, stream_version, event_type, data, metadata)
+            values (gen_random_uuid(), 'tenant-legacy', 1, 'TenantRenamed', '{}', '{"actor": "system"}');
+            """);
+
+        var error = await Should.ThrowAsync<UnknownEventTypeException>(
+            () => InScopeAsync(provider => provider.GetRequiredService<IEventStore>().ReadStreamAsync("tenant-legacy", CancellationToken.None)));
+
+        error.EventType.ShouldBe("TenantRenamed");
+        error.Message.ShouldContain("'TenantRenamed'");
+        error.Message.ShouldContain("TenantCreated");
+    }
+
+    [Fact]
+    public void The_registry_names_every_domain_event_by_its_type_name()
+    {
+        var registry = Services.GetRequiredService<EventTypeRegistry>();
+
+        // Every aggregate's events are found by the scan, whatever aggregates are added later.
+        var expected = typeof(TenantCreated).Assembly.GetExportedTypes()
+            .Where(t => t is { IsClass: true, IsSealed: true } && t.GetInterfaces().Any(i => i.Name.EndsWith("Event", StringComparison.Ordinal) && i.Assembly == t.Assembly))
+            .Select(t => t.Name);
+        registry.Names.Order().ShouldBe(expected.Order());
+        registry.Names.ShouldContain("TenantCreated");
+        registry.Names.ShouldContain("EventDispatched");
+        registry.NameOf(typeof(EventAccepted)).ShouldBe("EventAccepted");
+        registry.TypeOf("TenantPlanChanged").ShouldBe(typeof(TenantPlanChanged));
+    }
+}

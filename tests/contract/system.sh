@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Starts a private Integrations system for the external checks: PostgreSQL in a temporary
+# directory, the Kafka development broker, the API and the Workers host, all on free loopback
+# ports, from the Release build output. Source it, call start_system, and stop_system on exit
+# (run.sh traps it). Exports API_URL and ADMIN_KEY. Sourced: it sets no shell options of its own.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PG_BIN="${INTEGRATIONS_PG_BIN:-/usr/lib/postgresql/15/bin}"
+BROKER_BIN="${INTEGRATIONS_BROKER_BIN:-$ROOT/.build/bin/kafka-dev-broker}"
+SYS_DIR=""
+SYS_PIDS=()
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+as_pg() { if [[ "$(id -u)" -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+host_dll() {
+  local d
+  for d in "$ROOT/src/$1/bin/Release/net10.0/linux-x64" "$ROOT/src/$1/bin/Release/net10.0"; do
+    [[ -f "$d/Integrations.$1.dll" ]] && { echo "$d/Integrations.$1.dll"; return 0; }
+  done
+  return 1
+}
+
+start_system() {
+  if ! host_dll Api >/dev/null || ! host_dll Workers >/dev/null; then
+    (cd "$ROOT" && dotnet build Integrations.sln -c Release -nologo -v q >/dev/null) || return 1
+  fi
+  SYS_DIR="$(mktemp -d /tmp/contract-XXXXXX)"
+  chmod 755 "$SYS_DIR"
+  mkdir -p "$SYS_DIR/pg" "$SYS_DIR/logs"
+  [[ "$(id -u)" -eq 0 ]] && chown postgres:postgres "$SYS_DIR/pg"
+  local pg_port api_port
+  pg_port="$(free_port)"
+  as_pg "$PG_BIN/initdb" -D "$SYS_DIR/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$SYS_DIR/logs/initdb.log" 2>&1 || return 1
+  as_pg "$PG_BIN/pg_ctl" start -w -D "$SYS_DIR/pg/data" -l "$SYS_DIR/pg/postgres.log" \
+    -o "-p $pg_port -k $SYS_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off" >/dev/null || return 1
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -Xq -c "create database integrations" >/dev/null || return 1
+
+  setsid "$BROKER_BIN" --bootstrap-file "$SYS_DIR/bootstrap.txt" --control-file "$SYS_DIR/control.txt" \
+    --topic integrations.events.v1:12 --topic integrations.webhook-deliveries.v1:12 >"$SYS_DIR/logs/broker.log" 2>&1 </dev/null &
+  SYS_PIDS+=($!)
+  local i
+  for ((i = 0; i < 150; i++)); do [[ -s "$SYS_DIR/bootstrap.txt" ]] && break; sleep 0.1; done
+  [[ -s "$SYS_DIR/bootstrap.txt" ]] || return 1
+
+  api_port="$(free_port)"
+  export API_URL="http://127.0.0.1:$api_port"
+  export ADMIN_KEY="adm_contract_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=integrations;Username=postgres"
+  export Kafka__BootstrapServers="$(head -n 1 "$SYS_DIR/bootstrap.txt")"
+  export Auth__AdminKey="$ADMIN_KEY"
+  export Secrets__EncryptionKey="$(head -c 32 /dev/urandom | base64 -w0)"
+  # The examples register webhook endpoints on 127.0.0.1 (the SSRF rules would refuse them).
+  export Webhooks__AllowPrivateNetworkTargets=true
+  export Logging__LogLevel__Default=Warning
+  local api workers
+  api="$(host_dll Api)"
+  workers="$(host_dll Workers)"
+  (cd "$(dirname "$api")" && exec dotnet "$api" --urls "$API_URL") >"$SYS_DIR/logs/api.log" 2>&1 &
+  SYS_PIDS+=($!)
+  (cd "$(dirname "$workers")" && exec dotnet "$workers") >"$SYS_DIR/logs/workers.log" 2>&1 &
+  SYS_PIDS+=($!)
+  for ((i = 0; i < 120; i++)); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" == "200" ]] && return 0
+    sleep 1
+  done
+  tail -n 40 "$SYS_DIR/logs/api.log" >&2
+  return 1
+}
+
+stop_system() {
+  local pid
+  for pid in "${SYS_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${SYS_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  SYS_PIDS=()
+  if [[ -n "$SYS_DIR" ]]; then
+    [[ -f "$SYS_DIR/pg/data/postmaster.pid" ]] && as_pg "$PG_BIN/pg_ctl" stop -D "$SYS_DIR/pg/data" -m immediate -w >/dev/null 2>&1 || true
+    rm -rf "$SYS_DIR"
+    SYS_DIR=""
+  fi
+}
