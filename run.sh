@@ -364,7 +364,7 @@ banner() {
  Try it (the tenant id and API key come from the previous responses):
    curl -s -X POST $API_URL/api/v1/tenants -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' -d '{"name":"Acme","plan":"pro"}'
    curl -s -X POST $API_URL/api/v1/tenants/<tenant-id>/api-keys -H "Authorization: Bearer $ADMIN_KEY"
-   curl -s -X POST $API_URL/api/v1/events -H 'Authorization: Bearer <ik_... api key>' -H 'Content-Type: application/json' -d '{"event_type":"invoice.paid","data":{"invoice_id":"inv_123","amount":4200,"currency":"EUR"}}'
+   curl -s -X POST $API_URL/api/v1/events -H 'Authorization: Bearer <ik_... api key>' -H 'Content-Type: application/json' -d '{"event_type":"invoice.paid","data":{"invoice_id":"inv_123","amount_cents":4200,"currency":"EUR"}}'
 
  Read the event stream:
    kcat -C -b $Kafka__BootstrapServers -t integrations.events.v1 -f 'partition %p offset %o key %k headers %h\n%s\n\n'
