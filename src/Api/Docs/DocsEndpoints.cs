@@ -98,17 +98,19 @@ public static partial class DocsEndpoints
         {
             using var schema = System.Text.Json.JsonDocument.Parse(type.Schema);
             var required = schema.RootElement.TryGetProperty("required", out var r) ? string.Join(", ", r.EnumerateArray().Select(x => $"`{x.GetString()}`")) : "";
-            text.Append($"| [`{type.Name}`](#{type.Name.Replace(".", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal)}) | {(type.Source == EventSource.Product ? "product" : "platform")} | {required} | {type.Description} |\n");
+            text.Append($"| [`{type.Name}`](#{Anchor(type.Name)}) | {(type.Source == EventSource.Product ? "product" : "platform")} | {required} | {type.Description} |\n");
         }
         foreach (var type in EventTypeCatalog.All)
         {
-            text.Append($"\n## {type.Name}\n\n{type.Description}\n\n");
+            text.Append($"\n## {type.Name} {{#{Anchor(type.Name)}}}\n\n{type.Description}\n\n");
             if (type.Source == EventSource.Platform) text.Append("Emitted by the platform only: `POST /api/v1/events` refuses it.\n\n");
             text.Append("Sample `data`:\n\n```json\n").Append(Indent(type.Sample)).Append("\n```\n\n<details><summary>JSON Schema of <code>data</code></summary>\n\n```json\n")
                 .Append(Indent(type.Schema)).Append("\n```\n\n</details>\n");
         }
         return text.ToString();
     }
+
+    private static string Anchor(string eventType) => eventType.Replace('.', '-').Replace('_', '-');
 
     private static string Indent(string json) =>
         System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonDocument.Parse(json).RootElement, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });

@@ -24,8 +24,19 @@ public sealed record CreateWebhookEndpointRequest(string? Url, IReadOnlyList<str
 /// <summary>
 /// A JSON merge patch. <see cref="Description"/> is raw JSON to tell "absent" (unchanged) from
 /// null (remove it); the other fields cannot be removed, so null or absent leaves them unchanged.
+/// Init properties rather than constructor parameters: every field is optional, and the OpenAPI
+/// schema generator cannot describe a JsonElement parameter's default value.
 /// </summary>
-public sealed record UpdateWebhookEndpointRequest(string? Url = null, IReadOnlyList<string>? EventTypes = null, JsonElement Description = default, int? RateLimitPerMinute = null);
+public sealed record UpdateWebhookEndpointRequest
+{
+    public string? Url { get; init; }
+
+    public IReadOnlyList<string>? EventTypes { get; init; }
+
+    public JsonElement Description { get; init; }
+
+    public int? RateLimitPerMinute { get; init; }
+}
 
 public static class WebhookEndpoints
 {

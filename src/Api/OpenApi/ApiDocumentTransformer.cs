@@ -15,7 +15,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     public const string BearerScheme = "bearer";
     private const string WebhookTag = "Webhook events";
 
-    public static readonly IReadOnlyDictionary<string, (string Description, string Type)> ResponseHeaders = new Dictionary<string, (string, string)>
+    private static readonly IReadOnlyDictionary<string, (string Description, string Type)> ResponseHeaders = new Dictionary<string, (string, string)>
     {
         ["X-Request-Id"] = ("Identifies the request in our logs; yours when you send a sane X-Request-Id.", "string"),
         ["X-RateLimit-Limit"] = ("Requests allowed per window for this credential (per tenant for API keys).", "integer"),

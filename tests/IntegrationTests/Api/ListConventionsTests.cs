@@ -12,7 +12,7 @@ namespace Integrations.IntegrationTests.Api;
 /// </summary>
 public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    public static TheoryData<string> Lists => ["events", "api-keys", "tenants"];
+    public static TheoryData<string> Lists => ["events", "api-keys", "tenants", "webhook-endpoints"];
 
     /// <summary>A list with <paramref name="count"/> fresh items: its client, path (with any scope parameter) and the items' ids newest first.</summary>
     private sealed record Seeded(HttpClient Client, string Path, List<Guid> NewestFirst, DateTimeOffset Before, string CreatedField);
@@ -238,6 +238,22 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
         } while (cursor is not null);
 
         seen.ShouldBe(seeded.NewestFirst);
+    }
+
+    [Fact]
+    public async Task Endpoints_that_are_not_lists_refuse_unknown_query_parameters_too()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+
+        foreach (var path in new[] { "/api/v1/event-types?verbose=1", $"/api/v1/tenants/{tenant.TenantId}?expand=keys", $"/api/v1/events/{Guid.NewGuid()}?tenant=x" })
+        {
+            var error = await (await tenant.Client.GetAsync(path)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+            error.GetProperty("details")[0].GetProperty("code").GetString().ShouldBe("unknown_parameter", path);
+        }
+        (await (await tenant.Client.PostAsJsonAsync("/api/v1/events?dry_run=true", new { event_type = "user.joined", data = new { user_id = "u" } }))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter")).Fields().ShouldBe(["dry_run"]);
+        (await system.ScalarAsync<long>("select count(*) from events where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(0);
+        (await tenant.Client.GetAsync($"/api/v1/events?tenant_id={tenant.TenantId}")).StatusCode.ShouldBe(HttpStatusCode.OK, "declared parameters pass");
     }
 
     private static object Data(int i) => new { user_id = $"u_{i}", invoice_id = $"in_{i}", amount_cents = i, currency = "EUR" };

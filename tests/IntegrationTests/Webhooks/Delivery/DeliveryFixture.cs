@@ -9,7 +9,8 @@ namespace Integrations.IntegrationTests.Webhooks.Delivery;
 
 /// <summary>
 /// The whole system with delivery settings short enough for tests: retries after 1 s, 2 s and
-/// 3 s, a 2 s request timeout, endpoints disabled after 6 consecutive failures.
+/// 3 s, a 2 s request timeout. Auto-disabling is out of the way (its tests set a small threshold),
+/// and so is the API's rate limit, which tests that publish hundreds of events would hit.
 /// </summary>
 public class DeliverySystem : TestSystem
 {
@@ -18,21 +19,31 @@ public class DeliverySystem : TestSystem
         ["Webhooks:RetrySchedule"] = "1s,2s,3s",
         ["Webhooks:Timeout"] = "00:00:02",
         ["Webhooks:PollInterval"] = "00:00:00.100",
-        ["Webhooks:AutoDisableAfterConsecutiveFailures"] = "6",
+        ["Webhooks:AutoDisableAfterConsecutiveFailures"] = "100000",
         ["Outbox:PollInterval"] = "00:00:00.100",
+        ["RateLimits:Enabled"] = "false",
     };
 
-    protected override IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?>(Settings);
+    protected virtual IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>();
+
+    protected override IDictionary<string, string?> ExtraConfiguration =>
+        Settings.Concat(Overrides).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 }
 
 /// <summary>A <see cref="DeliverySystem"/> and a sink that the tests of the delivery collection share; each test uses tenants and sink paths of its own.</summary>
-public sealed class DeliveryFixture : IAsyncLifetime
+public class DeliveryFixture : IAsyncLifetime
 {
-    public DeliverySystem System { get; } = new();
+    public DeliveryFixture() : this(new DeliverySystem())
+    {
+    }
+
+    protected DeliveryFixture(DeliverySystem system) => System = system;
+
+    public DeliverySystem System { get; }
 
     public WebhookSink Sink { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Sink = await WebhookSink.StartAsync();
         await System.InitializeAsync();
@@ -60,13 +71,15 @@ public sealed record CreatedEndpoint(TenantWithKey Tenant, Guid Id, string Secre
 
 public static class DeliveryApi
 {
+    /// <summary>The highest rate limit: the default (100 a minute) would pace any test that sends more than one delivery.</summary>
+    public const int Unpaced = 60_000;
+
     public static async Task<CreatedEndpoint> CreateEndpointAsync(this TestSystem system, WebhookSink sink, string[]? eventTypes = null,
-        int? rateLimitPerMinute = null, TenantWithKey? tenant = null, string? path = null)
+        int rateLimitPerMinute = Unpaced, TenantWithKey? tenant = null, string? path = null)
     {
         tenant ??= await system.CreateTenantWithKeyAsync();
         path ??= sink.NewPath();
-        var body = new Dictionary<string, object?> { ["url"] = sink.Url(path), ["event_types"] = eventTypes ?? ["*"] };
-        if (rateLimitPerMinute is { } rate) body["rate_limit_per_minute"] = rate;
+        var body = new Dictionary<string, object?> { ["url"] = sink.Url(path), ["event_types"] = eventTypes ?? ["*"], ["rate_limit_per_minute"] = rateLimitPerMinute };
         var created = await (await tenant.Client.PostAsJsonAsync("/api/v1/webhook-endpoints", body)).ShouldBeJsonAsync(HttpStatusCode.Created);
         return new CreatedEndpoint(tenant, created.GetProperty("id").GetGuid(), created.GetProperty("secret").GetString()!, path);
     }

@@ -32,6 +32,7 @@ public sealed class WebhookSink : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Func<SinkRequest, CancellationToken, Task<SinkResponse>>> _script = new();
     private readonly ConcurrentQueue<SinkRequest> _received = new();
+    private readonly ConcurrentDictionary<string, (int Now, int Max)> _concurrency = new();
     private WebApplication _app = null!;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -76,6 +77,9 @@ public sealed class WebhookSink : IAsyncDisposable
 
     public IReadOnlyList<SinkRequest> Received(string path) => _received.Where(r => r.Path == path).ToList();
 
+    /// <summary>The most requests to the path that were open at the same time.</summary>
+    public int MaxConcurrent(string path) => _concurrency.TryGetValue(path, out var c) ? c.Max : 0;
+
     public async Task<IReadOnlyList<SinkRequest>> WaitForAsync(string path, int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -104,6 +108,7 @@ public sealed class WebhookSink : IAsyncDisposable
 
         var answer = _script.TryGetValue(request.Path, out var script) ? script : (_, _) => Task.FromResult(new SinkResponse(200));
         SinkResponse response;
+        _concurrency.AddOrUpdate(request.Path, (1, 1), (_, c) => (c.Now + 1, Math.Max(c.Max, c.Now + 1)));
         try
         {
             response = await answer(request, http.RequestAborted);
@@ -111,6 +116,10 @@ public sealed class WebhookSink : IAsyncDisposable
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             return;
+        }
+        finally
+        {
+            _concurrency.AddOrUpdate(request.Path, (0, 0), (_, c) => (c.Now - 1, c.Max));
         }
         http.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) http.Response.Headers[name] = value;

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+
+namespace Integrations.Bench.Webhooks;
+
+public sealed record Latency(double P50, double P95, double P99, double Max, int Samples)
+{
+    public static Latency Of(IReadOnlyCollection<double> samples)
+    {
+        var sorted = samples.Order().ToArray();
+        double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * q))];
+        return new Latency(At(0.50), At(0.95), At(0.99), sorted.Length == 0 ? double.NaN : sorted[^1], sorted.Length);
+    }
+
+    public override string ToString() => $"p50 {P50:F1} ms, p95 {P95:F1} ms, p99 {P99:F1} ms, max {Max:F1} ms ({Samples} deliveries)";
+}
+
+public sealed record FloodResult(int Deliveries, TimeSpan Elapsed, double AcceptedPerSecond, double SteadyPerSecond, int Duplicates, int Missing)
+{
+    public double PerSecond => Deliveries / Elapsed.TotalSeconds;
+}
+
+public sealed record SteadyResult(Latency Latency, int Missing);
+
+/// <summary>
+/// Tenants with <c>fanOut</c> healthy endpoints each (every one subscribed to everything, so each
+/// event is delivered <c>fanOut</c> times), optionally with a hanging and a failing endpoint beside.
+/// </summary>
+public sealed class Scenario
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly Sink _sink;
+    private readonly List<HttpClient> _tenants = [];
+    private readonly List<string> _healthy = [];
+    private readonly string _name;
+    private int _published;
+
+    private Scenario(Sink sink, string name)
+    {
+        _sink = sink;
+        _name = name;
+    }
+
+    /// <summary>Each event goes to every healthy endpoint of its own tenant.</summary>
+    private int EndpointsPerTenant => _healthy.Count / _tenants.Count;
+
+    public int Hanging => _sink.Stats($"/{_name}/hang").Requests;
+
+    public int Failing => _sink.Stats($"/{_name}/fail").Requests;
+
+    public static async Task<Scenario> CreateAsync(Platform platform, HttpClient admin, Sink sink, string name, int tenants, int fanOut, bool withBadEndpoints = false)
+    {
+        var scenario = new Scenario(sink, name);
+        for (var t = 0; t < tenants; t++)
+        {
+            var tenant = await platform.CreateTenantAsync(admin);
+            scenario._tenants.Add(tenant);
+            for (var e = 0; e < fanOut; e++)
+            {
+                var path = $"/{name}/t{t}/e{e}";
+                await Platform.CreateEndpointAsync(tenant, sink.Url(path));
+                scenario._healthy.Add(path);
+            }
+            if (withBadEndpoints)
+            {
+                await Platform.CreateEndpointAsync(tenant, sink.Url($"/{name}/hang"));
+                await Platform.CreateEndpointAsync(tenant, sink.Url($"/{name}/fail"));
+            }
+        }
+        return scenario;
+    }
+
+    /// <summary>A few events through every path (JIT, connection pools, consumer assignment) before anything is measured.</summary>
+    public async Task WarmUpAsync()
+    {
+        for (var i = 0; i < 20; i++) await Task.WhenAll(_tenants.Select(PublishAsync));
+        await DrainAsync();
+    }
+
+    /// <summary>Posts events as fast as the API accepts them (64 in flight) for <paramref name="duration"/>, then waits for every delivery.</summary>
+    public async Task<FloodResult> FloodAsync(TimeSpan duration)
+    {
+        var before = Snapshot();
+        var start = Stopwatch.GetTimestamp();
+        var accepted = 0;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(async worker =>
+        {
+            var tenant = _tenants[worker % _tenants.Count];
+            while (Stopwatch.GetElapsedTime(start) < duration)
+            {
+                await PublishAsync(tenant);
+                Interlocked.Increment(ref accepted);
+            }
+        }));
+        var publishEnd = Stopwatch.GetTimestamp();
+        await DrainAsync();
+
+        var arrivals = _healthy.SelectMany(p => _sink.Stats(p).Arrivals).Where(a => a.At >= start).Select(a => a.At).Order().ToList();
+        var steadyFrom = start + 2 * Stopwatch.Frequency;
+        var steady = arrivals.Count(a => a >= steadyFrom && a <= publishEnd) / ((double)(publishEnd - steadyFrom) / Stopwatch.Frequency);
+        var (requests, distinct) = Snapshot();
+        var expected = accepted * EndpointsPerTenant;
+        return new FloodResult(arrivals.Count, Stopwatch.GetElapsedTime(start, arrivals.Count == 0 ? start : arrivals[^1]),
+            accepted / Stopwatch.GetElapsedTime(start, publishEnd).TotalSeconds, steady,
+            requests - before.Requests - (distinct - before.Distinct), Math.Max(0, expected - (distinct - before.Distinct)));
+    }
+
+    /// <summary>Posts <paramref name="perSecond"/> events a second, evenly spaced, for <paramref name="duration"/>; latency from acceptance to arrival.</summary>
+    public async Task<SteadyResult> SteadyAsync(int perSecond, TimeSpan duration)
+    {
+        var before = Snapshot();
+        var start = Stopwatch.GetTimestamp();
+        var total = (int)(perSecond * duration.TotalSeconds);
+        var inFlight = new List<Task>(total);
+        for (var i = 0; i < total; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / perSecond);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            inFlight.Add(PublishAsync(_tenants[i % _tenants.Count]));
+        }
+        await Task.WhenAll(inFlight);
+        await DrainAsync();
+        var latencies = _healthy.SelectMany(p => _sink.Stats(p).Arrivals).Where(a => a.At >= start).Select(a => a.LatencyMs).ToList();
+        var (_, distinct) = Snapshot();
+        return new SteadyResult(Latency.Of(latencies), Math.Max(0, total * EndpointsPerTenant - (distinct - before.Distinct)));
+    }
+
+    private async Task PublishAsync(HttpClient tenant)
+    {
+        var n = Interlocked.Increment(ref _published);
+        using var response = await tenant.PostAsJsonAsync("/api/v1/events",
+            new { event_type = "invoice.paid", data = new { invoice_id = $"in_{_name}_{n}", amount_cents = 4200, currency = "EUR" } });
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Publishing answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Until every healthy endpoint has a delivery for every event published to its tenant.</summary>
+    private async Task DrainAsync()
+    {
+        var expected = Volatile.Read(ref _published) * EndpointsPerTenant;
+        var deadline = Stopwatch.StartNew();
+        while (Snapshot().Distinct < expected && deadline.Elapsed < DrainTimeout) await Task.Delay(20);
+    }
+
+    private (int Requests, int Distinct) Snapshot() =>
+        (_healthy.Sum(p => _sink.Stats(p).Requests), _healthy.Sum(p => _sink.Stats(p).Distinct));
+}

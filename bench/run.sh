@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the solution in Release and runs a benchmark: bench/<Name> (default Webhooks).
+#
+#   bench/run.sh                     the webhook delivery benchmark (about three minutes)
+#   bench/run.sh Webhooks --quick    the same with shorter phases (a smoke run, numbers less stable)
+#   bench/run.sh Pagination          another benchmark under bench/
+#
+# The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+name="${1:-Webhooks}"
+shift $(( $# > 0 ? 1 : 0 ))
+project="$ROOT/bench/$name/Integrations.Bench.$name.csproj"
+[[ -f "$project" ]] || { echo "no benchmark bench/$name" >&2; exit 2; }
+
+"$ROOT/scripts/bootstrap.sh"
+export INTEGRATIONS_BROKER_BIN="$ROOT/.build/bin/kafka-dev-broker"
+export INTEGRATIONS_PG_BIN="${INTEGRATIONS_PG_BIN:-/usr/lib/postgresql/15/bin}"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+dotnet build Integrations.sln -c Release --nologo -v quiet
+dotnet "$ROOT/bench/$name/bin/Release/net10.0/linux-x64/Integrations.Bench.$name.dll" "$@"

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Integrations.Domain.Webhooks;
+using Integrations.IntegrationTests.Infrastructure;
+using Shouldly;
+
+namespace Integrations.IntegrationTests.Webhooks.Delivery;
+
+/// <summary>A system whose Workers host the test runs as a separate process, to kill it for real.</summary>
+public sealed class WorkerProcessFixture() : DeliveryFixture(new NoInProcessWorkersSystem())
+{
+    private sealed class NoInProcessWorkersSystem : DeliverySystem
+    {
+        protected override bool StartWorkers => false;
+    }
+}
+
+[Collection(DeliveryCollection.Name)]
+public class DeliveryCrashTests(WorkerProcessFixture fixture) : IClassFixture<WorkerProcessFixture>
+{
+    private readonly DeliverySystem _system = fixture.System;
+    private readonly WebhookSink _sink = fixture.Sink;
+
+    [Fact]
+    public async Task Killing_the_workers_host_mid_delivery_loses_nothing_and_the_interrupted_deliveries_come_again_with_the_same_webhook_id()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink);
+        var release = new TaskCompletionSource();
+        _sink.Hold(endpoint.Path, release.Task);
+
+        var first = await WorkerProcess.StartAsync(_system);
+        var interrupted = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => endpoint.Tenant.Client.PublishAsync()));
+        await _sink.WaitForAsync(endpoint.Path, interrupted.Length, TimeSpan.FromSeconds(30));
+        // Accepted just before the crash: somewhere between the outbox, Kafka and the queue.
+        var inTransit = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => endpoint.Tenant.Client.PublishAsync()));
+        first.Kill();
+
+        _sink.Respond(endpoint.Path, 200);
+        await using var second = await WorkerProcess.StartAsync(_system);
+        var all = interrupted.Concat(inTransit).Select(e => WebhookDeliveryDecider.DeliveryId(e, endpoint.Id)).ToList();
+        foreach (var deliveryId in all)
+            await endpoint.Tenant.Client.WaitForDeliveryAsync(deliveryId, d => d.Status() == "succeeded", TimeSpan.FromSeconds(60), $"{deliveryId} delivered after the restart");
+
+        var received = _sink.Received(endpoint.Path).GroupBy(r => r.WebhookId).ToDictionary(g => g.Key, g => g.Count());
+        received.Keys.ShouldBe(all.Select(id => id.ToString()), ignoreOrder: true);
+        foreach (var deliveryId in interrupted.Select(e => WebhookDeliveryDecider.DeliveryId(e, endpoint.Id)))
+            received[deliveryId.ToString()].ShouldBeGreaterThanOrEqualTo(2, "the interrupted delivery was sent again, with the same webhook_id");
+        release.TrySetResult();
+    }
+
+    /// <summary>The Workers host as its own process (the build output of src/Workers), configured through the environment.</summary>
+    private sealed class WorkerProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private WorkerProcess(Process process) => _process = process;
+
+        public static async Task<WorkerProcess> StartAsync(DeliverySystem system)
+        {
+            var start = new ProcessStartInfo("dotnet", [WorkersAssembly()])
+            {
+                WorkingDirectory = Path.GetDirectoryName(WorkersAssembly())!,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            var settings = system.Configuration();
+            var name = "workers-" + Guid.NewGuid().ToString("N")[..8];
+            settings["ConnectionStrings:Postgres"] += ";Application Name=" + name;
+            // A short lease, so the deliveries a dead process had claimed are due again within seconds.
+            settings["Webhooks:Timeout"] = "00:00:03";
+            settings["Webhooks:LeaseDuration"] = "00:00:05";
+            foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+            var process = Process.Start(start)!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var worker = new WorkerProcess(process);
+            await Eventually.HoldsAsync(async () => process.HasExited || await system.ScalarAsync<long>(
+                    "select count(*) from pg_stat_activity where application_name = @name and query like 'listen webhook%'", ("name", name)) > 0,
+                TimeSpan.FromSeconds(30), "the Workers process is listening for deliveries");
+            process.HasExited.ShouldBeFalse($"the Workers process exited with code {(process.HasExited ? process.ExitCode : 0)}");
+            return worker;
+        }
+
+        /// <summary>SIGKILL: no shutdown, no goodbye to the consumer group, nothing flushed.</summary>
+        public void Kill()
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                ProcessRunner.Signal(_process.Id);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+            }
+            _process.Dispose();
+        }
+
+        private static string WorkersAssembly()
+        {
+            // The tests run from tests/IntegrationTests/bin/<configuration>/net10.0/<rid>/: the Workers build sits at the same place under src/Workers.
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var (rid, framework, configuration) = (output.Name, output.Parent!.Name, output.Parent.Parent!.Name);
+            var root = output.Parent.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+            var path = Path.Combine(root, "src", "Workers", "bin", configuration, framework, rid, "Integrations.Workers.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"Build src/Workers first: {path} is missing.");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using Integrations.IntegrationTests.Api;
+using Shouldly;
+
+namespace Integrations.IntegrationTests.Webhooks.Delivery;
+
+[Collection(DeliveryCollection.Name)]
+public class DeliveryRotationAndRateLimitTests(DeliveryFixture fixture)
+{
+    private readonly DeliverySystem _system = fixture.System;
+    private readonly WebhookSink _sink = fixture.Sink;
+
+    [Fact]
+    public async Task During_a_secret_rotation_a_delivery_carries_both_signatures_and_each_verifies_with_its_own_secret()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink);
+        var rotated = await (await endpoint.Tenant.Client.PostAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/rotate-secret", null))
+            .ShouldBeJsonAsync(HttpStatusCode.OK);
+        var newSecret = rotated.GetProperty("secret").GetString()!;
+
+        await endpoint.Tenant.Client.PublishAsync();
+        var request = (await _sink.WaitForAsync(endpoint.Path, 1, TimeSpan.FromSeconds(20))).Single();
+
+        request.Headers["webhook-signature"].Split(' ').Length.ShouldBe(2);
+        (await StandardWebhooksVerifier.VerifyAsync(request, newSecret)).ShouldBe("verified");
+        (await StandardWebhooksVerifier.VerifyAsync(request, endpoint.Secret)).ShouldBe("verified");
+    }
+
+    [Fact]
+    public async Task Deliveries_beyond_the_rate_limit_wait_for_their_slot_and_none_is_dropped()
+    {
+        // 120 a minute: one every 0.5 s, so no minute can hold more than 120.
+        var endpoint = await _system.CreateEndpointAsync(_sink, rateLimitPerMinute: 120);
+        var events = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => endpoint.Tenant.Client.PublishAsync()));
+
+        var received = await _sink.WaitForAsync(endpoint.Path, events.Length, TimeSpan.FromSeconds(30));
+        received.Select(r => r.Json.GetProperty("id").GetGuid()).ShouldBe(events, ignoreOrder: true);
+        var times = received.Select(r => r.ReceivedAt).Order().ToList();
+        for (var i = 1; i < times.Count; i++)
+            (times[i] - times[i - 1]).ShouldBeGreaterThan(TimeSpan.FromMilliseconds(450), $"request {i} came too soon after the one before");
+        (times[^1] - times[0]).ShouldBeGreaterThan(TimeSpan.FromSeconds(5.4));
+    }
+}
