@@ -14,7 +14,11 @@ namespace Integrations.Application.Common.Behaviours;
 public sealed class TransactionBehaviour<TRequest, TResponse>(IUnitOfWork unitOfWork, ILogger<TransactionBehaviour<TRequest, TResponse>> logger)
     : IPipelineBehavior<TRequest, TResponse>
 {
-    private const int MaxAttempts = 4;
+    /// <summary>
+    /// Each round of a race on one stream has exactly one winner, so this many attempts absorb that
+    /// many concurrent writers to the same aggregate before a 409 reaches the client.
+    /// </summary>
+    private const int MaxAttempts = 10;
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
@@ -28,7 +32,8 @@ public sealed class TransactionBehaviour<TRequest, TResponse>(IUnitOfWork unitOf
             catch (Exception ex) when (attempt < MaxAttempts && ex is IdempotencyRaceException or ConcurrencyConflictException { Retryable: true })
             {
                 logger.LogDebug("{Request} lost a race ({Reason}); attempt {Attempt} of {Max}", typeof(TRequest).Name, ex.Message, attempt + 1, MaxAttempts);
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+                // Growing, jittered pauses spread the losers out instead of colliding again.
+                await Task.Delay(Random.Shared.Next(5 * attempt, 25 * attempt), cancellationToken);
             }
         }
     }
