@@ -5,6 +5,7 @@ using Integrations.Api.Endpoints;
 using Integrations.Api.Errors;
 using Integrations.Api.Listing;
 using Integrations.Api.Middleware;
+using Integrations.Api.OAuth;
 using Integrations.Api.OpenApi;
 using Integrations.Api.RateLimiting;
 using Integrations.Application;
@@ -43,6 +44,7 @@ public static class ApiHost
         builder.Services.AddInfrastructure(builder.Configuration);
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddBearerAuthentication(builder.Configuration);
+        builder.Services.AddOAuthServer(builder.Configuration);
         builder.Services.AddApiRateLimiting(builder.Configuration);
         builder.Services.AddApiDocument();
         builder.Services.AddHealthChecks().AddInfrastructureHealthChecks();
@@ -60,6 +62,8 @@ public static class ApiHost
         app.UseRateLimiter();
         app.Use(RequestContextMiddleware.SetActor);
         app.UseAuthorization();
+        // OAuth access tokens: the scope each operation needs (docs/oauth.md); API keys pass untouched.
+        app.Use(ScopeEnforcement.Middleware);
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });
@@ -71,6 +75,9 @@ public static class ApiHost
         api.MapWebhookEndpointEndpoints();
         api.MapWebhookDeliveryEndpoints();
         api.MapAdminEndpoints();
+        api.MapMemberEndpoints();
+        api.MapAppEndpoints();
+        app.MapOAuthServer();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

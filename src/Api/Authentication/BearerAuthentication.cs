@@ -33,7 +33,8 @@ public static class Principals
 
     /// <summary>Names the caller in event metadata and logs without revealing a secret.</summary>
     public static string Actor(this ClaimsPrincipal user) =>
-        user.IsAdmin() ? "admin" : user.FindFirstValue(KeyIdClaim) is { } keyId ? $"api_key:{keyId}" : "anonymous";
+        user.IsAdmin() ? "admin" : user.FindFirstValue(KeyIdClaim) is { } keyId ? $"api_key:{keyId}"
+        : user.FindFirstValue(OAuth.OAuthClaims.ClientId) is { } clientId ? $"oauth:{clientId}:{user.FindFirstValue(ClaimTypes.NameIdentifier)}" : "anonymous";
 }
 
 /// <summary>
@@ -58,6 +59,13 @@ public sealed class BearerAuthenticationHandler(
         if (auth.CurrentValue.AdminKey is { Length: > 0 } adminKey && FixedTimeEquals(token, adminKey))
             return Success([new Claim(ClaimTypes.Role, Principals.AdminRole)]);
 
+        // OAuth access tokens (JWT, ADR 0009): validated, then checked against revocation on every request.
+        if (OAuth.AccessTokens.LooksLikeJwt(token))
+        {
+            var claims = await Context.RequestServices.GetRequiredService<OAuth.OAuthBearerValidator>().AuthenticateAsync(Request, token, Context.RequestAborted);
+            return claims is null ? AuthenticateResult.Fail("Invalid credentials.") : Success(claims);
+        }
+
         if (!ApiKeyFormat.LooksLikeApiKey(token)) return AuthenticateResult.Fail("Invalid credentials.");
         var identity = await apiKeys.FindActiveByHashAsync(ApiKeyFormat.Hash(token), Context.RequestAborted);
         return identity is null
@@ -71,10 +79,13 @@ public sealed class BearerAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = "Bearer";
-        var failed = !string.IsNullOrEmpty(Request.Headers.Authorization.ToString());
+        var presented = Request.Headers.Authorization.ToString();
+        var failed = !string.IsNullOrEmpty(presented);
+        // RFC 6750 §3.1 for OAuth access tokens (expired, revoked, forged); API keys keep the plain challenge.
+        Response.Headers.WWWAuthenticate = failed && presented.Length > 7 && OAuth.AccessTokens.LooksLikeJwt(presented[7..].Trim())
+            ? "Bearer error=\"invalid_token\"" : "Bearer";
         await ApiErrors.WriteAsync(Context, 401, failed ? "invalid_credentials" : "unauthenticated",
-            failed ? "The bearer token is not a valid admin or API key, or the key was revoked." : "Send Authorization: Bearer <API key>.");
+            failed ? "The bearer token is not a valid admin key, API key or access token, or it was revoked." : "Send Authorization: Bearer <API key>.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -32,6 +32,8 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         ("Event types", "The catalog of event types with the JSON Schema of their data."),
         ("Webhook endpoints", "HTTPS endpoints that receive a tenant's events as signed POST requests."),
         ("Webhook deliveries", "Every attempt to deliver an event to an endpoint, with its outcome."),
+        ("Members", "The people of an organisation who sign in to the OAuth authorization server and authorize apps (docs/oauth.md)."),
+        ("Apps", "Third-party OAuth apps: registration, marketplace review and listing, installed apps, signing keys (docs/oauth.md)."),
         ("Admin", "Operations for the platform operator."),
         (WebhookTag, "What the platform POSTs to your webhook endpoints: one entry per event type of the catalog."),
     ];

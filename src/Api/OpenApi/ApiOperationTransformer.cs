@@ -37,6 +37,8 @@ public sealed class ApiOperationTransformer(IOptions<JsonOptions> json) : IOpenA
         var requiresAuth = metadata.OfType<IAuthorizeData>().Any();
         if (requiresAuth) Error(401, "unauthenticated", "invalid_credentials");
         if (metadata.OfType<IAuthorizeData>().Any(a => a.Policy == AuthenticationExtensions.AdminPolicy)) Error(403, "forbidden");
+        // OAuth access tokens (docs/oauth.md): a token without the operation's scope, or on an operation closed to tokens.
+        else if (requiresAuth) Error(403, "insufficient_scope");
         if (operation.RequestBody is not null)
         {
             Error(400, "invalid_json");

@@ -17,7 +17,8 @@ public sealed record RateLimitDecision(int Limit, long Remaining, TimeSpan Reset
 /// per partition whose counter lives in <see cref="IRateLimitCounterStore"/>, so several API
 /// instances share one quota. Partitions: the tenant (all its keys; limit by the plan read from the
 /// database on every request, so a plan change applies at once), the admin key, or the client
-/// address for requests without valid credentials. Only /api/ is limited: health probes, the
+/// address for requests without valid credentials; per client address for the authorization
+/// server (/oauth, ADR 0009). Only /api/ and /oauth/ are limited: health probes, the
 /// OpenAPI document and the docs are not.
 /// </summary>
 public sealed class ApiRateLimiter(IRateLimitCounterStore store, IOptionsMonitor<RateLimitOptions> options, ILogger<ApiRateLimiter> logger)
@@ -70,6 +71,8 @@ public sealed class ApiRateLimiter(IRateLimitCounterStore store, IOptionsMonitor
     private (string Key, int Limit)? Partition(HttpContext context)
     {
         var settings = options.CurrentValue;
+        if (settings.Enabled && context.Request.Path.StartsWithSegments("/oauth"))
+            return ($"oauth:{context.Connection.RemoteIpAddress}", settings.OAuthPerAddress);
         if (!settings.Enabled || !context.Request.Path.StartsWithSegments("/api")) return null;
         var user = context.User;
         if (user.IsAdmin()) return ("admin", settings.Admin);

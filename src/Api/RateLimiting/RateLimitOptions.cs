@@ -26,6 +26,12 @@ public sealed class RateLimitOptions
     /// <summary>Per client address, for requests without valid credentials: bounds credential guessing and probing.</summary>
     public int Anonymous { get; set; } = 60;
 
+    /// <summary>
+    /// Per client address, for the authorization server's endpoints (/oauth: sign-in, consent, token,
+    /// revocation, introspection): bounds password and client-secret guessing (ADR 0009).
+    /// </summary>
+    public int OAuthPerAddress { get; set; } = 300;
+
     /// <summary>A plan without a configured limit gets the smallest plan's.</summary>
     public int ForPlan(string? plan) =>
         plan is not null && Plans.TryGetValue(plan, out var limit) ? limit : Plans.GetValueOrDefault(Domain.Tenants.Plans.Starter, 100);

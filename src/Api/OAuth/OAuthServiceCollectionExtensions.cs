@@ -1,0 +1,53 @@
+using Integrations.Application.OAuth;
+using Integrations.Infrastructure.OAuth;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+
+namespace Integrations.Api.OAuth;
+
+public static class OAuthServiceCollectionExtensions
+{
+    public static IServiceCollection AddOAuthServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<OAuthOptions>(configuration.GetSection(OAuthOptions.Section));
+        services.AddOAuthPersistence();
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<AccessTokens>();
+        services.AddScoped<OAuthBearerValidator>();
+        services.AddSingleton<IMemberPasswordHasher, MemberPasswordHasher>();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__oauth_af";
+            o.Cookie.Path = "/oauth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.FormFieldName = "__RequestVerificationToken";
+        });
+        // The sign-in session of the authorization server only: the REST API never reads it.
+        services.AddAuthentication().AddCookie(OAuthServerEndpoints.SessionScheme, o =>
+        {
+            o.Cookie.Name = "__oauth_session";
+            o.Cookie.Path = "/oauth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SlidingExpiration = false;
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+            o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = 401; return Task.CompletedTask; };
+            o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
+        });
+        return services;
+    }
+}
+
+/// <summary>The framework's PasswordHasher (PBKDF2, versioned format) behind the Application port.</summary>
+public sealed class MemberPasswordHasher : IMemberPasswordHasher
+{
+    private static readonly PasswordHasher<object> Hasher = new();
+    private static readonly object User = new();
+
+    public string Hash(string password) => Hasher.HashPassword(User, password);
+
+    public bool Verify(string hash, string password) => Hasher.VerifyHashedPassword(User, hash, password) != PasswordVerificationResult.Failed;
+}

@@ -1,0 +1,264 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.OAuth;
+using Microsoft.Extensions.Options;
+
+namespace Integrations.Api.OAuth;
+
+/// <summary>Token (RFC 6749 §3.2, §4.1.3, §6), revocation (RFC 7009) and introspection (RFC 7662) endpoints.</summary>
+public static class TokenEndpoint
+{
+    private sealed record ClientAuth(AppRow? App, IResult? Error, bool Authenticated);
+
+    /// <summary>RFC 6749 §5.2 error response; 401 with a challenge when client authentication failed.</summary>
+    private static IResult Error(HttpContext http, string error, string description, int status = 400)
+    {
+        NoStore(http);
+        if (status == 401) http.Response.Headers.WWWAuthenticate = "Basic realm=\"oauth\", charset=\"UTF-8\"";
+        return Results.Json(new JsonObject { ["error"] = error, ["error_description"] = description }, statusCode: status);
+    }
+
+    private static void NoStore(HttpContext http)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers.Pragma = "no-cache";
+    }
+
+    private static async Task<(IFormCollection? Form, IResult? Error)> ReadFormAsync(HttpContext http)
+    {
+        if (!http.Request.HasFormContentType) return (null, Error(http, "invalid_request", "Send application/x-www-form-urlencoded parameters."));
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var repeated = form.Where(f => f.Value.Count > 1).Select(f => f.Key).ToList();
+        if (repeated.Count > 0) return (null, Error(http, "invalid_request", $"Parameters must not repeat: {string.Join(", ", repeated)}."));
+        if (http.Request.Query.Count > 0) return (null, Error(http, "invalid_request", "Send parameters in the request body, not the URL."));
+        return (form, null);
+    }
+
+    /// <summary>
+    /// client_secret_basic, client_secret_post or none (public clients: client_id only). A request using
+    /// more than one method is refused; a confidential client must authenticate.
+    /// </summary>
+    private static async Task<ClientAuth> AuthenticateClientAsync(HttpContext http, IFormCollection form, IOAuthStore store, CancellationToken ct)
+    {
+        string? clientId = null, secret = null;
+        var header = http.Request.Headers.Authorization.ToString();
+        var usedBasic = false;
+        if (!string.IsNullOrEmpty(header))
+        {
+            var parsed = OAuthServerEndpoints.ParseAuthorization(header);
+            if (parsed is null || !string.Equals(parsed.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || parsed.Parameter is null)
+                return new ClientAuth(null, Error(http, "invalid_client", "Use HTTP Basic client authentication.", 401), false);
+            string decoded;
+            try
+            {
+                decoded = Encoding.UTF8.GetString(Convert.FromBase64String(parsed.Parameter));
+            }
+            catch (FormatException)
+            {
+                return new ClientAuth(null, Error(http, "invalid_client", "Malformed Basic credentials.", 401), false);
+            }
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0) return new ClientAuth(null, Error(http, "invalid_client", "Malformed Basic credentials.", 401), false);
+            // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
+            clientId = Uri.UnescapeDataString(decoded[..colon].Replace('+', ' '));
+            secret = Uri.UnescapeDataString(decoded[(colon + 1)..].Replace('+', ' '));
+            usedBasic = true;
+            if (form.ContainsKey("client_secret")) return new ClientAuth(null, Error(http, "invalid_request", "Use one client authentication method only."), false);
+            if (form.TryGetValue("client_id", out var bodyId) && bodyId.ToString() != clientId)
+                return new ClientAuth(null, Error(http, "invalid_request", "client_id in the body differs from the authenticated client."), false);
+        }
+        else
+        {
+            clientId = form["client_id"].ToString();
+            secret = form.TryGetValue("client_secret", out var s) ? s.ToString() : null;
+        }
+        if (string.IsNullOrEmpty(clientId)) return new ClientAuth(null, Error(http, "invalid_client", "Client authentication is required.", 401), false);
+        var app = await store.FindAppByClientIdAsync(clientId, ct);
+        if (app is null) return new ClientAuth(null, Error(http, "invalid_client", "Unknown client.", 401), false);
+        if (app.IsConfidential)
+        {
+            if (string.IsNullOrEmpty(secret) || app.ClientSecretHash is null
+                || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(OpaqueSecret.Hash(secret)), Encoding.ASCII.GetBytes(app.ClientSecretHash)))
+                return new ClientAuth(null, Error(http, "invalid_client", "Client authentication failed.", 401), false);
+            return new ClientAuth(app, null, true);
+        }
+        // A public client has no secret; presenting one is an error, not a no-op.
+        if (!string.IsNullOrEmpty(secret) || usedBasic) return new ClientAuth(null, Error(http, "invalid_client", "This client is public: it has no secret.", 401), false);
+        return new ClientAuth(app, null, false);
+    }
+
+    public static async Task<IResult> HandleAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    {
+        var (form, formError) = await ReadFormAsync(http);
+        if (formError is not null) return formError;
+        var client = await AuthenticateClientAsync(http, form!, store, ct);
+        if (client.Error is not null) return client.Error;
+        var app = client.App!;
+        var now = clock.UtcNow;
+        var issuer = OAuthOptions.IssuerFor(options.CurrentValue, http.Request);
+
+        switch (form!["grant_type"].ToString())
+        {
+            case "authorization_code":
+            {
+                var code = form["code"].ToString();
+                var redirectUri = form["redirect_uri"].ToString();
+                var verifier = form.TryGetValue("code_verifier", out var v) ? v.ToString() : null;
+                if (string.IsNullOrEmpty(code)) return Error(http, "invalid_request", "code is required.");
+                if (string.IsNullOrEmpty(redirectUri)) return Error(http, "invalid_request", "redirect_uri is required.");
+                var (outcome, redeemed) = await store.RedeemCodeAsync(OpaqueSecret.Hash(code), now, ct);
+                if (outcome == CodeOutcome.Unknown) return Error(http, "invalid_grant", "The authorization code is invalid.");
+                if (outcome == CodeOutcome.AlreadyRedeemed)
+                {
+                    // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes everything issued from it.
+                    await store.RevokeGrantAsync(redeemed!.Grant.Id, "code_reuse", now, ct);
+                    return Error(http, "invalid_grant", "The authorization code was already used; every token issued from it is revoked.");
+                }
+                var c = redeemed!;
+                string? problem = null;
+                if (c.ClientId != app.ClientId) problem = "The authorization code was issued to another client.";
+                else if (c.ExpiresAt <= now) problem = "The authorization code expired.";
+                else if (c.RedirectUri != redirectUri) problem = "redirect_uri does not match the authorization request.";
+                else if (c.CodeChallenge is null && verifier is not null) problem = "code_verifier sent, but the authorization request had no code_challenge.";
+                else if (c.CodeChallenge is not null && string.IsNullOrEmpty(verifier)) problem = "code_verifier is required.";
+                else if (c.CodeChallenge is not null && (verifier!.Length is < 43 or > 128 || !verifier.All(ch => OAuthServerEndpoints.IsBase64UrlChar(ch) || ch is '.' or '~')
+                                                         || !OAuthServerEndpoints.VerifierMatches(verifier, c.CodeChallenge)))
+                    problem = "code_verifier does not match the code_challenge.";
+                else if (c.Grant.RevokedAt is not null) problem = "The authorization was revoked.";
+                if (problem is not null)
+                {
+                    await store.RevokeGrantAsync(c.Grant.Id, "failed_code_exchange", now, ct);
+                    return Error(http, "invalid_grant", problem);
+                }
+                return await IssueAsync(http, store, tokens, options.CurrentValue, issuer, c.Grant, app.ClientId, c.Grant.Scopes, c.Grant.Scopes, now, ct);
+            }
+            case "refresh_token":
+            {
+                var presented = form["refresh_token"].ToString();
+                if (string.IsNullOrEmpty(presented)) return Error(http, "invalid_request", "refresh_token is required.");
+                var use = await store.UseRefreshTokenAsync(OpaqueSecret.Hash(presented), now, ct);
+                if (use.Outcome == RefreshOutcome.Unknown) return Error(http, "invalid_grant", "The refresh token is invalid.");
+                if (use.Outcome == RefreshOutcome.Reused || use.ClientId != app.ClientId)
+                {
+                    // RFC 9700 §4.14.2: a rotated refresh token used again means it leaked; revoke the whole grant.
+                    await store.RevokeGrantAsync(use.GrantId!.Value, use.Outcome == RefreshOutcome.Reused ? "refresh_token_reuse" : "refresh_token_wrong_client", now, ct);
+                    return Error(http, "invalid_grant", "The refresh token was already used or belongs to another client; the authorization is revoked.");
+                }
+                if (use.ExpiresAt <= now) return Error(http, "invalid_grant", "The refresh token expired.");
+                var grant = await store.FindGrantAsync(use.GrantId!.Value, ct);
+                if (grant is null || grant.RevokedAt is not null) return Error(http, "invalid_grant", "The authorization was revoked.");
+                var requested = OAuthScopes.Parse(form.TryGetValue("scope", out var scope) ? scope.ToString() : null);
+                if (requested is null) return Error(http, "invalid_scope", "The scope parameter names an unknown scope.");
+                if (requested.Length == 0) requested = use.Scopes;
+                // RFC 6749 §6: never beyond what was granted (nor beyond what the app declares today).
+                if (requested.Except(use.Scopes, StringComparer.Ordinal).Any() || requested.Except(app.Scopes, StringComparer.Ordinal).Any())
+                    return Error(http, "invalid_scope", "The requested scope exceeds the scope originally granted.");
+                return await IssueAsync(http, store, tokens, options.CurrentValue, issuer, grant, app.ClientId, requested, use.Scopes, now, ct);
+            }
+            case "":
+                return Error(http, "invalid_request", "grant_type is required.");
+            default:
+                return Error(http, "unsupported_grant_type", "Supported: authorization_code, refresh_token.");
+        }
+    }
+
+    private static async Task<IResult> IssueAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, OAuthOptions options, string issuer, GrantRow grant,
+        string clientId, string[] accessScopes, string[] refreshScopes, DateTimeOffset now, CancellationToken ct)
+    {
+        var (accessToken, expiresIn) = await tokens.IssueAsync(issuer, grant, clientId, accessScopes, ct);
+        var refreshToken = OpaqueSecret.Generate("rt_");
+        // The new refresh token carries the scope of the grant, whatever narrower scope this access token has (RFC 6749 §6).
+        await store.InsertRefreshTokenAsync(OpaqueSecret.Hash(refreshToken), grant.Id, clientId, refreshScopes, now + options.RefreshTokenLifetime, ct);
+        NoStore(http);
+        return Results.Json(new JsonObject
+        {
+            ["access_token"] = accessToken,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = expiresIn,
+            ["refresh_token"] = refreshToken,
+            ["scope"] = OAuthScopes.Join(accessScopes),
+        });
+    }
+
+    /// <summary>RFC 7009: revoking either token revokes the grant (the access token and every refresh token of it). 200 for unknown tokens.</summary>
+    public static async Task<IResult> RevokeAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    {
+        var (form, formError) = await ReadFormAsync(http);
+        if (formError is not null) return formError;
+        var client = await AuthenticateClientAsync(http, form!, store, ct);
+        if (client.Error is not null) return client.Error;
+        var token = form!["token"].ToString();
+        if (string.IsNullOrEmpty(token)) return Error(http, "invalid_request", "token is required.");
+        var found = await FindTokenAsync(http, token, store, tokens, options.CurrentValue, ct);
+        if (found is { } t)
+        {
+            if (t.ClientId != client.App!.ClientId) return Error(http, "unauthorized_client", "The token was not issued to this client.");
+            await store.RevokeGrantAsync(t.GrantId, "revoked_by_client", clock.UtcNow, ct);
+        }
+        NoStore(http);
+        return Results.Ok();
+    }
+
+    private sealed record FoundToken(Guid GrantId, string ClientId, AccessTokenClaims? Access, RefreshTokenRow? Refresh = null);
+
+    private static async Task<FoundToken?> FindTokenAsync(HttpContext http, string token, IOAuthStore store, AccessTokens tokens, OAuthOptions options, CancellationToken ct)
+    {
+        if (AccessTokens.LooksLikeJwt(token))
+        {
+            var claims = await tokens.ValidateAsync(token, OAuthOptions.IssuerFor(options, http.Request), ct);
+            return claims is null ? null : new FoundToken(claims.GrantId, claims.ClientId, claims);
+        }
+        var refresh = await store.FindRefreshTokenAsync(OpaqueSecret.Hash(token), ct);
+        return refresh is { } r ? new FoundToken(r.GrantId, r.ClientId, null, r) : null;
+    }
+
+    /// <summary>RFC 7662, for confidential clients only, about their own tokens; anything else is {"active": false}.</summary>
+    public static async Task<IResult> IntrospectAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    {
+        var (form, formError) = await ReadFormAsync(http);
+        if (formError is not null) return formError;
+        var client = await AuthenticateClientAsync(http, form!, store, ct);
+        if (client.Error is not null) return client.Error;
+        if (!client.Authenticated) return Error(http, "invalid_client", "Introspection is for confidential clients: authenticate with the client secret.", 401);
+        var token = form!["token"].ToString();
+        if (string.IsNullOrEmpty(token)) return Error(http, "invalid_request", "token is required.");
+        NoStore(http);
+        var inactive = Results.Json(new JsonObject { ["active"] = false });
+        var found = await FindTokenAsync(http, token, store, tokens, options.CurrentValue, ct);
+        if (found is null || found.ClientId != client.App!.ClientId) return inactive;
+        var grant = await store.FindGrantAsync(found.GrantId, ct);
+        if (grant is null || grant.RevokedAt is not null) return inactive;
+        var issuer = OAuthOptions.IssuerFor(options.CurrentValue, http.Request);
+        if (found.Access is { } a)
+            return Results.Json(new JsonObject
+            {
+                ["active"] = true,
+                ["scope"] = OAuthScopes.Join(a.Scopes),
+                ["client_id"] = a.ClientId,
+                ["sub"] = a.MemberId.ToString(),
+                ["tenant_id"] = a.TenantId.ToString(),
+                ["token_type"] = "Bearer",
+                ["exp"] = a.Expires.ToUnixTimeSeconds(),
+                ["iat"] = a.IssuedAt.ToUnixTimeSeconds(),
+                ["nbf"] = a.IssuedAt.ToUnixTimeSeconds(),
+                ["iss"] = issuer,
+                ["aud"] = a.Audience,
+                ["jti"] = a.Jti,
+            });
+        var use = found.Refresh!;
+        if (use.Used || use.ExpiresAt <= clock.UtcNow) return inactive;
+        return Results.Json(new JsonObject
+        {
+            ["active"] = true,
+            ["scope"] = OAuthScopes.Join(use.Scopes),
+            ["client_id"] = found.ClientId,
+            ["sub"] = grant.MemberId.ToString(),
+            ["tenant_id"] = grant.TenantId.ToString(),
+            ["token_type"] = "refresh_token",
+            ["exp"] = use.ExpiresAt.ToUnixTimeSeconds(),
+            ["iss"] = issuer,
+        });
+    }
+}

@@ -1,0 +1,78 @@
+namespace Integrations.Application.OAuth;
+
+public sealed record SigningKeyRow(string Kid, string Algorithm, string PublicJwk, string PrivateKeyProtected, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt);
+
+public sealed record MemberRow(Guid Id, Guid TenantId, string Email, string Role, string Status, string? PasswordHash,
+    DateTimeOffset InvitedAt, DateTimeOffset? JoinedAt, DateTimeOffset? InvitationExpiresAt);
+
+public sealed record AppRow(Guid Id, string ClientId, Guid OwnerTenantId, string Name, string Description, string? HomepageUrl, string? LogoUrl,
+    string[] RedirectUris, string[] Scopes, string ClientType, string? ClientSecretHash, string Visibility, Guid[] AllowedTenantIds,
+    string ReviewStatus, string? ReviewReason, DateTimeOffset CreatedAt)
+{
+    public bool IsConfidential => ClientType == "confidential";
+
+    /// <summary>The owner, a listed organisation, or anyone once the app is public and approved.</summary>
+    public bool InstallableBy(Guid tenantId) =>
+        tenantId == OwnerTenantId || AllowedTenantIds.Contains(tenantId) || (Visibility == "public" && ReviewStatus == "approved");
+}
+
+public sealed record GrantRow(Guid Id, Guid TenantId, Guid MemberId, Guid AppId, string[] Scopes, DateTimeOffset? RevokedAt);
+
+/// <summary>What an authorization code was bound to; returned once, by the redemption that consumed it.</summary>
+public sealed record CodeRedemption(GrantRow Grant, string ClientId, string RedirectUri, string? CodeChallenge, DateTimeOffset ExpiresAt);
+
+public enum CodeOutcome { Redeemed, Unknown, AlreadyRedeemed }
+
+public enum RefreshOutcome { Rotated, Unknown, Reused }
+
+public sealed record RefreshTokenRow(Guid GrantId, string ClientId, string[] Scopes, DateTimeOffset ExpiresAt, bool Used);
+
+public sealed record RefreshUse(RefreshOutcome Outcome, Guid? GrantId, string? ClientId, string[] Scopes, DateTimeOffset? ExpiresAt);
+
+/// <summary>An access token's grant as the API checks it on each request: revoked or not, and the tenant's plan.</summary>
+public sealed record GrantStatus(bool Revoked, string Plan);
+
+public sealed record InstalledAppRow(Guid AppId, string ClientId, string Name, string[] Scopes, DateTimeOffset FirstGrantedAt, int ActiveGrants);
+
+/// <summary>Persistence of the authorization server (Infrastructure implements it on PostgreSQL).</summary>
+public interface IOAuthStore
+{
+    Task<IReadOnlyList<SigningKeyRow>> SigningKeysAsync(CancellationToken ct);
+    Task InsertSigningKeyAsync(SigningKeyRow key, CancellationToken ct);
+    /// <summary>Marks every key but <paramref name="currentKid"/> that is still unretired as retired.</summary>
+    Task RetireOtherKeysAsync(string currentKid, DateTimeOffset at, CancellationToken ct);
+
+    Task InsertMemberAsync(MemberRow member, string invitationHash, CancellationToken ct);
+    Task<MemberRow?> FindMemberByInvitationAsync(string invitationHash, CancellationToken ct);
+    Task<bool> ActivateMemberAsync(Guid memberId, string passwordHash, DateTimeOffset at, CancellationToken ct);
+    Task<MemberRow?> FindMemberAsync(Guid tenantId, Guid memberId, CancellationToken ct);
+    Task<MemberRow?> FindActiveMemberByEmailAsync(Guid tenantId, string email, CancellationToken ct);
+    Task<IReadOnlyList<MemberRow>> ListMembersAsync(Guid tenantId, CancellationToken ct);
+    /// <summary>Removes the member and revokes every grant they gave.</summary>
+    Task<bool> RemoveMemberAsync(Guid tenantId, Guid memberId, DateTimeOffset at, CancellationToken ct);
+
+    Task InsertAppAsync(AppRow app, CancellationToken ct);
+    Task<AppRow?> FindAppByClientIdAsync(string clientId, CancellationToken ct);
+    Task<AppRow?> FindAppAsync(Guid appId, CancellationToken ct);
+    Task<IReadOnlyList<AppRow>> ListAppsAsync(Guid ownerTenantId, CancellationToken ct);
+    Task<IReadOnlyList<AppRow>> ListPublicAppsAsync(CancellationToken ct);
+    Task<IReadOnlyList<AppRow>> ListAppsForReviewAsync(CancellationToken ct);
+    Task SetClientSecretHashAsync(Guid appId, string secretHash, CancellationToken ct);
+    Task SetReviewAsync(Guid appId, string visibility, string reviewStatus, string? reason, CancellationToken ct);
+
+    Task InsertGrantWithCodeAsync(GrantRow grant, string codeHash, string clientId, string redirectUri, string? codeChallenge, DateTimeOffset expiresAt, DateTimeOffset at, CancellationToken ct);
+    /// <summary>Consumes the code atomically: only one caller ever gets <see cref="CodeOutcome.Redeemed"/>.</summary>
+    Task<(CodeOutcome Outcome, CodeRedemption? Code)> RedeemCodeAsync(string codeHash, DateTimeOffset at, CancellationToken ct);
+    Task InsertRefreshTokenAsync(string tokenHash, Guid grantId, string clientId, string[] scopes, DateTimeOffset expiresAt, CancellationToken ct);
+    /// <summary>Marks the refresh token used; a token already used reports <see cref="RefreshOutcome.Reused"/>.</summary>
+    Task<RefreshUse> UseRefreshTokenAsync(string tokenHash, DateTimeOffset at, CancellationToken ct);
+    Task<RefreshTokenRow?> FindRefreshTokenAsync(string tokenHash, CancellationToken ct);
+    Task<GrantRow?> FindGrantAsync(Guid grantId, CancellationToken ct);
+    Task RevokeGrantAsync(Guid grantId, string reason, DateTimeOffset at, CancellationToken ct);
+    /// <summary>The per-request check behind every access token: one primary-key lookup.</summary>
+    Task<GrantStatus?> GrantStatusAsync(Guid grantId, CancellationToken ct);
+
+    Task<IReadOnlyList<InstalledAppRow>> ListInstalledAppsAsync(Guid tenantId, CancellationToken ct);
+    /// <summary>Revokes every grant of the app in the organisation; returns how many.</summary>
+    Task<int> DisconnectAppAsync(Guid tenantId, Guid appId, DateTimeOffset at, CancellationToken ct);
+}

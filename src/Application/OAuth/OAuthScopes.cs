@@ -1,0 +1,38 @@
+namespace Integrations.Application.OAuth;
+
+/// <summary>
+/// The scope catalogue (docs/oauth.md#scopes): what an app may declare and a member may consent to.
+/// Each scope maps to a set of API operations; see the Api's scope enforcement for the mapping.
+/// </summary>
+public static class OAuthScopes
+{
+    public const string EventsRead = "events:read";
+    public const string EventsWrite = "events:write";
+    public const string WebhooksRead = "webhooks:read";
+    public const string WebhooksWrite = "webhooks:write";
+    public const string MembersRead = "members:read";
+    public const string MembersWrite = "members:write";
+    public const string TenantRead = "tenant:read";
+
+    public static readonly IReadOnlyDictionary<string, string> Catalogue = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [EventsRead] = "Read your organisation's events.",
+        [EventsWrite] = "Send events on behalf of your organisation.",
+        [WebhooksRead] = "See your webhook endpoints and their deliveries.",
+        [WebhooksWrite] = "Create, change and delete webhook endpoints, and retry deliveries.",
+        [MembersRead] = "See the members of your organisation.",
+        [MembersWrite] = "Invite and remove members of your organisation.",
+        [TenantRead] = "Read your organisation's name and plan.",
+    };
+
+    /// <summary>Splits a space-delimited scope parameter (RFC 6749 §3.3); null when it holds an unknown or repeated scope.</summary>
+    public static string[]? Parse(string? scope)
+    {
+        if (string.IsNullOrWhiteSpace(scope)) return [];
+        var parts = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Any(p => !Catalogue.ContainsKey(p))) return null;
+        return parts.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    public static string Join(IEnumerable<string> scopes) => string.Join(' ', scopes.OrderBy(s => s, StringComparer.Ordinal));
+}

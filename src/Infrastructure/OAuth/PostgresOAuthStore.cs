@@ -1,0 +1,210 @@
+using Integrations.Application.OAuth;
+using Integrations.Infrastructure.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Integrations.Infrastructure.OAuth;
+
+public static class OAuthPersistenceServiceCollectionExtensions
+{
+    public static IServiceCollection AddOAuthPersistence(this IServiceCollection services) =>
+        services.AddScoped<IOAuthStore, PostgresOAuthStore>();
+}
+
+/// <summary>The authorization server's tables (migration 0008). Runs on the scope's session and transaction.</summary>
+public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
+{
+    private const string MemberColumns = "id, tenant_id, email, role, status, password_hash, invited_at, joined_at, invitation_expires_at";
+    private const string AppColumns = "id, client_id, owner_tenant_id, name, description, homepage_url, logo_url, redirect_uris, scopes, client_type, client_secret_hash, visibility, allowed_tenant_ids, review_status, review_reason, created_at";
+    private const string GrantColumns = "g.id, g.tenant_id, g.member_id, g.app_id, g.scopes, g.revoked_at";
+
+    public Task<IReadOnlyList<SigningKeyRow>> SigningKeysAsync(CancellationToken ct) =>
+        ListAsync("select kid, algorithm, public_jwk, private_key_protected, created_at, retired_at from oauth_signing_keys order by created_at desc",
+            r => new SigningKeyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4), NullableTime(r, 5)), ct);
+
+    public Task InsertSigningKeyAsync(SigningKeyRow key, CancellationToken ct) =>
+        ExecuteAsync("insert into oauth_signing_keys (kid, algorithm, public_jwk, private_key_protected, created_at) values (@kid, @alg, @jwk, @priv, @at)", ct,
+            ("kid", key.Kid), ("alg", key.Algorithm), ("jwk", key.PublicJwk), ("priv", key.PrivateKeyProtected), ("at", Sql.Utc(key.CreatedAt)));
+
+    public Task RetireOtherKeysAsync(string currentKid, DateTimeOffset at, CancellationToken ct) =>
+        ExecuteAsync("update oauth_signing_keys set retired_at = @at where kid <> @kid and retired_at is null", ct, ("kid", currentKid), ("at", Sql.Utc(at)));
+
+    public Task InsertMemberAsync(MemberRow m, string invitationHash, CancellationToken ct) =>
+        ExecuteAsync("""
+            insert into members (id, tenant_id, email, role, status, invitation_hash, invitation_expires_at, invited_at)
+            values (@id, @tenant, @email, @role, 'invited', @hash, @expires, @at)
+            """, ct, ("id", m.Id), ("tenant", m.TenantId), ("email", m.Email), ("role", m.Role), ("hash", invitationHash),
+            ("expires", Sql.Utc(m.InvitationExpiresAt!.Value)), ("at", Sql.Utc(m.InvitedAt)));
+
+    public Task<MemberRow?> FindMemberByInvitationAsync(string invitationHash, CancellationToken ct) =>
+        SingleAsync($"select {MemberColumns} from members where invitation_hash = @hash and status = 'invited'", ReadMember, ct, ("hash", invitationHash));
+
+    public async Task<bool> ActivateMemberAsync(Guid memberId, string passwordHash, DateTimeOffset at, CancellationToken ct) =>
+        await ExecuteAsync("""
+            update members set status = 'active', password_hash = @pw, joined_at = @at, invitation_hash = null, invitation_expires_at = null
+            where id = @id and status = 'invited' and invitation_expires_at > @at
+            """, ct, ("id", memberId), ("pw", passwordHash), ("at", Sql.Utc(at))) == 1;
+
+    public Task<MemberRow?> FindMemberAsync(Guid tenantId, Guid memberId, CancellationToken ct) =>
+        SingleAsync($"select {MemberColumns} from members where tenant_id = @tenant and id = @id and status <> 'removed'", ReadMember, ct, ("tenant", tenantId), ("id", memberId));
+
+    public Task<MemberRow?> FindActiveMemberByEmailAsync(Guid tenantId, string email, CancellationToken ct) =>
+        SingleAsync($"select {MemberColumns} from members where tenant_id = @tenant and lower(email) = lower(@email) and status = 'active'", ReadMember, ct,
+            ("tenant", tenantId), ("email", email));
+
+    public Task<IReadOnlyList<MemberRow>> ListMembersAsync(Guid tenantId, CancellationToken ct) =>
+        ListAsync($"select {MemberColumns} from members where tenant_id = @tenant and status <> 'removed' order by invited_at, id", ReadMember, ct, ("tenant", tenantId));
+
+    public async Task<bool> RemoveMemberAsync(Guid tenantId, Guid memberId, DateTimeOffset at, CancellationToken ct)
+    {
+        var removed = await ExecuteAsync("""
+            update members set status = 'removed', removed_at = @at, invitation_hash = null
+            where tenant_id = @tenant and id = @id and status <> 'removed'
+            """, ct, ("tenant", tenantId), ("id", memberId), ("at", Sql.Utc(at)));
+        if (removed == 0) return false;
+        await ExecuteAsync("update oauth_grants set revoked_at = @at, revoke_reason = 'member_removed' where member_id = @id and revoked_at is null", ct,
+            ("id", memberId), ("at", Sql.Utc(at)));
+        return true;
+    }
+
+    public Task InsertAppAsync(AppRow a, CancellationToken ct) =>
+        ExecuteAsync($"""
+            insert into oauth_apps ({AppColumns})
+            values (@id, @client_id, @owner, @name, @description, @homepage, @logo, @redirects, @scopes, @type, @secret, @visibility, @allowed, @review, @reason, @at)
+            """, ct, ("id", a.Id), ("client_id", a.ClientId), ("owner", a.OwnerTenantId), ("name", a.Name), ("description", a.Description),
+            ("homepage", a.HomepageUrl), ("logo", a.LogoUrl), ("redirects", a.RedirectUris), ("scopes", a.Scopes), ("type", a.ClientType),
+            ("secret", a.ClientSecretHash), ("visibility", a.Visibility), ("allowed", a.AllowedTenantIds), ("review", a.ReviewStatus),
+            ("reason", a.ReviewReason), ("at", Sql.Utc(a.CreatedAt)));
+
+    public Task<AppRow?> FindAppByClientIdAsync(string clientId, CancellationToken ct) =>
+        SingleAsync($"select {AppColumns} from oauth_apps where client_id = @client_id", ReadApp, ct, ("client_id", clientId));
+
+    public Task<AppRow?> FindAppAsync(Guid appId, CancellationToken ct) =>
+        SingleAsync($"select {AppColumns} from oauth_apps where id = @id", ReadApp, ct, ("id", appId));
+
+    public Task<IReadOnlyList<AppRow>> ListAppsAsync(Guid ownerTenantId, CancellationToken ct) =>
+        ListAsync($"select {AppColumns} from oauth_apps where owner_tenant_id = @owner order by id", ReadApp, ct, ("owner", ownerTenantId));
+
+    public Task<IReadOnlyList<AppRow>> ListPublicAppsAsync(CancellationToken ct) =>
+        ListAsync($"select {AppColumns} from oauth_apps where visibility = 'public' and review_status = 'approved' order by name, id", ReadApp, ct);
+
+    public Task<IReadOnlyList<AppRow>> ListAppsForReviewAsync(CancellationToken ct) =>
+        ListAsync($"select {AppColumns} from oauth_apps where review_status = 'pending' order by id", ReadApp, ct);
+
+    public Task SetClientSecretHashAsync(Guid appId, string secretHash, CancellationToken ct) =>
+        ExecuteAsync("update oauth_apps set client_secret_hash = @hash where id = @id", ct, ("id", appId), ("hash", secretHash));
+
+    public Task SetReviewAsync(Guid appId, string visibility, string reviewStatus, string? reason, CancellationToken ct) =>
+        ExecuteAsync("update oauth_apps set visibility = @visibility, review_status = @status, review_reason = @reason where id = @id", ct,
+            ("id", appId), ("visibility", visibility), ("status", reviewStatus), ("reason", reason));
+
+    public async Task InsertGrantWithCodeAsync(GrantRow grant, string codeHash, string clientId, string redirectUri, string? codeChallenge,
+        DateTimeOffset expiresAt, DateTimeOffset at, CancellationToken ct)
+    {
+        await ExecuteAsync("insert into oauth_grants (id, tenant_id, member_id, app_id, scopes, created_at) values (@id, @tenant, @member, @app, @scopes, @at)", ct,
+            ("id", grant.Id), ("tenant", grant.TenantId), ("member", grant.MemberId), ("app", grant.AppId), ("scopes", grant.Scopes), ("at", Sql.Utc(at)));
+        await ExecuteAsync("""
+            insert into oauth_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge, expires_at)
+            values (@hash, @grant, @client, @redirect, @challenge, @expires)
+            """, ct, ("hash", codeHash), ("grant", grant.Id), ("client", clientId), ("redirect", redirectUri), ("challenge", codeChallenge),
+            ("expires", Sql.Utc(expiresAt)));
+    }
+
+    public async Task<(CodeOutcome Outcome, CodeRedemption? Code)> RedeemCodeAsync(string codeHash, DateTimeOffset at, CancellationToken ct)
+    {
+        // The update is the race arbiter: of two concurrent redemptions only one sees redeemed_at null.
+        var redeemed = await SingleAsync($"""
+            with used as (update oauth_codes set redeemed_at = @at where code_hash = @hash and redeemed_at is null
+                          returning grant_id, client_id, redirect_uri, code_challenge, expires_at)
+            select {GrantColumns}, u.client_id, u.redirect_uri, u.code_challenge, u.expires_at from used u join oauth_grants g on g.id = u.grant_id
+            """, r => new CodeRedemption(ReadGrant(r), r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.GetFieldValue<DateTimeOffset>(9)),
+            ct, ("hash", codeHash), ("at", Sql.Utc(at)));
+        if (redeemed is not null) return (CodeOutcome.Redeemed, redeemed);
+        var earlier = await SingleAsync($"""
+            select {GrantColumns}, c.client_id, c.redirect_uri, c.code_challenge, c.expires_at from oauth_codes c join oauth_grants g on g.id = c.grant_id
+            where c.code_hash = @hash
+            """, r => new CodeRedemption(ReadGrant(r), r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.GetFieldValue<DateTimeOffset>(9)),
+            ct, ("hash", codeHash));
+        return earlier is null ? (CodeOutcome.Unknown, null) : (CodeOutcome.AlreadyRedeemed, earlier);
+    }
+
+    public Task InsertRefreshTokenAsync(string tokenHash, Guid grantId, string clientId, string[] scopes, DateTimeOffset expiresAt, CancellationToken ct) =>
+        ExecuteAsync("insert into oauth_refresh_tokens (token_hash, grant_id, client_id, scopes, expires_at) values (@hash, @grant, @client, @scopes, @expires)", ct,
+            ("hash", tokenHash), ("grant", grantId), ("client", clientId), ("scopes", scopes), ("expires", Sql.Utc(expiresAt)));
+
+    public async Task<RefreshUse> UseRefreshTokenAsync(string tokenHash, DateTimeOffset at, CancellationToken ct)
+    {
+        var used = await SingleAsync("""
+            update oauth_refresh_tokens set used_at = @at where token_hash = @hash and used_at is null
+            returning grant_id, client_id, scopes, expires_at
+            """, r => new RefreshUse(RefreshOutcome.Rotated, r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<DateTimeOffset>(3)),
+            ct, ("hash", tokenHash), ("at", Sql.Utc(at)));
+        if (used is not null) return used;
+        var earlier = await SingleAsync("select grant_id, client_id, scopes, expires_at from oauth_refresh_tokens where token_hash = @hash",
+            r => new RefreshUse(RefreshOutcome.Reused, r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<DateTimeOffset>(3)), ct, ("hash", tokenHash));
+        return earlier ?? new RefreshUse(RefreshOutcome.Unknown, null, null, [], null);
+    }
+
+    public Task<RefreshTokenRow?> FindRefreshTokenAsync(string tokenHash, CancellationToken ct) =>
+        SingleAsync("select grant_id, client_id, scopes, expires_at, used_at is not null from oauth_refresh_tokens where token_hash = @hash",
+            r => new RefreshTokenRow(r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<DateTimeOffset>(3), r.GetBoolean(4)), ct, ("hash", tokenHash));
+
+    public Task<GrantRow?> FindGrantAsync(Guid grantId, CancellationToken ct) =>
+        SingleAsync($"select {GrantColumns} from oauth_grants g where g.id = @id", ReadGrant, ct, ("id", grantId));
+
+    public Task RevokeGrantAsync(Guid grantId, string reason, DateTimeOffset at, CancellationToken ct) =>
+        ExecuteAsync("update oauth_grants set revoked_at = @at, revoke_reason = @reason where id = @id and revoked_at is null", ct,
+            ("id", grantId), ("reason", reason), ("at", Sql.Utc(at)));
+
+    public Task<GrantStatus?> GrantStatusAsync(Guid grantId, CancellationToken ct) =>
+        SingleAsync("select g.revoked_at is not null, t.plan from oauth_grants g join tenants t on t.id = g.tenant_id where g.id = @id",
+            r => new GrantStatus(r.GetBoolean(0), r.GetString(1)), ct, ("id", grantId));
+
+    public Task<IReadOnlyList<InstalledAppRow>> ListInstalledAppsAsync(Guid tenantId, CancellationToken ct) =>
+        ListAsync("""
+            select a.id, a.client_id, a.name, array_agg(distinct s order by s), min(g.created_at), count(distinct g.id)::int
+            from oauth_grants g join oauth_apps a on a.id = g.app_id, unnest(g.scopes) s
+            where g.tenant_id = @tenant and g.revoked_at is null
+            group by a.id, a.client_id, a.name order by a.name, a.id
+            """, r => new InstalledAppRow(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<string[]>(3), r.GetFieldValue<DateTimeOffset>(4), r.GetInt32(5)),
+            ct, ("tenant", tenantId));
+
+    public Task<int> DisconnectAppAsync(Guid tenantId, Guid appId, DateTimeOffset at, CancellationToken ct) =>
+        ExecuteAsync("update oauth_grants set revoked_at = @at, revoke_reason = 'app_disconnected' where tenant_id = @tenant and app_id = @app and revoked_at is null", ct,
+            ("tenant", tenantId), ("app", appId), ("at", Sql.Utc(at)));
+
+    private static MemberRow ReadMember(NpgsqlDataReader r) =>
+        new(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+            r.GetFieldValue<DateTimeOffset>(6), NullableTime(r, 7), NullableTime(r, 8));
+
+    private static AppRow ReadApp(NpgsqlDataReader r) =>
+        new(r.GetGuid(0), r.GetString(1), r.GetGuid(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
+            r.GetFieldValue<string[]>(7), r.GetFieldValue<string[]>(8), r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11),
+            r.GetFieldValue<Guid[]>(12), r.GetString(13), r.IsDBNull(14) ? null : r.GetString(14), r.GetFieldValue<DateTimeOffset>(15));
+
+    private static GrantRow ReadGrant(NpgsqlDataReader r) =>
+        new(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetGuid(3), r.GetFieldValue<string[]>(4), NullableTime(r, 5));
+
+    private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+
+    private Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        session.RunAsync((c, t) => Sql.ExecuteAsync(c, t, sql, ct, parameters), ct);
+
+    private Task<T?> SingleAsync<T>(string sql, Func<NpgsqlDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters) where T : class =>
+        session.RunAsync<T?>(async (c, t) =>
+        {
+            await using var command = Sql.Command(c, t, sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? read(reader) : null;
+        }, ct);
+
+    private Task<IReadOnlyList<T>> ListAsync<T>(string sql, Func<NpgsqlDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        session.RunAsync<IReadOnlyList<T>>(async (c, t) =>
+        {
+            await using var command = Sql.Command(c, t, sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(ct)) rows.Add(read(reader));
+            return rows;
+        }, ct);
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# External checks of the OAuth 2.0 authorization server (test.sh runs this script):
+#   e2e      the whole flow with the independent client library oauth4webapi (e2e.mjs)
+#   browser  sign-in and consent in headless Chromium (playwright-core), as a person would (browser.mjs)
+# It starts its own system (../contract/system.sh) and stops it on exit. Each check prints
+# "name: N passed, N failed"; the last line is the total.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(cd ../.. && pwd)"
+OUT="$ROOT/.build/test-output"
+mkdir -p "$OUT"
+
+if ! command -v chromium >/dev/null; then
+  echo "[oauth] installing chromium" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+  touch node_modules
+fi
+
+source ../contract/system.sh
+trap stop_system EXIT
+if ! start_system; then
+  echo "the system did not start"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0
+failed=0
+for check in e2e browser; do
+  log="$OUT/oauth-$check.log"
+  SCREENSHOT_DIR="$OUT" node "$check.mjs" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  line="$(grep -E "^$check: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1)"
+  if [[ -n "$line" ]]; then
+    p="${line#*: }"; p="${p%% passed*}"
+    f="${line##*, }"; f="${f%% failed}"
+  else
+    p=0; f=1
+  fi
+  ((rc != 0 && f == 0)) && f=1
+  passed=$((passed + p))
+  failed=$((failed + f))
+done
+
+echo "$passed passed, $failed failed"
+((failed == 0))
