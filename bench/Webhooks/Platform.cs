@@ -16,6 +16,10 @@ namespace Integrations.Bench.Webhooks;
 public sealed class Platform : IAsyncDisposable
 {
     private readonly List<Process> _hosts = [];
+    private Dictionary<string, string> _common = [];
+    private IReadOnlyDictionary<string, string> _workerSettings = new Dictionary<string, string>();
+    private string _root = "";
+    private double _stoppedWorkersCpu;
     private PostgresServer _postgres = null!;
     private KafkaDevBroker _broker = null!;
 
@@ -27,17 +31,19 @@ public sealed class Platform : IAsyncDisposable
 
     public Process Workers => _hosts[1];
 
-    public int PostgresPort => _postgres.Port;
+    private string WorkersAssembly => Path.Combine(_root, "src/Workers/bin/Release/net10.0/linux-x64/Integrations.Workers.dll");
+
+    public string ConnectionString { get; private set; } = "";
 
     public int BrokerPid { get; private set; }
 
     public static async Task<Platform> StartAsync(string root, IReadOnlyDictionary<string, string> workerSettings)
     {
-        var platform = new Platform();
+        var platform = new Platform { _root = root, _workerSettings = workerSettings };
         platform._postgres = await PostgresServer.StartAsync();
-        var connectionString = await platform._postgres.CreateDatabaseAsync("bench");
+        var connectionString = platform.ConnectionString = await platform._postgres.CreateDatabaseAsync("bench");
         platform._broker = await KafkaDevBroker.StartAsync("integrations.events.v1:12", "integrations.webhook-deliveries.v1:12");
-        platform.BrokerPid = FindPid(root);
+        platform.BrokerPid = FindBrokerPid();
 
         var common = new Dictionary<string, string>
         {
@@ -46,16 +52,23 @@ public sealed class Platform : IAsyncDisposable
             ["Auth__AdminKey"] = platform.AdminKey,
             ["Secrets__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Webhooks__AllowPrivateNetworkTargets"] = "true",
+            // As in production: warnings and errors only (the API's appsettings log every request at Information).
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning",
             // The API's per-tenant quota would cap the publishers; it is not what this measures.
             ["RateLimits__Enabled"] = "false",
+            // The dev broker answers an empty fetch only after the full wait, where a real broker answers
+            // as soon as data arrives: a short wait makes the dev broker behave like the real one here.
+            ["Kafka__Settings__fetch.wait.max.ms"] = "5",
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
+        platform._common = common;
         var port = FreePort();
         platform.ApiAddress = new Uri($"http://127.0.0.1:{port}");
         platform._hosts.Add(Start(Path.Combine(root, "src/Api/bin/Release/net10.0/linux-x64/Integrations.Api.dll"), common,
             new Dictionary<string, string> { ["ASPNETCORE_URLS"] = platform.ApiAddress.ToString() }));
-        platform._hosts.Add(Start(Path.Combine(root, "src/Workers/bin/Release/net10.0/linux-x64/Integrations.Workers.dll"), common, workerSettings));
+        platform._hosts.Add(Start(platform.WorkersAssembly, common, workerSettings));
 
         using var http = new HttpClient { BaseAddress = platform.ApiAddress };
         var deadline = Stopwatch.StartNew();
@@ -94,15 +107,53 @@ public sealed class Platform : IAsyncDisposable
         (await Json(await tenant.PostAsJsonAsync("/api/v1/webhook-endpoints", new { url, event_types = new[] { "*" }, rate_limit_per_minute = 60_000 })))
         .GetProperty("id").GetGuid();
 
-    /// <summary>Resident memory of every process of the platform, in MiB: PostgreSQL counts all its processes.</summary>
-    public IReadOnlyList<(string Process, double MiB)> Memory() =>
-    [
-        ("API", Rss(Api.Id)),
-        ("Workers", Rss(Workers.Id)),
-        ("PostgreSQL (all processes)", PostgresRss()),
-        ("Kafka dev broker", BrokerPid > 0 ? Rss(BrokerPid) : double.NaN),
-        ("bench (sink + publishers)", Rss(Environment.ProcessId)),
-    ];
+    /// <summary>Stops the Workers host gracefully (SIGTERM), as a deployment would.</summary>
+    public async Task StopWorkersAsync()
+    {
+        var used = CpuSeconds(Workers.Id, withChildren: false);
+        ProcessRunner.Signal(Workers.Id);
+        await Workers.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+        // Its last moments of shutdown are lost; they are not delivery work.
+        _stoppedWorkersCpu += used;
+    }
+
+    public void StartWorkers() => _hosts[1] = Start(WorkersAssembly, _common, _workerSettings);
+
+    /// <summary>The processes of the platform by role; PostgreSQL is its postmaster and all its children.</summary>
+    public IReadOnlyList<(string Role, IReadOnlyList<int> Pids)> Processes()
+    {
+        var all = Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
+        // The postmaster is the only "postgres" process whose command line names the data directory (backends rewrite theirs).
+        var postmaster = all.FirstOrDefault(pid => Read($"/proc/{pid}/comm")?.Trim() == "postgres"
+                                                   && Read($"/proc/{pid}/cmdline")?.Contains(_postgres.DataDirectory, StringComparison.Ordinal) == true);
+        var postgres = postmaster == 0 ? [] : all.Where(pid => pid == postmaster || ParentOf(pid) == postmaster).ToList();
+        return
+        [
+            ("API", [Api.Id]),
+            ("Workers", [Workers.Id]),
+            ("PostgreSQL", postgres),
+            ("Kafka dev broker", BrokerPid > 0 ? [BrokerPid] : []),
+            ("bench (sink + publishers)", [Environment.ProcessId]),
+        ];
+    }
+
+    /// <summary>
+    /// Memory by role, in MiB: the proportional set size, so PostgreSQL's shared buffers count once
+    /// across its processes rather than once per backend (for the others it equals the resident size).
+    /// </summary>
+    public IReadOnlyList<(string Role, double MiB)> Memory() => Processes().Select(p => (p.Role, p.Pids.Sum(Pss))).ToList();
+
+    /// <summary>
+    /// CPU time used so far by role (user + system), in seconds. It survives process exits: Workers
+    /// hosts stopped by the benchmark are added, and PostgreSQL's postmaster accounts for the
+    /// backends that have exited (children's time).
+    /// </summary>
+    public IReadOnlyDictionary<string, double> CpuSeconds()
+    {
+        var cpu = Processes().ToDictionary(p => p.Role, p => p.Pids.Sum(pid => CpuSeconds(pid, withChildren: p.Role == "PostgreSQL")));
+        cpu["Workers"] += _stoppedWorkersCpu;
+        return cpu;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -127,19 +178,27 @@ public sealed class Platform : IAsyncDisposable
         };
         foreach (var (key, value) in common.Concat(own)) start.Environment[key] = value;
         var process = Process.Start(start)!;
-        var name = Path.GetFileNameWithoutExtension(assembly);
-        process.OutputDataReceived += (_, e) => Echo(name, e.Data);
-        process.ErrorDataReceived += (_, e) => Echo(name, e.Data);
+        var echo = Echo(Path.GetFileNameWithoutExtension(assembly));
+        process.OutputDataReceived += (_, e) => echo(e.Data);
+        process.ErrorDataReceived += (_, e) => echo(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    /// <summary>Warnings and errors of the hosts, so a problem during the run is visible beside the numbers.</summary>
-    private static void Echo(string host, string? line)
+    /// <summary>
+    /// Warnings and errors of the hosts (a header line "warn:", "fail:" or "crit:" and the indented
+    /// lines that follow it), so a problem during the run shows beside the numbers.
+    /// </summary>
+    private static Action<string?> Echo(string host)
     {
-        if (line is not null && (line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)))
-            Console.Error.WriteLine($"[{host}] {line}");
+        var echoing = false;
+        return line =>
+        {
+            if (line is null) return;
+            if (!line.StartsWith(' ')) echoing = line.Contains("warn:", StringComparison.Ordinal) || line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal);
+            if (echoing) Console.Error.WriteLine($"[{host}] {line}");
+        };
     }
 
     private static int FreePort()
@@ -149,23 +208,24 @@ public sealed class Platform : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static int FindPid(string root) =>
+    private static int FindBrokerPid() =>
         Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0)
             .FirstOrDefault(pid => Read($"/proc/{pid}/cmdline")?.Contains("kafka-dev-broker", StringComparison.Ordinal) == true
-                                   && Read($"/proc/{pid}/stat")?.Split(' ')[3] == Environment.ProcessId.ToString());
+                                   && ParentOf(pid) == Environment.ProcessId);
 
-    private double PostgresRss()
-    {
-        // The postmaster and its children (backends, walwriter, ...): the processes whose command line names this data directory, and their children.
-        var all = Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
-        var postmaster = all.FirstOrDefault(pid => Read($"/proc/{pid}/cmdline")?.Contains(_postgres.DataDirectory, StringComparison.Ordinal) == true);
-        if (postmaster == 0) return double.NaN;
-        return Rss(postmaster) + all.Where(pid => Read($"/proc/{pid}/stat")?.Split(' ')[3] == postmaster.ToString()).Sum(Rss);
-    }
+    /// <summary>Fields of /proc/PID/stat after the command name (which may contain spaces): [0] state, [1] ppid, [11] utime, [12] stime.</summary>
+    private static string[]? Stat(int pid) => Read($"/proc/{pid}/stat") is { } stat ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ') : null;
 
-    private static double Rss(int pid)
+    private static int ParentOf(int pid) => Stat(pid) is { } f ? int.Parse(f[1]) : 0;
+
+    /// <summary>Clock ticks are 1/100 s on Linux (sysconf(_SC_CLK_TCK)); [13] and [14] are the exited children's.</summary>
+    private static double CpuSeconds(int pid, bool withChildren) => Stat(pid) is { } f
+        ? (long.Parse(f[11]) + long.Parse(f[12]) + (withChildren ? long.Parse(f[13]) + long.Parse(f[14]) : 0)) / 100.0
+        : 0;
+
+    private static double Pss(int pid)
     {
-        var line = Read($"/proc/{pid}/status")?.Split('\n').FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = Read($"/proc/{pid}/smaps_rollup")?.Split('\n').FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
     }
 

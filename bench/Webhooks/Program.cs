@@ -1,33 +1,22 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
 using Integrations.Bench.Webhooks;
 
 // Webhook delivery, end to end (docs/webhooks.md#performance): events posted to the API, delivered
 // by the Workers host to a local sink, on this machine. One run, about three minutes:
 //   1. the ceiling: the sink driven by a plain HttpClient;
-//   2. sustained deliveries/s at fan-out 1 and fan-out 10 (events posted as fast as the API takes them);
-//   3. latency at a steady 200 events/s;
-//   4. the same with a hanging and an always-500 endpoint beside the healthy one;
-//   5. resident memory of every process.
+//   2. sustained deliveries/s at fan-out 1 and 10, events posted as fast as the API takes them;
+//   3. the delivery pipeline alone at fan-out 1 and 10: a backlog accepted while the Workers host
+//      was stopped, drained after it starts (the API's ingestion rate is no limit there);
+//   4. latency at a steady 200 events/s (and 50 events/s, below this machine's saturation);
+//   5. the same with a hanging and an always-500 endpoint beside the healthy one;
+//   6. resident memory of every process, and CPU time per delivery by process.
 var root = RepositoryRoot();
 var quick = args.Contains("--quick");
-var load = TimeSpan.FromSeconds(quick ? 5 : 15);
-var steady = TimeSpan.FromSeconds(quick ? 8 : 20);
-
-Console.WriteLine($"Webhook delivery benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-await using var sink = await Sink.StartAsync();
-await using var platform = await Platform.StartAsync(root, new Dictionary<string, string>
-{
-    // The failing endpoint of scenario 4 must keep failing for the whole run instead of being disabled.
-    ["Webhooks__AutoDisableAfterConsecutiveFailures"] = "100000000",
-});
-using var admin = platform.Client(platform.AdminKey);
-var memory = new Dictionary<string, double>();
-void SampleMemory()
-{
-    foreach (var (process, mib) in platform.Memory()) memory[process] = Math.Max(memory.GetValueOrDefault(process), mib);
-}
+var load = TimeSpan.FromSeconds(quick ? 5 : 10);
+var steady = TimeSpan.FromSeconds(quick ? 6 : 15);
+// Events accepted while the Workers host is stopped: enough for several seconds of draining at each fan-out.
+var backlog = quick ? 1_000 : 4_000;
 
 var report = new StringBuilder();
 void Line(string text)
@@ -36,40 +25,74 @@ void Line(string text)
     report.AppendLine(text);
 }
 
+// Other work on the machine takes cores from the platform: the load average says how much.
+static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+Line($"Webhook delivery benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}" + (quick ? " (quick)" : ""));
+
+await using var sink = await Sink.StartAsync();
+await using var platform = await Platform.StartAsync(root, new Dictionary<string, string>
+{
+    // The failing endpoint of the last scenario must keep failing for the whole run instead of being disabled.
+    ["Webhooks__AutoDisableAfterConsecutiveFailures"] = "100000000",
+});
+using var admin = platform.Client(platform.AdminKey);
+var memory = new Dictionary<string, double>();
+void SampleMemory()
+{
+    foreach (var (role, mib) in platform.Memory()) memory[role] = Math.Max(memory.GetValueOrDefault(role), mib);
+}
+
+string CpuPerDelivery(IReadOnlyDictionary<string, double> before, int deliveries)
+{
+    var after = platform.CpuSeconds();
+    return "CPU per delivery: " + string.Join(", ", after.Select(a => $"{a.Key} {(a.Value - before.GetValueOrDefault(a.Key)) * 1000 / Math.Max(1, deliveries):F2} ms"));
+}
+
 // 1. The ceiling.
 var ceiling = await Ceiling(sink, TimeSpan.FromSeconds(5));
-Line($"ceiling (plain HttpClient → sink, 64 in flight): {ceiling,8:F0} requests/s");
+Line($"ceiling (plain HttpClient → sink, 64 in flight): {ceiling:F0} requests/s");
 
-// 2. Throughput.
-foreach (var (fanOut, tenants) in new[] { (1, 4), (10, 2) })
+// 2 and 3. Throughput, with live ingestion and from a backlog.
+foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backlog / 4) })
 {
     var scenario = await Scenario.CreateAsync(platform, admin, sink, $"fan{fanOut}", tenants, fanOut);
     await scenario.WarmUpAsync();
-    var result = await scenario.FloodAsync(load);
+    var cpu = platform.CpuSeconds();
+    var live = await scenario.FloodAsync(load);
     SampleMemory();
-    Line($"fan-out {fanOut,2}: {result.Deliveries,7} deliveries in {result.Elapsed.TotalSeconds,5:F1} s = {result.PerSecond,7:F0} deliveries/s " +
-         $"({result.PerSecond / ceiling:P0} of the ceiling); events accepted {result.AcceptedPerSecond:F0}/s; " +
-         $"steady window {result.SteadyPerSecond:F0}/s; duplicates {result.Duplicates}, missing {result.Missing}");
+    Line($"fan-out {fanOut,2}, live: {live.PerSecond,6:F0} deliveries/s ({live.PerSecond / ceiling:P1} of the ceiling) — {live.Deliveries} in {live.Elapsed.TotalSeconds:F1} s; " +
+         $"events accepted {live.AcceptedPerSecond:F0}/s; duplicates {live.Duplicates}, missing {live.Missing}");
+    Line("    " + CpuPerDelivery(cpu, live.Deliveries));
+    cpu = platform.CpuSeconds();
+    var drained = await scenario.BacklogAsync(platform, events);
+    SampleMemory();
+    Line($"fan-out {fanOut,2}, backlog: {drained.PerSecond,6:F0} deliveries/s ({drained.PerSecond / ceiling:P1} of the ceiling) — {drained.Deliveries} in {drained.Drain.TotalSeconds:F1} s; missing {drained.Missing}");
+    Line("    " + CpuPerDelivery(cpu, drained.Deliveries));
 }
 
-// 3. Latency at a steady rate.
-var baseline = await Scenario.CreateAsync(platform, admin, sink, "steady", 1, 1);
-await baseline.WarmUpAsync();
-var steadyResult = await baseline.SteadyAsync(200, steady);
-SampleMemory();
-Line($"steady 200 events/s, fan-out 1: {steadyResult.Latency}; missing {steadyResult.Missing}");
+// 4 and 5. Latency at a steady rate, alone and beside bad endpoints.
+foreach (var rate in new[] { 200, 50 })
+{
+    var baseline = await Scenario.CreateAsync(platform, admin, sink, $"steady{rate}", 1, 1);
+    await baseline.WarmUpAsync();
+    var from = DateTimeOffset.UtcNow;
+    var alone = await baseline.SteadyAsync(rate, steady);
+    SampleMemory();
+    Line($"steady {rate} events/s, fan-out 1: {alone.Latency}; missing {alone.Missing}");
+    Line("    stages: " + await Stages.DescribeAsync(platform.ConnectionString, from));
 
-// 4. Bad neighbours.
-var mixed = await Scenario.CreateAsync(platform, admin, sink, "mixed", 1, 1, withBadEndpoints: true);
-await mixed.WarmUpAsync();
-var mixedResult = await mixed.SteadyAsync(200, steady);
-SampleMemory();
-Line($"steady 200 events/s with a hanging and an always-500 endpoint beside: healthy {mixedResult.Latency}; missing {mixedResult.Missing}");
-Line($"healthy p99 with bad endpoints / baseline p99: {mixedResult.Latency.P99 / steadyResult.Latency.P99:F2}x " +
-     $"(hanging endpoint got {mixed.Hanging}, failing endpoint got {mixed.Failing} requests)");
+    var mixed = await Scenario.CreateAsync(platform, admin, sink, $"mixed{rate}", 1, 1, withBadEndpoints: true);
+    await mixed.WarmUpAsync();
+    var beside = await mixed.SteadyAsync(rate, steady);
+    await mixed.RetireBadEndpointsAsync();
+    SampleMemory();
+    Line($"steady {rate} events/s, a hanging and an always-500 endpoint beside: healthy {beside.Latency}; missing {beside.Missing}");
+    Line($"    healthy p99 / alone p99: {beside.Latency.P99 / alone.Latency.P99:F2}x (the hanging endpoint got {mixed.Hanging} requests, the failing one {mixed.Failing})");
+}
 
-// 5. Memory.
-Line("resident memory, highest sample (MiB): " + string.Join("; ", memory.Select(m => $"{m.Key} {m.Value:F0}")));
+// 6. Memory.
+Line($"load average at the end: {LoadAverage()}");
+Line("memory (PSS), highest sample: " + string.Join(", ", memory.Select(m => $"{m.Key} {m.Value:F0} MiB")));
 Directory.CreateDirectory(Path.Combine(root, ".build"));
 await File.WriteAllTextAsync(Path.Combine(root, ".build", "bench-webhooks.txt"), report.ToString());
 return 0;

@@ -22,6 +22,11 @@ public sealed record FloodResult(int Deliveries, TimeSpan Elapsed, double Accept
 
 public sealed record SteadyResult(Latency Latency, int Missing);
 
+public sealed record BacklogResult(int Deliveries, TimeSpan Drain, int Missing)
+{
+    public double PerSecond => Deliveries / Drain.TotalSeconds;
+}
+
 /// <summary>
 /// Tenants with <c>fanOut</c> healthy endpoints each (every one subscribed to everything, so each
 /// event is delivered <c>fanOut</c> times), optionally with a hanging and a failing endpoint beside.
@@ -33,6 +38,7 @@ public sealed class Scenario
     private readonly Sink _sink;
     private readonly List<HttpClient> _tenants = [];
     private readonly List<string> _healthy = [];
+    private readonly List<(HttpClient Tenant, Guid Endpoint)> _bad = [];
     private readonly string _name;
     private int _published;
 
@@ -64,8 +70,8 @@ public sealed class Scenario
             }
             if (withBadEndpoints)
             {
-                await Platform.CreateEndpointAsync(tenant, sink.Url($"/{name}/hang"));
-                await Platform.CreateEndpointAsync(tenant, sink.Url($"/{name}/fail"));
+                scenario._bad.Add((tenant, await Platform.CreateEndpointAsync(tenant, sink.Url($"/{name}/hang"))));
+                scenario._bad.Add((tenant, await Platform.CreateEndpointAsync(tenant, sink.Url($"/{name}/fail"))));
             }
         }
         return scenario;
@@ -106,6 +112,30 @@ public sealed class Scenario
             requests - before.Requests - (distinct - before.Distinct), Math.Max(0, expected - (distinct - before.Distinct)));
     }
 
+    /// <summary>
+    /// The delivery pipeline alone (relay, Kafka, fan-out, dispatch, recording), without the API's
+    /// ingestion rate as a limit: the Workers host is stopped while <paramref name="events"/> are
+    /// accepted, then started; the rate is the deliveries over the time from the first arrival to the last.
+    /// </summary>
+    public async Task<BacklogResult> BacklogAsync(Platform platform, int events)
+    {
+        var before = Snapshot();
+        await platform.StopWorkersAsync();
+        var started = 0;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(async worker =>
+        {
+            var tenant = _tenants[worker % _tenants.Count];
+            while (Interlocked.Increment(ref started) <= events) await PublishAsync(tenant);
+        }));
+        var start = Stopwatch.GetTimestamp();
+        platform.StartWorkers();
+        await DrainAsync();
+        var arrivals = _healthy.SelectMany(p => _sink.Stats(p).Arrivals).Where(a => a.At >= start).Select(a => a.At).Order().ToList();
+        var (_, distinct) = Snapshot();
+        var drain = arrivals.Count < 2 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(arrivals[0], arrivals[^1]);
+        return new BacklogResult(arrivals.Count, drain, Math.Max(0, events * EndpointsPerTenant - (distinct - before.Distinct)));
+    }
+
     /// <summary>Posts <paramref name="perSecond"/> events a second, evenly spaced, for <paramref name="duration"/>; latency from acceptance to arrival.</summary>
     public async Task<SteadyResult> SteadyAsync(int perSecond, TimeSpan duration)
     {
@@ -125,6 +155,12 @@ public sealed class Scenario
         var latencies = _healthy.SelectMany(p => _sink.Stats(p).Arrivals).Where(a => a.At >= start).Select(a => a.LatencyMs).ToList();
         var (_, distinct) = Snapshot();
         return new SteadyResult(Latency.Of(latencies), Math.Max(0, total * EndpointsPerTenant - (distinct - before.Distinct)));
+    }
+
+    /// <summary>Disables the bad endpoints, so their pending retries do not weigh on the scenarios after this one.</summary>
+    public async Task RetireBadEndpointsAsync()
+    {
+        foreach (var (tenant, endpoint) in _bad) (await tenant.PostAsync($"/api/v1/webhook-endpoints/{endpoint}/disable", null)).EnsureSuccessStatusCode();
     }
 
     private async Task PublishAsync(HttpClient tenant)

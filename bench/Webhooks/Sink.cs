@@ -76,6 +76,7 @@ public sealed class Sink : IAsyncDisposable
         var path = http.Request.Path.Value!;
         if (path.EndsWith("/hang", StringComparison.Ordinal))
         {
+            Stats(path).Record(null, Stopwatch.GetTimestamp(), double.NaN);
             await Task.Delay(Timeout.Infinite, http.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return;
         }

@@ -56,7 +56,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
-        var scan = Math.Min(limit * 4, 2_000);
+        var scan = limit;
         var rows = await ReadDueAsync(connection, transaction, scan, ct);
         if (rows.Count == 0)
         {

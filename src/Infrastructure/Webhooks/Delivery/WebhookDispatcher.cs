@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.WebhookDeliveries;
@@ -21,8 +22,10 @@ namespace Integrations.Infrastructure.Webhooks.Delivery;
 /// delivery is sent on its own task: a slow or hanging endpoint holds only its own slots, never the
 /// loop, another endpoint or another tenant. Results go through a channel to writers that record
 /// them in batches (<see cref="RecordDeliveryAttemptsCommand"/>). The loop wakes on the queue's
-/// NOTIFY (new deliveries), on recorded results and freed capacity, at the next known due time,
-/// and at least every <see cref="WebhookDispatcherOptions.PollInterval"/>.
+/// NOTIFY (deliveries due now), when capacity frees up while it waits for some, at the next known
+/// due time, and at least every <see cref="WebhookDispatcherOptions.PollInterval"/> (which is when
+/// retries scheduled after its last look are found); never once per finished request, which would
+/// cost a claim transaction each.
 /// On shutdown it stops claiming and lets requests in flight finish and be recorded until the
 /// host's shutdown timeout; anything cut off then is sent again when its lease runs out.
 /// </summary>
@@ -43,7 +46,11 @@ public sealed class WebhookDispatcher(
     private readonly Channel<Completed> _results = Channel.CreateUnbounded<Completed>();
     private readonly ConcurrentDictionary<Guid, int> _inFlightPerEndpoint = new();
     private readonly ConcurrentDictionary<Guid, double> _responseMs = new();
+    // Per endpoint, when a request of it last finished, or when it last went from idle to busy.
+    private readonly ConcurrentDictionary<Guid, long> _lastProgress = new();
     private readonly AsyncSignal _work = new();
+    // Set while the loop waits for requests to finish; only then does a finished request wake it.
+    private volatile bool _waitingForCapacity;
     // Cancels requests in flight and result writes only when the host's shutdown timeout runs out.
     private readonly CancellationTokenSource _abort = new();
     private int _inFlight;
@@ -82,7 +89,10 @@ public sealed class WebhookDispatcher(
             var budget = Math.Min(options.MaxConcurrency - InFlight, options.ClaimBatchSize);
             if (budget < worthClaiming)
             {
-                await _work.WaitAsync(options.PollInterval, stopping);
+                _waitingForCapacity = true;
+                // A request that finished before the flag was up did not signal: look once more before waiting.
+                if (options.MaxConcurrency - InFlight < worthClaiming) await _work.WaitAsync(options.PollInterval, stopping);
+                _waitingForCapacity = false;
                 continue;
             }
 
@@ -97,7 +107,7 @@ public sealed class WebhookDispatcher(
                 await Task.Delay(ErrorDelay, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (stopping.IsCancellationRequested)
             {
                 return;
             }
@@ -114,7 +124,8 @@ public sealed class WebhookDispatcher(
     private void Start(ClaimedDelivery delivery)
     {
         Interlocked.Increment(ref _inFlight);
-        _inFlightPerEndpoint.AddOrUpdate(delivery.EndpointId, 1, (_, n) => n + 1);
+        // An idle endpoint starts with a clean slate: its silence so far says nothing about its speed.
+        if (_inFlightPerEndpoint.AddOrUpdate(delivery.EndpointId, 1, (_, n) => n + 1) == 1) _lastProgress[delivery.EndpointId] = Stopwatch.GetTimestamp();
         _ = Task.Run(() => SendAsync(delivery), CancellationToken.None);
     }
 
@@ -128,6 +139,7 @@ public sealed class WebhookDispatcher(
                 ? await sender.SendAsync(request, _abort.Token)
                 : new SendResult(DateTimeOffset.UtcNow, 0, null, SendErrorKinds.SsrfBlocked, null, null);
             _responseMs.AddOrUpdate(delivery.EndpointId, result.DurationMs, (_, average) => average * 0.8 + result.DurationMs * 0.2);
+            _lastProgress[delivery.EndpointId] = Stopwatch.GetTimestamp();
             _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, result, null));
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -144,7 +156,7 @@ public sealed class WebhookDispatcher(
             if (_inFlightPerEndpoint.AddOrUpdate(delivery.EndpointId, 0, (_, n) => n - 1) == 0)
                 _inFlightPerEndpoint.TryRemove(new KeyValuePair<Guid, int>(delivery.EndpointId, 0));
             Interlocked.Decrement(ref _inFlight);
-            _work.Set();
+            if (_waitingForCapacity) _work.Set();
         }
     }
 
@@ -163,8 +175,19 @@ public sealed class WebhookDispatcher(
         return new WebhookRequest(url!, delivery.DeliveryId, timestamp, signature, body);
     }
 
-    private TimeSpan ResponseTime(Guid endpointId) =>
-        _responseMs.TryGetValue(endpointId, out var ms) ? TimeSpan.FromMilliseconds(Math.Max(ms, 10)) : DefaultResponseTime;
+    /// <summary>
+    /// About how long the endpoint takes to answer: the moving average of its answers, but at least
+    /// as long as it has now gone without finishing any request while some are in flight, so an
+    /// endpoint that starts hanging is recognised before its first timeout.
+    /// </summary>
+    private TimeSpan ResponseTime(Guid endpointId)
+    {
+        var average = _responseMs.TryGetValue(endpointId, out var ms) ? TimeSpan.FromMilliseconds(Math.Max(ms, 10)) : DefaultResponseTime;
+        var stalled = _inFlightPerEndpoint.ContainsKey(endpointId) && _lastProgress.TryGetValue(endpointId, out var progress)
+            ? Stopwatch.GetElapsedTime(progress)
+            : TimeSpan.Zero;
+        return stalled > average ? stalled : average;
+    }
 
     private async Task WriteResultsAsync()
     {
@@ -174,7 +197,6 @@ public sealed class WebhookDispatcher(
             while (batch.Count < options.ResultBatchSize && _results.Reader.TryRead(out var completed)) batch.Add(completed);
             await RecordAsync(batch);
             batch.Clear();
-            _work.Set();
         }
     }
 

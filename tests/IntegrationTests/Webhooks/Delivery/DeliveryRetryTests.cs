@@ -33,9 +33,9 @@ public class DeliveryRetryTests(DeliveryFixture fixture)
         var started = attempts.Select(a => a.GetProperty("started_at").GetDateTimeOffset()).ToList();
         for (var i = 0; i < Schedule.Length; i++)
         {
-            // ±10 % jitter, plus the time to record the result and claim the retry.
+            // Never early (±10 % jitter); late by at most the time to record the result and claim the retry on a busy machine.
             var gap = started[i + 1] - started[i];
-            gap.ShouldBeInRange(Schedule[i] * 0.9 - TimeSpan.FromMilliseconds(50), Schedule[i] * 1.1 + TimeSpan.FromMilliseconds(700),
+            gap.ShouldBeInRange(Schedule[i] * 0.9 - TimeSpan.FromMilliseconds(50), Schedule[i] * 1.1 + TimeSpan.FromSeconds(1.5),
                 $"gap before retry {i + 1}");
         }
         _sink.Received(endpoint.Path).Select(r => r.WebhookId).ShouldAllBe(id => id == deliveryId.ToString());
