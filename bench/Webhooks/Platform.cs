@@ -107,6 +107,24 @@ public sealed class Platform : IAsyncDisposable
         (await Json(await tenant.PostAsJsonAsync("/api/v1/webhook-endpoints", new { url, event_types = new[] { "*" }, rate_limit_per_minute = 60_000 })))
         .GetProperty("id").GetGuid();
 
+    /// <summary>
+    /// Waits (at most <paramref name="limit"/>) until the platform has caught up: every outbox row
+    /// published and, where a platform consumer must confirm it, confirmed, and no delivery due.
+    /// A phase that starts while the previous one is still being worked off measures both.
+    /// </summary>
+    public async Task<TimeSpan> WaitForQuietAsync(TimeSpan limit)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("""
+            select (select count(*) from outbox where published_at is null or (awaits_consumer and completed_at is null))
+                 + (select count(*) from webhook_delivery_queue where not paused and next_attempt_at <= now())
+            """, connection);
+        var waited = Stopwatch.StartNew();
+        while ((long)(await command.ExecuteScalarAsync())! > 0 && waited.Elapsed < limit) await Task.Delay(250);
+        return waited.Elapsed;
+    }
+
     /// <summary>Stops the Workers host gracefully (SIGTERM), as a deployment would.</summary>
     public async Task StopWorkersAsync()
     {

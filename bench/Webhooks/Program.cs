@@ -3,14 +3,15 @@ using System.Text;
 using Integrations.Bench.Webhooks;
 
 // Webhook delivery, end to end (docs/webhooks.md#performance): events posted to the API, delivered
-// by the Workers host to a local sink, on this machine. One run, about three minutes:
+// by the Workers host to a local sink, on this machine. One run, about four minutes:
 //   1. the ceiling: the sink driven by a plain HttpClient;
-//   2. sustained deliveries/s at fan-out 1 and 10, events posted as fast as the API takes them;
-//   3. the delivery pipeline alone at fan-out 1 and 10: a backlog accepted while the Workers host
+//   2. latency at a steady 50 and 200 events/s, alone and with a hanging and an always-500
+//      endpoint beside the healthy one (first, on a fresh system; each phase starts when the
+//      platform has caught up with the one before);
+//   3. sustained deliveries/s at fan-out 1 and 10, events posted as fast as the API takes them;
+//   4. the delivery pipeline alone at fan-out 1 and 10: a backlog accepted while the Workers host
 //      was stopped, drained after it starts (the API's ingestion rate is no limit there);
-//   4. latency at a steady 200 events/s (and 50 events/s, below this machine's saturation);
-//   5. the same with a hanging and an always-500 endpoint beside the healthy one;
-//   6. resident memory of every process, and CPU time per delivery by process.
+//   5. memory of every process, and CPU time per delivery by process.
 var root = RepositoryRoot();
 var quick = args.Contains("--quick");
 var load = TimeSpan.FromSeconds(quick ? 5 : 10);
@@ -32,7 +33,7 @@ Line($"Webhook delivery benchmark — {Environment.ProcessorCount} cores, {DateT
 await using var sink = await Sink.StartAsync();
 await using var platform = await Platform.StartAsync(root, new Dictionary<string, string>
 {
-    // The failing endpoint of the last scenario must keep failing for the whole run instead of being disabled.
+    // The failing endpoints of the "beside" phases must keep failing for the whole phase instead of being disabled.
     ["Webhooks__AutoDisableAfterConsecutiveFailures"] = "100000000",
 });
 using var admin = platform.Client(platform.AdminKey);
@@ -40,6 +41,12 @@ var memory = new Dictionary<string, double>();
 void SampleMemory()
 {
     foreach (var (role, mib) in platform.Memory()) memory[role] = Math.Max(memory.GetValueOrDefault(role), mib);
+}
+
+async Task Quiet(int seconds = 60)
+{
+    var waited = await platform.WaitForQuietAsync(TimeSpan.FromSeconds(seconds));
+    if (waited > TimeSpan.FromSeconds(1)) Line($"    (waited {waited.TotalSeconds:F0} s for the platform to catch up)");
 }
 
 string CpuPerDelivery(IReadOnlyDictionary<string, double> before, int deliveries)
@@ -52,11 +59,34 @@ string CpuPerDelivery(IReadOnlyDictionary<string, double> before, int deliveries
 var ceiling = await Ceiling(sink, TimeSpan.FromSeconds(5));
 Line($"ceiling (plain HttpClient → sink, 64 in flight): {ceiling:F0} requests/s");
 
-// 2 and 3. Throughput, with live ingestion and from a backlog.
+// 2. Latency at a steady rate, alone and beside bad endpoints.
+foreach (var rate in new[] { 50, 200 })
+{
+    var baseline = await Scenario.CreateAsync(platform, admin, sink, $"steady{rate}", 1, 1);
+    await baseline.WarmUpAsync();
+    await Quiet();
+    var from = DateTimeOffset.UtcNow;
+    var alone = await baseline.SteadyAsync(rate, steady);
+    SampleMemory();
+    Line($"steady {rate} events/s, fan-out 1: {alone.Latency}; missing {alone.Missing}");
+    Line("    stages: " + await Stages.DescribeAsync(platform.ConnectionString, from));
+
+    var mixed = await Scenario.CreateAsync(platform, admin, sink, $"mixed{rate}", 1, 1, withBadEndpoints: true);
+    await mixed.WarmUpAsync();
+    await Quiet();
+    var beside = await mixed.SteadyAsync(rate, steady);
+    await mixed.RetireBadEndpointsAsync();
+    SampleMemory();
+    Line($"steady {rate} events/s, a hanging and an always-500 endpoint beside: healthy {beside.Latency}; missing {beside.Missing}");
+    Line($"    healthy p99 / alone p99: {beside.Latency.P99 / alone.Latency.P99:F2}x (the hanging endpoint got {mixed.Hanging} requests, the failing one {mixed.Failing})");
+}
+
+// 3 and 4. Throughput, with live ingestion and from a backlog.
 foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backlog / 4) })
 {
     var scenario = await Scenario.CreateAsync(platform, admin, sink, $"fan{fanOut}", tenants, fanOut);
     await scenario.WarmUpAsync();
+    await Quiet(30);
     var cpu = platform.CpuSeconds();
     var live = await scenario.FloodAsync(load);
     SampleMemory();
@@ -70,27 +100,13 @@ foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backl
     Line("    " + CpuPerDelivery(cpu, drained.Deliveries));
 }
 
-// 4 and 5. Latency at a steady rate, alone and beside bad endpoints.
-foreach (var rate in new[] { 200, 50 })
 {
-    var baseline = await Scenario.CreateAsync(platform, admin, sink, $"steady{rate}", 1, 1);
-    await baseline.WarmUpAsync();
-    var from = DateTimeOffset.UtcNow;
-    var alone = await baseline.SteadyAsync(rate, steady);
-    SampleMemory();
-    Line($"steady {rate} events/s, fan-out 1: {alone.Latency}; missing {alone.Missing}");
-    Line("    stages: " + await Stages.DescribeAsync(platform.ConnectionString, from));
-
-    var mixed = await Scenario.CreateAsync(platform, admin, sink, $"mixed{rate}", 1, 1, withBadEndpoints: true);
-    await mixed.WarmUpAsync();
-    var beside = await mixed.SteadyAsync(rate, steady);
-    await mixed.RetireBadEndpointsAsync();
-    SampleMemory();
-    Line($"steady {rate} events/s, a hanging and an always-500 endpoint beside: healthy {beside.Latency}; missing {beside.Missing}");
-    Line($"    healthy p99 / alone p99: {beside.Latency.P99 / alone.Latency.P99:F2}x (the hanging endpoint got {mixed.Hanging} requests, the failing one {mixed.Failing})");
+    await using var c = new Npgsql.NpgsqlConnection(platform.ConnectionString); await c.OpenAsync();
+    await using var cmd = new Npgsql.NpgsqlCommand("select relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, n_dead_tup from pg_stat_user_tables order by seq_tup_read desc limit 15", c);
+    await using var r = await cmd.ExecuteReaderAsync();
+    while (await r.ReadAsync()) Console.WriteLine($"DIAG {r.GetString(0),-32} seq={r.GetInt64(1),8} seqtup={r.GetInt64(2),12} idx={(r.IsDBNull(3) ? 0 : r.GetInt64(3)),10} ins={r.GetInt64(4),8} upd={r.GetInt64(5),8} hot={r.GetInt64(6),8} del={r.GetInt64(7),8} dead={r.GetInt64(8),8}");
 }
-
-// 6. Memory.
+// 5. Memory.
 Line($"load average at the end: {LoadAverage()}");
 Line("memory (PSS), highest sample: " + string.Join(", ", memory.Select(m => $"{m.Key} {m.Value:F0} MiB")));
 Directory.CreateDirectory(Path.Combine(root, ".build"));

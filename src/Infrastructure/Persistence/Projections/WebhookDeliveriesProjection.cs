@@ -239,6 +239,8 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
     /// <summary>The net effect of a run of one delivery's events on its rows.</summary>
     private sealed class Change(Guid id)
     {
+        private int _applied;
+
         public Guid Id { get; } = id;
         public WebhookDeliveryCreated? Created { get; private set; }
         public string? Status { get; private set; }
@@ -253,8 +255,6 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
         public Placement Placement { get; private set; }
 
         public bool OnlyCreated => Created is not null && _applied == 1;
-
-        private int _applied;
 
         public void Apply(StoredEvent stored)
         {
@@ -277,8 +277,8 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                     Failure(null, null);
                     break;
                 case WebhookRetryScheduled e:
-                    // A retry after a creation in the same run still needs the row inserted.
-                    Next(e.NextAttemptAt, Placement is Placement.Created ? Placement.Created : Placement.Rescheduled);
+                    // A retry after a creation or a requeue in the same run still needs the row inserted.
+                    Next(e.NextAttemptAt, Placement is Placement.Created or Placement.Requeued ? Placement : Placement.Rescheduled);
                     break;
                 case WebhookDeliveryFailed e:
                     Status = WebhookDeliveryStatuses.Failed;

@@ -56,8 +56,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
-        var scan = limit;
-        var rows = await ReadDueAsync(connection, transaction, scan, ct);
+        var rows = await ReadDueAsync(connection, transaction, limit, ct);
         if (rows.Count == 0)
         {
             var next = await NextDueAsync(connection, transaction, ct);
@@ -70,12 +69,12 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         var plan = Plan(rows, limit, inFlight, responseTime, pacing, DateTimeOffset.UtcNow);
         var nextDue = await WriteAsync(connection, transaction, plan, ct);
         await transaction.CommitAsync(ct);
-        return new ClaimResult(plan.Claimed, plan.Cancelled, rows.Count == scan, nextDue);
+        return new ClaimResult(plan.Claimed, plan.Cancelled, rows.Count == limit, nextDue);
     }
 
-    private static async Task<List<DueRow>> ReadDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int scan, CancellationToken ct)
+    private static async Task<List<DueRow>> ReadDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int limit, CancellationToken ct)
     {
-        await using var command = Sql.Command(connection, transaction, SelectDue, ("scan", scan));
+        await using var command = Sql.Command(connection, transaction, SelectDue, ("scan", limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var rows = new List<DueRow>();
         while (await reader.ReadAsync(ct))

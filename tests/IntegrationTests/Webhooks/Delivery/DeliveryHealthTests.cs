@@ -104,4 +104,34 @@ public class DeliveryHealthTests(AutoDisableFixture fixture) : IClassFixture<Aut
         _sink.Received(endpoint.Path).ShouldHaveSingleItem();
         await (await client.PostAsync($"/api/v1/webhook-deliveries/{deliveryId}/retry", null)).ShouldBeErrorAsync(HttpStatusCode.Conflict, "webhook_endpoint_not_found");
     }
+
+    [Fact]
+    public async Task The_delivery_projections_rebuild_from_the_log_to_the_rows_the_batches_wrote()
+    {
+        var retried = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        var gone = await _system.CreateEndpointAsync(_sink, ["invoice.paid"], tenant: retried.Tenant);
+        _sink.RespondInTurn(retried.Path, 500, 200);
+        _sink.Respond(gone.Path, 410);
+        var client = retried.Tenant.Client;
+        var eventId = await client.PublishAsync();
+        await client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(eventId, retried.Id), d => d.Status() == "succeeded", Soon, "delivered on the retry");
+        await client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(eventId, gone.Id), d => d.Status() == "failed", Soon, "dead-lettered on 410");
+
+        var before = await SnapshotAsync(retried.Tenant.TenantId);
+        foreach (var projection in new[] { "webhook_deliveries", "webhook_endpoint_health" })
+            await (await _system.Admin.PostAsync($"/api/v1/admin/projections/{projection}/rebuild", null)).ShouldBeJsonAsync(HttpStatusCode.OK);
+        (await SnapshotAsync(retried.Tenant.TenantId)).ShouldBe(before);
+        before.ShouldContain(row => row.Contains("retries_exhausted") || row.Contains("gone"));
+    }
+
+    /// <summary>The tenant's rows of every delivery projection, as text, in a fixed order.</summary>
+    private Task<string[]> SnapshotAsync(Guid tenantId) =>
+        _system.ScalarAsync<string[]>("""
+            select array(
+                select 'delivery ' || row_to_json(d)::text from webhook_deliveries d where tenant_id = @tenant
+                union all select 'attempt ' || row_to_json(a)::text from webhook_delivery_attempts a where tenant_id = @tenant
+                union all select 'queued ' || row_to_json(q)::text from webhook_delivery_queue q where tenant_id = @tenant
+                union all select 'health ' || row_to_json(h)::text from webhook_endpoint_health h where tenant_id = @tenant
+                order by 1)
+            """, ("tenant", tenantId));
 }
