@@ -100,12 +100,6 @@ foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backl
     Line("    " + CpuPerDelivery(cpu, drained.Deliveries));
 }
 
-{
-    await using var c = new Npgsql.NpgsqlConnection(platform.ConnectionString); await c.OpenAsync();
-    await using var cmd = new Npgsql.NpgsqlCommand("select relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, n_dead_tup from pg_stat_user_tables order by seq_tup_read desc limit 15", c);
-    await using var r = await cmd.ExecuteReaderAsync();
-    while (await r.ReadAsync()) Console.WriteLine($"DIAG {r.GetString(0),-32} seq={r.GetInt64(1),8} seqtup={r.GetInt64(2),12} idx={(r.IsDBNull(3) ? 0 : r.GetInt64(3)),10} ins={r.GetInt64(4),8} upd={r.GetInt64(5),8} hot={r.GetInt64(6),8} del={r.GetInt64(7),8} dead={r.GetInt64(8),8}");
-}
 // 5. Memory.
 Line($"load average at the end: {LoadAverage()}");
 Line("memory (PSS), highest sample: " + string.Join(", ", memory.Select(m => $"{m.Key} {m.Value:F0} MiB")));
