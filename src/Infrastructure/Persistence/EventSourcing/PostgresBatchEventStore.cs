@@ -74,7 +74,9 @@ public sealed class PostgresBatchEventStore(
     /// <summary>
     /// The optimistic concurrency check for every stream at once: new streams are inserted (a
     /// stream someone else created meanwhile is not), existing ones compare-and-set. Fewer rows
-    /// than streams means a lost race: the whole batch is retried from a fresh read.
+    /// than streams means a lost race: the whole batch is retried from a fresh read. The
+    /// <c>= any(@stream_ids)</c> beside the join gives the planner an index condition, so the
+    /// update stays a primary-key lookup however large the table.
     /// </summary>
     private static async Task ClaimVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct)
     {
@@ -99,7 +101,7 @@ public sealed class PostgresBatchEventStore(
             var update = new NpgsqlBatchCommand("""
                 update es_streams s set version = u.version, updated_at = now()
                 from unnest(@stream_ids::text[], @expected::bigint[], @versions::bigint[]) as u(stream_id, expected, version)
-                where s.stream_id = u.stream_id and s.version = u.expected
+                where s.stream_id = u.stream_id and s.version = u.expected and s.stream_id = any(@stream_ids)
                 """);
             update.Parameters.AddValue("stream_ids", moved.Select(a => a.StreamId).ToArray());
             update.Parameters.AddValue("expected", moved.Select(a => a.ExpectedVersion).ToArray());

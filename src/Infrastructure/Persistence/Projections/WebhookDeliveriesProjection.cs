@@ -114,7 +114,11 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
         return command;
     }
 
-    /// <summary>Everything after creation, as the net effect per delivery: counters add up, the last value of each field wins.</summary>
+    /// <summary>
+    /// Everything after creation, as the net effect per delivery: counters add up, the last value of
+    /// each field wins. The <c>= any(@ids)</c> beside the join gives the planner an index condition
+    /// on the table, so a batch against a large table stays a primary-key lookup.
+    /// </summary>
     private static NpgsqlBatchCommand UpdateDeliveries(List<Change> changes)
     {
         var command = new NpgsqlBatchCommand("""
@@ -131,7 +135,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
             from unnest(@ids::uuid[], @statuses::text[], @attempts_added::int[], @codes::int[], @kinds::text[], @attempt_at::timestamptz[],
                         @next_set::boolean[], @next::timestamptz[], @failure_set::boolean[], @reasons::text[], @failed_at::timestamptz[], @updated_at::timestamptz[])
                 as u(id, status, attempts_added, last_status_code, last_error_kind, last_attempt_at, next_set, next_attempt_at, failure_set, failure_reason, failed_at, updated_at)
-            where d.id = u.id
+            where d.id = u.id and d.id = any(@ids)
             """);
         command.Parameters.AddValue("ids", changes.Select(c => c.Id).ToArray());
         command.Parameters.AddValue("statuses", changes.Select(c => c.Status).ToArray());
@@ -209,7 +213,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                     lease_until = case when u.next_attempt_at is null then q.lease_until end,
                     attempts = q.attempts + u.attempts_added
                 from unnest(@ids::uuid[], @next::timestamptz[], @attempts_added::int[]) as u(id, next_attempt_at, attempts_added)
-                where q.delivery_id = u.id
+                where q.delivery_id = u.id and q.delivery_id = any(@ids)
                 """);
             update.Parameters.AddValue("ids", moved.Select(c => c.Id).ToArray());
             update.Parameters.Add(SqlArrays.Timestamps("next", moved.Select(c => c.Placement is Placement.Rescheduled ? c.NextAttemptAt : null)));
@@ -223,7 +227,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                 insert into webhook_delivery_queue (delivery_id, tenant_id, endpoint_id, event_id, event_type, is_test, created_at, next_attempt_at, attempts)
                 select d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type, d.is_test, d.created_at, u.next_attempt_at, d.attempt_count
                 from unnest(@ids::uuid[], @next::timestamptz[]) as u(id, next_attempt_at)
-                join webhook_deliveries d on d.id = u.id
+                join webhook_deliveries d on d.id = u.id and d.id = any(@ids)
                 on conflict (delivery_id) do update set next_attempt_at = excluded.next_attempt_at, lease_until = null
                 """);
             insert.Parameters.AddValue("ids", requeued.Select(c => c.Id).ToArray());

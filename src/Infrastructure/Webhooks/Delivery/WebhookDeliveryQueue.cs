@@ -192,7 +192,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         {
             var defer = new NpgsqlBatchCommand("""
                 update webhook_delivery_queue q set next_attempt_at = u.at
-                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where q.delivery_id = u.id
+                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where q.delivery_id = u.id and q.delivery_id = any(@ids)
                 """);
             defer.Parameters.AddValue("ids", plan.Deferred.Select(d => d.Id).ToArray());
             defer.Parameters.Add(SqlArrays.Timestamps("at", plan.Deferred.Select(d => (DateTimeOffset?)d.Until)));
@@ -208,7 +208,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         {
             var pace = new NpgsqlBatchCommand("""
                 update webhook_endpoint_pacing p set next_slot_at = u.at
-                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where p.endpoint_id = u.id
+                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where p.endpoint_id = u.id and p.endpoint_id = any(@ids)
                 """);
             pace.Parameters.AddValue("ids", plan.Pacing.Select(p => p.EndpointId).ToArray());
             pace.Parameters.Add(SqlArrays.Timestamps("at", plan.Pacing.Select(p => (DateTimeOffset?)p.NextFreeSlot)));
