@@ -1,6 +1,11 @@
 using System.ComponentModel;
 using Integrations.Api.Authentication;
+using Integrations.Api.Listing;
 using Integrations.Api.OpenApi;
+using Integrations.Application.Members.Commands.AcceptInvitation;
+using Integrations.Application.Members.Commands.InviteMember;
+using Integrations.Application.Members.Commands.RemoveMember;
+using Integrations.Application.Members.Queries.ListMembers;
 using Integrations.Application.OAuth;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -14,8 +19,6 @@ public sealed record InviteMemberRequest(
 public sealed record AcceptInvitationRequest(
     [property: Description("The invitation token returned once by the invite call.")] string? InvitationToken,
     [property: Description("The new member's password, at least 12 characters.")] string? Password);
-
-public sealed record MemberList(IReadOnlyList<MemberDto> Data);
 
 public static class MemberEndpoints
 {
@@ -42,15 +45,14 @@ public static class MemberEndpoints
             .WithRequestExample(new { email = "ada@example.com", role = "member" })
             .WithResponseExample(StatusCodes.Status201Created, new InvitationDto(example, "inv_3q2-7wJm0s8aZr1yQ9pXH4kV6bN0cD5eF7gH8iJ9kL0", example.InvitedAt.AddDays(7)));
 
-        members.MapGet("/", async (HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Ok(new MemberList(await mediator.Send(new ListMembersQuery(TenantScope.Resolve(http.User, tenantId)), ct))))
+        members.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+                list.Page(await mediator.Send(new ListMembersQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))
+            .WithListConventions<MemberDto>(ListMembersQuery.Spec, "tenant_id")
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("listMembers").WithSummary("List members")
-            .WithDescription("Invited and active members of the organisation, oldest first. OAuth scope: members:read.")
-            .Produces<MemberList>(StatusCodes.Status200OK)
+            .WithDescription("Invited and active members of the organisation, most recently invited first. OAuth scope: members:read.")
             .ProducesError(StatusCodes.Status403Forbidden, "forbidden", "insufficient_scope")
-            .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
-            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
+            .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
         members.MapDelete("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
             {

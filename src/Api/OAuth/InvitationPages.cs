@@ -1,4 +1,5 @@
 using Integrations.Application.Common.Exceptions;
+using Integrations.Application.Members.Commands.AcceptInvitation;
 using Integrations.Application.OAuth;
 using MediatR;
 using Microsoft.AspNetCore.Antiforgery;

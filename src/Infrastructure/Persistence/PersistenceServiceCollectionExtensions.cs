@@ -47,6 +47,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<IApiKeyReadModel, ApiKeyReadModel>();
         services.AddScoped<IEventReadModel, EventReadModel>();
         services.AddScoped<IWebhookEndpointReadModel, WebhookEndpointReadModel>();
+        services.AddScoped<IAppCatalogue, AppCatalogue>();
+        services.AddScoped<IMemberReadModel, MemberReadModel>();
 
         // Idempotency records and endpoint secrets are encrypted at rest with the platform key.
         services.AddSecretProtection(configuration);

@@ -1,0 +1,55 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using FluentValidation;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Messaging;
+using Integrations.Application.OAuth;
+using MediatR;
+
+namespace Integrations.Application.Apps.Commands.RegisterApp;
+
+public sealed record RegisterAppCommand(
+    Guid OwnerTenantId, string? Name, string? Description, string? HomepageUrl, string? LogoUrl, IReadOnlyList<string>? ScreenshotUrls,
+    IReadOnlyList<string>? RedirectUris, IReadOnlyList<string>? Scopes, string? ClientType, IReadOnlyList<Guid>? AllowedTenantIds)
+    : ICommand<RegisteredAppDto>;
+
+public sealed class RegisterAppCommandValidator : AbstractValidator<RegisterAppCommand>
+{
+    public RegisterAppCommandValidator()
+    {
+        RuleFor(c => c.Name).AppName();
+        RuleFor(c => c.Description).AppDescription();
+        RuleFor(c => c.HomepageUrl).HttpsUrl("homepage_url");
+        RuleFor(c => c.LogoUrl).HttpsUrl("logo_url");
+        RuleFor(c => c.ScreenshotUrls).ScreenshotUrls();
+        RuleFor(c => c.RedirectUris).RedirectUris();
+        RuleFor(c => c.Scopes).DeclaredScopes();
+        RuleFor(c => c.ClientType).Custom((type, context) =>
+        {
+            if (type is not ("public" or "confidential"))
+                context.AddFailure(AppRules.Failure("client_type", "invalid_client_type", "client_type is public or confidential."));
+        });
+    }
+}
+
+/// <summary>A new app starts private (installable by the owner and the listed organisations); a confidential one gets its secret once, here.</summary>
+public sealed class RegisterAppCommandHandler(IOAuthStore store, IAppCatalogue catalogue, IClock clock) : IRequestHandler<RegisterAppCommand, RegisteredAppDto>
+{
+    public async Task<RegisteredAppDto> Handle(RegisterAppCommand request, CancellationToken cancellationToken)
+    {
+        var row = new AppRow(Guid.CreateVersion7(), "app_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)),
+            request.OwnerTenantId, request.Name!.Trim(), request.Description?.Trim() ?? "", request.HomepageUrl, request.LogoUrl,
+            AppRules.Distinct(request.RedirectUris!), AppRules.Distinct(request.Scopes!), request.ClientType!, null, "private",
+            (request.AllowedTenantIds ?? []).Distinct().ToArray(), "none", null, clock.UtcNow);
+        string? secret = null;
+        if (row.IsConfidential)
+        {
+            secret = OpaqueSecret.Generate("cs_");
+            row = row with { ClientSecretHash = OpaqueSecret.Hash(secret) };
+        }
+        var screenshots = AppRules.Distinct(request.ScreenshotUrls ?? []);
+        await store.InsertAppAsync(row, cancellationToken);
+        if (screenshots.Length > 0) await catalogue.SetScreenshotUrlsAsync(row.Id, screenshots, cancellationToken);
+        return new RegisteredAppDto(AppDto.From(new AppListing(row, screenshots)), secret);
+    }
+}

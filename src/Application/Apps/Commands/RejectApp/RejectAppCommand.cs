@@ -1,0 +1,32 @@
+using FluentValidation;
+using Integrations.Application.Common.Exceptions;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Messaging;
+using Integrations.Application.OAuth;
+using MediatR;
+
+namespace Integrations.Application.Apps.Commands.RejectApp;
+
+/// <summary>The app stays private; the reason is recorded and shown to the developer.</summary>
+public sealed record RejectAppCommand(Guid AppId, string? Reason) : ICommand<AppDto>;
+
+public sealed class RejectAppCommandValidator : AbstractValidator<RejectAppCommand>
+{
+    public RejectAppCommandValidator() =>
+        RuleFor(c => c.Reason).Custom((reason, context) =>
+        {
+            if (string.IsNullOrWhiteSpace(reason) || reason.Length > 2000)
+                context.AddFailure(AppRules.Failure("reason", "required", "reason is required (up to 2000 characters)."));
+        });
+}
+
+public sealed class RejectAppCommandHandler(IOAuthStore store, IAppCatalogue catalogue) : IRequestHandler<RejectAppCommand, AppDto>
+{
+    public async Task<AppDto> Handle(RejectAppCommand request, CancellationToken cancellationToken)
+    {
+        var listing = await catalogue.FindAsync(request.AppId, cancellationToken) ?? throw AppLookup.NotFound();
+        if (listing.App.ReviewStatus != "pending") throw new ConflictException("not_pending", "Only a submitted app can be rejected.");
+        await store.SetReviewAsync(request.AppId, "private", "rejected", request.Reason, cancellationToken);
+        return AppDto.From(listing with { App = listing.App with { Visibility = "private", ReviewStatus = "rejected", ReviewReason = request.Reason } });
+    }
+}

@@ -1,0 +1,48 @@
+using FluentValidation;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Messaging;
+using MediatR;
+
+namespace Integrations.Application.Apps.Commands.UpdateApp;
+
+/// <summary>
+/// A JSON merge patch of an app's listing and redirect URIs: null leaves a field unchanged; an empty
+/// <see cref="HomepageUrl"/> or <see cref="LogoUrl"/> removes it, an empty <see cref="ScreenshotUrls"/>
+/// removes the screenshots. Scopes are not patchable: a grant's consent must never widen behind the
+/// member's back, so an app that needs more scopes is registered anew.
+/// </summary>
+public sealed record UpdateAppCommand(
+    Guid OwnerTenantId, Guid AppId, string? Name, string? Description, string? HomepageUrl, string? LogoUrl,
+    IReadOnlyList<string>? ScreenshotUrls, IReadOnlyList<string>? RedirectUris) : ICommand<AppDto>;
+
+public sealed class UpdateAppCommandValidator : AbstractValidator<UpdateAppCommand>
+{
+    public UpdateAppCommandValidator()
+    {
+        RuleFor(c => c.Name).AppName().When(c => c.Name is not null);
+        RuleFor(c => c.Description).AppDescription();
+        RuleFor(c => c.HomepageUrl).HttpsUrl("homepage_url", emptyRemoves: true);
+        RuleFor(c => c.LogoUrl).HttpsUrl("logo_url", emptyRemoves: true);
+        RuleFor(c => c.ScreenshotUrls).ScreenshotUrls();
+        RuleFor(c => c.RedirectUris).RedirectUris().When(c => c.RedirectUris is not null);
+    }
+}
+
+public sealed class UpdateAppCommandHandler(IAppCatalogue catalogue) : IRequestHandler<UpdateAppCommand, AppDto>
+{
+    public async Task<AppDto> Handle(UpdateAppCommand request, CancellationToken cancellationToken)
+    {
+        var current = await catalogue.FindOwnedAsync(request.OwnerTenantId, request.AppId, cancellationToken);
+        var app = current.App with
+        {
+            Name = request.Name?.Trim() ?? current.App.Name,
+            Description = request.Description?.Trim() ?? current.App.Description,
+            HomepageUrl = request.HomepageUrl is null ? current.App.HomepageUrl : request.HomepageUrl.Length == 0 ? null : request.HomepageUrl,
+            LogoUrl = request.LogoUrl is null ? current.App.LogoUrl : request.LogoUrl.Length == 0 ? null : request.LogoUrl,
+            RedirectUris = request.RedirectUris is null ? current.App.RedirectUris : AppRules.Distinct(request.RedirectUris),
+        };
+        var updated = new AppListing(app, request.ScreenshotUrls is null ? current.ScreenshotUrls : AppRules.Distinct(request.ScreenshotUrls));
+        await catalogue.UpdateAsync(updated, cancellationToken);
+        return AppDto.From(updated);
+    }
+}
