@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Integrations.IntegrationTests.Infrastructure;
+using Integrations.IntegrationTests.OAuth;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Api;
@@ -12,10 +13,16 @@ namespace Integrations.IntegrationTests.Api;
 /// </summary>
 public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    public static TheoryData<string> Lists => ["events", "api-keys", "tenants", "webhook-endpoints"];
+    public static TheoryData<string> Lists =>
+    [
+        "events", "api-keys", "tenants", "webhook-endpoints", "members", "apps", "installed-apps", "marketplace-apps", "webhook-deliveries", "endpoint-deliveries",
+    ];
 
-    /// <summary>A list with <paramref name="count"/> fresh items: its client, path (with any scope parameter) and the items' ids newest first.</summary>
-    private sealed record Seeded(HttpClient Client, string Path, List<Guid> NewestFirst, DateTimeOffset Before, string CreatedField);
+    /// <summary>
+    /// A list with <paramref name="count"/> fresh items: its client, path (with any scope parameter) and the items' ids newest first.
+    /// <see cref="PathHasCreatedAfter"/>: the path already narrows with created_after, to leave out items other tests made.
+    /// </summary>
+    private sealed record Seeded(HttpClient Client, string Path, List<Guid> NewestFirst, DateTimeOffset Before, string CreatedField, bool PathHasCreatedAfter = false);
 
     private async Task<Seeded> SeedAsync(string list, int count)
     {
@@ -46,6 +53,72 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
                     ids.Add(await IdOf(system.Admin.PostAsJsonAsync("/api/v1/tenants", new { name = $"List {Guid.NewGuid():N}", plan = i % 3 == 0 ? "starter" : "pro" })));
                 ids.Reverse();
                 return new Seeded(system.Admin, $"/api/v1/tenants?created_after={Rfc3339(before)}&", ids, before, "created_at");
+            }
+            case "members":
+            {
+                var tenant = await system.CreateTenantWithKeyAsync();
+                for (var i = 0; i < count; i++)
+                {
+                    var invited = await (await tenant.Client.PostAsJsonAsync("/api/v1/members", new { email = $"m{i}.{Guid.NewGuid():N}@example.com", role = i % 2 == 0 ? "member" : "admin" }))
+                        .ShouldBeJsonAsync(HttpStatusCode.Created);
+                    ids.Add(invited.GetProperty("member").GetProperty("id").GetGuid());
+                }
+                ids.Reverse();
+                return new Seeded(tenant.Client, "/api/v1/members?", ids, before, "invited_at");
+            }
+            case "apps":
+            {
+                var tenant = await system.CreateTenantWithKeyAsync();
+                for (var i = 0; i < count; i++) ids.Add((await new OAuthHarness(system).RegisterAppAsync(tenant)).Id);
+                ids.Reverse();
+                return new Seeded(tenant.Client, "/api/v1/apps?", ids, before, "created_at");
+            }
+            case "installed-apps":
+            {
+                // Each app is installed by a member's consent (the real authorization flow); the grant's time is installed_at.
+                var tenant = await system.CreateTenantWithKeyAsync();
+                var harness = new OAuthHarness(system);
+                var member = await harness.CreateMemberAsync(tenant);
+                for (var i = 0; i < count; i++)
+                {
+                    var app = await harness.RegisterAppAsync(tenant);
+                    await harness.AuthorizeAsync(app, member, OAuthHarness.Challenge(OAuthHarness.Verifier()));
+                    ids.Add(app.Id);
+                }
+                ids.Reverse();
+                return new Seeded(tenant.Client, "/api/v1/installed-apps?", ids, before, "installed_at");
+            }
+            case "marketplace-apps":
+            {
+                // The marketplace is every developer's: the path narrows to apps registered from now on. Read with a tenant key
+                // (the list is public) so that the anonymous quota is not what these tests measure.
+                var developer = await system.CreateTenantWithKeyAsync();
+                before = DateTimeOffset.UtcNow;
+                for (var i = 0; i < count; i++)
+                {
+                    var app = await new OAuthHarness(system).RegisterAppAsync(developer);
+                    (await developer.Client.PostAsync($"/api/v1/apps/{app.Id}/submit", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+                    (await system.Admin.PostAsync($"/api/v1/admin/apps/{app.Id}/approve", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+                    ids.Add(app.Id);
+                }
+                ids.Reverse();
+                return new Seeded(developer.Client, $"/api/v1/marketplace/apps?created_after={Rfc3339(before)}&", ids, before, "created_at", PathHasCreatedAfter: true);
+            }
+            case "webhook-deliveries" or "endpoint-deliveries":
+            {
+                // One event at a time through Kafka and the Workers host's fan-out, so each delivery is created after the previous one.
+                var tenant = await system.CreateTenantWithKeyAsync();
+                var endpoint = await IdOf(tenant.Client.PostAsJsonAsync("/api/v1/webhook-endpoints", new { url = "http://127.0.0.1:9/hook", event_types = new[] { "*" } }));
+                for (var i = 0; i < count; i++)
+                {
+                    var eventId = await IdOf(tenant.Client.PostAsJsonAsync("/api/v1/events", new { event_type = "invoice.paid", data = Data(i) }));
+                    await Eventually.HoldsAsync(async () => await system.ScalarAsync<long>("select count(*) from webhook_deliveries where event_id = @e", ("e", eventId)) == 1,
+                        TimeSpan.FromSeconds(60), $"the delivery of event {i} is created by the fan-out");
+                    ids.Add(await system.ScalarAsync<Guid>("select id from webhook_deliveries where event_id = @e", ("e", eventId)));
+                }
+                ids.Reverse();
+                return new Seeded(tenant.Client, list == "webhook-deliveries" ? "/api/v1/webhook-deliveries?" : $"/api/v1/webhook-endpoints/{endpoint}/deliveries?",
+                    ids, before, "created_at");
             }
             default:
             {
@@ -163,8 +236,10 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
         var cut = times[1].ToOffset(TimeSpan.FromHours(2));
         var older = await GetJson(seeded, $"created_before={Uri.EscapeDataString(cut.ToString("yyyy-MM-ddTHH:mm:ss.fffffffzzz"))}");
         Ids(older).ShouldBe(seeded.NewestFirst.Skip(2));
-        var newer = await GetJson(seeded, $"sort={seeded.CreatedField}:asc&{(list is "events" or "webhook-endpoints" ? "created_after" : "created_before")}={Rfc3339(times[1])}");
-        if (list is "events" or "webhook-endpoints") Ids(newer).ShouldBe([seeded.NewestFirst[0]]);
+        // Where the path itself narrows with created_after (a repeated parameter is refused), created_before is the other bound to test.
+        var afterFree = list is not ("api-keys" or "tenants") && !seeded.PathHasCreatedAfter;
+        var newer = await GetJson(seeded, $"sort={seeded.CreatedField}:asc&{(afterFree ? "created_after" : "created_before")}={Rfc3339(times[1])}");
+        if (afterFree) Ids(newer).ShouldBe([seeded.NewestFirst[0]]);
         else Ids(newer).ShouldBe(seeded.NewestFirst.Skip(2).Reverse());
     }
 
@@ -216,6 +291,51 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
         await (await tenant.Client.GetAsync("/api/v1/tenants")).ShouldBeErrorAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         var other = await system.CreateTenantWithKeyAsync();
         await (await other.Client.GetAsync("/api/v1/tenants")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task Members_filter_by_role_and_status_and_apps_by_review_status_and_sort_by_name()
+    {
+        var members = await SeedAsync("members", 4);
+        var admins = await GetJson(members, "role=admin");
+        Ids(admins).ShouldBe([members.NewestFirst[0], members.NewestFirst[2]]);
+        admins.GetProperty("data").EnumerateArray().ShouldAllBe(m => m.GetProperty("role").GetString() == "admin");
+        Ids(await GetJson(members, "status=invited")).ShouldBe(members.NewestFirst);
+        Ids(await GetJson(members, "status=active")).ShouldBeEmpty();
+        (await Get(members, "status=removed").ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).Fields().ShouldBe(["status"]);
+
+        var developer = await system.CreateTenantWithKeyAsync();
+        var harness = new OAuthHarness(system);
+        var apps = new List<RegisteredApp>();
+        foreach (var name in new[] { "Charlie", "Alpha", "Bravo" })
+        {
+            var registered = await (await developer.Client.PostAsJsonAsync("/api/v1/apps", new
+            {
+                name, redirect_uris = new[] { "https://app.example/cb" }, scopes = new[] { "events:read" }, client_type = "public",
+            })).ShouldBeJsonAsync(HttpStatusCode.Created);
+            apps.Add(new RegisteredApp(registered.GetProperty("app").GetProperty("id").GetGuid(), registered.GetProperty("app").GetProperty("client_id").GetString()!, null,
+                "https://app.example/cb"));
+        }
+        (await developer.Client.PostAsync($"/api/v1/apps/{apps[1].Id}/submit", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var byName = await (await developer.Client.GetAsync("/api/v1/apps?sort=name:asc&fields=name")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        byName.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("name").GetString()).ShouldBe(["Alpha", "Bravo", "Charlie"]);
+        Ids(await (await developer.Client.GetAsync("/api/v1/apps?review_status=pending")).ShouldBeJsonAsync(HttpStatusCode.OK)).ShouldBe([apps[1].Id]);
+        await (await developer.Client.GetAsync("/api/v1/apps?review_status=maybe")).ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        await (await developer.Client.GetAsync("/api/v1/apps?sort=name:asc,created_at:desc")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+
+        // Installed apps: another organisation sees none of these, and sorts its own by name.
+        var customer = await system.CreateTenantWithKeyAsync();
+        var member = await harness.CreateMemberAsync(developer);
+        for (var i = 0; i < 3; i++)
+        {
+            var registered = await harness.RegisterAppAsync(developer);
+            await harness.AuthorizeAsync(registered, member, OAuthHarness.Challenge(OAuthHarness.Verifier()));
+        }
+        (await (await developer.Client.GetAsync("/api/v1/installed-apps?sort=name:desc&limit=2")).ShouldBeJsonAsync(HttpStatusCode.OK))
+            .GetProperty("has_more").GetBoolean().ShouldBeTrue();
+        Ids(await (await customer.Client.GetAsync("/api/v1/installed-apps")).ShouldBeJsonAsync(HttpStatusCode.OK)).ShouldBeEmpty();
+        Ids(await (await customer.Client.GetAsync("/api/v1/members")).ShouldBeJsonAsync(HttpStatusCode.OK)).ShouldBeEmpty();
+        Ids(await (await customer.Client.GetAsync("/api/v1/apps")).ShouldBeJsonAsync(HttpStatusCode.OK)).ShouldBeEmpty();
     }
 
     [Fact]
