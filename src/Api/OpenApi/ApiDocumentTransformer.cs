@@ -80,62 +80,75 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     private static bool UsedTag(OpenApiDocument document, string tag) =>
         document.Paths.Values.SelectMany(p => p.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()).Any(o => o.Tags?.Any(t => t.Name == tag) == true);
 
-    /// <summary>The POST a subscribed endpoint receives for one event type: the event envelope with the type's data schema.</summary>
+    /// <summary>The headers of every webhook POST (WebhookSender), in the order the document lists them.</summary>
+    public static readonly IReadOnlyList<(string Name, string Description)> WebhookHeaders =
+    [
+        ("webhook-id", "The delivery's id, the body's webhook_id: identical on every retry of one event to one endpoint. Deduplicate by it."),
+        ("X-Webhook-ID", "The same value as webhook-id, for receivers that look for an X- header."),
+        ("webhook-timestamp", "Unix seconds when this attempt was signed (each retry has its own); reject stale ones to stop replays."),
+        ("webhook-signature", "Standard Webhooks: v1, + base64(HMAC-SHA256(secret, webhook-id.webhook-timestamp.body)). During a secret rotation several, space-separated, one per secret."),
+    ];
+
+    /// <summary>
+    /// The HTTP request a subscribed endpoint receives for one event type: the body WebhookPayload
+    /// writes (<c>{id, event_type, timestamp, data, webhook_id, endpoint_id}</c>), not the Kafka envelope.
+    /// </summary>
     private static OpenApiPathItem Webhook(EventTypeDefinition type, OpenApiDocument document)
     {
         var data = OpenApiModelFactory.Parse<OpenApiSchema>(type.Schema, OpenApiSpecVersion.OpenApi3_1, document, out _, "json")
             ?? throw new InvalidOperationException($"The schema of {type.Name} does not parse as an OpenAPI 3.1 schema.");
         data.Schema = null; // the document's dialect applies; a nested $schema only confuses tools
-        var envelope = new OpenApiSchema
+        data.Description = "The event's data, as published; valid against the type's schema (GET /api/v1/event-types).";
+        var body = new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
-            Required = new HashSet<string> { "id", "event_type", "tenant_id", "timestamp", "schema_version", "data" },
+            Required = new HashSet<string> { "id", "event_type", "timestamp", "data", "webhook_id", "endpoint_id" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["id"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Description = "The event id; the same on every delivery attempt, so receivers deduplicate by it." },
+                ["id"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Description = "The event's id (as in GET /api/v1/events/{id}); the same for every endpoint that gets the event." },
                 ["event_type"] = new OpenApiSchema { Type = JsonSchemaType.String, Const = type.Name },
-                ["tenant_id"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" },
-                ["timestamp"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", Description = "When the platform accepted the event." },
-                ["schema_version"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Enum = [JsonValue.Create(1)] },
+                ["timestamp"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", Description = "When the platform accepted the event (RFC 3339, UTC)." },
                 ["data"] = data,
+                ["webhook_id"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Description = "The delivery's id, also in the webhook-id header: the same on every retry, so receivers deduplicate by it." },
+                ["endpoint_id"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Description = "The webhook endpoint this request was sent to." },
             },
         };
         var sample = new JsonObject
         {
             ["id"] = "0193a5f3-4d5e-7f60-8172-93a4b5c6d7e8",
             ["event_type"] = type.Name,
-            ["tenant_id"] = "0193a5f0-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
-            ["timestamp"] = "2026-11-22T09:15:00+00:00",
-            ["schema_version"] = 1,
+            ["timestamp"] = "2026-11-22T09:15:00.123+00:00",
             ["data"] = JsonNode.Parse(type.Sample),
+            ["webhook_id"] = "7e5b358b-61c1-581e-9bee-61e5e6d7b450",
+            ["endpoint_id"] = "0193a5f2-6c1e-7a44-9b1d-3f0e8c2a7d51",
         };
         var operation = new OpenApiOperation
         {
             OperationId = "webhook_" + type.Name.Replace('.', '_'),
             Summary = type.Name,
-            Description = $"{type.Description} Sent as a signed POST (Standard Webhooks headers webhook-id, webhook-timestamp, webhook-signature) to every enabled endpoint subscribed to {type.Name} or *. See docs/webhooks.md for verifying the signature.",
+            Description = $"{type.Description} Sent as a signed POST (Standard Webhooks) to every enabled endpoint of the tenant subscribed to {type.Name} or *. " +
+                          "Verify the signature over the raw body before parsing it, and deduplicate by webhook_id: delivery is at least once, in no guaranteed order. See docs/webhooks.md.",
             Tags = new HashSet<OpenApiTagReference> { new(WebhookTag, document) },
-            Parameters = new[] { "webhook-id", "webhook-timestamp", "webhook-signature" }.Select(name => (IOpenApiParameter)new OpenApiParameter
+            Parameters = WebhookHeaders.Select(h => (IOpenApiParameter)new OpenApiParameter
             {
-                Name = name,
+                Name = h.Name,
                 In = ParameterLocation.Header,
                 Required = true,
-                Description = name switch
-                {
-                    "webhook-id" => "The delivery's message id: identical across retries of one event to one endpoint.",
-                    "webhook-timestamp" => "Unix seconds when this attempt was signed; reject stale ones to stop replays.",
-                    _ => "Space-separated v1,<base64 HMAC-SHA256> signatures of id.timestamp.body; two during a secret rotation.",
-                },
+                Description = h.Description,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             }).ToList(),
             RequestBody = new OpenApiRequestBody
             {
                 Required = true,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = envelope, Example = sample } },
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = body, Example = sample } },
             },
             Responses = new OpenApiResponses
             {
-                ["2XX"] = new OpenApiResponse { Description = "Received. Any 2xx within 15 seconds counts as delivered; anything else is retried with backoff." },
+                ["2XX"] = new OpenApiResponse { Description = "Delivered: any 2xx within the timeout (10 s by default, Webhooks:Timeout). Redirects are not followed." },
+                ["410"] = new OpenApiResponse { Description = "Gone: the delivery is dead-lettered at once and the endpoint is disabled." },
+                ["429"] = new OpenApiResponse { Description = "Retried; a Retry-After (seconds or HTTP date) longer than the retry schedule is honoured, up to a day." },
+                ["503"] = new OpenApiResponse { Description = "Retried; a Retry-After (seconds or HTTP date) longer than the retry schedule is honoured, up to a day." },
+                ["default"] = new OpenApiResponse { Description = "Any other answer, or none within the timeout, is a failed attempt, retried on the schedule (1 min, 5 min, 30 min by default) and then dead-lettered." },
             },
         };
         return new OpenApiPathItem { Operations = new Dictionary<HttpMethod, OpenApiOperation> { [HttpMethod.Post] = operation } };
