@@ -190,8 +190,10 @@ public static class AppEndpoints
             .Produces<MarketplaceAppDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "app_not_found");
 
-        app.MapGet("/marketplace/apps/{clientId}", async (string clientId, IMediator mediator, CancellationToken ct) =>
+        // One address for people and programs: a client that asks for JSON (and not HTML) gets the JSON detail.
+        app.MapGet("/marketplace/apps/{clientId}", async (string clientId, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
+                if (WantsJson(http.Request)) return Results.Ok(await mediator.Send(new GetMarketplaceAppQuery(clientId), ct));
                 MarketplaceAppDto m;
                 try
                 {
@@ -242,6 +244,13 @@ public static class AppEndpoints
             <h2>Permissions</h2>
             <ul class="scopes">{string.Join("", m.Permissions.Select(p => $"<li><code>{OAuthHtml.E(p.Name)}</code>: {OAuthHtml.E(p.Description)}</li>"))}</ul>
             """;
+    }
+
+    private static bool WantsJson(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        return accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+               && !accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Merge-patch text: absent is null (unchanged), JSON null is "" (remove).</summary>

@@ -50,6 +50,9 @@ public sealed class AppListingTests(OAuthSystem system) : IClassFixture<OAuthSys
         json.GetProperty("client_id").GetString().ShouldBe(clientId);
         json.GetProperty("screenshot_urls").EnumerateArray().Select(e => e.GetString()).ShouldBe([Shot1, Shot2]);
         json.GetProperty("permissions")[0].GetProperty("name").GetString().ShouldBe("events:read");
+        using var asJson = new HttpRequestMessage(HttpMethod.Get, $"/marketplace/apps/{clientId}") { Headers = { { "Accept", "application/json" } } };
+        var negotiated = await (await system.Client().SendAsync(asJson)).ShouldBeJsonAsync(HttpStatusCode.OK);
+        negotiated.GetRawText().ShouldBe(json.GetRawText(), "the page's address answers JSON to a client that asks for it");
 
         var listed = await (await system.Client().GetAsync("/api/v1/marketplace/apps?fields=client_id,screenshot_urls&limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK);
         listed.GetProperty("data").EnumerateArray().Single(a => a.GetProperty("client_id").GetString() == clientId)
