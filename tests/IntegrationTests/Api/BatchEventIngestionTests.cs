@@ -180,6 +180,21 @@ public class BatchEventIngestionTests(TestSystem system) : IClassFixture<TestSys
     }
 
     [Fact]
+    public async Task A_batch_counts_once_against_the_rate_limit()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync(plan: "starter");
+
+        // The tenant's first request in any window: a batch of 100 events leaves all but one request of the quota.
+        var response = await tenant.Client.PostAsJsonAsync("/api/v1/events/batch", Batch(100));
+        await response.ShouldBeJsonAsync(HttpStatusCode.Accepted);
+
+        var limit = int.Parse(response.Headers.GetValues("X-RateLimit-Limit").Single());
+        limit.ShouldBe(100);
+        int.Parse(response.Headers.GetValues("X-RateLimit-Remaining").Single()).ShouldBe(limit - 1);
+        (await CountEventsAsync(tenant.TenantId)).ShouldBe(100);
+    }
+
+    [Fact]
     public async Task A_repeated_idempotency_key_replays_the_batch_and_a_different_body_is_409()
     {
         var tenant = await system.CreateTenantWithKeyAsync();
