@@ -32,7 +32,7 @@ for ext in sh mjs py; do
   [[ "$API_KEY" == ik_* ]] || { failed=$((failed + 1)); echo "FAIL create-tenant-and-key.$ext printed no API key"; continue; }
   # The receiver of a real integration is public; here it is on loopback (the test system allows it).
   export WEBHOOK_URL="http://127.0.0.1:9/hooks/$ext"
-  for example in publish-event list-events register-webhook verify-signature; do run "$example.$ext"; done
+  for example in publish-event publish-events list-events register-webhook verify-signature; do run "$example.$ext"; done
 done
 echo "examples: $passed passed, $failed failed"
 ((failed == 0))

@@ -5,6 +5,7 @@ using Integrations.Api.Listing;
 using Integrations.Api.OpenApi;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Events.Commands.IngestEvent;
+using Integrations.Application.Events.Commands.IngestEvents;
 using Integrations.Application.Events.Queries.GetEvent;
 using Integrations.Application.Events.Queries.ListEvents;
 using MediatR;
@@ -17,8 +18,22 @@ public sealed record IngestEventRequest(
     [property: Description("The payload: a JSON object that satisfies the type's schema.")] JsonElement Data,
     [property: Description("Only with the admin key: the tenant the event belongs to. A tenant key always publishes for its own tenant.")] Guid? TenantId = null);
 
+public sealed record IngestEventsRequestEvent(
+    [property: Description("A type from GET /api/v1/event-types that the product may publish.")] string? EventType,
+    [property: Description("The payload: a JSON object that satisfies the type's schema.")] JsonElement Data);
+
+public sealed record IngestEventsRequest(
+    [property: Description("1 to 100 events, stored in this order.")] IReadOnlyList<IngestEventsRequestEvent?>? Events,
+    [property: Description("Only with the admin key: the tenant all the events belong to. A tenant key always publishes for its own tenant.")] Guid? TenantId = null);
+
 public static class EventEndpoints
 {
+    /// <summary>
+    /// The batch endpoint's body limit (the API-wide one is <see cref="ApiHost.MaxRequestBodyBytes"/>):
+    /// room for 100 ordinary events, not for 100 of the largest; send big payloads in smaller batches.
+    /// </summary>
+    public const long MaxBatchBodyBytes = 1024 * 1024;
+
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder app)
     {
         var events = app.MapGroup("/api/v1/events").WithTags("Events")
@@ -43,6 +58,29 @@ public static class EventEndpoints
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "unknown_event_type", "reserved_event_type", "schema_violation")
             .WithRequestExample(new { event_type = "invoice.paid", data = invoice })
             .WithResponseExample(StatusCodes.Status202Accepted, new EventAcceptedDto(eventId, "invoice.paid", timestamp));
+
+        // All or nothing, in one transaction: every event is validated first; one invalid event refuses the batch.
+        events.MapPost("/batch", async (IngestEventsRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+                HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var tenantId = TenantScope.Resolve(http.User, body.TenantId);
+                var batch = body.Events?.Select(e => e is null ? null : new BatchedEvent(e.EventType ?? "", e.Data)).ToList();
+                return Results.Accepted(value: await mediator.Send(new IngestEventsCommand(tenantId, batch, idempotencyKey), ct));
+            })
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBatchBodyBytes))
+            .WithName("publishEvents").WithSummary("Publish a batch of events")
+            .WithDescription("Stores 1 to 100 events of one tenant in one transaction and answers 202 with their ids in request order; on Kafka they keep that order. " +
+                "All or nothing: if any event is invalid the answer is 422 validation_failed with details naming it (events[3].data.amount_cents) and nothing is stored. " +
+                "The body may be up to 1 MiB (413 payload_too_large beyond); each event's data up to 256 KiB. One batch counts as one request against the rate limit. " +
+                "Send an Idempotency-Key so that a retry never publishes the batch twice.")
+            .Produces<EventsAcceptedDto>(StatusCodes.Status202Accepted)
+            .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
+            .ProducesError(StatusCodes.Status409Conflict, "idempotency_key_reused")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "out_of_range", "unknown_event_type", "reserved_event_type", "schema_violation")
+            .WithRequestExample(new { events = new object[] { new { event_type = "invoice.paid", data = invoice }, new { event_type = "user.joined", data = new { user_id = "u_42" } } } })
+            .WithResponseExample(StatusCodes.Status202Accepted, new EventsAcceptedDto([
+                new EventAcceptedDto(eventId, "invoice.paid", timestamp),
+                new EventAcceptedDto(Guid.Parse("0193a5f3-4d5e-7f60-8172-93a4b5c6d7e9"), "user.joined", timestamp)]));
 
         events.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
                 list.Page(await mediator.Send(new ListEventsQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))

@@ -11,7 +11,8 @@ namespace Integrations.Application.Events;
 /// message (outbox), in the caller's transaction. Shared by product ingestion and by the events the
 /// platform itself emits, so both reach every channel the same way. Nothing is sent synchronously.
 /// </summary>
-public sealed class EventRecorder(AggregateStore aggregates, IOutbox outbox, IClock clock, IRequestContext context)
+public sealed class EventRecorder(AggregateStore aggregates, IOutbox outbox, IClock clock, IRequestContext context,
+    BatchAggregateStore batchAggregates, IBulkOutbox bulkOutbox)
 {
     public async Task<EventAcceptedDto> RecordAsync(Guid tenantId, string eventType, JsonElement data, CancellationToken ct)
     {
@@ -23,5 +24,27 @@ public sealed class EventRecorder(AggregateStore aggregates, IOutbox outbox, ICl
         var envelope = new EventEnvelope(id, eventType, tenantId, now, data, EventEnvelope.CurrentSchemaVersion);
         await outbox.EnqueueAsync(EventEnvelope.ToOutboxMessage(envelope, result.Append!.GlobalSequences[0], context.CorrelationId), ct);
         return new EventAcceptedDto(id, eventType, now);
+    }
+
+    /// <summary>
+    /// <see cref="RecordAsync"/> for many events of one tenant, set-based: one read, one append and
+    /// one outbox insert for the whole batch, in the caller's transaction. The events keep the given
+    /// order everywhere: global sequence, outbox (hence the Kafka partition of the tenant) and the
+    /// event list, whose (timestamp, id) order sees one timestamp and ascending ids.
+    /// </summary>
+    public async Task<IReadOnlyList<EventAcceptedDto>> RecordBatchAsync(Guid tenantId, IReadOnlyList<(string EventType, JsonElement Data)> events, CancellationToken ct)
+    {
+        var now = clock.UtcNow;
+        // UUIDv7s of one millisecond are random after the timestamp; sorted (as PostgreSQL compares
+        // uuids) they ascend in request order.
+        var ids = events.Select(_ => Guid.CreateVersion7(now)).OrderBy(id => id.ToString("N"), StringComparer.Ordinal).ToList();
+        var decided = await batchAggregates.HandleAsync(IngestedEventDecider.Decider,
+            events.Select((e, i) => new StreamCommands<IngestedEventCommand>(IngestedEventDecider.StreamId(ids[i]), tenantId,
+                [new AcceptEvent(ids[i], tenantId, e.EventType, e.Data.GetRawText(), now)])).ToList(), ct);
+
+        await bulkOutbox.EnqueueAsync(events.Select((e, i) => EventEnvelope.ToOutboxMessage(
+            new EventEnvelope(ids[i], e.EventType, tenantId, now, e.Data, EventEnvelope.CurrentSchemaVersion),
+            decided[i].Append!.GlobalSequences[0], context.CorrelationId)).ToList(), ct);
+        return events.Select((e, i) => new EventAcceptedDto(ids[i], e.EventType, now)).ToList();
     }
 }

@@ -63,8 +63,27 @@ public sealed class OAuthFlowTests(OAuthSystem system) : IClassFixture<OAuthSyst
         write.Headers.WwwAuthenticate.ToString().ShouldContain("error=\"insufficient_scope\"");
         write.Headers.WwwAuthenticate.ToString().ShouldContain("scope=\"events:write\"");
         (await write.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString().ShouldBe("insufficient_scope");
+        // The batch endpoint needs the same scope as the single one.
+        var batch = await api.PostAsJsonAsync("/api/v1/events/batch", new { events = new[] { new { event_type = "user.joined", data = new { user_id = "u1" } } } });
+        batch.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        batch.Headers.WwwAuthenticate.ToString().ShouldContain("scope=\"events:write\"");
+        // (The OAuth flow itself records platform events for the tenant; only the published ones count here.)
+        (await system.ScalarAsync<long>("select count(*) from events where tenant_id = @t and data->>'user_id' = 'u1'", ("t", tenant.TenantId))).ShouldBe(0);
         (await api.GetAsync($"/api/v1/tenants/{tenant.TenantId}/api-keys")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await api.PostAsync($"/api/v1/tenants/{tenant.TenantId}/api-keys", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task A_token_with_events_write_publishes_a_batch_for_its_own_tenant()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var (_, _, tokens) = await _oauth.TokensAsync(tenant, "events:write");
+        var response = await system.Client(tokens.AccessToken).PostAsJsonAsync("/api/v1/events/batch",
+            new { events = new[] { new { event_type = "user.joined", data = new { user_id = "u1" } }, new { event_type = "user.joined", data = new { user_id = "u2" } } } });
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var ids = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()).ToArray();
+        (await system.ScalarAsync<long>("select count(*) from events where tenant_id = @t and id = any(@ids) and data->>'user_id' in ('u1', 'u2')",
+            ("t", tenant.TenantId), ("ids", ids))).ShouldBe(2);
     }
 
     [Fact]

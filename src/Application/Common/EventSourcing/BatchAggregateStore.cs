@@ -43,7 +43,10 @@ public sealed class BatchAggregateStore(IBatchEventStore store)
             decided.Add(new Decided<TState, TEvent>(state, version + events.Count, events, null));
             if (events.Count > 0) appends.Add(new StreamAppend(stream.StreamId, version, events.Cast<object>().ToList(), stream.TenantId));
         }
-        if (appends.Count > 0) await store.AppendAsync(appends, ct);
-        return decided;
+        if (appends.Count == 0) return decided;
+
+        // Like AggregateStore: each stream that moved learns the global sequences of its new events.
+        var sequences = (await store.AppendAsync(appends, ct)).ToLookup(e => e.StreamId, e => e.GlobalSequence);
+        return decided.Select((d, i) => d.Events.Count == 0 ? d : d with { Append = new AppendResult(d.Version, sequences[batch[i].StreamId].ToList()) }).ToList();
     }
 }

@@ -17,6 +17,7 @@ public interface IBatchEventStore
     /// <summary>
     /// Appends to every stream (each named once) or to none: if any stream moved past its expected
     /// version, throws a retryable <see cref="Exceptions.ConcurrencyConflictException"/>.
+    /// Returns the stored events in log order (their global sequences, e.g. for outbox headers).
     /// </summary>
-    Task AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct);
+    Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct);
 }

@@ -33,9 +33,9 @@ public sealed class PostgresBatchEventStore(
             return streams.ToDictionary(s => s.Key, s => (IReadOnlyList<StoredEvent>)s.Value);
         }, ct);
 
-    public Task AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct)
+    public Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct)
     {
-        if (appends.Count == 0) return Task.CompletedTask;
+        if (appends.Count == 0) return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
         if (appends.Select(a => a.StreamId).Distinct().Count() != appends.Count)
             throw new ArgumentException("A batch appends to each stream once.", nameof(appends));
 
@@ -56,7 +56,7 @@ public sealed class PostgresBatchEventStore(
             (connection, transaction) => AppendInTransactionAsync(connection, transaction!, appends, pending, token), token), ct);
     }
 
-    private async Task<bool> AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private async Task<IReadOnlyList<StoredEvent>> AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyList<StreamAppend> appends, List<Pending> pending, CancellationToken ct)
     {
         await ClaimVersionsAsync(connection, transaction, appends, ct);
@@ -68,7 +68,7 @@ public sealed class PostgresBatchEventStore(
             if (projection is IBatchProjection batch) await batch.ApplyBatchAsync(connection, transaction, relevant, ct);
             else foreach (var e in relevant) await projection.ApplyAsync(connection, transaction, e, ct);
         }
-        return true;
+        return stored;
     }
 
     /// <summary>
