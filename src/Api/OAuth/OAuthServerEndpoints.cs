@@ -40,7 +40,7 @@ public static class OAuthServerEndpoints
                 ["scopes_supported"] = new JsonArray(OAuthScopes.Catalogue.Keys.Select(k => (JsonNode)k).ToArray()),
                 ["response_types_supported"] = new JsonArray("code"),
                 ["response_modes_supported"] = new JsonArray("query"),
-                ["grant_types_supported"] = new JsonArray("authorization_code", "refresh_token"),
+                ["grant_types_supported"] = new JsonArray("authorization_code", "refresh_token", "client_credentials"),
                 ["code_challenge_methods_supported"] = new JsonArray("S256"),
                 ["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_basic", "client_secret_post", "none"),
                 ["revocation_endpoint_auth_methods_supported"] = new JsonArray("client_secret_basic", "client_secret_post", "none"),

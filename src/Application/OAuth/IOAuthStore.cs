@@ -16,7 +16,17 @@ public sealed record AppRow(Guid Id, string ClientId, Guid OwnerTenantId, string
         tenantId == OwnerTenantId || AllowedTenantIds.Contains(tenantId) || (Visibility == "public" && ReviewStatus == "approved");
 }
 
-public sealed record GrantRow(Guid Id, Guid TenantId, Guid MemberId, Guid AppId, string[] Scopes, DateTimeOffset? RevokedAt);
+/// <summary>
+/// One consent of a member (authorization_code), or one client_credentials token of an app acting for
+/// an organisation that installed it (<see cref="MemberId"/> null: no resource owner is involved).
+/// </summary>
+public sealed record GrantRow(Guid Id, Guid TenantId, Guid? MemberId, Guid AppId, string[] Scopes, DateTimeOffset? RevokedAt)
+{
+    public bool IsClientCredentials => MemberId is null;
+}
+
+/// <summary>Per-account sign-in lockout: <see cref="MaxFailures"/> failed passwords within <see cref="Window"/> lock the account for <see cref="Lockout"/>.</summary>
+public sealed record SignInLockoutPolicy(int MaxFailures, TimeSpan Window, TimeSpan Lockout);
 
 /// <summary>What an authorization code was bound to; returned once, by the redemption that consumed it.</summary>
 public sealed record CodeRedemption(GrantRow Grant, string ClientId, string RedirectUri, string? CodeChallenge, DateTimeOffset ExpiresAt);
@@ -75,4 +85,18 @@ public interface IOAuthStore
     Task<IReadOnlyList<InstalledAppRow>> ListInstalledAppsAsync(Guid tenantId, CancellationToken ct);
     /// <summary>Revokes every grant of the app in the organisation; returns how many.</summary>
     Task<int> DisconnectAppAsync(Guid tenantId, Guid appId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// What the organisation consented to for the app: the union of the scopes of its members' grants
+    /// that are not revoked. Empty when the app is not installed there (never was, or disconnected).
+    /// </summary>
+    Task<string[]> ConsentedScopesAsync(Guid tenantId, Guid appId, CancellationToken ct);
+    /// <summary>A grant without a member (client_credentials); one per issued token.</summary>
+    Task InsertClientCredentialsGrantAsync(GrantRow grant, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Until when the member is locked out of sign-in, if they are at <paramref name="at"/>.</summary>
+    Task<DateTimeOffset?> SignInLockedUntilAsync(Guid memberId, DateTimeOffset at, CancellationToken ct);
+    /// <summary>Counts a failed password atomically (one statement, so concurrent instances count every failure); locks when the policy says so.</summary>
+    Task RecordFailedSignInAsync(Guid memberId, DateTimeOffset at, SignInLockoutPolicy policy, CancellationToken ct);
+    Task ClearFailedSignInsAsync(Guid memberId, CancellationToken ct);
 }
