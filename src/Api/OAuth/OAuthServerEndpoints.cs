@@ -23,6 +23,10 @@ public static class OAuthServerEndpoints
     public const string SessionScheme = "OAuthSession";
     public const string MemberIdClaim = "member_id";
 
+    /// <summary>The only answer to a failed sign-in, whatever the reason.</summary>
+    public const string FailedSignIn =
+        "The organisation, e-mail or password is not correct, or sign-in is paused after too many failed attempts. Try again later.";
+
     public static IEndpointRouteBuilder MapOAuthServer(this IEndpointRouteBuilder app)
     {
         app.MapGet("/.well-known/oauth-authorization-server", (HttpContext http, IOptionsMonitor<OAuthOptions> options) =>
@@ -264,9 +268,23 @@ public static class OAuthServerEndpoints
         var password = form["password"].ToString();
         MemberRow? member = null;
         if (Guid.TryParse(organisation, out var tenantId)) member = await store.FindActiveMemberByEmailAsync(tenantId, email, ct);
-        // Verify a hash even for an unknown member, so timing does not tell which addresses exist.
-        var verified = hasher.Verify(member?.PasswordHash ?? DummyHash.Value(hasher), password) && member is not null;
-        if (!verified) return SignInPage(http, request, "The organisation, e-mail or password is not correct.", organisation, email);
+        var now = clock.UtcNow;
+        var settings = options.CurrentValue;
+        var lockoutOn = settings.SignInMaxFailures > 0;
+        // Per-account lockout, in PostgreSQL so that it holds across API instances (the per-address
+        // rate limit alone lets a botnet guess one account's password from many addresses).
+        var locked = member is not null && lockoutOn && await store.SignInLockedUntilAsync(member.Id, now, ct) is not null;
+        // Verify a hash even for an unknown or locked member, so timing does not tell them apart.
+        var passwordMatches = hasher.Verify(member?.PasswordHash ?? DummyHash.Value(hasher), password);
+        if (member is null || locked || !passwordMatches)
+        {
+            if (member is not null && !locked && lockoutOn)
+                await store.RecordFailedSignInAsync(member.Id, now,
+                    new SignInLockoutPolicy(settings.SignInMaxFailures, settings.SignInFailureWindow, settings.SignInLockout), ct);
+            // One message for an unknown organisation or address, a wrong password and a locked account: no enumeration.
+            return SignInPage(http, request, FailedSignIn, organisation, email);
+        }
+        if (lockoutOn) await store.ClearFailedSignInsAsync(member.Id, ct);
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity([
             new Claim(MemberIdClaim, member!.Id.ToString()),
@@ -275,7 +293,7 @@ public static class OAuthServerEndpoints
         await http.SignInAsync(SessionScheme, principal, new AuthenticationProperties
         {
             IsPersistent = false,
-            ExpiresUtc = clock.UtcNow + options.CurrentValue.SessionLifetime,
+            ExpiresUtc = now + settings.SessionLifetime,
         });
         return new SeeOther("/oauth/authorize?" + request.RawQuery);
     }
