@@ -78,7 +78,7 @@ public static class OAuthServerEndpoints
     private static Dictionary<string, string?> Flatten(IEnumerable<KeyValuePair<string, StringValues>> values) =>
         values.ToDictionary(p => p.Key, p => p.Value.Count == 1 ? p.Value[0] : null, StringComparer.Ordinal);
 
-    private sealed record ValidRequest(AppRow App, string RedirectUri, string? State, string[] Scopes, string? CodeChallenge, string RawQuery);
+    private sealed record ValidRequest(AppRow App, string RedirectUri, string? State, string[] Scopes, string? CodeChallenge, string RawQuery, bool PromptConsent);
 
     private abstract record Validation;
 
@@ -112,6 +112,10 @@ public static class OAuthServerEndpoints
         if (requested.Length == 0) requested = app.Scopes;
         if (requested.Except(app.Scopes, StringComparer.Ordinal).Any()) return Fail("invalid_scope", "The requested scope exceeds what the application declared.");
 
+        // prompt=consent (the value OpenID Connect defines) always shows the consent page; nothing else is supported.
+        var promptConsent = p.TryGetValue("prompt", out var prompt);
+        if (promptConsent && prompt != "consent") return Fail("invalid_request", "Only prompt=consent is supported.");
+
         p.TryGetValue("code_challenge", out var challenge);
         p.TryGetValue("code_challenge_method", out var method);
         if (string.IsNullOrEmpty(challenge))
@@ -126,7 +130,7 @@ public static class OAuthServerEndpoints
             if (challenge.Length != 43 || !challenge.All(IsBase64UrlChar)) return Fail("invalid_request", "code_challenge must be the base64url SHA-256 of the verifier (43 characters).");
         }
         var raw = QueryString.Create(p.Where(kv => kv.Value is not null).Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value))).ToUriComponent().TrimStart('?');
-        return new Valid(new ValidRequest(app, redirectUri, state, requested, challenge, raw));
+        return new Valid(new ValidRequest(app, redirectUri, state, requested, challenge, raw, promptConsent));
     }
 
     internal static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
@@ -177,6 +181,9 @@ public static class OAuthServerEndpoints
         if (member is null) return SignInPage(http, request, null);
         if (!request.App.InstallableBy(member.TenantId))
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "This application is not available to your organisation."));
+        if (!request.PromptConsent && RemembersConsent(request)
+            && await store.HasConsentCoveringAsync(member.TenantId, member.Id, request.App.Id, request.Scopes, ct))
+            return await IssueCodeAsync(http, store, request, member, ct);
         return ConsentPage(http, request, member);
     }
 
@@ -320,11 +327,27 @@ public static class OAuthServerEndpoints
         if (form["decision"].ToString() != "allow" || !request.App.InstallableBy(member.TenantId))
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "The resource owner denied the request."));
 
-        var now = clock.UtcNow;
+        return await IssueCodeAsync(http, store, request, member, ct);
+    }
+
+    /// <summary>
+    /// Remembered consent (RFC 9700 permits it) only where the code cannot reach an impersonator of the
+    /// client (RFC 6749 §10.2, RFC 8252 §8.6): a confidential client (it must authenticate to redeem
+    /// the code) or a public client redirecting to https (a host its developer controls). A public
+    /// client on a loopback redirect URI, which any local program can listen on, is always asked.
+    /// </summary>
+    private static bool RemembersConsent(ValidRequest request) =>
+        request.App.IsConfidential || request.RedirectUri.StartsWith("https://", StringComparison.Ordinal);
+
+    /// <summary>Every authorization, shown or remembered, is a grant of its own (the unit of revocation) with one code.</summary>
+    private static async Task<IResult> IssueCodeAsync(HttpContext http, IOAuthStore store, ValidRequest request, MemberRow member, CancellationToken ct)
+    {
+        var now = http.RequestServices.GetRequiredService<IClock>().UtcNow;
+        var lifetime = http.RequestServices.GetRequiredService<IOptionsMonitor<OAuthOptions>>().CurrentValue.AuthorizationCodeLifetime;
         var code = OpaqueSecret.Generate("ac_");
         var grant = new GrantRow(Guid.CreateVersion7(), member.TenantId, member.Id, request.App.Id, request.Scopes, null);
         await store.InsertGrantWithCodeAsync(grant, OpaqueSecret.Hash(code), request.App.ClientId, request.RedirectUri, request.CodeChallenge,
-            now + options.CurrentValue.AuthorizationCodeLifetime, now, ct);
+            now + lifetime, now, ct);
         return RedirectWith(http, request.RedirectUri, request.State, ("code", code));
     }
 

@@ -91,6 +91,8 @@ public interface IOAuthStore
     /// that are not revoked. Empty when the app is not installed there (never was, or disconnected).
     /// </summary>
     Task<string[]> ConsentedScopesAsync(Guid tenantId, Guid appId, CancellationToken ct);
+    /// <summary>Whether the member has a live grant for the app in the organisation covering every one of <paramref name="scopes"/> (remembered consent).</summary>
+    Task<bool> HasConsentCoveringAsync(Guid tenantId, Guid memberId, Guid appId, string[] scopes, CancellationToken ct);
     /// <summary>A grant without a member (client_credentials); one per issued token.</summary>
     Task InsertClientCredentialsGrantAsync(GrantRow grant, DateTimeOffset at, CancellationToken ct);
 

@@ -187,6 +187,13 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
             where g.tenant_id = @tenant and g.app_id = @app and g.member_id is not null and g.revoked_at is null
             """, r => r.GetFieldValue<string[]>(0), ct, ("tenant", tenantId), ("app", appId))) ?? [];
 
+    public async Task<bool> HasConsentCoveringAsync(Guid tenantId, Guid memberId, Guid appId, string[] scopes, CancellationToken ct) =>
+        await SingleAsync("""
+            select 1 from oauth_grants
+            where tenant_id = @tenant and member_id = @member and app_id = @app and revoked_at is null and scopes @> @scopes
+            limit 1
+            """, r => new object(), ct, ("tenant", tenantId), ("member", memberId), ("app", appId), ("scopes", scopes)) is not null;
+
     public Task InsertClientCredentialsGrantAsync(GrantRow grant, DateTimeOffset at, CancellationToken ct) =>
         ExecuteAsync("""
             insert into oauth_grants (id, tenant_id, member_id, app_id, scopes, created_at, grant_type)
