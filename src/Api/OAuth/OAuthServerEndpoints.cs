@@ -313,7 +313,7 @@ public static class OAuthServerEndpoints
         return OAuthHtml.Page("Signed out", "<h1>You are signed out</h1>");
     }
 
-    private static async Task<IResult> Consent(HttpContext http, IOAuthStore store, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    private static async Task<IResult> Consent(HttpContext http, IOAuthStore store, CancellationToken ct)
     {
         NoStore(http);
         var form = await VerifiedFormAsync(http);

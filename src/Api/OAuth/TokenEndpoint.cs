@@ -273,6 +273,8 @@ public static class TokenEndpoint
         if (found is null || found.ClientId != client.App!.ClientId) return inactive;
         var grant = await store.FindGrantAsync(found.GrantId, ct);
         if (grant is null || grant.RevokedAt is not null) return inactive;
+        // A client_credentials token also lapses with the consents behind it: the same check as the API's.
+        if (grant.IsClientCredentials && await store.GrantStatusAsync(grant.Id, ct) is not { Revoked: false }) return inactive;
         var issuer = OAuthOptions.IssuerFor(options.CurrentValue, http.Request);
         if (found.Access is { } a)
             return Results.Json(new JsonObject

@@ -126,6 +126,7 @@ public sealed class ClientCredentialsTests(OAuthSystem system) : IClassFixture<O
         (await tenant.Client.DeleteAsync($"/api/v1/members/{member.MemberId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await system.Client(token.AccessToken).GetAsync("/api/v1/events")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized,
             "the token's scope is no longer covered by any consent of the organisation");
+        (await _oauth.IntrospectAsync(app, token.AccessToken)).GetProperty("active").GetBoolean().ShouldBeFalse("introspection agrees with the API");
         (await _oauth.ClientCredentialsAsync(app, tenant.TenantId)).Error.ShouldBe("unauthorized_client");
     }
 
