@@ -2,7 +2,7 @@
 // discovery, sign-in and consent by submitting the server's HTML forms with a cookie jar (the
 // antiforgery token parsed from the page), authorization code + PKCE exchange, an API call with
 // the token (also validated as an RFC 9068 JWT access token by the library), refresh with rotation
-// and reuse detection, revocation and introspection. Prints "e2e: N passed, N failed".
+// and reuse detection, client credentials, revocation and introspection. Prints "e2e: N passed, N failed".
 import * as oauth from "oauth4webapi";
 
 const { API_URL, ADMIN_KEY } = process.env;
@@ -165,6 +165,19 @@ await check("introspection (RFC 7662) reports the token active", async () => {
   assert(result.active === true && result.client_id === confidentialClient.client_id, JSON.stringify(result));
 });
 
+let appToken;
+await check("client_credentials (RFC 6749 §4.4) for the installing organisation: no refresh token, an RFC 9068 JWT", async () => {
+  const parameters = new URLSearchParams({ tenant_id: tenant.id, scope: "events:read" });
+  const response = await oauth.clientCredentialsGrantRequest(as, confidentialClient, secretAuth, parameters, insecure);
+  appToken = await oauth.processClientCredentialsResponse(as, confidentialClient, response);
+  assert(appToken.refresh_token === undefined && appToken.scope === "events:read", JSON.stringify(appToken));
+  const request = new Request(`${API_URL}/api/v1/events`, { headers: { Authorization: `Bearer ${appToken.access_token}` } });
+  const claims = await oauth.validateJwtAccessToken(as, request, "integrations-api", insecure);
+  assert(claims.sub === confidentialClient.client_id && claims.tenant_id === tenant.id, JSON.stringify(claims));
+  const status = await statusOfApiCall(appToken.access_token);
+  assert(status === 200, `status ${status}`);
+});
+
 await check("revocation (RFC 7009), then introspection says inactive and the API refuses the token", async () => {
   await oauth.processRevocationResponse(await oauth.revocationRequest(as, confidentialClient, secretAuth, confidentialTokens.refresh_token, insecure));
   const response = await oauth.introspectionRequest(as, confidentialClient, secretAuth, confidentialTokens.access_token, insecure);
@@ -172,6 +185,15 @@ await check("revocation (RFC 7009), then introspection says inactive and the API
   assert(result.active === false, JSON.stringify(result));
   const status = await statusOfApiCall(confidentialTokens.access_token);
   assert(status === 401, `status ${status}`);
+});
+
+await check("client_credentials ends with the consent it relies on", async () => {
+  const status = await statusOfApiCall(appToken.access_token);
+  assert(status === 401, `the app token outlived the revoked consent: ${status}`);
+  const response = await oauth.clientCredentialsGrantRequest(as, confidentialClient, secretAuth, new URLSearchParams({ tenant_id: tenant.id }), insecure);
+  let error;
+  try { await oauth.processClientCredentialsResponse(as, confidentialClient, response); } catch (e) { error = e; }
+  assert(error?.error === "unauthorized_client", `expected unauthorized_client, got ${error}`);
 });
 
 await check("introspection by a public client is refused", async () => {

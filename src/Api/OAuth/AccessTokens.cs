@@ -8,7 +8,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Integrations.Api.OAuth;
 
 /// <summary>What a valid access token says (RFC 9068 profile: typ at+jwt).</summary>
-public sealed record AccessTokenClaims(Guid GrantId, Guid TenantId, Guid MemberId, string ClientId, string[] Scopes, string Jti,
+/// <summary><see cref="MemberId"/> is null for a client_credentials token (its <c>sub</c> is the client_id, RFC 9068 §2.2).</summary>
+public sealed record AccessTokenClaims(Guid GrantId, Guid TenantId, Guid? MemberId, string ClientId, string[] Scopes, string Jti,
     DateTimeOffset IssuedAt, DateTimeOffset Expires, string Issuer, string Audience);
 
 public static class OAuthClaims
@@ -43,7 +44,8 @@ public sealed class AccessTokens(SigningKeys keys, IOptionsMonitor<OAuthOptions>
             SigningCredentials = new SigningCredentials(key.SecurityKey, SigningKeys.Algorithm),
             Claims = new Dictionary<string, object>
             {
-                [JwtRegisteredClaimNames.Sub] = grant.MemberId.ToString(),
+                // RFC 9068 §2.2: without a resource owner (client_credentials) the subject is the client itself.
+                [JwtRegisteredClaimNames.Sub] = grant.MemberId?.ToString() ?? clientId,
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
                 [OAuthClaims.ClientId] = clientId,
                 [OAuthClaims.Scope] = OAuthScopes.Join(scopes),
@@ -87,8 +89,10 @@ public sealed class AccessTokens(SigningKeys keys, IOptionsMonitor<OAuthOptions>
         var claims = result.ClaimsIdentity;
         string? Claim(string type) => claims.FindFirst(type)?.Value;
         if (!Guid.TryParse(Claim(OAuthClaims.GrantId), out var grantId) || !Guid.TryParse(Claim(OAuthClaims.TenantId), out var tenantId)
-            || !Guid.TryParse(Claim(JwtRegisteredClaimNames.Sub) ?? Claim(ClaimTypes.NameIdentifier), out var memberId) || Claim(OAuthClaims.ClientId) is not { } clientId)
+            || Claim(OAuthClaims.ClientId) is not { } clientId || (Claim(JwtRegisteredClaimNames.Sub) ?? Claim(ClaimTypes.NameIdentifier)) is not { } subject)
             return null;
+        Guid? memberId = Guid.TryParse(subject, out var member) ? member : null;
+        if (memberId is null && subject != clientId) return null;
         var jwt = (JsonWebToken)result.SecurityToken;
         return new AccessTokenClaims(grantId, tenantId, memberId, clientId, (Claim(OAuthClaims.Scope) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
             jwt.Id, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), issuer, options.CurrentValue.Audience);

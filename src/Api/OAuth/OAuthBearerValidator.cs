@@ -26,7 +26,7 @@ public sealed class OAuthBearerValidator(AccessTokens tokens, IOAuthStore store,
             new Claim(OAuthClaims.ClientId, claims.ClientId),
             new Claim(OAuthClaims.Scope, string.Join(' ', claims.Scopes)),
             new Claim(OAuthClaims.GrantId, claims.GrantId.ToString()),
-            new Claim(ClaimTypes.NameIdentifier, claims.MemberId.ToString()),
+            new Claim(ClaimTypes.NameIdentifier, claims.MemberId?.ToString() ?? claims.ClientId),
         ];
     }
 }

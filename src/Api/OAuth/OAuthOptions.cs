@@ -23,6 +23,14 @@ public sealed class OAuthOptions
     /// <summary>How long a sign-in session cookie of the authorization server lasts.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Failed passwords within <see cref="SignInFailureWindow"/> that lock a member's sign-in; 0 switches the lockout off.</summary>
+    public int SignInMaxFailures { get; set; } = 5;
+
+    public TimeSpan SignInFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a locked member cannot sign in (even with the right password).</summary>
+    public TimeSpan SignInLockout { get; set; } = TimeSpan.FromMinutes(15);
+
     public static string IssuerFor(OAuthOptions options, HttpRequest request) =>
         options.Issuer is { Length: > 0 } configured ? configured.TrimEnd('/') : $"{request.Scheme}://{request.Host}";
 }

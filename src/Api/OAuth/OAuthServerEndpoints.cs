@@ -23,6 +23,10 @@ public static class OAuthServerEndpoints
     public const string SessionScheme = "OAuthSession";
     public const string MemberIdClaim = "member_id";
 
+    /// <summary>The only answer to a failed sign-in, whatever the reason.</summary>
+    public const string FailedSignIn =
+        "The organisation, e-mail or password is not correct, or sign-in is paused after too many failed attempts. Try again later.";
+
     public static IEndpointRouteBuilder MapOAuthServer(this IEndpointRouteBuilder app)
     {
         app.MapGet("/.well-known/oauth-authorization-server", (HttpContext http, IOptionsMonitor<OAuthOptions> options) =>
@@ -40,7 +44,7 @@ public static class OAuthServerEndpoints
                 ["scopes_supported"] = new JsonArray(OAuthScopes.Catalogue.Keys.Select(k => (JsonNode)k).ToArray()),
                 ["response_types_supported"] = new JsonArray("code"),
                 ["response_modes_supported"] = new JsonArray("query"),
-                ["grant_types_supported"] = new JsonArray("authorization_code", "refresh_token"),
+                ["grant_types_supported"] = new JsonArray("authorization_code", "refresh_token", "client_credentials"),
                 ["code_challenge_methods_supported"] = new JsonArray("S256"),
                 ["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_basic", "client_secret_post", "none"),
                 ["revocation_endpoint_auth_methods_supported"] = new JsonArray("client_secret_basic", "client_secret_post", "none"),
@@ -74,7 +78,7 @@ public static class OAuthServerEndpoints
     private static Dictionary<string, string?> Flatten(IEnumerable<KeyValuePair<string, StringValues>> values) =>
         values.ToDictionary(p => p.Key, p => p.Value.Count == 1 ? p.Value[0] : null, StringComparer.Ordinal);
 
-    private sealed record ValidRequest(AppRow App, string RedirectUri, string? State, string[] Scopes, string? CodeChallenge, string RawQuery);
+    private sealed record ValidRequest(AppRow App, string RedirectUri, string? State, string[] Scopes, string? CodeChallenge, string RawQuery, bool PromptConsent);
 
     private abstract record Validation;
 
@@ -108,6 +112,10 @@ public static class OAuthServerEndpoints
         if (requested.Length == 0) requested = app.Scopes;
         if (requested.Except(app.Scopes, StringComparer.Ordinal).Any()) return Fail("invalid_scope", "The requested scope exceeds what the application declared.");
 
+        // prompt=consent (the value OpenID Connect defines) always shows the consent page; nothing else is supported.
+        var promptConsent = p.TryGetValue("prompt", out var prompt);
+        if (promptConsent && prompt != "consent") return Fail("invalid_request", "Only prompt=consent is supported.");
+
         p.TryGetValue("code_challenge", out var challenge);
         p.TryGetValue("code_challenge_method", out var method);
         if (string.IsNullOrEmpty(challenge))
@@ -122,7 +130,7 @@ public static class OAuthServerEndpoints
             if (challenge.Length != 43 || !challenge.All(IsBase64UrlChar)) return Fail("invalid_request", "code_challenge must be the base64url SHA-256 of the verifier (43 characters).");
         }
         var raw = QueryString.Create(p.Where(kv => kv.Value is not null).Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value))).ToUriComponent().TrimStart('?');
-        return new Valid(new ValidRequest(app, redirectUri, state, requested, challenge, raw));
+        return new Valid(new ValidRequest(app, redirectUri, state, requested, challenge, raw, promptConsent));
     }
 
     internal static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
@@ -173,6 +181,9 @@ public static class OAuthServerEndpoints
         if (member is null) return SignInPage(http, request, null);
         if (!request.App.InstallableBy(member.TenantId))
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "This application is not available to your organisation."));
+        if (!request.PromptConsent && RemembersConsent(request)
+            && await store.HasConsentCoveringAsync(member.TenantId, member.Id, request.App.Id, request.Scopes, ct))
+            return await IssueCodeAsync(http, store, request, member, ct);
         return ConsentPage(http, request, member);
     }
 
@@ -264,9 +275,23 @@ public static class OAuthServerEndpoints
         var password = form["password"].ToString();
         MemberRow? member = null;
         if (Guid.TryParse(organisation, out var tenantId)) member = await store.FindActiveMemberByEmailAsync(tenantId, email, ct);
-        // Verify a hash even for an unknown member, so timing does not tell which addresses exist.
-        var verified = hasher.Verify(member?.PasswordHash ?? DummyHash.Value(hasher), password) && member is not null;
-        if (!verified) return SignInPage(http, request, "The organisation, e-mail or password is not correct.", organisation, email);
+        var now = clock.UtcNow;
+        var settings = options.CurrentValue;
+        var lockoutOn = settings.SignInMaxFailures > 0;
+        // Per-account lockout, in PostgreSQL so that it holds across API instances (the per-address
+        // rate limit alone lets a botnet guess one account's password from many addresses).
+        var locked = member is not null && lockoutOn && await store.SignInLockedUntilAsync(member.Id, now, ct) is not null;
+        // Verify a hash even for an unknown or locked member, so timing does not tell them apart.
+        var passwordMatches = hasher.Verify(member?.PasswordHash ?? DummyHash.Value(hasher), password);
+        if (member is null || locked || !passwordMatches)
+        {
+            if (member is not null && !locked && lockoutOn)
+                await store.RecordFailedSignInAsync(member.Id, now,
+                    new SignInLockoutPolicy(settings.SignInMaxFailures, settings.SignInFailureWindow, settings.SignInLockout), ct);
+            // One message for an unknown organisation or address, a wrong password and a locked account: no enumeration.
+            return SignInPage(http, request, FailedSignIn, organisation, email);
+        }
+        if (lockoutOn) await store.ClearFailedSignInsAsync(member.Id, ct);
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity([
             new Claim(MemberIdClaim, member!.Id.ToString()),
@@ -275,7 +300,7 @@ public static class OAuthServerEndpoints
         await http.SignInAsync(SessionScheme, principal, new AuthenticationProperties
         {
             IsPersistent = false,
-            ExpiresUtc = clock.UtcNow + options.CurrentValue.SessionLifetime,
+            ExpiresUtc = now + settings.SessionLifetime,
         });
         return new SeeOther("/oauth/authorize?" + request.RawQuery);
     }
@@ -288,7 +313,7 @@ public static class OAuthServerEndpoints
         return OAuthHtml.Page("Signed out", "<h1>You are signed out</h1>");
     }
 
-    private static async Task<IResult> Consent(HttpContext http, IOAuthStore store, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    private static async Task<IResult> Consent(HttpContext http, IOAuthStore store, CancellationToken ct)
     {
         NoStore(http);
         var form = await VerifiedFormAsync(http);
@@ -302,11 +327,27 @@ public static class OAuthServerEndpoints
         if (form["decision"].ToString() != "allow" || !request.App.InstallableBy(member.TenantId))
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "The resource owner denied the request."));
 
-        var now = clock.UtcNow;
+        return await IssueCodeAsync(http, store, request, member, ct);
+    }
+
+    /// <summary>
+    /// Remembered consent (RFC 9700 permits it) only where the code cannot reach an impersonator of the
+    /// client (RFC 6749 §10.2, RFC 8252 §8.6): a confidential client (it must authenticate to redeem
+    /// the code) or a public client redirecting to https (a host its developer controls). A public
+    /// client on a loopback redirect URI, which any local program can listen on, is always asked.
+    /// </summary>
+    private static bool RemembersConsent(ValidRequest request) =>
+        request.App.IsConfidential || request.RedirectUri.StartsWith("https://", StringComparison.Ordinal);
+
+    /// <summary>Every authorization, shown or remembered, is a grant of its own (the unit of revocation) with one code.</summary>
+    private static async Task<IResult> IssueCodeAsync(HttpContext http, IOAuthStore store, ValidRequest request, MemberRow member, CancellationToken ct)
+    {
+        var now = http.RequestServices.GetRequiredService<IClock>().UtcNow;
+        var lifetime = http.RequestServices.GetRequiredService<IOptionsMonitor<OAuthOptions>>().CurrentValue.AuthorizationCodeLifetime;
         var code = OpaqueSecret.Generate("ac_");
         var grant = new GrantRow(Guid.CreateVersion7(), member.TenantId, member.Id, request.App.Id, request.Scopes, null);
         await store.InsertGrantWithCodeAsync(grant, OpaqueSecret.Hash(code), request.App.ClientId, request.RedirectUri, request.CodeChallenge,
-            now + options.CurrentValue.AuthorizationCodeLifetime, now, ct);
+            now + lifetime, now, ct);
         return RedirectWith(http, request.RedirectUri, request.State, ("code", code));
     }
 

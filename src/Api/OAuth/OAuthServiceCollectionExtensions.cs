@@ -1,5 +1,6 @@
 using Integrations.Application.OAuth;
 using Integrations.Infrastructure.OAuth;
+using Integrations.Infrastructure.Security.DataProtection;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 
@@ -15,6 +16,8 @@ public static class OAuthServiceCollectionExtensions
         services.AddSingleton<AccessTokens>();
         services.AddScoped<OAuthBearerValidator>();
         services.AddSingleton<IMemberPasswordHasher, MemberPasswordHasher>();
+        // Antiforgery tokens and the session cookie are Data Protection payloads: one key ring for all instances.
+        services.AddSharedDataProtection();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "__oauth_af";

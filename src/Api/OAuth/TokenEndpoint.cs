@@ -157,11 +157,48 @@ public static class TokenEndpoint
                     return Error(http, "invalid_scope", "The requested scope exceeds the scope originally granted.");
                 return await IssueAsync(http, store, tokens, options.CurrentValue, issuer, grant, app.ClientId, requested, use.Scopes, now, ct);
             }
+            case "client_credentials":
+                return await ClientCredentialsAsync(http, form, store, tokens, app, client.Authenticated, issuer, now, ct);
             case "":
                 return Error(http, "invalid_request", "grant_type is required.");
             default:
-                return Error(http, "unsupported_grant_type", "Supported: authorization_code, refresh_token.");
+                return Error(http, "unsupported_grant_type", "Supported: authorization_code, refresh_token, client_credentials.");
         }
+    }
+
+    /// <summary>
+    /// RFC 6749 §4.4: a confidential app acting for an organisation that installed it, with no member.
+    /// The organisation is named by <c>tenant_id</c>; the scope may not exceed what its members consented
+    /// to for this app (grants not revoked). No refresh token (§4.4.3): the app asks again.
+    /// </summary>
+    private static async Task<IResult> ClientCredentialsAsync(HttpContext http, IFormCollection form, IOAuthStore store, AccessTokens tokens, AppRow app,
+        bool authenticated, string issuer, DateTimeOffset now, CancellationToken ct)
+    {
+        // §4.4: only confidential clients, which can keep their credentials secret.
+        if (!authenticated) return Error(http, "unauthorized_client", "The client_credentials grant is for confidential clients only.");
+        if (!form.TryGetValue("tenant_id", out var tenantParameter) || !Guid.TryParse(tenantParameter.ToString(), out var tenantId))
+            return Error(http, "invalid_request", "tenant_id is required: the id of an organisation that installed this application.");
+        var requested = OAuthScopes.Parse(form.TryGetValue("scope", out var scope) ? scope.ToString() : null);
+        if (requested is null) return Error(http, "invalid_scope", "The scope parameter names an unknown scope.");
+        // Same answer for an unknown organisation and one that never installed (or disconnected) the app.
+        var consented = app.InstallableBy(tenantId) ? await store.ConsentedScopesAsync(tenantId, app.Id, ct) : [];
+        var allowed = consented.Intersect(app.Scopes, StringComparer.Ordinal).ToArray();
+        if (allowed.Length == 0) return Error(http, "unauthorized_client", "The application is not installed in this organisation.");
+        if (requested.Length == 0) requested = allowed;
+        if (requested.Except(allowed, StringComparer.Ordinal).Any())
+            return Error(http, "invalid_scope", "The requested scope exceeds what the organisation consented to for this application.");
+
+        var grant = new GrantRow(Guid.CreateVersion7(), tenantId, null, app.Id, requested, null);
+        await store.InsertClientCredentialsGrantAsync(grant, now, ct);
+        var (accessToken, expiresIn) = await tokens.IssueAsync(issuer, grant, app.ClientId, requested, ct);
+        NoStore(http);
+        return Results.Json(new JsonObject
+        {
+            ["access_token"] = accessToken,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = expiresIn,
+            ["scope"] = OAuthScopes.Join(requested),
+        });
     }
 
     private static async Task<IResult> IssueAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, OAuthOptions options, string issuer, GrantRow grant,
@@ -182,7 +219,13 @@ public static class TokenEndpoint
         });
     }
 
-    /// <summary>RFC 7009: revoking either token revokes the grant (the access token and every refresh token of it). 200 for unknown tokens.</summary>
+    /// <summary>
+    /// RFC 7009: revoking either token revokes the grant (the access token and every refresh token of it).
+    /// §2.2: 200 for unknown, expired or already revoked tokens (the token is already useless). §2.1: a
+    /// token issued to another client is refused (400 unauthorized_client) and nothing is revoked; that
+    /// answer tells the caller only what it could learn by using a token it already holds. The
+    /// token_type_hint is ignored: every kind of token is looked up (§2.1 allows that).
+    /// </summary>
     public static async Task<IResult> RevokeAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
     {
         var (form, formError) = await ReadFormAsync(http);
@@ -230,6 +273,8 @@ public static class TokenEndpoint
         if (found is null || found.ClientId != client.App!.ClientId) return inactive;
         var grant = await store.FindGrantAsync(found.GrantId, ct);
         if (grant is null || grant.RevokedAt is not null) return inactive;
+        // A client_credentials token also lapses with the consents behind it: the same check as the API's.
+        if (grant.IsClientCredentials && await store.GrantStatusAsync(grant.Id, ct) is not { Revoked: false }) return inactive;
         var issuer = OAuthOptions.IssuerFor(options.CurrentValue, http.Request);
         if (found.Access is { } a)
             return Results.Json(new JsonObject
@@ -237,7 +282,7 @@ public static class TokenEndpoint
                 ["active"] = true,
                 ["scope"] = OAuthScopes.Join(a.Scopes),
                 ["client_id"] = a.ClientId,
-                ["sub"] = a.MemberId.ToString(),
+                ["sub"] = a.MemberId?.ToString() ?? a.ClientId,
                 ["tenant_id"] = a.TenantId.ToString(),
                 ["token_type"] = "Bearer",
                 ["exp"] = a.Expires.ToUnixTimeSeconds(),
@@ -254,7 +299,7 @@ public static class TokenEndpoint
             ["active"] = true,
             ["scope"] = OAuthScopes.Join(use.Scopes),
             ["client_id"] = found.ClientId,
-            ["sub"] = grant.MemberId.ToString(),
+            ["sub"] = grant.MemberId?.ToString() ?? found.ClientId,
             ["tenant_id"] = grant.TenantId.ToString(),
             ["token_type"] = "refresh_token",
             ["exp"] = use.ExpiresAt.ToUnixTimeSeconds(),

@@ -16,7 +16,17 @@ public sealed record AppRow(Guid Id, string ClientId, Guid OwnerTenantId, string
         tenantId == OwnerTenantId || AllowedTenantIds.Contains(tenantId) || (Visibility == "public" && ReviewStatus == "approved");
 }
 
-public sealed record GrantRow(Guid Id, Guid TenantId, Guid MemberId, Guid AppId, string[] Scopes, DateTimeOffset? RevokedAt);
+/// <summary>
+/// One consent of a member (authorization_code), or one client_credentials token of an app acting for
+/// an organisation that installed it (<see cref="MemberId"/> null: no resource owner is involved).
+/// </summary>
+public sealed record GrantRow(Guid Id, Guid TenantId, Guid? MemberId, Guid AppId, string[] Scopes, DateTimeOffset? RevokedAt)
+{
+    public bool IsClientCredentials => MemberId is null;
+}
+
+/// <summary>Per-account sign-in lockout: <see cref="MaxFailures"/> failed passwords within <see cref="Window"/> lock the account for <see cref="Lockout"/>.</summary>
+public sealed record SignInLockoutPolicy(int MaxFailures, TimeSpan Window, TimeSpan Lockout);
 
 /// <summary>What an authorization code was bound to; returned once, by the redemption that consumed it.</summary>
 public sealed record CodeRedemption(GrantRow Grant, string ClientId, string RedirectUri, string? CodeChallenge, DateTimeOffset ExpiresAt);
@@ -32,7 +42,6 @@ public sealed record RefreshUse(RefreshOutcome Outcome, Guid? GrantId, string? C
 /// <summary>An access token's grant as the API checks it on each request: revoked or not, and the tenant's plan.</summary>
 public sealed record GrantStatus(bool Revoked, string Plan);
 
-public sealed record InstalledAppRow(Guid AppId, string ClientId, string Name, string[] Scopes, DateTimeOffset FirstGrantedAt, int ActiveGrants);
 
 /// <summary>Persistence of the authorization server (Infrastructure implements it on PostgreSQL).</summary>
 public interface IOAuthStore
@@ -54,9 +63,6 @@ public interface IOAuthStore
     Task InsertAppAsync(AppRow app, CancellationToken ct);
     Task<AppRow?> FindAppByClientIdAsync(string clientId, CancellationToken ct);
     Task<AppRow?> FindAppAsync(Guid appId, CancellationToken ct);
-    Task<IReadOnlyList<AppRow>> ListAppsAsync(Guid ownerTenantId, CancellationToken ct);
-    Task<IReadOnlyList<AppRow>> ListPublicAppsAsync(CancellationToken ct);
-    Task<IReadOnlyList<AppRow>> ListAppsForReviewAsync(CancellationToken ct);
     Task SetClientSecretHashAsync(Guid appId, string secretHash, CancellationToken ct);
     Task SetReviewAsync(Guid appId, string visibility, string reviewStatus, string? reason, CancellationToken ct);
 
@@ -72,7 +78,22 @@ public interface IOAuthStore
     /// <summary>The per-request check behind every access token: one primary-key lookup.</summary>
     Task<GrantStatus?> GrantStatusAsync(Guid grantId, CancellationToken ct);
 
-    Task<IReadOnlyList<InstalledAppRow>> ListInstalledAppsAsync(Guid tenantId, CancellationToken ct);
     /// <summary>Revokes every grant of the app in the organisation; returns how many.</summary>
     Task<int> DisconnectAppAsync(Guid tenantId, Guid appId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// What the organisation consented to for the app: the union of the scopes of its members' grants
+    /// that are not revoked. Empty when the app is not installed there (never was, or disconnected).
+    /// </summary>
+    Task<string[]> ConsentedScopesAsync(Guid tenantId, Guid appId, CancellationToken ct);
+    /// <summary>Whether the member has a live grant for the app in the organisation covering every one of <paramref name="scopes"/> (remembered consent).</summary>
+    Task<bool> HasConsentCoveringAsync(Guid tenantId, Guid memberId, Guid appId, string[] scopes, CancellationToken ct);
+    /// <summary>A grant without a member (client_credentials); one per issued token.</summary>
+    Task InsertClientCredentialsGrantAsync(GrantRow grant, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Until when the member is locked out of sign-in, if they are at <paramref name="at"/>.</summary>
+    Task<DateTimeOffset?> SignInLockedUntilAsync(Guid memberId, DateTimeOffset at, CancellationToken ct);
+    /// <summary>Counts a failed password atomically (one statement, so concurrent instances count every failure); locks when the policy says so.</summary>
+    Task RecordFailedSignInAsync(Guid memberId, DateTimeOffset at, SignInLockoutPolicy policy, CancellationToken ct);
+    Task ClearFailedSignInsAsync(Guid memberId, CancellationToken ct);
 }

@@ -82,15 +82,6 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
     public Task<AppRow?> FindAppAsync(Guid appId, CancellationToken ct) =>
         SingleAsync($"select {AppColumns} from oauth_apps where id = @id", ReadApp, ct, ("id", appId));
 
-    public Task<IReadOnlyList<AppRow>> ListAppsAsync(Guid ownerTenantId, CancellationToken ct) =>
-        ListAsync($"select {AppColumns} from oauth_apps where owner_tenant_id = @owner order by id", ReadApp, ct, ("owner", ownerTenantId));
-
-    public Task<IReadOnlyList<AppRow>> ListPublicAppsAsync(CancellationToken ct) =>
-        ListAsync($"select {AppColumns} from oauth_apps where visibility = 'public' and review_status = 'approved' order by name, id", ReadApp, ct);
-
-    public Task<IReadOnlyList<AppRow>> ListAppsForReviewAsync(CancellationToken ct) =>
-        ListAsync($"select {AppColumns} from oauth_apps where review_status = 'pending' order by id", ReadApp, ct);
-
     public Task SetClientSecretHashAsync(Guid appId, string secretHash, CancellationToken ct) =>
         ExecuteAsync("update oauth_apps set client_secret_hash = @hash where id = @id", ct, ("id", appId), ("hash", secretHash));
 
@@ -157,21 +148,66 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
             ("id", grantId), ("reason", reason), ("at", Sql.Utc(at)));
 
     public Task<GrantStatus?> GrantStatusAsync(Guid grantId, CancellationToken ct) =>
-        SingleAsync("select g.revoked_at is not null, t.plan from oauth_grants g join tenants t on t.id = g.tenant_id where g.id = @id",
-            r => new GrantStatus(r.GetBoolean(0), r.GetString(1)), ct, ("id", grantId));
-
-    public Task<IReadOnlyList<InstalledAppRow>> ListInstalledAppsAsync(Guid tenantId, CancellationToken ct) =>
-        ListAsync("""
-            select a.id, a.client_id, a.name, array_agg(distinct s order by s), min(g.created_at), count(distinct g.id)::int
-            from oauth_grants g join oauth_apps a on a.id = g.app_id, unnest(g.scopes) s
-            where g.tenant_id = @tenant and g.revoked_at is null
-            group by a.id, a.client_id, a.name order by a.name, a.id
-            """, r => new InstalledAppRow(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<string[]>(3), r.GetFieldValue<DateTimeOffset>(4), r.GetInt32(5)),
-            ct, ("tenant", tenantId));
+        // A client_credentials grant also lapses when the organisation's consent no longer covers its
+        // scopes (app disconnected, last consenting member removed): checked here, in the same statement.
+        SingleAsync("""
+            select g.revoked_at is not null
+                   or (g.member_id is null and not (g.scopes <@ coalesce((
+                       select array_agg(s) from oauth_grants c, unnest(c.scopes) s
+                       where c.tenant_id = g.tenant_id and c.app_id = g.app_id and c.member_id is not null and c.revoked_at is null), '{}'))),
+                   t.plan
+            from oauth_grants g join tenants t on t.id = g.tenant_id where g.id = @id
+            """, r => new GrantStatus(r.GetBoolean(0), r.GetString(1)), ct, ("id", grantId));
 
     public Task<int> DisconnectAppAsync(Guid tenantId, Guid appId, DateTimeOffset at, CancellationToken ct) =>
         ExecuteAsync("update oauth_grants set revoked_at = @at, revoke_reason = 'app_disconnected' where tenant_id = @tenant and app_id = @app and revoked_at is null", ct,
             ("tenant", tenantId), ("app", appId), ("at", Sql.Utc(at)));
+
+    public async Task<string[]> ConsentedScopesAsync(Guid tenantId, Guid appId, CancellationToken ct) =>
+        (await SingleAsync("""
+            select coalesce(array_agg(distinct s order by s), '{}') from oauth_grants g, unnest(g.scopes) s
+            where g.tenant_id = @tenant and g.app_id = @app and g.member_id is not null and g.revoked_at is null
+            """, r => r.GetFieldValue<string[]>(0), ct, ("tenant", tenantId), ("app", appId))) ?? [];
+
+    public async Task<bool> HasConsentCoveringAsync(Guid tenantId, Guid memberId, Guid appId, string[] scopes, CancellationToken ct) =>
+        await SingleAsync("""
+            select 1 from oauth_grants
+            where tenant_id = @tenant and member_id = @member and app_id = @app and revoked_at is null and scopes @> @scopes
+            limit 1
+            """, r => new object(), ct, ("tenant", tenantId), ("member", memberId), ("app", appId), ("scopes", scopes)) is not null;
+
+    public Task InsertClientCredentialsGrantAsync(GrantRow grant, DateTimeOffset at, CancellationToken ct) =>
+        ExecuteAsync("""
+            insert into oauth_grants (id, tenant_id, member_id, app_id, scopes, created_at, grant_type)
+            values (@id, @tenant, null, @app, @scopes, @at, 'client_credentials')
+            """, ct, ("id", grant.Id), ("tenant", grant.TenantId), ("app", grant.AppId), ("scopes", grant.Scopes), ("at", Sql.Utc(at)));
+
+    public async Task<DateTimeOffset?> SignInLockedUntilAsync(Guid memberId, DateTimeOffset at, CancellationToken ct)
+    {
+        var row = await SingleAsync("select locked_until from member_sign_in_failures where member_id = @member and locked_until > @at",
+            r => new LockedUntil(r.GetFieldValue<DateTimeOffset>(0)), ct, ("member", memberId), ("at", Sql.Utc(at)));
+        return row?.Until;
+    }
+
+    public Task RecordFailedSignInAsync(Guid memberId, DateTimeOffset at, SignInLockoutPolicy policy, CancellationToken ct) =>
+        // One upsert: failures from several API instances at once all count. A failure after the
+        // window (or after a lock ended) starts a new count; reaching the maximum locks the account.
+        ExecuteAsync("""
+            insert into member_sign_in_failures as f (member_id, failures, window_started_at, locked_until)
+            values (@member, 1, @at, case when 1 >= @max then @at + @lockout end)
+            on conflict (member_id) do update set
+                failures = case when f.window_started_at <= @at - @window or f.locked_until <= @at then 1 else f.failures + 1 end,
+                window_started_at = case when f.window_started_at <= @at - @window or f.locked_until <= @at then @at else f.window_started_at end,
+                locked_until = case
+                    when f.locked_until > @at then f.locked_until
+                    when (case when f.window_started_at <= @at - @window or f.locked_until <= @at then 1 else f.failures + 1 end) >= @max then @at + @lockout
+                end
+            """, ct, ("member", memberId), ("at", Sql.Utc(at)), ("max", policy.MaxFailures), ("window", policy.Window), ("lockout", policy.Lockout));
+
+    public Task ClearFailedSignInsAsync(Guid memberId, CancellationToken ct) =>
+        ExecuteAsync("delete from member_sign_in_failures where member_id = @member", ct, ("member", memberId));
+
+    private sealed record LockedUntil(DateTimeOffset Until);
 
     private static MemberRow ReadMember(NpgsqlDataReader r) =>
         new(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
@@ -183,7 +219,7 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
             r.GetFieldValue<Guid[]>(12), r.GetString(13), r.IsDBNull(14) ? null : r.GetString(14), r.GetFieldValue<DateTimeOffset>(15));
 
     private static GrantRow ReadGrant(NpgsqlDataReader r) =>
-        new(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetGuid(3), r.GetFieldValue<string[]>(4), NullableTime(r, 5));
+        new(r.GetGuid(0), r.GetGuid(1), r.IsDBNull(2) ? null : r.GetGuid(2), r.GetGuid(3), r.GetFieldValue<string[]>(4), NullableTime(r, 5));
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
 

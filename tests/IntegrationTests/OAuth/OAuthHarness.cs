@@ -55,7 +55,8 @@ public sealed partial class OAuthHarness(TestSystem system)
 
     private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
-    public async Task<RegisteredApp> RegisterAppAsync(TenantWithKey owner, string clientType = "public", string[]? scopes = null, string? redirectUri = null)
+    public async Task<RegisteredApp> RegisterAppAsync(TenantWithKey owner, string clientType = "public", string[]? scopes = null, string? redirectUri = null,
+        Guid[]? allowedTenantIds = null)
     {
         redirectUri ??= "http://127.0.0.1:9/callback/" + Guid.NewGuid().ToString("N")[..8];
         var response = await owner.Client.PostAsJsonAsync("/api/v1/apps", new
@@ -65,6 +66,7 @@ public sealed partial class OAuthHarness(TestSystem system)
             redirect_uris = new[] { redirectUri },
             scopes = scopes ?? ["events:read", "events:write", "webhooks:read"],
             client_type = clientType,
+            allowed_tenant_ids = allowedTenantIds ?? [],
         });
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -184,6 +186,53 @@ public sealed partial class OAuthHarness(TestSystem system)
         var parameters = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken };
         if (scope is not null) parameters["scope"] = scope;
         return TokenAsync(app, parameters);
+    }
+
+    /// <summary>POST to a form endpoint of the server (revoke, introspect, token) as the client: Basic when it has a secret, else client_id.</summary>
+    public async Task<HttpResponseMessage> PostAsClientAsync(string path, RegisteredApp app, Dictionary<string, string> parameters)
+    {
+        using var client = system.Client();
+        var request = new HttpRequestMessage(HttpMethod.Post, path);
+        if (app.ClientSecret is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(app.ClientId) + ":" + Uri.EscapeDataString(app.ClientSecret))));
+        else parameters["client_id"] = app.ClientId;
+        request.Content = new FormUrlEncodedContent(parameters);
+        return await client.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> RevokeAsync(RegisteredApp app, string token, string? hint = null)
+    {
+        var parameters = new Dictionary<string, string> { ["token"] = token };
+        if (hint is not null) parameters["token_type_hint"] = hint;
+        return PostAsClientAsync("/oauth/revoke", app, parameters);
+    }
+
+    public async Task<JsonElement> IntrospectAsync(RegisteredApp app, string token)
+    {
+        var response = await PostAsClientAsync("/oauth/introspect", app, new Dictionary<string, string> { ["token"] = token });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public Task<TokenResponse> ClientCredentialsAsync(RegisteredApp app, Guid? tenantId, string? scope = null)
+    {
+        var parameters = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        if (tenantId is not null) parameters["tenant_id"] = tenantId.Value.ToString();
+        if (scope is not null) parameters["scope"] = scope;
+        return TokenAsync(app, parameters);
+    }
+
+    /// <summary>A confidential app of <paramref name="owner"/> and a fresh token pair from one member's consent (no PKCE: honoured, not required).</summary>
+    public async Task<(RegisteredApp App, SignedInMember Member, TokenResponse Tokens)> ConfidentialTokensAsync(TenantWithKey owner, string scope = "events:read",
+        TenantWithKey? installer = null)
+    {
+        var app = await RegisterAppAsync(owner, "confidential", allowedTenantIds: installer is null ? null : [installer.TenantId]);
+        var member = await CreateMemberAsync(installer ?? owner);
+        var code = await AuthorizeAsync(app, member, challenge: null, scope);
+        var tokens = await ExchangeAsync(app, code, verifier: null);
+        tokens.Status.ShouldBe(HttpStatusCode.OK, tokens.Body.ToString());
+        return (app, member, tokens);
     }
 
     /// <summary>Member + public app + the full flow: a fresh token pair.</summary>

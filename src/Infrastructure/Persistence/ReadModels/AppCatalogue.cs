@@ -34,14 +34,15 @@ public sealed class AppCatalogue(DbSession session) : IAppCatalogue
         Columns = new Dictionary<string, string> { ["created_at"] = "created_at", ["name"] = "name" },
     };
 
-    // One row per app with an active grant in the organisation; the tenant condition is pushed into the grouping.
+    // One row per app with an active member grant in the organisation (client-credentials grants are the
+    // app acting on an installation, not installations); the tenant condition is pushed into the grouping.
     private static readonly KeysetTable Installed = new()
     {
         From = """
             (select g.tenant_id, a.id, a.client_id, a.name, array_agg(distinct s order by s) as granted_scopes,
                     min(g.created_at) as installed_at, count(distinct g.id)::int as active_grants
              from oauth_grants g join oauth_apps a on a.id = g.app_id cross join lateral unnest(g.scopes) s
-             where g.revoked_at is null
+             where g.revoked_at is null and g.member_id is not null
              group by g.tenant_id, a.id, a.client_id, a.name) i
             """,
         IdColumn = "id",
