@@ -32,7 +32,7 @@ public sealed class KafkaClientFactory(IOptions<KafkaOptions> options, ILoggerFa
         var config = new ConsumerConfig
         {
             GroupId = groupId,
-            // Offsets are committed by KafkaConsumerService only after the handler succeeded.
+            // Offsets are committed by KafkaBatchConsumerService only after the handler succeeded.
             EnableAutoCommit = false,
             // A new group starts from the oldest message: nothing published before it existed is skipped.
             AutoOffsetReset = AutoOffsetReset.Earliest,

@@ -6,9 +6,10 @@ namespace Integrations.Infrastructure.Persistence.Projections;
 
 /// <summary>
 /// Ingested events into <c>events</c>. The row's sequence is the global_seq of its EventAccepted:
-/// unique, increasing with time, and the keyset the event list pages over.
+/// unique, increasing with time, and the keyset the event list pages over. The Workers host marks
+/// events dispatched a batch at a time: those updates are one statement per batch.
 /// </summary>
-public sealed class EventsProjection : IProjection
+public sealed class EventsProjection : IBatchProjection
 {
     public string Name => "events";
 
@@ -39,5 +40,18 @@ public sealed class EventsProjection : IProjection
                     ct, ("id", e.EventId), ("dispatched_at", Sql.Utc(e.DispatchedAt)));
                 break;
         }
+    }
+
+    public async Task ApplyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        // An event is dispatched only after it was accepted, so applying the acceptances first keeps each row's order.
+        foreach (var accepted in events.Where(e => e.Data is EventAccepted)) await ApplyAsync(connection, transaction, accepted, ct);
+        var dispatched = events.Select(e => e.Data).OfType<EventDispatched>().ToList();
+        if (dispatched.Count == 0) return;
+        await Sql.ExecuteAsync(connection, transaction, """
+            update events e set status = 'dispatched', dispatched_at = d.dispatched_at
+            from unnest(@ids::uuid[], @dispatched_at::timestamptz[]) as d(id, dispatched_at)
+            where e.id = d.id and e.id = any(@ids)
+            """, ct, ("ids", dispatched.Select(d => d.EventId).ToArray()), ("dispatched_at", dispatched.Select(d => Sql.Utc(d.DispatchedAt)).ToArray()));
     }
 }
