@@ -69,6 +69,9 @@ public sealed partial class Statements
         text.AppendLine("    top statements by total execution time:   total ms   calls/event   ms/call   rows/call");
         foreach (var row in rows.Take(top))
             text.AppendLine($"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1}   {Shorten(row.Query)}");
+        text.AppendLine("    most frequent (round trips):              total ms   calls/event   ms/call   rows/call");
+        foreach (var row in rows.OrderByDescending(r => r.Calls).Take(top / 2))
+            text.AppendLine($"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1}   {Shorten(row.Query)}");
         return text.ToString().TrimEnd();
     }
 

@@ -48,7 +48,7 @@ public sealed class KafkaClientFactoryTests
         producer.Acks.ShouldBe(Acks.All);
         producer.EnableIdempotence.ShouldBe(true);
         producer.CompressionType.ShouldBe(CompressionType.Lz4);
-        producer.LingerMs.ShouldBe(5);
+        producer.LingerMs.ShouldBe(1);
         producer.MessageTimeoutMs.ShouldBe(12000);
         consumer.GroupId.ShouldBe("integrations.workers.events");
         consumer.EnableAutoCommit.ShouldBe(false);

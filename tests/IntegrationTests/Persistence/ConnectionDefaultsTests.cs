@@ -1,0 +1,27 @@
+using Integrations.Infrastructure.Persistence;
+using Npgsql;
+using Shouldly;
+
+namespace Integrations.IntegrationTests.Persistence;
+
+public sealed class ConnectionDefaultsTests
+{
+    [Fact]
+    public void Auto_prepare_and_no_reset_are_added_to_a_connection_string_that_does_not_set_them()
+    {
+        var result = new NpgsqlConnectionStringBuilder(PersistenceServiceCollectionExtensions.WithPerformanceDefaults(
+            "Host=db.internal;Database=integrations;Username=integrations;Password=p;Maximum Pool Size=50"));
+        result.MaxAutoPrepare.ShouldBe(PersistenceServiceCollectionExtensions.DefaultMaxAutoPrepare);
+        result.NoResetOnClose.ShouldBeTrue();
+        (result.Host, result.Database, result.Password, result.MaxPoolSize).ShouldBe(("db.internal", "integrations", "p", 50));
+    }
+
+    [Fact]
+    public void Values_the_connection_string_sets_win()
+    {
+        var result = new NpgsqlConnectionStringBuilder(PersistenceServiceCollectionExtensions.WithPerformanceDefaults(
+            "Host=db.internal;Max Auto Prepare=0;no reset on close=false"));
+        result.MaxAutoPrepare.ShouldBe(0);
+        result.NoResetOnClose.ShouldBeFalse();
+    }
+}
