@@ -40,8 +40,15 @@ public sealed class Platform : IAsyncDisposable
     public static async Task<Platform> StartAsync(string root, IReadOnlyDictionary<string, string> workerSettings)
     {
         var platform = new Platform { _root = root, _workerSettings = workerSettings };
-        platform._postgres = await PostgresServer.StartAsync();
+        // pg_stat_statements: the benchmark prints where PostgreSQL's time goes (Statements).
+        platform._postgres = await PostgresServer.StartAsync(["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.max=1000"]);
         var connectionString = platform.ConnectionString = await platform._postgres.CreateDatabaseAsync("bench");
+        await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var extension = new Npgsql.NpgsqlCommand(Statements.Marker + " create extension if not exists pg_stat_statements", connection);
+            await extension.ExecuteNonQueryAsync();
+        }
         platform._broker = await KafkaDevBroker.StartAsync("integrations.events.v1:12", "integrations.webhook-deliveries.v1:12");
         platform.BrokerPid = FindBrokerPid();
 
@@ -116,8 +123,8 @@ public sealed class Platform : IAsyncDisposable
     {
         await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("""
-            select (select count(*) from outbox where published_at is null or (awaits_consumer and completed_at is null))
+        await using var command = new Npgsql.NpgsqlCommand(Statements.Marker + """
+             select (select count(*) from outbox where published_at is null or (awaits_consumer and completed_at is null))
                  + (select count(*) from webhook_delivery_queue where not paused and next_attempt_at <= now())
             """, connection);
         var waited = Stopwatch.StartNew();

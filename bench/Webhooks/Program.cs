@@ -82,11 +82,14 @@ foreach (var rate in new[] { 50, 200 })
 }
 
 // 3 and 4. Throughput, with live ingestion and from a backlog.
+var profile = "";
 foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backlog / 4) })
 {
     var scenario = await Scenario.CreateAsync(platform, admin, sink, $"fan{fanOut}", tenants, fanOut);
     await scenario.WarmUpAsync();
     await Quiet(30);
+    // PostgreSQL's statements are profiled over the fan-out 1 phases, where a delivery is an event.
+    var statements = fanOut == 1 ? await Statements.StartAsync(platform.ConnectionString) : null;
     var cpu = platform.CpuSeconds();
     var live = await scenario.FloodAsync(load);
     SampleMemory();
@@ -98,7 +101,16 @@ foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backl
     SampleMemory();
     Line($"fan-out {fanOut,2}, backlog: {drained.PerSecond,6:F0} deliveries/s ({drained.PerSecond / ceiling:P1} of the ceiling) — {drained.Deliveries} in {drained.Drain.TotalSeconds:F1} s; missing {drained.Missing}");
     Line("    " + CpuPerDelivery(cpu, drained.Deliveries));
+    if (statements is not null)
+    {
+        await Quiet(30);
+        profile = await statements.DescribeAsync();
+    }
 }
+
+// PostgreSQL's statements over the fan-out 1 phases (live and backlog).
+Line("PostgreSQL statements, fan-out 1 live and backlog (pg_stat_statements):");
+Line(profile);
 
 // 5. Memory.
 Line($"load average at the end: {LoadAverage()}");

@@ -13,8 +13,8 @@ public static class Stages
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from d.created_at - e."timestamp") * 1000),
+        await using var command = new NpgsqlCommand(Statements.Marker + """
+             select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from d.created_at - e."timestamp") * 1000),
                    percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from a.started_at - d.created_at) * 1000),
                    percentile_cont(array[0.5, 0.99]) within group (order by a.duration_ms)
             from webhook_deliveries d

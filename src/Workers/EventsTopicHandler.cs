@@ -2,33 +2,48 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Integrations.Application.Common;
 using Integrations.Application.Events;
-using Integrations.Application.Events.Commands.MarkEventDispatched;
+using Integrations.Application.Events.Commands.DispatchEvents;
+using Integrations.Application.WebhookDeliveries;
 using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Webhooks.Delivery;
 using MediatR;
 
 namespace Integrations.Workers;
 
 /// <summary>
-/// Dispatches accepted events from integrations.events.v1. Redelivery is harmless: dispatching an
-/// event twice changes nothing (see <see cref="MarkEventDispatchedCommand"/>).
+/// The Workers host's one consumer of integrations.events.v1: a batch of accepted events per
+/// transaction, each marked dispatched, fanned out to webhook deliveries and its outbox row
+/// completed (see <see cref="DispatchEventsCommand"/>). Redelivery is harmless.
 /// </summary>
-public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHandler> logger) : IMessageHandler
+public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHandler> logger, WebhookDispatcher? dispatcher = null) : IBatchMessageHandler
 {
-    public const string Group = "integrations.workers.events";
+    /// <summary>
+    /// The group's id is that of the former fan-out-only group, on purpose: an upgraded host resumes
+    /// from the fan-out's committed offsets, so no event is skipped by the fan-out. Events that group
+    /// had fanned out but the retired per-message group (integrations.workers.events) had not yet
+    /// completed are republished by the outbox sweeper and dispatched then.
+    /// </summary>
+    public const string Group = "integrations.workers.webhook-fanout";
 
     public string Topic => Topics.Events;
 
     public string GroupId => Group;
 
-    public async Task HandleAsync(ConsumeResult<string, string> message, CancellationToken ct)
+    public int MaxBatchSize => 500;
+
+    public async Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, string>> messages, CancellationToken ct)
     {
-        if (TryParse(message.Message.Value) is not { } envelope)
+        var events = new List<FanOutEvent>(messages.Count);
+        foreach (var message in messages)
         {
+            if (TryParse(message.Message.Value) is { } envelope) events.Add(new FanOutEvent(envelope.Id, envelope.TenantId, envelope.EventType));
             // A message that does not parse never will: retrying would block its partition forever.
-            logger.LogError("Skipping unreadable message at {Message}: not an event envelope", message.TopicPartitionOffset);
-            return;
+            else logger.LogError("Skipping unreadable message at {Message}: not an event envelope", message.TopicPartitionOffset);
         }
-        await mediator.Send(new MarkEventDispatchedCommand(envelope.TenantId, envelope.Id), ct);
+        if (events.Count == 0) return;
+        var result = await mediator.Send(new DispatchEventsCommand(events), ct);
+        // Committed: this process's dispatcher sends them at once instead of on the NOTIFY's round trip.
+        if (result.DeliveriesCreated > 0) dispatcher?.Wake();
     }
 
     private static EventEnvelope? TryParse(string? json)

@@ -36,8 +36,7 @@ public static class WorkerHost
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddOutboxRelay();
         builder.Services.AddOutboxSweeper();
-        builder.Services.AddKafkaConsumer<EventsTopicHandler>();
-        builder.Services.AddKafkaBatchConsumer<WebhookFanOutHandler>();
+        builder.Services.AddKafkaBatchConsumer<EventsTopicHandler>();
         builder.Services.AddWebhookDispatcher(builder.Configuration);
         return builder.Build();
     }

@@ -18,7 +18,8 @@ public sealed class EventRecorder(AggregateStore aggregates, IOutbox outbox, ICl
     {
         var id = Guid.CreateVersion7();
         var now = clock.UtcNow;
-        var result = await aggregates.HandleAsync(IngestedEventDecider.Decider, IngestedEventDecider.StreamId(id),
+        // The id was generated just now: the stream cannot exist, so it is not read first.
+        var result = await aggregates.StartAsync(IngestedEventDecider.Decider, IngestedEventDecider.StreamId(id),
             new AcceptEvent(id, tenantId, eventType, data.GetRawText(), now), tenantId, ct);
 
         var envelope = new EventEnvelope(id, eventType, tenantId, now, data, EventEnvelope.CurrentSchemaVersion);

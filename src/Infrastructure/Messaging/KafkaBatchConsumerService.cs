@@ -13,7 +13,10 @@ namespace Integrations.Infrastructure.Messaging;
 /// that of a single message when idle. Offsets are committed only after the batch was handled
 /// (<see cref="OffsetCommitter"/>); a failed batch rewinds and pauses each of its partitions and is
 /// retried with backoff (<see cref="PartitionRetries"/>), never skipped. Messages of a partition
-/// revoked while the batch was being collected are left to the partition's next owner.
+/// revoked while the batch was being collected are left to the partition's next owner. On shutdown
+/// the in-flight batch finishes, offsets are committed and the consumer leaves the group, so its
+/// partitions move to the other members at once. The only consume loop of the platform: handlers of
+/// single messages run on it as batches of one (<see cref="SingleMessageBatchAdapter{THandler}"/>).
 /// </summary>
 public sealed class KafkaBatchConsumerService<THandler>(
     IServiceScopeFactory scopeFactory,
@@ -26,7 +29,8 @@ public sealed class KafkaBatchConsumerService<THandler>(
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
     private const int AttemptsBeforeError = 5;
 
-    // Cancelled only when the host's shutdown timeout runs out, as in KafkaConsumerService.
+    // Cancelled only when the host's shutdown timeout runs out: until then the in-flight batch may
+    // finish. Never disposed: the consume thread may still read it after the host let go of us.
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _assignmentLock = new();
     private readonly HashSet<TopicPartition> _assignment = [];
@@ -49,6 +53,7 @@ public sealed class KafkaBatchConsumerService<THandler>(
             var handler = scope.ServiceProvider.GetRequiredService<THandler>();
             (topic, groupId, maxBatch) = (handler.Topic, handler.GroupId, handler.MaxBatchSize);
         }
+        // Consume() blocks: the loop gets a thread of its own.
         await Task.Factory.StartNew(() => Run(topic, groupId, maxBatch, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 

@@ -35,11 +35,14 @@ public static class MessagingServiceCollectionExtensions
     public static IServiceCollection AddOutboxSweeper(this IServiceCollection services) =>
         services.AddHostedService<OutboxSweeper>();
 
-    /// <summary>Runs <typeparamref name="THandler"/> as a member of its consumer group, one DI scope per message.</summary>
+    /// <summary>
+    /// Runs <typeparamref name="THandler"/> as a member of its consumer group, one message and one DI
+    /// scope at a time, on the batch consumer (<see cref="SingleMessageBatchAdapter{THandler}"/>).
+    /// </summary>
     public static IServiceCollection AddKafkaConsumer<THandler>(this IServiceCollection services)
         where THandler : class, IMessageHandler
     {
         services.TryAddScoped<THandler>();
-        return services.AddHostedService<KafkaConsumerService<THandler>>();
+        return services.AddKafkaBatchConsumer<SingleMessageBatchAdapter<THandler>>();
     }
 }

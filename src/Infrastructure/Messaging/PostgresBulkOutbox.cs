@@ -31,4 +31,19 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
             await command.ExecuteNonQueryAsync(ct);
         }, ct);
     }
+
+    /// <summary>Also marks unpublished rows published, as <see cref="PostgresOutbox.MarkCompletedAsync"/> does.</summary>
+    public Task MarkCompletedAsync(IReadOnlyList<Guid> messageIds, CancellationToken ct)
+    {
+        if (messageIds.Count == 0) return Task.CompletedTask;
+        return session.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = DbSession.Command(connection, transaction, """
+                update outbox set completed_at = now(), published_at = coalesce(published_at, now())
+                where message_id = any(@message_ids) and completed_at is null
+                """);
+            command.Parameters.AddWithValue("message_ids", messageIds.ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }, ct);
+    }
 }

@@ -37,7 +37,9 @@ public static class WebhookDeliveryServiceCollectionExtensions
         services.AddSingleton(_ => DispatcherOptions(configuration));
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookDeliveryQueue>();
-        services.AddHostedService<WebhookDispatcher>();
+        // One instance, reachable as itself too: the fan-out in the same process wakes it directly.
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         return services;
     }
 

@@ -34,7 +34,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     public string LogFile => LogPath(_root);
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="settings">Extra server settings as <c>name=value</c> (the benchmark loads pg_stat_statements).</param>
+    public static async Task<PostgresServer> StartAsync(IReadOnlyList<string>? settings = null)
     {
         var bin = Environment.GetEnvironmentVariable("INTEGRATIONS_PG_BIN") is { Length: > 0 } b ? b : DefaultBinDirectory;
         if (!File.Exists(Path.Combine(bin, "initdb")) || !File.Exists(Path.Combine(bin, "pg_ctl")))
@@ -71,7 +72,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
                     "-c fsync=off",
                     "-c synchronous_commit=off",
                     "-c full_page_writes=off",
-                    "-c max_connections=300");
+                    "-c max_connections=300",
+                    string.Join(' ', (settings ?? []).Select(setting => $"-c {setting}")));
                 var start = await RunAsServiceUser(Path.Combine(bin, "pg_ctl"),
                     ["start", "-w", "-t", "60", "-D", DataDir(root), "-l", LogPath(root), "-o", options],
                     root, throwOnError: false).ConfigureAwait(false);

@@ -13,7 +13,7 @@ public static class TestEnvironment
 {
     public static readonly string[] Topics = ["integrations.events.v1:12", "integrations.webhook-deliveries.v1:12"];
 
-    private static readonly Lazy<Task<PostgresServer>> SharedPostgres = new(PostgresServer.StartAsync);
+    private static readonly Lazy<Task<PostgresServer>> SharedPostgres = new(() => PostgresServer.StartAsync());
     private static readonly Lazy<Task<KafkaDevBroker>> SharedBroker = new(() => KafkaDevBroker.StartAsync(Topics));
 
     static TestEnvironment()

@@ -32,7 +32,7 @@ public sealed class KafkaClientFactoryTests
         });
 
         var producer = factory.ProducerConfig();
-        var consumer = factory.ConsumerConfig("integrations.workers.events");
+        var consumer = factory.ConsumerConfig("integrations.workers.webhook-fanout");
         var admin = factory.AdminClientConfig();
         foreach (var config in new ClientConfig[] { producer, consumer, admin })
         {
@@ -48,9 +48,9 @@ public sealed class KafkaClientFactoryTests
         producer.Acks.ShouldBe(Acks.All);
         producer.EnableIdempotence.ShouldBe(true);
         producer.CompressionType.ShouldBe(CompressionType.Lz4);
-        producer.LingerMs.ShouldBe(5);
+        producer.LingerMs.ShouldBe(1);
         producer.MessageTimeoutMs.ShouldBe(12000);
-        consumer.GroupId.ShouldBe("integrations.workers.events");
+        consumer.GroupId.ShouldBe("integrations.workers.webhook-fanout");
         consumer.EnableAutoCommit.ShouldBe(false);
         consumer.AutoOffsetReset.ShouldBe(AutoOffsetReset.Earliest);
     }

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Integrations.Application;
 using Integrations.Application.Events.Commands.IngestEvent;
 using Integrations.Application.Tenants.Commands.CreateTenant;
+using Integrations.Application.WebhookEndpoints.Commands.CreateWebhookEndpoint;
 using Integrations.Infrastructure;
 using Integrations.Infrastructure.Messaging;
 using Integrations.IntegrationTests.Infrastructure;
@@ -78,6 +79,8 @@ public sealed class MessagingHarness : IAsyncDisposable
             ["Outbox:SweepInterval"] = "00:00:00.500",
             ["Outbox:CompletionTimeout"] = "00:00:30",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Webhook endpoints of these tests point at 127.0.0.1 (nothing there needs to answer).
+            ["Webhooks:AllowPrivateNetworkTargets"] = "true",
             // One key for the harness and every host, as in a deployment: secrets written by one are readable by the others.
             ["Secrets:EncryptionKey"] = _secretsKey,
         };
@@ -101,8 +104,8 @@ public sealed class MessagingHarness : IAsyncDisposable
         host.Dispose();
     }
 
-    public static KafkaConsumerService<EventsTopicHandler> EventsConsumer(IHost host) =>
-        host.Services.GetServices<IHostedService>().OfType<KafkaConsumerService<EventsTopicHandler>>().Single();
+    public static KafkaBatchConsumerService<EventsTopicHandler> EventsConsumer(IHost host) =>
+        host.Services.GetServices<IHostedService>().OfType<KafkaBatchConsumerService<EventsTopicHandler>>().Single();
 
     public static OutboxRelay Relay(IHost host) => host.Services.GetServices<IHostedService>().OfType<OutboxRelay>().Single();
 
@@ -116,6 +119,10 @@ public sealed class MessagingHarness : IAsyncDisposable
 
     public async Task<Guid> IngestAsync(Guid tenantId, int n) =>
         (await SendAsync(new IngestEventCommand(tenantId, "invoice.paid", JsonSerializer.SerializeToElement(new { invoice_id = $"in_{n}", amount_cents = 100 * n, currency = "EUR", n })))).Id;
+
+    /// <summary>An endpoint of the tenant for every event type; nothing listens at its address.</summary>
+    public async Task<Guid> CreateWebhookEndpointAsync(Guid tenantId) =>
+        (await SendAsync(new CreateWebhookEndpointCommand(tenantId, "http://127.0.0.1:9/hooks", ["*"], null, null))).Id;
 
     private async Task<T> SendAsync<T>(IRequest<T> request)
     {

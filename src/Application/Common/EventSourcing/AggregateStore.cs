@@ -19,6 +19,21 @@ public sealed class AggregateStore(IEventStore store)
         return new Loaded<TState>(state, events.Count == 0 ? IEventStore.NoStream : events[^1].StreamVersion);
     }
 
+    /// <summary>
+    /// Starts a stream whose id the caller has just generated (a new UUIDv7): there is nothing to
+    /// read, so the command is decided against the initial state and appended as a new stream. Should
+    /// the stream exist after all, the append fails as a lost race, like any other.
+    /// </summary>
+    public async Task<Decided<TState, TEvent>> StartAsync<TCommand, TState, TEvent>(
+        Decider<TCommand, TState, TEvent> decider, string streamId, TCommand command, Guid? tenantId, CancellationToken ct)
+        where TEvent : notnull
+    {
+        var events = decider.Decide(command, decider.Initial);
+        if (events.Count == 0) return new Decided<TState, TEvent>(decider.Initial, IEventStore.NoStream, events, null);
+        var append = await store.AppendAsync(streamId, IEventStore.NoStream, events.Cast<object>().ToList(), tenantId, ct);
+        return new Decided<TState, TEvent>(events.Aggregate(decider.Initial, decider.Evolve), append.NewVersion, events, append);
+    }
+
     /// <param name="expectedVersion">A version the caller pinned (If-Match); a mismatch is a non-retryable conflict.</param>
     public async Task<Decided<TState, TEvent>> HandleAsync<TCommand, TState, TEvent>(
         Decider<TCommand, TState, TEvent> decider, string streamId, TCommand command, Guid? tenantId, CancellationToken ct,

@@ -21,12 +21,14 @@ public sealed class BatchAggregateStore(IBatchEventStore store)
             decider.Fold(s.Value.Select(e => (TEvent)e.Data)), s.Value.Count == 0 ? IEventStore.NoStream : s.Value[^1].StreamVersion));
     }
 
+    /// <param name="loaded">The streams as the caller read them in this transaction, to save reading them again.</param>
     public async Task<IReadOnlyList<Decided<TState, TEvent>>> HandleAsync<TCommand, TState, TEvent>(
-        Decider<TCommand, TState, TEvent> decider, IReadOnlyList<StreamCommands<TCommand>> batch, CancellationToken ct)
+        Decider<TCommand, TState, TEvent> decider, IReadOnlyList<StreamCommands<TCommand>> batch, CancellationToken ct,
+        IReadOnlyDictionary<string, Loaded<TState>>? loaded = null)
         where TEvent : notnull
     {
         if (batch.Count == 0) return [];
-        var loaded = await LoadAsync(decider, batch.Select(b => b.StreamId).ToList(), ct);
+        loaded ??= await LoadAsync(decider, batch.Select(b => b.StreamId).ToList(), ct);
 
         var decided = new List<Decided<TState, TEvent>>(batch.Count);
         var appends = new List<StreamAppend>();

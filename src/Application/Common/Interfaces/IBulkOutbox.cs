@@ -8,4 +8,7 @@ namespace Integrations.Application.Common.Interfaces;
 public interface IBulkOutbox
 {
     Task EnqueueAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct);
+
+    /// <summary><see cref="IOutbox.MarkCompletedAsync"/> for many messages in one statement. Idempotent.</summary>
+    Task MarkCompletedAsync(IReadOnlyList<Guid> messageIds, CancellationToken ct);
 }

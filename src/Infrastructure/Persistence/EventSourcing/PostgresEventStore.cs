@@ -54,13 +54,24 @@ public sealed class PostgresEventStore(
         string streamId, long expectedVersion, IReadOnlyList<PendingEvent> pending, EventMetadata metadata, CancellationToken ct)
     {
         var newVersion = expectedVersion + pending.Count;
-        if (!await ClaimVersionAsync(connection, transaction, streamId, expectedVersion, newVersion, metadata.TenantId, ct))
+        IReadOnlyList<StoredEvent> stored;
+        if (expectedVersion == IEventStore.NoStream && pending.Count == 1)
         {
-            var actual = await CurrentVersionAsync(connection, transaction, streamId, ct);
-            throw new ConcurrencyConflictException(streamId, expectedVersion, actual, retryable: true);
+            // The most common append (every accepted event starts a stream of one event): claim and
+            // insert in one statement.
+            stored = await CreateWithEventAsync(connection, transaction, streamId, pending[0], metadata, ct) is { } created
+                ? [created]
+                : throw new ConcurrencyConflictException(streamId, expectedVersion, await CurrentVersionAsync(connection, transaction, streamId, ct), retryable: true);
         }
-
-        var stored = await InsertEventsAsync(connection, transaction, streamId, expectedVersion, pending, metadata, ct);
+        else
+        {
+            if (!await ClaimVersionAsync(connection, transaction, streamId, expectedVersion, newVersion, metadata.TenantId, ct))
+            {
+                var actual = await CurrentVersionAsync(connection, transaction, streamId, ct);
+                throw new ConcurrencyConflictException(streamId, expectedVersion, actual, retryable: true);
+            }
+            stored = await InsertEventsAsync(connection, transaction, streamId, expectedVersion, pending, metadata, ct);
+        }
         foreach (var @event in stored)
         foreach (var projection in _projections)
         {
@@ -87,6 +98,32 @@ public sealed class PostgresEventStore(
                 where stream_id = @stream_id and version = @expected
                 """, ct, ("stream_id", streamId), ("version", newVersion), ("expected", expectedVersion));
         return rows == 1;
+    }
+
+    /// <summary>
+    /// A new stream with its first event: the event is inserted only if the stream row was (the
+    /// same concurrency check as <see cref="ClaimVersionAsync"/>). Null when the stream exists.
+    /// </summary>
+    private static async Task<StoredEvent?> CreateWithEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string streamId, PendingEvent e, EventMetadata metadata, CancellationToken ct)
+    {
+        await using var command = Sql.Command(connection, transaction, """
+            with created as (
+                insert into es_streams (stream_id, stream_type, version, tenant_id)
+                values (@stream_id, @stream_type, 1, @tenant_id)
+                on conflict (stream_id) do nothing
+                returning stream_id)
+            insert into es_events (event_id, stream_id, stream_version, event_type, data, metadata, tenant_id)
+            select @event_id, stream_id, 1, @event_type, @data, @metadata, @tenant_id from created
+            returning global_seq, created_at
+            """, ("stream_id", streamId), ("stream_type", StreamType(streamId)), ("event_id", e.EventId), ("event_type", e.EventType));
+        command.Parameters.AddValue("tenant_id", metadata.TenantId);
+        command.Parameters.AddJsonb("data", e.Json);
+        command.Parameters.AddJsonb("metadata", StoredEventRows.SerializeMetadata(metadata));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new StoredEvent(e.EventId, streamId, 1, reader.GetInt64(0), e.EventType, e.Data, metadata, reader.GetFieldValue<DateTimeOffset>(1))
+            : null;
     }
 
     private static async Task<long> CurrentVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, CancellationToken ct)

@@ -6,7 +6,8 @@ namespace Integrations.Infrastructure.Persistence.Projections;
 
 /// <summary>
 /// Ingested events into <c>events</c>. The row's sequence is the global_seq of its EventAccepted:
-/// unique, increasing with time, and the keyset the event list pages over.
+/// unique, increasing with time, and the keyset the event list pages over. The Workers host marks
+/// events dispatched a batch at a time: those updates are one statement per batch.
 /// </summary>
 public sealed class EventsProjection : IBatchProjection
 {
@@ -42,30 +43,27 @@ public sealed class EventsProjection : IBatchProjection
     }
 
     /// <summary>
-    /// Batch ingestion appends up to 100 EventAccepted at once: each run of them is one insert from
-    /// arrays (same statement as above); anything else is applied one by one, in order.
+    /// Set-based: the acceptances (batch ingestion appends up to 100 at once) are one insert from
+    /// arrays, the dispatches (the Workers host marks a batch at a time) one update. An event is
+    /// dispatched only after it was accepted, so applying the acceptances first keeps each row's order.
     /// </summary>
     public async Task ApplyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
-        var run = new List<(EventAccepted Event, long Sequence)>();
-        foreach (var @event in events)
-        {
-            if (@event.Data is EventAccepted accepted)
-            {
-                run.Add((accepted, @event.GlobalSequence));
-                continue;
-            }
-            await InsertAcceptedAsync(connection, transaction, run, ct);
-            run.Clear();
-            await ApplyAsync(connection, transaction, @event, ct);
-        }
-        await InsertAcceptedAsync(connection, transaction, run, ct);
+        var accepted = events.Where(e => e.Data is EventAccepted).Select(e => ((EventAccepted)e.Data, e.GlobalSequence)).ToList();
+        await InsertAcceptedAsync(connection, transaction, accepted, ct);
+        var dispatched = events.Select(e => e.Data).OfType<EventDispatched>().ToList();
+        if (dispatched.Count == 0) return;
+        await Sql.ExecuteAsync(connection, transaction, """
+            update events e set status = 'dispatched', dispatched_at = d.dispatched_at
+            from unnest(@ids::uuid[], @dispatched_at::timestamptz[]) as d(id, dispatched_at)
+            where e.id = d.id and e.id = any(@ids)
+            """, ct, ("ids", dispatched.Select(d => d.EventId).ToArray()), ("dispatched_at", dispatched.Select(d => Sql.Utc(d.DispatchedAt)).ToArray()));
     }
 
     private static async Task InsertAcceptedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<(EventAccepted Event, long Sequence)> run, CancellationToken ct)
+        IReadOnlyList<(EventAccepted Event, long Sequence)> accepted, CancellationToken ct)
     {
-        if (run.Count == 0) return;
+        if (accepted.Count == 0) return;
         await using var command = Sql.Command(connection, transaction, """
             insert into events (id, tenant_id, event_type, data, timestamp, status, dispatched_at, sequence)
             select u.id, u.tenant_id, u.event_type, u.data, u.timestamp, 'accepted', null, u.sequence
@@ -73,10 +71,10 @@ public sealed class EventsProjection : IBatchProjection
                 as u(id, tenant_id, event_type, data, timestamp, sequence)
             on conflict (id) do update set tenant_id = excluded.tenant_id, event_type = excluded.event_type, data = excluded.data,
                 timestamp = excluded.timestamp, status = excluded.status, dispatched_at = null, sequence = excluded.sequence
-            """, ("ids", run.Select(r => r.Event.EventId).ToArray()), ("tenant_ids", run.Select(r => r.Event.TenantId).ToArray()),
-            ("event_types", run.Select(r => r.Event.EventType).ToArray()), ("sequences", run.Select(r => r.Sequence).ToArray()));
-        command.Parameters.Add(SqlArrays.Jsonb("data", run.Select(r => r.Event.DataJson)));
-        command.Parameters.Add(SqlArrays.Timestamps("timestamps", run.Select(r => (DateTimeOffset?)r.Event.Timestamp)));
+            """, ("ids", accepted.Select(r => r.Event.EventId).ToArray()), ("tenant_ids", accepted.Select(r => r.Event.TenantId).ToArray()),
+            ("event_types", accepted.Select(r => r.Event.EventType).ToArray()), ("sequences", accepted.Select(r => r.Sequence).ToArray()));
+        command.Parameters.Add(SqlArrays.Jsonb("data", accepted.Select(r => r.Event.DataJson)));
+        command.Parameters.Add(SqlArrays.Timestamps("timestamps", accepted.Select(r => (DateTimeOffset?)r.Event.Timestamp)));
         await command.ExecuteNonQueryAsync(ct);
     }
 }

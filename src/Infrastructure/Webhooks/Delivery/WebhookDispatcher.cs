@@ -55,6 +55,13 @@ public sealed class WebhookDispatcher(
     private readonly CancellationTokenSource _abort = new();
     private int _inFlight;
 
+    /// <summary>
+    /// New deliveries were committed in this process: look for them now. The queue's NOTIFY would
+    /// wake the loop too, but only after a round trip through PostgreSQL and the listening
+    /// connection; it stays for deliveries created elsewhere (other instances, the API).
+    /// </summary>
+    public void Wake() => _work.Set();
+
     /// <summary>Requests this instance has in flight or waiting for their rate-limit slot.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

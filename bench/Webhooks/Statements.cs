@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace Integrations.Bench.Webhooks;
+
+/// <summary>
+/// Where PostgreSQL's time goes during one phase, from pg_stat_statements (loaded by the benchmark's
+/// server): the statements with the most total execution time, their calls per event and per
+/// delivery, and the transactions per event. The benchmark's own queries carry the
+/// <see cref="Marker"/> comment and are left out of every figure.
+/// </summary>
+public sealed partial class Statements
+{
+    /// <summary>Starts every query of the benchmark itself, so the profile can leave them out.</summary>
+    public const string Marker = "/* bench */";
+
+    private readonly string _connectionString;
+    private long _events;
+    private long _deliveries;
+    private long _transactions;
+
+    private Statements(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>Clears the statistics and notes the counters the profile divides by.</summary>
+    public static async Task<Statements> StartAsync(string connectionString)
+    {
+        var profile = new Statements(connectionString);
+        await using var connection = await profile.OpenAsync();
+        await using (var reset = new NpgsqlCommand(Marker + " select pg_stat_statements_reset()", connection)) await reset.ExecuteNonQueryAsync();
+        (profile._events, profile._deliveries, profile._transactions) = await CountersAsync(connection);
+        return profile;
+    }
+
+    /// <summary>The profile since <see cref="StartAsync"/>, a few lines of text.</summary>
+    public async Task<string> DescribeAsync(int top = 12)
+    {
+        await using var connection = await OpenAsync();
+        var (events, deliveries, transactions) = await CountersAsync(connection);
+        events -= _events;
+        deliveries -= _deliveries;
+        transactions -= _transactions;
+        var perEvent = Math.Max(1, events);
+        // Every query of the benchmark is a transaction of its own: they are not the platform's.
+        await using (var own = new NpgsqlCommand($"{Marker} select coalesce(sum(calls), 0)::bigint from pg_stat_statements where query like '{Marker}%'", connection))
+            transactions -= (long)(await own.ExecuteScalarAsync())!;
+
+        await using var command = new NpgsqlCommand($"""
+            {Marker} select query, calls, total_exec_time, rows, sum(total_exec_time) over () as all_time,
+                   sum(calls) filter (where query ~* '^\s*commit') over () as commits
+            from pg_stat_statements
+            where dbid = (select oid from pg_database where datname = current_database()) and query not like '{Marker}%'
+            order by total_exec_time desc
+            """, connection);
+        var rows = new List<(string Query, long Calls, double Total, long Rows)>();
+        double allTime = 0;
+        long commits = 0;
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3)));
+                allTime = reader.GetDouble(4);
+                commits = reader.IsDBNull(5) ? 0 : (long)reader.GetDecimal(5);
+            }
+
+        var text = new StringBuilder();
+        text.AppendLine($"    {events} events, {deliveries} deliveries; transactions per event {transactions / (double)perEvent:F2} " +
+                        $"(explicit COMMITs {commits / (double)perEvent:F2}); statement execution {allTime / perEvent:F2} ms per event");
+        text.AppendLine("    top statements by total execution time:   total ms   calls/event   ms/call   rows/call");
+        foreach (var row in rows.Take(top))
+            text.AppendLine($"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1}   {Shorten(row.Query)}");
+        text.AppendLine("    most frequent (round trips):              total ms   calls/event   ms/call   rows/call");
+        foreach (var row in rows.OrderByDescending(r => r.Calls).Take(top / 2))
+            text.AppendLine($"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1}   {Shorten(row.Query)}");
+        return text.ToString().TrimEnd();
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>
+    /// Accepted events, created deliveries and finished transactions of the database so far. The
+    /// transaction counter is PostgreSQL's cumulative statistics, which backends report at most once a
+    /// second, so it is a close figure, not an exact one.
+    /// </summary>
+    private static async Task<(long Events, long Deliveries, long Transactions)> CountersAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand($"""
+            {Marker} select (select count(*) from events), (select count(*) from webhook_deliveries),
+                   (select xact_commit + xact_rollback from pg_stat_database where datname = current_database())
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    private static string Shorten(string query)
+    {
+        var oneLine = Whitespace().Replace(query, " ").Trim();
+        return oneLine.Length <= 150 ? oneLine : oneLine[..147] + "...";
+    }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
