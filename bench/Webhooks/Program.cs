@@ -8,7 +8,8 @@ using Integrations.Bench.Webhooks;
 //   2. latency at a steady 50 and 200 events/s, alone and with a hanging and an always-500
 //      endpoint beside the healthy one (first, on a fresh system; each phase starts when the
 //      platform has caught up with the one before);
-//   3. sustained deliveries/s at fan-out 1 and 10, events posted as fast as the API takes them;
+//   3. sustained deliveries/s at fan-out 1 and 10, events posted as fast as the API takes them,
+//      one per request and in batches of 50 (POST /api/v1/events/batch);
 //   4. the delivery pipeline alone at fan-out 1 and 10: a backlog accepted while the Workers host
 //      was stopped, drained after it starts (the API's ingestion rate is no limit there);
 //   5. memory of every process, and CPU time per delivery by process.
@@ -96,6 +97,15 @@ foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backl
     Line($"fan-out {fanOut,2}, live: {live.PerSecond,6:F0} deliveries/s ({live.PerSecond / ceiling:P1} of the ceiling) — {live.Deliveries} in {live.Elapsed.TotalSeconds:F1} s; " +
          $"events accepted {live.AcceptedPerSecond:F0}/s; duplicates {live.Duplicates}, missing {live.Missing}");
     Line("    " + CpuPerDelivery(cpu, live.Deliveries));
+    // The same with the product publishing through the batch endpoint: ingestion is no longer one transaction per event.
+    await Quiet(30);
+    cpu = platform.CpuSeconds();
+    var batched = await scenario.FloodAsync(load, batch: 50);
+    SampleMemory();
+    Line($"fan-out {fanOut,2}, live, batches of 50: {batched.PerSecond,6:F0} deliveries/s ({batched.PerSecond / ceiling:P1} of the ceiling) — {batched.Deliveries} in {batched.Elapsed.TotalSeconds:F1} s; " +
+         $"events accepted {batched.AcceptedPerSecond:F0}/s; duplicates {batched.Duplicates}, missing {batched.Missing}");
+    Line("    " + CpuPerDelivery(cpu, batched.Deliveries));
+    await Quiet(30);
     cpu = platform.CpuSeconds();
     var drained = await scenario.BacklogAsync(platform, events);
     SampleMemory();

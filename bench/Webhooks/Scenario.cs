@@ -84,8 +84,11 @@ public sealed class Scenario
         await DrainAsync();
     }
 
-    /// <summary>Posts events as fast as the API accepts them (64 in flight) for <paramref name="duration"/>, then waits for every delivery.</summary>
-    public async Task<FloodResult> FloodAsync(TimeSpan duration)
+    /// <summary>
+    /// Posts events as fast as the API accepts them (64 requests in flight) for <paramref name="duration"/>,
+    /// one per request or <paramref name="batch"/> per request to /api/v1/events/batch, then waits for every delivery.
+    /// </summary>
+    public async Task<FloodResult> FloodAsync(TimeSpan duration, int batch = 1)
     {
         var before = Snapshot();
         var start = Stopwatch.GetTimestamp();
@@ -95,8 +98,9 @@ public sealed class Scenario
             var tenant = _tenants[worker % _tenants.Count];
             while (Stopwatch.GetElapsedTime(start) < duration)
             {
-                await PublishAsync(tenant);
-                Interlocked.Increment(ref accepted);
+                if (batch == 1) await PublishAsync(tenant);
+                else await PublishBatchAsync(tenant, batch);
+                Interlocked.Add(ref accepted, batch);
             }
         }));
         var publishEnd = Stopwatch.GetTimestamp();
@@ -169,6 +173,15 @@ public sealed class Scenario
         using var response = await tenant.PostAsJsonAsync("/api/v1/events",
             new { event_type = "invoice.paid", data = new { invoice_id = $"in_{_name}_{n}", amount_cents = 4200, currency = "EUR" } });
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Publishing answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private async Task PublishBatchAsync(HttpClient tenant, int size)
+    {
+        var first = Interlocked.Add(ref _published, size) - size;
+        var events = Enumerable.Range(first + 1, size)
+            .Select(n => new { event_type = "invoice.paid", data = new { invoice_id = $"in_{_name}_{n}", amount_cents = 4200, currency = "EUR" } });
+        using var response = await tenant.PostAsJsonAsync("/api/v1/events/batch", new { events });
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Publishing a batch answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>Until every healthy endpoint has a delivery for every event published to its tenant.</summary>
