@@ -266,11 +266,19 @@ public sealed class WebhookDispatcher(
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stopping);
                 connection.Notification += (_, _) => _work.Set();
-                await using (var listen = new NpgsqlCommand($"listen {WebhookDeliveriesProjection.Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(stopping);
-                // Whatever was committed before we listened is found by the next claim.
-                _work.Set();
-                while (!stopping.IsCancellationRequested) await connection.WaitAsync(stopping);
+                try
+                {
+                    await using (var listen = new NpgsqlCommand($"listen {WebhookDeliveriesProjection.Channel}", connection))
+                        await listen.ExecuteNonQueryAsync(stopping);
+                    // Whatever was committed before we listened is found by the next claim.
+                    _work.Set();
+                    while (!stopping.IsCancellationRequested) await connection.WaitAsync(stopping);
+                }
+                finally
+                {
+                    // Pooled connections are not reset on close (No Reset On Close): stop listening before this one goes back.
+                    await UnlistenAsync(connection);
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -281,6 +289,20 @@ public sealed class WebhookDispatcher(
                 logger.LogWarning(ex, "Listening for new webhook deliveries failed; polling every {Interval} until it is back", options.PollInterval);
                 await Task.Delay(ErrorDelay, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    private static async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open) return;
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("unlisten *", connection);
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection is discarded by the pool anyway.
         }
     }
 
