@@ -12,12 +12,12 @@ namespace Integrations.IntegrationTests.Webhooks.Delivery;
 
 /// <summary>
 /// A system for running two Workers hosts side by side. Each host may have only
-/// <see cref="PerHostEndpointConcurrency"/> requests in flight per endpoint, so more than that
-/// open at the sink at once can only come from both hosts: the tests' honest sign that both did
-/// work. Claims are small, so a burst of deliveries is split between the hosts' claims, which then
-/// run at the same moment and contend for the same queue rows and the same endpoint's pacing row
-/// (with the default of 256 one claim would take a whole burst). The lease is short (still longer than the request timeout, as the host requires) so a
-/// dead host's deliveries are due again within seconds.
+/// <see cref="PerHostEndpointConcurrency"/> request in flight per endpoint, so more than that open
+/// at the sink at once can only come from both hosts: the tests' honest sign that both did work.
+/// Claims are small, so a burst of deliveries is split between the hosts' claims, which then run at
+/// the same moment and contend for the same queue rows and the same endpoint's pacing row (with the
+/// default of 256 one claim would take a whole burst). The lease is short (still longer than the
+/// request timeout, as the host requires), so a dead host's deliveries are due again within seconds.
 /// </summary>
 public sealed class TwoWorkersFixture() : DeliveryFixture(new TwoWorkersSystem())
 {
@@ -56,7 +56,7 @@ public class DeliveryMultipleWorkersTests(TwoWorkersFixture fixture) : IClassFix
             await WaitUntilBothShareTheFanOutAsync(_system.Workers!, extra);
 
             // 3 tenants with 2 endpoints each, 80 events per tenant: 240 events, 480 deliveries.
-            // Each endpoint answers after 200 ms, so a host's slot per endpoint stays busy and the other host's claims matter.
+            // Each endpoint answers after 200 ms: a host's one slot per endpoint stays busy, so the other host's claims matter.
             var tenants = new List<(TenantWithKey Tenant, CreatedEndpoint[] Endpoints)>();
             for (var t = 0; t < 3; t++)
             {
