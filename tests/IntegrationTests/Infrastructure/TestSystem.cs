@@ -38,6 +38,8 @@ public class TestSystem : IAsyncLifetime
 
     public IHost? Workers { get; private set; }
 
+    private readonly List<IHost> _extraWorkers = [];
+
     protected virtual bool StartWorkers => true;
 
     protected virtual IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?>();
@@ -60,10 +62,35 @@ public class TestSystem : IAsyncLifetime
     /// <param name="overrides">Settings for this Workers host only, e.g. a stricter one than the API's.</param>
     public async Task StartWorkersAsync(IDictionary<string, string?>? overrides = null)
     {
-        var configuration = Configuration();
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) configuration[key] = value;
-        Workers = WorkerHost.Build(["--environment", "Testing"], b => b.Configuration.AddInMemoryCollection(configuration));
+        Workers = BuildWorkers(overrides);
         await Workers.StartAsync();
+    }
+
+    /// <summary>
+    /// Another Workers host beside <see cref="Workers"/>, built the same way with the same
+    /// configuration, as a second instance of a deployment runs: it joins the same consumer groups
+    /// and claims from the same delivery queue. Stopped and disposed with the system unless the
+    /// caller stops it first (<see cref="StopExtraWorkersAsync"/>).
+    /// </summary>
+    public async Task<IHost> StartExtraWorkersAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var host = BuildWorkers(overrides);
+        lock (_extraWorkers) _extraWorkers.Add(host);
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <param name="abruptly">
+    /// Stop as if the host's shutdown timeout had already run out: requests and messages in flight
+    /// are cut off, and nothing they did is recorded (the in-process stand-in for a crash).
+    /// </param>
+    public async Task StopExtraWorkersAsync(IHost host, bool abruptly = false)
+    {
+        lock (_extraWorkers)
+        {
+            if (!_extraWorkers.Remove(host)) return;
+        }
+        await StopAsync(host, abruptly);
     }
 
     /// <summary>
@@ -85,9 +112,30 @@ public class TestSystem : IAsyncLifetime
     public async Task StopWorkersAsync()
     {
         if (Workers is null) return;
-        await Workers.StopAsync();
-        Workers.Dispose();
+        await StopAsync(Workers, abruptly: false);
         Workers = null;
+    }
+
+    private IHost BuildWorkers(IDictionary<string, string?>? overrides)
+    {
+        var configuration = Configuration();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) configuration[key] = value;
+        return WorkerHost.Build(["--environment", "Testing"], b => b.Configuration.AddInMemoryCollection(configuration));
+    }
+
+    private static async Task StopAsync(IHost host, bool abruptly)
+    {
+        using var deadline = new CancellationTokenSource();
+        if (abruptly) await deadline.CancelAsync();
+        try
+        {
+            await host.StopAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (abruptly)
+        {
+            // Out of time by design: whatever was still running was cut off.
+        }
+        host.Dispose();
     }
 
     /// <summary>The settings every host of this system runs with (also for hosts started as separate processes).</summary>
@@ -143,6 +191,9 @@ public class TestSystem : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        List<IHost> extra;
+        lock (_extraWorkers) extra = [.. _extraWorkers];
+        foreach (var host in extra) await StopExtraWorkersAsync(host);
         await StopWorkersAsync();
         if (Api is not null)
         {

@@ -13,7 +13,8 @@ using Microsoft.Extensions.Logging;
 namespace Integrations.IntegrationTests.Webhooks.Delivery;
 
 /// <summary>One request the sink received, recorded as it arrived (before it was answered).</summary>
-public sealed record SinkRequest(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, DateTimeOffset ReceivedAt)
+/// <param name="Connection">The TCP connection it came on (Kestrel's connection id).</param>
+public sealed record SinkRequest(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, DateTimeOffset ReceivedAt, string Connection)
 {
     public string WebhookId => Headers["webhook-id"];
 
@@ -32,6 +33,7 @@ public sealed class WebhookSink : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Func<SinkRequest, CancellationToken, Task<SinkResponse>>> _script = new();
     private readonly ConcurrentQueue<SinkRequest> _received = new();
+    private readonly ConcurrentQueue<SinkRequest> _abandoned = new();
     private readonly ConcurrentDictionary<string, (int Now, int Max)> _concurrency = new();
     private WebApplication _app = null!;
 
@@ -75,7 +77,18 @@ public sealed class WebhookSink : IAsyncDisposable
             return new SinkResponse(200);
         });
 
+    /// <summary>Answers 200 after <paramref name="delay"/>: an endpoint that takes its time.</summary>
+    public void RespondAfter(string path, TimeSpan delay) =>
+        Respond(path, async (_, ct) =>
+        {
+            await Task.Delay(delay, ct);
+            return new SinkResponse(200);
+        });
+
     public IReadOnlyList<SinkRequest> Received(string path) => _received.Where(r => r.Path == path).ToList();
+
+    /// <summary>Requests to the path whose sender hung up before they were answered.</summary>
+    public IReadOnlyList<SinkRequest> Abandoned(string path) => _abandoned.Where(r => r.Path == path).ToList();
 
     /// <summary>The most requests to the path that were open at the same time.</summary>
     public int MaxConcurrent(string path) => _concurrency.TryGetValue(path, out var c) ? c.Max : 0;
@@ -103,7 +116,7 @@ public sealed class WebhookSink : IAsyncDisposable
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body, http.RequestAborted);
         var headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-        var request = new SinkRequest(http.Request.Path, headers, body.ToArray(), DateTimeOffset.UtcNow);
+        var request = new SinkRequest(http.Request.Path, headers, body.ToArray(), DateTimeOffset.UtcNow, http.Connection.Id);
         _received.Enqueue(request);
 
         var answer = _script.TryGetValue(request.Path, out var script) ? script : (_, _) => Task.FromResult(new SinkResponse(200));
@@ -115,6 +128,7 @@ public sealed class WebhookSink : IAsyncDisposable
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
+            _abandoned.Enqueue(request);
             return;
         }
         finally
