@@ -206,16 +206,16 @@ public class DeliveryMultipleWorkersTests(TwoWorkersFixture fixture) : IClassFix
         var partitions = EventPartitions();
         return Eventually.HoldsAsync(() =>
         {
-            var (a, b) = (FanOut(first).Assignment, FanOut(second).Assignment);
+            var (a, b) = (EventsConsumer(first).Assignment, EventsConsumer(second).Assignment);
             return Task.FromResult(a.Count > 0 && b.Count > 0 && !a.Intersect(b).Any() && a.Count + b.Count == partitions);
-        }, TimeSpan.FromSeconds(30), "both Workers hosts own partitions of the fan-out group");
+        }, TimeSpan.FromSeconds(30), "both Workers hosts own partitions of the events consumer group");
     }
 
     private static int EventPartitions() =>
         int.Parse(TestEnvironment.Topics.Single(t => t.StartsWith(Topics.Events + ":", StringComparison.Ordinal)).Split(':')[1]);
 
-    private static KafkaBatchConsumerService<WebhookFanOutHandler> FanOut(IHost host) =>
-        host.Services.GetServices<IHostedService>().OfType<KafkaBatchConsumerService<WebhookFanOutHandler>>().Single();
+    private static KafkaBatchConsumerService<EventsTopicHandler> EventsConsumer(IHost host) =>
+        host.Services.GetServices<IHostedService>().OfType<KafkaBatchConsumerService<EventsTopicHandler>>().Single();
 
     private static WebhookDispatcher Dispatcher(IHost host) => host.Services.GetServices<IHostedService>().OfType<WebhookDispatcher>().Single();
 }
