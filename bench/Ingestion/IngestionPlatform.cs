@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
+using Integrations.Bench;
 using Integrations.IntegrationTests.Infrastructure;
 using Npgsql;
 
@@ -27,7 +26,7 @@ public sealed class IngestionPlatform : IAsyncDisposable
         var platform = new IngestionPlatform { _postgres = await PostgresServer.StartAsync() };
         platform._connectionString = await platform._postgres.CreateDatabaseAsync("bench");
         platform._broker = await KafkaDevBroker.StartAsync("integrations.events.v1:12");
-        platform.ApiAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        platform.ApiAddress = new Uri($"http://127.0.0.1:{ProcFs.FreePort()}");
 
         var assembly = Path.Combine(root, "src/Api/bin/Release/net10.0/linux-x64/Integrations.Api.dll");
         if (!File.Exists(assembly)) throw new FileNotFoundException($"{assembly} is missing: build the solution in Release first (bench/run.sh does).");
@@ -92,12 +91,8 @@ public sealed class IngestionPlatform : IAsyncDisposable
     /// <summary>CPU seconds used so far (user + system); PostgreSQL is its postmaster with live backends and the exited ones.</summary>
     public (double Api, double Postgres) CpuSeconds()
     {
-        var all = Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
-        // The postmaster is the only "postgres" process whose command line names the data directory (backends rewrite theirs).
-        var postmaster = all.FirstOrDefault(pid => Read($"/proc/{pid}/comm")?.Trim() == "postgres"
-                                                   && Read($"/proc/{pid}/cmdline")?.Contains(_postgres.DataDirectory, StringComparison.Ordinal) == true);
-        var postgres = postmaster == 0 ? 0 : all.Where(pid => pid == postmaster || ParentOf(pid) == postmaster).Sum(pid => Cpu(pid, withChildren: pid == postmaster));
-        return (Cpu(_api.Id, withChildren: false), postgres);
+        var postgres = ProcFs.PostgresPids(_postgres.DataDirectory);
+        return (ProcFs.CpuSeconds(_api.Id, withChildren: false), postgres.Sum(pid => ProcFs.CpuSeconds(pid, withChildren: pid == postgres[0])));
     }
 
     public async ValueTask DisposeAsync()
@@ -110,34 +105,5 @@ public sealed class IngestionPlatform : IAsyncDisposable
         }
         await _broker.DisposeAsync();
         await _postgres.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Fields of /proc/PID/stat after the command name: [1] ppid, [11] utime, [12] stime, [13]/[14] exited children's.</summary>
-    private static string[]? Stat(int pid) => Read($"/proc/{pid}/stat") is { } stat ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ') : null;
-
-    private static int ParentOf(int pid) => Stat(pid) is { } f ? int.Parse(f[1]) : 0;
-
-    /// <summary>Clock ticks are 1/100 s on Linux.</summary>
-    private static double Cpu(int pid, bool withChildren) => Stat(pid) is { } f
-        ? (long.Parse(f[11]) + long.Parse(f[12]) + (withChildren ? long.Parse(f[13]) + long.Parse(f[14]) : 0)) / 100.0
-        : 0;
-
-    private static string? Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

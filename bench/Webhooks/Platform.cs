@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Integrations.Bench;
 using Integrations.IntegrationTests.Infrastructure;
 
 namespace Integrations.Bench.Webhooks;
@@ -50,7 +49,7 @@ public sealed class Platform : IAsyncDisposable
             await extension.ExecuteNonQueryAsync();
         }
         platform._broker = await KafkaDevBroker.StartAsync("integrations.events.v1:12", "integrations.webhook-deliveries.v1:12");
-        platform.BrokerPid = FindBrokerPid();
+        platform.BrokerPid = ProcFs.ChildPid("kafka-dev-broker");
 
         var common = new Dictionary<string, string>
         {
@@ -71,7 +70,7 @@ public sealed class Platform : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
         platform._common = common;
-        var port = FreePort();
+        var port = ProcFs.FreePort();
         platform.ApiAddress = new Uri($"http://127.0.0.1:{port}");
         platform._hosts.Add(Start(Path.Combine(root, "src/Api/bin/Release/net10.0/linux-x64/Integrations.Api.dll"), common,
             new Dictionary<string, string> { ["ASPNETCORE_URLS"] = platform.ApiAddress.ToString() }));
@@ -135,7 +134,7 @@ public sealed class Platform : IAsyncDisposable
     /// <summary>Stops the Workers host gracefully (SIGTERM), as a deployment would.</summary>
     public async Task StopWorkersAsync()
     {
-        var used = CpuSeconds(Workers.Id, withChildren: false);
+        var used = ProcFs.CpuSeconds(Workers.Id, withChildren: false);
         ProcessRunner.Signal(Workers.Id);
         await Workers.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
         // Its last moments of shutdown are lost; they are not delivery work.
@@ -147,11 +146,7 @@ public sealed class Platform : IAsyncDisposable
     /// <summary>The processes of the platform by role; PostgreSQL is its postmaster and all its children.</summary>
     public IReadOnlyList<(string Role, IReadOnlyList<int> Pids)> Processes()
     {
-        var all = Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
-        // The postmaster is the only "postgres" process whose command line names the data directory (backends rewrite theirs).
-        var postmaster = all.FirstOrDefault(pid => Read($"/proc/{pid}/comm")?.Trim() == "postgres"
-                                                   && Read($"/proc/{pid}/cmdline")?.Contains(_postgres.DataDirectory, StringComparison.Ordinal) == true);
-        var postgres = postmaster == 0 ? [] : all.Where(pid => pid == postmaster || ParentOf(pid) == postmaster).ToList();
+        var postgres = ProcFs.PostgresPids(_postgres.DataDirectory);
         return
         [
             ("API", [Api.Id]),
@@ -166,7 +161,7 @@ public sealed class Platform : IAsyncDisposable
     /// Memory by role, in MiB: the proportional set size, so PostgreSQL's shared buffers count once
     /// across its processes rather than once per backend (for the others it equals the resident size).
     /// </summary>
-    public IReadOnlyList<(string Role, double MiB)> Memory() => Processes().Select(p => (p.Role, p.Pids.Sum(Pss))).ToList();
+    public IReadOnlyList<(string Role, double MiB)> Memory() => Processes().Select(p => (p.Role, p.Pids.Sum(ProcFs.PssMiB))).ToList();
 
     /// <summary>
     /// CPU time used so far by role (user + system), in seconds. It survives process exits: Workers
@@ -175,7 +170,7 @@ public sealed class Platform : IAsyncDisposable
     /// </summary>
     public IReadOnlyDictionary<string, double> CpuSeconds()
     {
-        var cpu = Processes().ToDictionary(p => p.Role, p => p.Pids.Sum(pid => CpuSeconds(pid, withChildren: p.Role == "PostgreSQL")));
+        var cpu = Processes().ToDictionary(p => p.Role, p => p.Pids.Sum(pid => ProcFs.CpuSeconds(pid, withChildren: p.Role == "PostgreSQL" && pid == p.Pids[0])));
         cpu["Workers"] += _stoppedWorkersCpu;
         return cpu;
     }
@@ -224,50 +219,6 @@ public sealed class Platform : IAsyncDisposable
             if (!line.StartsWith(' ')) echoing = line.Contains("warn:", StringComparison.Ordinal) || line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal);
             if (echoing) Console.Error.WriteLine($"[{host}] {line}");
         };
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static int FindBrokerPid() =>
-        Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0)
-            .FirstOrDefault(pid => Read($"/proc/{pid}/cmdline")?.Contains("kafka-dev-broker", StringComparison.Ordinal) == true
-                                   && ParentOf(pid) == Environment.ProcessId);
-
-    /// <summary>Fields of /proc/PID/stat after the command name (which may contain spaces): [0] state, [1] ppid, [11] utime, [12] stime.</summary>
-    private static string[]? Stat(int pid) => Read($"/proc/{pid}/stat") is { } stat ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ') : null;
-
-    private static int ParentOf(int pid) => Stat(pid) is { } f ? int.Parse(f[1]) : 0;
-
-    /// <summary>Clock ticks are 1/100 s on Linux (sysconf(_SC_CLK_TCK)); [13] and [14] are the exited children's.</summary>
-    private static double CpuSeconds(int pid, bool withChildren) => Stat(pid) is { } f
-        ? (long.Parse(f[11]) + long.Parse(f[12]) + (withChildren ? long.Parse(f[13]) + long.Parse(f[14]) : 0)) / 100.0
-        : 0;
-
-    private static double Pss(int pid)
-    {
-        var line = Read($"/proc/{pid}/smaps_rollup")?.Split('\n').FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
-    }
-
-    private static string? Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 
     private static async Task<JsonElement> Json(HttpResponseMessage response)
