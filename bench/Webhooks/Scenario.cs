@@ -87,16 +87,19 @@ public sealed class Scenario
     /// <summary>
     /// Posts events as fast as the API accepts them (64 requests in flight) for <paramref name="duration"/>,
     /// one per request or <paramref name="batch"/> per request to /api/v1/events/batch, then waits for every delivery.
+    /// At most <paramref name="maxEvents"/>: batches are accepted many times faster than they can be
+    /// delivered, and an unbounded flood would measure the drain of a backlog rather than live delivery.
     /// </summary>
-    public async Task<FloodResult> FloodAsync(TimeSpan duration, int batch = 1)
+    public async Task<FloodResult> FloodAsync(TimeSpan duration, int batch = 1, int maxEvents = int.MaxValue)
     {
         var before = Snapshot();
         var start = Stopwatch.GetTimestamp();
         var accepted = 0;
+        var reserved = 0;
         await Task.WhenAll(Enumerable.Range(0, 64).Select(async worker =>
         {
             var tenant = _tenants[worker % _tenants.Count];
-            while (Stopwatch.GetElapsedTime(start) < duration)
+            while (Stopwatch.GetElapsedTime(start) < duration && Interlocked.Add(ref reserved, batch) <= maxEvents)
             {
                 if (batch == 1) await PublishAsync(tenant);
                 else await PublishBatchAsync(tenant, batch);
