@@ -1,4 +1,5 @@
 using Integrations.Application;
+using Integrations.Application.Common;
 using Integrations.Infrastructure;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
@@ -36,6 +37,8 @@ public static class WorkerHost
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddOutboxRelay();
         builder.Services.AddOutboxSweeper();
+        // The sweeper republishes an events message only once this group has passed it or caught up.
+        builder.Services.Configure<OutboxOptions>(o => o.CompletingGroups[Topics.Events] = EventsTopicHandler.Group);
         builder.Services.AddKafkaBatchConsumer<EventsTopicHandler>();
         builder.Services.AddWebhookDispatcher(builder.Configuration);
         return builder.Build();

@@ -19,6 +19,7 @@ internal sealed class DeliveryRound
 
     private readonly int[] _outcomes;
     private readonly string?[] _errors;
+    private readonly TopicPartitionOffset?[] _positions;
     private readonly TaskCompletionSource _allReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _outstanding;
 
@@ -26,6 +27,7 @@ internal sealed class DeliveryRound
     {
         _outcomes = new int[count];
         _errors = new string?[count];
+        _positions = new TopicPartitionOffset?[count];
         _outstanding = count;
         if (count == 0) _allReported.SetResult();
     }
@@ -39,12 +41,12 @@ internal sealed class DeliveryRound
             try
             {
                 producer.Produce(rows[i].Topic, ToMessage(rows[i]), report =>
-                    round.Report(index, report.Error.IsError ? report.Error.Reason : null));
+                    round.Report(index, report.Error.IsError ? report.Error.Reason : null, report.TopicPartitionOffset));
             }
             catch (KafkaException ex)
             {
                 // Refused before queueing (local queue full, fatal producer state, invalid message).
-                round.Report(index, ex.Error.Reason);
+                round.Report(index, ex.Error.Reason, null);
             }
         }
         return round;
@@ -66,9 +68,13 @@ internal sealed class DeliveryRound
 
     public string Error(int index) => Volatile.Read(ref _errors[index]) ?? "unknown error";
 
-    private void Report(int index, string? error)
+    /// <summary>Where a delivered row landed (partition and offset), for the sweeper.</summary>
+    public TopicPartitionOffset? Position(int index) => Volatile.Read(ref _positions[index]);
+
+    private void Report(int index, string? error, TopicPartitionOffset? position)
     {
         Volatile.Write(ref _errors[index], error);
+        Volatile.Write(ref _positions[index], position);
         Volatile.Write(ref _outcomes[index], (int)(error is null ? DeliveryOutcome.Delivered : DeliveryOutcome.Failed));
         if (Interlocked.Decrement(ref _outstanding) == 0) _allReported.TrySetResult();
     }

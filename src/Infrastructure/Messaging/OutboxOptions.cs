@@ -22,6 +22,14 @@ public sealed class OutboxOptions
     /// <summary>A published row whose consumer has not reported completion by then is published again (doubling per publication, at most hourly).</summary>
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Topic → the consumer group that reports completion of its messages (the Workers host registers
+    /// <c>integrations.events.v1</c> → <c>integrations.workers.webhook-fanout</c>). The sweeper asks
+    /// Kafka how far that group got, so a message merely waiting in its lag is not republished.
+    /// Topics without an entry keep the plain time rule.
+    /// </summary>
+    public Dictionary<string, string> CompletingGroups { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Completed rows are deleted after this long.</summary>
     public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromDays(7);
 }

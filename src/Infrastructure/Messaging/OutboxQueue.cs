@@ -2,6 +2,9 @@ using Npgsql;
 
 namespace Integrations.Infrastructure.Messaging;
 
+/// <summary>A row Kafka acknowledged, and where it landed (unknown only if the report lacked it).</summary>
+internal sealed record PublishedRow(long Id, int? Partition, long? Offset);
+
 /// <summary>The relay's view of the outbox table: what to publish next, and the verdicts.</summary>
 internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
 {
@@ -33,17 +36,24 @@ internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
         return rows;
     }
 
-    /// <summary>Rows nobody consumes are done once Kafka has them.</summary>
-    public async Task MarkPublishedAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    /// <summary>
+    /// Records where each row landed (the sweeper compares it with the consumer group's committed
+    /// offset). Rows nobody consumes are done once Kafka has them.
+    /// </summary>
+    public async Task MarkPublishedAsync(IReadOnlyList<PublishedRow> rows, CancellationToken ct)
     {
-        if (ids.Count == 0) return;
+        if (rows.Count == 0) return;
         await using var command = dataSource.CreateCommand("""
-            update outbox
+            update outbox o
             set published_at = now(), publish_count = publish_count + 1, failure_count = 0, last_error = null,
-                completed_at = case when awaits_consumer then completed_at else now() end
-            where id = any(@ids)
+                completed_at = case when awaits_consumer then completed_at else now() end,
+                kafka_partition = p.partition, kafka_offset = p.kafka_offset
+            from unnest(@ids, @partitions, @offsets) as p(id, partition, kafka_offset)
+            where o.id = p.id
             """);
-        command.Parameters.AddWithValue("ids", ids.ToArray());
+        command.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+        command.Parameters.AddWithValue("partitions", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer, rows.Select(r => r.Partition).ToArray());
+        command.Parameters.AddWithValue("offsets", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint, rows.Select(r => r.Offset).ToArray());
         await command.ExecuteNonQueryAsync(ct);
     }
 

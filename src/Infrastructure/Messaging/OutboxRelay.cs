@@ -78,7 +78,7 @@ public sealed class OutboxRelay(
         var round = DeliveryRound.Start(producer, rows);
         await round.WaitAsync(_deliveryTimeout, ct);
 
-        var published = new List<long>(rows.Count);
+        var published = new List<PublishedRow>(rows.Count);
         var failed = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         // Keys with an earlier row not acknowledged in this round. Their later rows are not marked
         // published even if Kafka has them: they are sent again after the earlier row, so the last
@@ -91,7 +91,8 @@ public sealed class OutboxRelay(
             switch (round.Outcome(i))
             {
                 case DeliveryOutcome.Delivered:
-                    published.Add(row.Id);
+                    var position = round.Position(i);
+                    published.Add(new PublishedRow(row.Id, position?.Partition.Value, position?.Offset is { IsSpecial: false } offset ? offset.Value : null));
                     break;
                 case DeliveryOutcome.Failed:
                     var error = round.Error(i);

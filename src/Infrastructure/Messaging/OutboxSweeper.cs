@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,19 +10,37 @@ namespace Integrations.Infrastructure.Messaging;
 /// <summary>
 /// Guarantees eventual completion (Workers host): a message that awaits a consumer and was not
 /// completed within <see cref="OutboxOptions.CompletionTimeout"/> goes back to the relay, because
-/// the broker may have lost it (the development broker keeps nothing across a restart). The
-/// timeout doubles with every publication, up to an hour, so a stopped worker fleet costs a
-/// trickle of republishing rather than a storm. Also deletes completed rows past retention.
+/// the broker may have lost it (the development broker keeps nothing across a restart, a topic may
+/// be recreated, an unclean leader election drops messages). The timeout doubles with every
+/// publication, up to an hour. Also deletes completed rows past retention.
+/// <para>
+/// An overdue message is republished only if its completing consumer group (see
+/// <see cref="OutboxOptions.CompletingGroups"/>) demonstrably passed it or can no longer reach it:
+/// the group's committed offset on its partition is beyond it, or the group has no lag there, or
+/// the group never committed there (a consumer that never ran), or its offset is unknown (rows
+/// published before the offsets were recorded, topics without a registered group). A message still
+/// ahead of the group's committed offset is merely waiting in consumer lag (a backlog, a stopped
+/// worker fleet): republishing it would only double the work. The broker is asked without joining
+/// the group (no subscription, so no rebalance); if it cannot be asked, nothing is requeued that round.
+/// </para>
 /// Safe to run in several processes at once: each statement skips rows another one holds.
 /// </summary>
-public sealed class OutboxSweeper(NpgsqlDataSource dataSource, IOptions<OutboxOptions> options, ILogger<OutboxSweeper> logger) : BackgroundService
+public sealed class OutboxSweeper(
+    NpgsqlDataSource dataSource,
+    KafkaClientFactory kafka,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxSweeper> logger) : BackgroundService
 {
     private const int MaxRowsPerStatement = 10_000;
     private static readonly TimeSpan MaxRepublishDelay = TimeSpan.FromHours(1);
     private static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
+    private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly OutboxOptions _options = options.Value;
+    // One idle consumer per completing group, never subscribed: it only reads committed offsets and watermarks.
+    private readonly Dictionary<string, IConsumer<string, string>> _groupReaders = new(StringComparer.Ordinal);
     private long? _lastRetention;
+    private bool _brokerUnreachableLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,6 +53,13 @@ public sealed class OutboxSweeper(NpgsqlDataSource dataSource, IOptions<OutboxOp
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    public override void Dispose()
+    {
+        foreach (var reader in _groupReaders.Values) reader.Dispose();
+        _groupReaders.Clear();
+        base.Dispose();
     }
 
     private async Task SweepAsync(CancellationToken ct)
@@ -53,30 +79,130 @@ public sealed class OutboxSweeper(NpgsqlDataSource dataSource, IOptions<OutboxOp
         }
     }
 
+    private const string Overdue = """
+        awaits_consumer and completed_at is null and published_at is not null
+          and published_at < now() - @timeout
+          and published_at < now() - least(@max_delay, @timeout * power(2, least(greatest(publish_count - 1, 0), 20)))
+        """;
+
     private async Task RequeueUncompletedAsync(CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("""
+        var candidates = new List<Candidate>();
+        await using (var select = dataSource.CreateCommand($"""
+            select id, topic, kafka_partition, kafka_offset from outbox
+            where {Overdue}
+            order by id
+            limit @limit
+            """))
+        {
+            AddOverdueParameters(select);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                candidates.Add(new Candidate(reader.GetInt64(0), reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetInt64(3)));
+        }
+        if (candidates.Count == 0) return;
+
+        var progress = await GroupProgressAsync(candidates, ct);
+        if (progress is null) return;
+        var lost = candidates.Where(c => ShouldRepublish(c, progress)).Select(c => c.Id).ToArray();
+        if (lost.Length == 0)
+        {
+            logger.LogDebug("{Count} overdue outbox messages are still ahead of their consumer group; not republished", candidates.Count);
+            return;
+        }
+
+        // The time rule is checked again: another sweeper or the consumer may have got there meanwhile.
+        await using var command = dataSource.CreateCommand($"""
             with overdue as (
                 select id from outbox
-                where awaits_consumer and completed_at is null and published_at is not null
-                  and published_at < now() - @timeout
-                  and published_at < now() - least(@max_delay, @timeout * power(2, least(greatest(publish_count - 1, 0), 20)))
-                order by id
-                limit @limit
+                where id = any(@ids) and {Overdue}
                 for update skip locked)
             update outbox o set published_at = null, next_attempt_at = now()
             from overdue where o.id = overdue.id
             """);
-        command.Parameters.AddWithValue("timeout", _options.CompletionTimeout);
-        command.Parameters.AddWithValue("max_delay", MaxRepublishDelay);
-        command.Parameters.AddWithValue("limit", MaxRowsPerStatement);
+        AddOverdueParameters(command);
+        command.Parameters.AddWithValue("ids", lost);
         var requeued = await command.ExecuteNonQueryAsync(ct);
         if (requeued == 0) return;
 
         await using var notify = dataSource.CreateCommand($"select pg_notify('{PostgresOutbox.Channel}', '')");
         await notify.ExecuteNonQueryAsync(ct);
-        logger.LogWarning("Requeued {Count} outbox messages not completed by their consumer in time", requeued);
+        logger.LogWarning("Requeued {Count} outbox messages their consumer passed or can no longer reach without completing them", requeued);
     }
+
+    private void AddOverdueParameters(NpgsqlCommand command)
+    {
+        command.Parameters.AddWithValue("timeout", _options.CompletionTimeout);
+        command.Parameters.AddWithValue("max_delay", MaxRepublishDelay);
+        command.Parameters.AddWithValue("limit", MaxRowsPerStatement);
+    }
+
+    private bool ShouldRepublish(Candidate candidate, IReadOnlyDictionary<TopicPartition, GroupPosition> progress)
+    {
+        if (candidate.Partition is not { } partition || candidate.Offset is not { } offset) return true;
+        if (!_options.CompletingGroups.ContainsKey(candidate.Topic)) return true;
+        var position = progress[new TopicPartition(candidate.Topic, partition)];
+        return position.Committed is not { } committed // the group never committed here: time rule
+            || committed > offset                       // passed it without completing it
+            || committed >= position.HighWatermark;     // caught up and it is still not completed
+    }
+
+    /// <summary>
+    /// The completing group's committed offset and the high watermark of every partition the
+    /// candidates landed on; null when the broker cannot be asked (nothing is requeued then).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<TopicPartition, GroupPosition>?> GroupProgressAsync(List<Candidate> candidates, CancellationToken ct)
+    {
+        var byGroup = candidates
+            .Where(c => c.Partition is not null && c.Offset is not null && _options.CompletingGroups.ContainsKey(c.Topic))
+            .Select(c => new TopicPartition(c.Topic, c.Partition!.Value))
+            .Distinct()
+            .GroupBy(tp => _options.CompletingGroups[tp.Topic], StringComparer.Ordinal)
+            .ToList();
+        var progress = new Dictionary<TopicPartition, GroupPosition>();
+        if (byGroup.Count == 0) return progress;
+        try
+        {
+            // librdkafka's calls block; keep them off the host's threads.
+            await Task.Run(() =>
+            {
+                foreach (var group in byGroup)
+                {
+                    var reader = GroupReader(group.Key);
+                    var partitions = group.ToList();
+                    var committed = reader.Committed(partitions, BrokerQueryTimeout);
+                    foreach (var tpo in committed)
+                    {
+                        var watermarks = reader.QueryWatermarkOffsets(tpo.TopicPartition, BrokerQueryTimeout);
+                        progress[tpo.TopicPartition] = new GroupPosition(tpo.Offset.IsSpecial ? null : tpo.Offset.Value, watermarks.High.Value);
+                    }
+                }
+            }, ct);
+            _brokerUnreachableLogged = false;
+            return progress;
+        }
+        catch (KafkaException ex)
+        {
+            if (!_brokerUnreachableLogged)
+                logger.LogWarning("Cannot read consumer group offsets from Kafka ({Reason}); republishing nothing until it answers", ex.Error.Reason);
+            else
+                logger.LogDebug("Cannot read consumer group offsets from Kafka ({Reason})", ex.Error.Reason);
+            _brokerUnreachableLogged = true;
+            return null;
+        }
+    }
+
+    private IConsumer<string, string> GroupReader(string groupId)
+    {
+        if (!_groupReaders.TryGetValue(groupId, out var reader))
+            _groupReaders[groupId] = reader = kafka.CreateConsumer(groupId, _ => { });
+        return reader;
+    }
+
+    private sealed record Candidate(long Id, string Topic, int? Partition, long? Offset);
+
+    private sealed record GroupPosition(long? Committed, long HighWatermark);
 
     private async Task DeleteExpiredAsync(CancellationToken ct)
     {

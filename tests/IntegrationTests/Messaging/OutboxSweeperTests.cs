@@ -1,4 +1,7 @@
+using Confluent.Kafka;
 using Integrations.IntegrationTests.Infrastructure;
+using Integrations.Workers;
+using Microsoft.Extensions.Hosting;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Messaging;
@@ -39,6 +42,100 @@ public sealed class OutboxSweeperTests : IAsyncLifetime
         var read = _harness.ReadTopic(r => lost.All(id => r.Any(m => m.Message.Value.Contains(id.ToString()))), TimeSpan.FromSeconds(30));
         read.ShouldNotContain(m => m.Message.Value.Contains(backingOff.ToString()));
     }
+
+    [Fact]
+    public async Task Messages_waiting_in_consumer_lag_are_not_republished_and_are_completed_once_when_the_consumer_is_back()
+    {
+        var tenant = await _harness.CreateTenantAsync();
+        var worker = await StartWorkerWithCommittedOffsetsAsync(tenant);
+
+        // The events consumer is gone (committing what it handled) while the relay and the sweeper
+        // go on: a Workers outage, or a backlog far longer than the completion timeout.
+        await MessagingHarness.EventsConsumer(worker).StopAsync(CancellationToken.None);
+        var backlog = new List<Guid>();
+        for (var i = 1; i <= 20; i++) backlog.Add(await _harness.IngestAsync(tenant, i));
+        await WaitUntilPublishedAsync(backlog);
+
+        // Several completion timeouts (1 s, then 2 s after the doubling) pass: the time rule alone
+        // would have republished all of them.
+        var observed = System.Diagnostics.Stopwatch.StartNew();
+        while (observed.Elapsed < TimeSpan.FromSeconds(6))
+        {
+            (await _harness.CountAsync("select count(*) from outbox where message_id = any(@ids) and publish_count = 1 and published_at is not null", ("ids", backlog.ToArray())))
+                .ShouldBe(backlog.Count, "messages ahead of the group's committed offset are waiting, not lost");
+            await Task.Delay(250);
+        }
+
+        await _harness.StartWorkerAsync(LagSettings);
+        await _harness.WaitUntilDispatchedAsync(backlog, TimeSpan.FromSeconds(60));
+        (await _harness.DispatchedCountAsync(backlog)).ShouldBe(backlog.Count, "each event dispatched once");
+        (await _harness.CountAsync("select count(*) from outbox where message_id = any(@ids) and publish_count = 1", ("ids", backlog.ToArray())))
+            .ShouldBe(backlog.Count, "nothing was republished");
+    }
+
+    [Fact]
+    public async Task A_message_the_consumer_group_passed_without_completing_it_is_republished_and_completed()
+    {
+        var tenant = await _harness.CreateTenantAsync();
+        var worker = await StartWorkerWithCommittedOffsetsAsync(tenant);
+        await MessagingHarness.EventsConsumer(worker).StopAsync(CancellationToken.None);
+
+        var skipped = await _harness.IngestAsync(tenant, 1);
+        await WaitUntilPublishedAsync([skipped]);
+        var partition = await _harness.ScalarAsync<int>("select kafka_partition from outbox where message_id = @id", ("id", skipped));
+        var offset = await _harness.ScalarAsync<long>("select kafka_offset from outbox where message_id = @id", ("id", skipped));
+
+        // A member of the group moves its committed offset past the message without handling it, as
+        // when the broker lost it or a consumer skipped it. (The development broker refuses commits
+        // from clients outside the group: "Unknown member".)
+        using (var skipper = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = _harness.Broker.BootstrapServers,
+            GroupId = EventsTopicHandler.Group,
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            // The broker may keep a closed member until its session expires; the resumed worker's join waits for that.
+            SessionTimeoutMs = 6000,
+            HeartbeatIntervalMs = 500,
+        }).Build())
+        {
+            skipper.Subscribe(MessagingHarness.EventsTopic);
+            var joining = System.Diagnostics.Stopwatch.StartNew();
+            while (skipper.Assignment.Count == 0)
+            {
+                joining.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "the skipping client joined the group");
+                skipper.Consume(TimeSpan.FromMilliseconds(200));
+            }
+            skipper.Commit([new TopicPartitionOffset(MessagingHarness.EventsTopic, partition, offset + 1)]);
+            skipper.Close();
+        }
+
+        await Eventually.HoldsAsync(async () => await _harness.CountAsync(
+                "select count(*) from outbox where message_id = @id and publish_count = 2 and published_at is not null and kafka_partition = @partition and kafka_offset > @offset",
+                ("id", skipped), ("partition", partition), ("offset", offset)) == 1,
+            TimeSpan.FromSeconds(30), "the sweeper requeued the passed message and the relay republished it after the committed offset");
+
+        await _harness.StartWorkerAsync(LagSettings);
+        await _harness.WaitUntilDispatchedAsync([skipped], TimeSpan.FromSeconds(60));
+        (await _harness.DispatchedCountAsync([skipped])).ShouldBe(1);
+    }
+
+    private static readonly Dictionary<string, string?> LagSettings = new() { ["Outbox:CompletionTimeout"] = "00:00:01" };
+
+    /// <summary>A worker whose events consumer has handled and committed one event of <paramref name="tenant"/>'s partition.</summary>
+    private async Task<IHost> StartWorkerWithCommittedOffsetsAsync(Guid tenant)
+    {
+        var worker = await _harness.StartWorkerAsync(LagSettings);
+        await MessagingHarness.WaitUntilActiveAsync(worker);
+        var first = await _harness.IngestAsync(tenant, 0);
+        await _harness.WaitUntilDispatchedAsync([first], TimeSpan.FromSeconds(30));
+        return worker;
+    }
+
+    private Task WaitUntilPublishedAsync(IReadOnlyCollection<Guid> ids) =>
+        Eventually.HoldsAsync(async () => await _harness.CountAsync(
+                "select count(*) from outbox where message_id = any(@ids) and published_at is not null and kafka_offset is not null", ("ids", ids.ToArray())) == ids.Count,
+            TimeSpan.FromSeconds(30), $"{ids.Count} messages published with their offsets");
 
     [Fact]
     public async Task Completed_messages_are_deleted_after_the_retention_period_and_others_are_kept()
