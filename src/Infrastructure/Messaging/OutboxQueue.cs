@@ -44,12 +44,13 @@ internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
     {
         if (rows.Count == 0) return;
         await using var command = dataSource.CreateCommand("""
+            with locked as (select id from outbox where id = any(@ids) order by id for update)
             update outbox o
             set published_at = now(), publish_count = publish_count + 1, failure_count = 0, last_error = null,
                 completed_at = case when awaits_consumer then completed_at else now() end,
                 kafka_partition = p.partition, kafka_offset = p.kafka_offset
-            from unnest(@ids, @partitions, @offsets) as p(id, partition, kafka_offset)
-            where o.id = p.id
+            from unnest(@ids, @partitions, @offsets) as p(id, partition, kafka_offset), locked
+            where o.id = p.id and o.id = locked.id
             """);
         command.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
         command.Parameters.AddWithValue("partitions", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer, rows.Select(r => r.Partition).ToArray());

@@ -32,15 +32,20 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
         }, ct);
     }
 
-    /// <summary>Also marks unpublished rows published, as <see cref="PostgresOutbox.MarkCompletedAsync"/> does.</summary>
+    /// <summary>
+    /// Also marks unpublished rows published, as <see cref="PostgresOutbox.MarkCompletedAsync"/> does.
+    /// Rows are locked in id order, like the relay's marking them published: a consumer can complete
+    /// a round before the relay has recorded it, and two orders of the same rows would deadlock.
+    /// </summary>
     public Task MarkCompletedAsync(IReadOnlyList<Guid> messageIds, CancellationToken ct)
     {
         if (messageIds.Count == 0) return Task.CompletedTask;
         return session.RunAsync(async (connection, transaction) =>
         {
             await using var command = DbSession.Command(connection, transaction, """
-                update outbox set completed_at = now(), published_at = coalesce(published_at, now())
-                where message_id = any(@message_ids) and completed_at is null
+                with locked as (select id from outbox where message_id = any(@message_ids) and completed_at is null order by id for update)
+                update outbox o set completed_at = now(), published_at = coalesce(o.published_at, now())
+                from locked where o.id = locked.id
                 """);
             command.Parameters.AddWithValue("message_ids", messageIds.ToArray());
             await command.ExecuteNonQueryAsync(ct);
