@@ -33,7 +33,8 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
     }
 
     /// <summary>
-    /// Also marks unpublished rows published, as <see cref="PostgresOutbox.MarkCompletedAsync"/> does.
+    /// Also marks unpublished rows published: a consumer completing one handled an earlier copy (the
+    /// sweeper had queued it again), so publishing it once more would be wasted.
     /// Rows are locked in id order, like the relay's marking them published: a consumer can complete
     /// a round before the relay has recorded it, and two orders of the same rows would deadlock.
     /// </summary>

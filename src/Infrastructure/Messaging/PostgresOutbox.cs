@@ -29,18 +29,4 @@ public sealed class PostgresOutbox(DbSession session) : IOutbox
         command.Parameters.AddWithValue("awaits_consumer", message.AwaitsConsumer);
         await command.ExecuteNonQueryAsync(ct);
     }, ct);
-
-    /// <summary>
-    /// Also marks an unpublished row published: a consumer completing it handled an earlier copy
-    /// (the sweeper had queued it again), so publishing it once more would be wasted.
-    /// </summary>
-    public Task MarkCompletedAsync(Guid messageId, CancellationToken ct) => session.RunAsync(async (connection, transaction) =>
-    {
-        await using var command = DbSession.Command(connection, transaction, """
-            update outbox set completed_at = now(), published_at = coalesce(published_at, now())
-            where message_id = @message_id and completed_at is null
-            """);
-        command.Parameters.AddWithValue("message_id", messageId);
-        await command.ExecuteNonQueryAsync(ct);
-    }, ct);
 }

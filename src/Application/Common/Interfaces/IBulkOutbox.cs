@@ -9,6 +9,6 @@ public interface IBulkOutbox
 {
     Task EnqueueAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct);
 
-    /// <summary><see cref="IOutbox.MarkCompletedAsync"/> for many messages in one statement. Idempotent.</summary>
+    /// <summary>Called by the consumer that finished the work the messages asked for, in one statement. Idempotent.</summary>
     Task MarkCompletedAsync(IReadOnlyList<Guid> messageIds, CancellationToken ct);
 }

@@ -15,7 +15,4 @@ public sealed record OutboxMessage(
 public interface IOutbox
 {
     Task EnqueueAsync(OutboxMessage message, CancellationToken ct);
-
-    /// <summary>Called by the consumer that finished the work the message asked for. Idempotent.</summary>
-    Task MarkCompletedAsync(Guid messageId, CancellationToken ct);
 }
