@@ -56,7 +56,8 @@ public interface IOAuthStore
     Task<bool> ActivateMemberAsync(Guid memberId, string passwordHash, DateTimeOffset at, CancellationToken ct);
     Task<MemberRow?> FindMemberAsync(Guid tenantId, Guid memberId, CancellationToken ct);
     Task<MemberRow?> FindActiveMemberByEmailAsync(Guid tenantId, string email, CancellationToken ct);
-    Task<IReadOnlyList<MemberRow>> ListMembersAsync(Guid tenantId, CancellationToken ct);
+    /// <summary>Whether the organisation has an active or invited member with this e-mail address (case-insensitive).</summary>
+    Task<bool> HasMemberWithEmailAsync(Guid tenantId, string email, CancellationToken ct);
     /// <summary>Removes the member and revokes every grant they gave.</summary>
     Task<bool> RemoveMemberAsync(Guid tenantId, Guid memberId, DateTimeOffset at, CancellationToken ct);
 

@@ -52,8 +52,9 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
         SingleAsync($"select {MemberColumns} from members where tenant_id = @tenant and lower(email) = lower(@email) and status = 'active'", ReadMember, ct,
             ("tenant", tenantId), ("email", email));
 
-    public Task<IReadOnlyList<MemberRow>> ListMembersAsync(Guid tenantId, CancellationToken ct) =>
-        ListAsync($"select {MemberColumns} from members where tenant_id = @tenant and status <> 'removed' order by invited_at, id", ReadMember, ct, ("tenant", tenantId));
+    public async Task<bool> HasMemberWithEmailAsync(Guid tenantId, string email, CancellationToken ct) =>
+        await SingleAsync("select 1 from members where tenant_id = @tenant and lower(email) = lower(@email) and status <> 'removed' limit 1",
+            r => new object(), ct, ("tenant", tenantId), ("email", email)) is not null;
 
     public async Task<bool> RemoveMemberAsync(Guid tenantId, Guid memberId, DateTimeOffset at, CancellationToken ct)
     {

@@ -392,6 +392,31 @@ public sealed class OAuthFlowTests(OAuthSystem system) : IClassFixture<OAuthSyst
     }
 
     [Fact]
+    public async Task An_address_already_invited_or_active_is_a_conflict_in_any_case_and_free_again_once_removed()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var active = await _oauth.CreateMemberAsync(tenant);
+        var invited = await tenant.Client.PostAsJsonAsync("/api/v1/members", new { email = "Pending@Example.com", role = "member" });
+        invited.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var pendingId = (await invited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("member").GetProperty("id").GetGuid();
+
+        foreach (var email in new[] { active.Email.ToUpperInvariant(), "pending@example.com" })
+        {
+            var again = await tenant.Client.PostAsJsonAsync("/api/v1/members", new { email, role = "member" });
+            again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString().ShouldBe("member_exists");
+        }
+        (await tenant.Client.GetFromJsonAsync<JsonElement>("/api/v1/members")).GetProperty("data").GetArrayLength().ShouldBe(2);
+
+        // Another organisation may invite the same address.
+        var other = await system.CreateTenantWithKeyAsync();
+        (await other.Client.PostAsJsonAsync("/api/v1/members", new { email = "pending@example.com", role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        (await tenant.Client.DeleteAsync($"/api/v1/members/{pendingId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await tenant.Client.PostAsJsonAsync("/api/v1/members", new { email = "pending@example.com", role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task An_invitation_is_accepted_on_the_html_page_with_an_antiforgery_protected_form()
     {
         var tenant = await system.CreateTenantWithKeyAsync();

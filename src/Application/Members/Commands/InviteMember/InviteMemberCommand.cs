@@ -35,8 +35,7 @@ public sealed class InviteMemberCommandHandler(IOAuthStore store, ITenantReadMod
     {
         var email = request.Email.Trim();
         if (await tenants.FindAsync(request.TenantId, cancellationToken) is null) throw new NotFoundException("tenant_not_found", "No such tenant.");
-        if (await store.FindActiveMemberByEmailAsync(request.TenantId, email, cancellationToken) is not null
-            || (await store.ListMembersAsync(request.TenantId, cancellationToken)).Any(m => string.Equals(m.Email, email, StringComparison.OrdinalIgnoreCase)))
+        if (await store.HasMemberWithEmailAsync(request.TenantId, email, cancellationToken))
             throw new ConflictException("member_exists", "This address is already a member or invited.");
 
         var now = clock.UtcNow;
