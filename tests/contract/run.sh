@@ -34,22 +34,6 @@ if ! start_system; then
   exit 1
 fi
 
-passed=0
-failed=0
-tally() {
-  local name="$1" log="$2" rc="$3" line p f
-  line="$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1)"
-  if [[ -n "$line" ]]; then
-    p="${line#*: }"; p="${p%% passed*}"
-    f="${line##*, }"; f="${f%% failed}"
-  else
-    p=0; f=1
-  fi
-  ((rc != 0 && f == 0)) && f=1
-  passed=$((passed + p))
-  failed=$((failed + f))
-}
-
 curl -sf "$API_URL/openapi/v1.json" -o "$OUT/openapi.json"
 log="$OUT/contract-lint.log"
 npx --no-install spectral lint "$OUT/openapi.json" --ruleset .spectral.yaml --fail-severity error >"$log" 2>&1

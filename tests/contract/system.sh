@@ -2,7 +2,8 @@
 # Starts a private Integrations system for the external checks: PostgreSQL in a temporary
 # directory, the Kafka development broker, the API and the Workers host, all on free loopback
 # ports, from the Release build output. Source it, call start_system, and stop_system on exit
-# (run.sh traps it). Exports API_URL and ADMIN_KEY. Sourced: it sets no shell options of its own.
+# (run.sh traps it). Exports API_URL and ADMIN_KEY, and gives tally for the checks' totals.
+# Sourced: it sets no shell options of its own.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PG_BIN="${INTEGRATIONS_PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -79,4 +80,22 @@ stop_system() {
     rm -rf "$SYS_DIR"
     SYS_DIR=""
   fi
+}
+
+# The run.sh scripts' totals: tally NAME LOG RC adds the "NAME: N passed, N failed" line of LOG to
+# them; a missing line, or a non-zero exit code with no failure counted, is one failure.
+passed=0
+failed=0
+tally() {
+  local name="$1" log="$2" rc="$3" line p f
+  line="$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1)"
+  if [[ -n "$line" ]]; then
+    p="${line#*: }"; p="${p%% passed*}"
+    f="${line##*, }"; f="${f%% failed}"
+  else
+    p=0; f=1
+  fi
+  ((rc != 0 && f == 0)) && f=1
+  passed=$((passed + p))
+  failed=$((failed + f))
 }

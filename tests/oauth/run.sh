@@ -28,23 +28,12 @@ if ! start_system; then
   exit 1
 fi
 
-passed=0
-failed=0
 for check in e2e browser; do
   log="$OUT/oauth-$check.log"
   SCREENSHOT_DIR="$OUT" node "$check.mjs" >"$log" 2>&1
   rc=$?
   cat "$log"
-  line="$(grep -E "^$check: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1)"
-  if [[ -n "$line" ]]; then
-    p="${line#*: }"; p="${p%% passed*}"
-    f="${line##*, }"; f="${f%% failed}"
-  else
-    p=0; f=1
-  fi
-  ((rc != 0 && f == 0)) && f=1
-  passed=$((passed + p))
-  failed=$((failed + f))
+  tally "$check" "$log" "$rc"
 done
 
 echo "$passed passed, $failed failed"
