@@ -74,7 +74,28 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         }
         document.Tags = new HashSet<OpenApiTag>(Tags.Where(t => t.Name == WebhookTag || UsedTag(document, t.Name)).Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
         document.Webhooks = EventTypeCatalog.All.ToDictionary(t => t.Name, t => (IOpenApiPathItem)Webhook(t, document));
+        RequireOnlyIdInListItems(document);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// With <c>fields</c>, list items carry only the selected properties and always id: each page's
+    /// items get a schema of their own, the item's with every property but only id required. The
+    /// item's own schema (single reads) keeps all of its required properties.
+    /// </summary>
+    private static void RequireOnlyIdInListItems(OpenApiDocument document)
+    {
+        var schemas = document.Components!.Schemas ?? new Dictionary<string, IOpenApiSchema>();
+        foreach (var page in schemas.Where(s => s.Key.StartsWith("CursorPageOf", StringComparison.Ordinal)).Select(s => s.Value).OfType<OpenApiSchema>().ToList())
+        {
+            if (page.Properties is null || !page.Properties.TryGetValue("data", out var property) || property is not OpenApiSchema { Items: OpenApiSchemaReference item } data
+                || item.Reference.Id is not { } itemName || !schemas.TryGetValue(itemName, out var itemSchema) || itemSchema is not OpenApiSchema full) continue;
+            var selectable = (OpenApiSchema)full.CreateShallowCopy();
+            selectable.Required = new HashSet<string> { "id" };
+            selectable.Description = $"{itemName} as a list returns it: every property without `fields`, the selected ones and id with it.";
+            schemas[itemName + "Fields"] = selectable;
+            data.Items = new OpenApiSchemaReference(itemName + "Fields", document);
+        }
     }
 
     private static bool UsedTag(OpenApiDocument document, string tag) =>
