@@ -23,10 +23,14 @@ passed=0
 failed=0
 skipped=0
 problems=()
+failures=()
 
 summary() {
   if ((skipped > 0)); then
     printf '(%d skipped)\n' "$skipped"
+  fi
+  if ((${#failures[@]})); then
+    printf 'failed test: %s\n' "${failures[@]}"
   fi
   if ((${#problems[@]})); then
     printf 'FAILED: %s\n' "${problems[@]}"
@@ -96,6 +100,19 @@ skipped=$((skipped + d_skipped))
 if ((test_rc != 0)); then
   problems+=("dotnet test (exit code $test_rc; output in ${dotnet_log#"$ROOT"/})")
 fi
+# Name each failed test with the first lines of its error message, so that the end of the output
+# (often all a CI page shows) says what failed without the full log.
+while IFS= read -r line; do
+  failures+=("$line")
+done < <(awk '
+  { sub(/\r$/, "") }
+  /^[[:space:]]+Failed [^[:space:]]+ \[/ { name = $2; msg = ""; grab = 0; next }
+  name != "" && /^[[:space:]]+Error Message:/ { grab = 1; next }
+  name != "" && grab && /^[[:space:]]+Stack Trace:/ {
+    print name " -- " substr(msg, 1, 400); name = ""; grab = 0; next
+  }
+  name != "" && grab { gsub(/^[[:space:]]+/, ""); msg = msg (msg == "" ? "" : " ") $0 }
+' "$dotnet_log" | head -n 20)
 if ((d_aborted > 0)); then
   problems+=("$d_aborted test run(s) aborted (a test host crashed)")
 fi
