@@ -90,7 +90,7 @@ public class RateLimitTests(RateLimitedSystem system) : IClassFixture<RateLimite
     [Fact]
     public async Task Requests_without_valid_credentials_are_limited_per_client_address()
     {
-        await WaitForAFreshWindowAsync();
+        await system.WaitForAFreshRateLimitWindowAsync();
         var anonymous = system.Client();
         var wrong = system.Client("ik_wrongwrong_wrongwrongwrongwrongwrong");
 
@@ -113,7 +113,7 @@ public class RateLimitTests(RateLimitedSystem system) : IClassFixture<RateLimite
                 new() { BaseAddress = address, DefaultRequestHeaders = { Authorization = tenant.Client.DefaultRequestHeaders.Authorization } };
             var sequential = await system.CreateTenantWithKeyAsync("starter");
             var burst = await system.CreateTenantWithKeyAsync("starter");
-            await WaitForAFreshWindowAsync();
+            await system.WaitForAFreshRateLimitWindowAsync();
 
             // Each instance sees what the other counted.
             using var b = ViaSecond(sequential);
@@ -141,19 +141,7 @@ public class RateLimitTests(RateLimitedSystem system) : IClassFixture<RateLimite
     private async Task<TenantWithKey> NewTenantInAFreshWindowAsync(string plan)
     {
         var tenant = await system.CreateTenantWithKeyAsync(plan);
-        await WaitForAFreshWindowAsync();
+        await system.WaitForAFreshRateLimitWindowAsync();
         return tenant;
-    }
-
-    /// <summary>
-    /// Windows are aligned on the database clock and shared by all partitions: when the current one
-    /// ends within 15 s, wait for the next, so no test straddles a reset. The admin's request used to
-    /// look costs the tenant nothing.
-    /// </summary>
-    private async Task WaitForAFreshWindowAsync()
-    {
-        var probe = await system.Admin.GetAsync("/api/v1/tenants?limit=1");
-        var reset = int.Parse(Header(probe, "X-RateLimit-Reset"));
-        if (reset < 15) await Task.Delay(TimeSpan.FromSeconds(reset + 1));
     }
 }

@@ -40,6 +40,18 @@ public class TestSystem : IAsyncLifetime
 
     private readonly List<IHost> _extraWorkers = [];
 
+    /// <summary>
+    /// Rate-limit windows are aligned on the database clock and shared by all partitions: when the
+    /// current one ends within 15 s, waits for the next, so a test that counts requests against a
+    /// quota never straddles a reset. The admin's probe costs no tenant anything.
+    /// </summary>
+    public async Task WaitForAFreshRateLimitWindowAsync()
+    {
+        using var probe = await Admin.GetAsync("/api/v1/tenants?limit=1");
+        var reset = int.Parse(probe.Headers.GetValues("X-RateLimit-Reset").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        if (reset < 15) await Task.Delay(TimeSpan.FromSeconds(reset + 1));
+    }
+
     protected virtual bool StartWorkers => true;
 
     protected virtual IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?>();

@@ -11,6 +11,8 @@ public sealed class OAuthRateLimitTests(OAuthRateLimitedSystem system) : IClassF
     public async Task Tokens_and_api_keys_of_a_tenant_share_one_quota_and_oauth_endpoints_are_limited_per_address()
     {
         var tenant = await system.CreateTenantWithKeyAsync("starter");
+        // Every request below counts against the tenant's or the address's quota of one window.
+        await system.WaitForAFreshRateLimitWindowAsync();
         var oauth = new OAuthHarness(system);
         // Two requests with the API key (register the app, invite the member), then the flow (/oauth: 5 requests).
         var (_, _, tokens) = await oauth.TokensAsync(tenant);
