@@ -61,9 +61,8 @@ public sealed class OutboxRelay(
 
     private async Task RelayAsync(RelayLeadership leadership, CancellationToken ct)
     {
-        // While draining a backlog each round starts after the last row of the round before: the
-        // front of the unpublished index is full of entries for rows just published (dead until
-        // vacuum), and walking them again every round made each round slower than the last. A
+        // While draining a backlog each round starts after the last row of the round before, so it
+        // does not walk again the index entries of the rows just published (dead until vacuum). A
         // row that committed late with a lower id, or failed and backs off, is behind the cursor;
         // the round after the backlog is drained starts from the beginning again and finds it. A
         // round with a row not published also starts over, so later rows of its key cannot
