@@ -38,7 +38,7 @@ await using (var seed = dataSource.CreateCommand("""
 await using (var analyze = dataSource.CreateCommand("vacuum analyze events")) await analyze.ExecuteNonQueryAsync();
 Console.WriteLine($"seeded {rows + rows / 9:N0} events ({rows:N0} of the measured tenant) in {seeding.Elapsed.TotalSeconds:F1} s");
 
-var session = new DbSession(dataSource);
+var session = new DbSession(dataSource, new PostgresNotifier(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresNotifier>.Instance));
 var readModel = new EventReadModel(session);
 var spec = ListEventsQuery.Spec;
 var firstPage = ListQueryParser.Parse(spec, new ListParameters(limit.ToString()));

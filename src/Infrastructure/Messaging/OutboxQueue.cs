@@ -11,24 +11,27 @@ internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// Due rows in id (commit) order. A row whose key has an older row backing off is left out:
-    /// it would overtake that row on the topic.
+    /// Due rows in id (commit) order, after <paramref name="afterId"/>. A row whose key has an
+    /// older row backing off is left out: it would overtake that row on the topic. Only unpublished
+    /// rows have failures counted (publishing resets the count), and the check says no more than
+    /// that so only outbox_backing_off_idx can serve it (migration 0012).
     /// </summary>
-    public async Task<IReadOnlyList<OutboxRow>> NextBatchAsync(int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<OutboxRow>> NextBatchAsync(int limit, long afterId, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
             select o.id, o.topic, o.message_key, o.payload, o.headers::text
             from outbox o
-            where o.published_at is null and o.next_attempt_at <= now()
+            where o.published_at is null and o.id > @after and o.next_attempt_at <= now()
               and not exists (
                   select 1 from outbox b
-                  where b.published_at is null and b.failure_count > 0
+                  where b.failure_count > 0
                     and b.topic = o.topic and b.message_key = o.message_key and b.id < o.id
                     and b.next_attempt_at > now())
             order by o.id
             limit @limit
             """);
         command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("after", afterId);
         var rows = new List<OutboxRow>(limit);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

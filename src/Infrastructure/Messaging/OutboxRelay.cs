@@ -61,19 +61,33 @@ public sealed class OutboxRelay(
 
     private async Task RelayAsync(RelayLeadership leadership, CancellationToken ct)
     {
+        // While draining a backlog each round starts after the last row of the round before, so it
+        // does not walk again the index entries of the rows just published (dead until vacuum). A
+        // row that committed late with a lower id, or failed and backs off, is behind the cursor;
+        // the round after the backlog is drained starts from the beginning again and finds it. A
+        // round with a row not published also starts over, so later rows of its key cannot
+        // overtake it.
+        var after = 0L;
         while (!ct.IsCancellationRequested)
         {
             await leadership.EnsureHeldAsync(ct);
-            var selected = await PublishRoundAsync(ct);
-            // A full batch means more is probably waiting: go again at once.
-            if (selected < _options.BatchSize) await leadership.WaitForWorkAsync(_options.PollInterval, ct);
+            var round = await PublishRoundAsync(after, ct);
+            if (round.Selected == _options.BatchSize)
+            {
+                // A full batch means more is probably waiting: go again at once.
+                after = round.AllPublished ? round.LastId : 0;
+                continue;
+            }
+            var wasScanFromStart = after == 0;
+            after = 0;
+            if (wasScanFromStart) await leadership.WaitForWorkAsync(_options.PollInterval, ct);
         }
     }
 
-    private async Task<int> PublishRoundAsync(CancellationToken ct)
+    private async Task<(int Selected, long LastId, bool AllPublished)> PublishRoundAsync(long afterId, CancellationToken ct)
     {
-        var rows = await _queue.NextBatchAsync(_options.BatchSize, ct);
-        if (rows.Count == 0) return 0;
+        var rows = await _queue.NextBatchAsync(_options.BatchSize, afterId, ct);
+        if (rows.Count == 0) return (0, afterId, true);
 
         var round = DeliveryRound.Start(producer, rows);
         await round.WaitAsync(_deliveryTimeout, ct);
@@ -114,6 +128,6 @@ public sealed class OutboxRelay(
             logger.LogWarning("Could not publish {Count} outbox messages ({Error}); retrying with backoff", ids.Count, error);
         }
         logger.LogDebug("Relay round: {Selected} selected, {Published} published", rows.Count, published.Count);
-        return rows.Count;
+        return (rows.Count, rows[^1].Id, published.Count == rows.Count);
     }
 }

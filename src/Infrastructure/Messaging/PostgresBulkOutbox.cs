@@ -20,7 +20,6 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
             await using var command = DbSession.Command(connection, transaction, $"""
                 insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
                 select * from unnest(@message_ids::uuid[], @topics::text[], @keys::text[], @payloads::text[], @headers::jsonb[], @awaits::boolean[]);
-                select pg_notify('{PostgresOutbox.Channel}', '');
                 """);
             command.Parameters.AddWithValue("message_ids", messages.Select(m => m.MessageId).ToArray());
             command.Parameters.AddWithValue("topics", messages.Select(m => m.Topic).ToArray());
@@ -29,6 +28,7 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
             command.Parameters.AddWithValue("headers", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, messages.Select(m => JsonSerializer.Serialize(m.Headers)).ToArray());
             command.Parameters.AddWithValue("awaits", messages.Select(m => m.AwaitsConsumer).ToArray());
             await command.ExecuteNonQueryAsync(ct);
+            session.NotifyAfterCommit(PostgresOutbox.Channel);
         }, ct);
     }
 
@@ -45,7 +45,7 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
         {
             await using var command = DbSession.Command(connection, transaction, """
                 with locked as (select id from outbox where message_id = any(@message_ids) and completed_at is null order by id for update)
-                update outbox o set completed_at = now(), published_at = coalesce(o.published_at, now())
+                update outbox o set completed_at = now(), published_at = coalesce(o.published_at, now()), failure_count = 0
                 from locked where o.id = locked.id
                 """);
             command.Parameters.AddWithValue("message_ids", messageIds.ToArray());

@@ -11,7 +11,7 @@ namespace Integrations.Infrastructure.Messaging;
 /// </summary>
 public sealed class PostgresOutbox(DbSession session) : IOutbox
 {
-    /// <summary>The channel the relay listens on; PostgreSQL delivers the NOTIFY when the transaction commits.</summary>
+    /// <summary>The channel the relay listens on, notified after the inserting transaction commits (<see cref="PostgresNotifier"/>).</summary>
     public const string Channel = "outbox";
 
     public Task EnqueueAsync(OutboxMessage message, CancellationToken ct) => session.RunAsync(async (connection, transaction) =>
@@ -19,7 +19,6 @@ public sealed class PostgresOutbox(DbSession session) : IOutbox
         await using var command = DbSession.Command(connection, transaction, $"""
             insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
             values (@message_id, @topic, @message_key, @payload, @headers, @awaits_consumer);
-            select pg_notify('{Channel}', '');
             """);
         command.Parameters.AddWithValue("message_id", message.MessageId);
         command.Parameters.AddWithValue("topic", message.Topic);
@@ -28,5 +27,6 @@ public sealed class PostgresOutbox(DbSession session) : IOutbox
         command.Parameters.AddWithValue("headers", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(message.Headers));
         command.Parameters.AddWithValue("awaits_consumer", message.AwaitsConsumer);
         await command.ExecuteNonQueryAsync(ct);
+        session.NotifyAfterCommit(Channel);
     }, ct);
 }

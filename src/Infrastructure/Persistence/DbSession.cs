@@ -6,10 +6,11 @@ namespace Integrations.Infrastructure.Persistence;
 /// The scoped database session: while a unit of work is open, every port in the scope runs on its
 /// connection and transaction; outside one, each call borrows a pooled connection of its own.
 /// </summary>
-public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
+public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier notifier) : IAsyncDisposable
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
+    private HashSet<string>? _notifyAfterCommit;
 
     public NpgsqlDataSource DataSource => dataSource;
 
@@ -25,6 +26,16 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
     public Task RunAsync(Func<NpgsqlConnection, NpgsqlTransaction?, Task> work, CancellationToken ct) =>
         RunAsync(async (c, t) => { await work(c, t); return true; }, ct);
 
+    /// <summary>
+    /// Wakes the listeners of <paramref name="channel"/> once what this session wrote is committed:
+    /// at once outside a unit of work (each statement commits by itself), else after the commit.
+    /// </summary>
+    public void NotifyAfterCommit(string channel)
+    {
+        if (_transaction is null) notifier.Signal(channel);
+        else (_notifyAfterCommit ??= new HashSet<string>(StringComparer.Ordinal)).Add(channel);
+    }
+
     /// <summary>Creates a command bound to the ambient transaction when there is one.</summary>
     public static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql) =>
         new(sql, connection, transaction);
@@ -38,10 +49,13 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
             _transaction = await _connection.BeginTransactionAsync(ct);
             var result = await work(ct);
             await _transaction.CommitAsync(ct);
+            if (_notifyAfterCommit is not null)
+                foreach (var channel in _notifyAfterCommit) notifier.Signal(channel);
             return result;
         }
         finally
         {
+            _notifyAfterCommit = null;
             if (_transaction is not null) await _transaction.DisposeAsync();
             await _connection.DisposeAsync();
             _transaction = null;

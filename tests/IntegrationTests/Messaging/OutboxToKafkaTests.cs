@@ -43,4 +43,82 @@ public sealed class OutboxToKafkaTests : IAsyncLifetime
         (await _harness.CountAsync("select count(*) from outbox where message_id = @id and published_at is not null and publish_count = 1",
             ("id", eventId))).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task A_row_that_commits_after_later_rows_went_out_in_full_batches_is_still_published()
+    {
+        await _harness.StartWorkerAsync(new Dictionary<string, string?> { ["Outbox:BatchSize"] = "2" });
+        const string insert = """
+            insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
+            select gen_random_uuid(), 'integrations.webhook-deliveries.v1', @key || n, '{}', '{}', false from generate_series(1, @count) n
+            returning id
+            """;
+        await using var late = new Npgsql.NpgsqlConnection(_harness.ConnectionString);
+        await late.OpenAsync();
+        await using var transaction = await late.BeginTransactionAsync();
+        await using (var lower = new Npgsql.NpgsqlCommand(insert, late, transaction))
+        {
+            lower.Parameters.AddWithValue("key", "late-");
+            lower.Parameters.AddWithValue("count", 1);
+            await lower.ExecuteScalarAsync();
+        }
+
+        // Committed meanwhile with higher ids, drained in full batches: the relay reads past the open row.
+        await _harness.ExecuteAsync(insert.Replace("returning id", ""), ("key", "early-"), ("count", 20));
+        await Infrastructure.Eventually.HoldsAsync(
+            async () => await _harness.CountAsync("select count(*) from outbox where message_key like 'early-%' and published_at is not null") == 20,
+            TimeSpan.FromSeconds(20), "the 20 committed rows were published");
+        (await _harness.CountAsync("select count(*) from outbox where message_key like 'late-%' and published_at is not null")).ShouldBe(0);
+
+        await transaction.CommitAsync();
+        await Infrastructure.Eventually.HoldsAsync(
+            async () => await _harness.CountAsync("select count(*) from outbox where message_key = 'late-1' and published_at is not null") == 1,
+            TimeSpan.FromSeconds(10), "the row committed late was published");
+        (await _harness.CountAsync("select count(*) from outbox where publish_count <> 1")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_relay_wakes_on_the_notification_sent_after_each_commit_not_on_its_poll()
+    {
+        var worker = await _harness.StartWorkerAsync(new Dictionary<string, string?> { ["Outbox:PollInterval"] = "00:05:00" });
+        await MessagingHarness.WaitUntilActiveAsync(worker);
+        var tenantId = await _harness.CreateTenantAsync();
+
+        for (var n = 1; n <= 3; n++)
+        {
+            var eventId = await _harness.IngestAsync(tenantId, n);
+            await Infrastructure.Eventually.HoldsAsync(
+                async () => await _harness.CountAsync("select count(*) from outbox where message_id = @id and published_at is not null", ("id", eventId)) == 1,
+                TimeSpan.FromSeconds(10), $"event {n} was published long before the relay's 5 minute poll");
+        }
+    }
+
+    [Fact]
+    public async Task A_row_backing_off_after_a_failed_publication_holds_back_the_later_rows_of_its_key_only()
+    {
+        var worker = await _harness.StartWorkerAsync();
+        await MessagingHarness.WaitUntilActiveAsync(worker);
+        // As the relay leaves a row whose publication failed: counted, with its next attempt ahead.
+        await _harness.ExecuteAsync("""
+            insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, failure_count, next_attempt_at, last_error)
+            values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', 'held', 'first', '{}', false, 1, now() + interval '3 seconds', 'Local: Message timed out');
+            insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
+            values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', 'held', 'second', '{}', false),
+                   (gen_random_uuid(), 'integrations.webhook-deliveries.v1', 'free', 'other key', '{}', false);
+            """);
+
+        await Infrastructure.Eventually.HoldsAsync(
+            async () => await _harness.CountAsync("select count(*) from outbox where message_key = 'free' and published_at is not null") == 1,
+            TimeSpan.FromSeconds(10), "the other key's row was published");
+        (await _harness.CountAsync("select count(*) from outbox where message_key = 'held' and published_at is not null")).ShouldBe(0,
+            "the later row of the backing-off key waits for it");
+
+        await Infrastructure.Eventually.HoldsAsync(
+            async () => await _harness.CountAsync("select count(*) from outbox where message_key = 'held' and published_at is not null") == 2,
+            TimeSpan.FromSeconds(15), "both rows of the key were published once the first was due again");
+        (await _harness.CountAsync("""
+            select count(*) from outbox f join outbox s on s.message_key = f.message_key and s.payload = 'second'
+            where f.payload = 'first' and f.kafka_partition = s.kafka_partition and f.kafka_offset < s.kafka_offset and f.failure_count = 0
+            """)).ShouldBe(1, "the first row went to the topic before the second");
+    }
 }
