@@ -55,7 +55,11 @@ public class DeliveryIsolationTests(DeliveryFixture fixture)
         await client.PublishAsync("user.joined", new { user_id = "usr_1" });
         await _sink.WaitForAsync(endpoint.Path, 4, Soon);
 
-        var first = await WaitForPageAsync(client, $"/api/v1/webhook-endpoints/{endpoint.Id}/deliveries?status=succeeded&limit=2", 2);
+        // The sink has them all, but each outcome is recorded after its response: wait for all four.
+        await WaitForPageAsync(client, $"/api/v1/webhook-endpoints/{endpoint.Id}/deliveries?status=succeeded", 4);
+        var first = await (await client.GetAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/deliveries?status=succeeded&limit=2"))
+            .ShouldBeJsonAsync(HttpStatusCode.OK);
+        first.GetProperty("data").GetArrayLength().ShouldBe(2);
         first.GetProperty("has_more").GetBoolean().ShouldBeTrue();
         var next = first.GetProperty("next_cursor").GetString();
         var second = await (await client.GetAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/deliveries?status=succeeded&limit=2&cursor={next}"))
