@@ -42,11 +42,20 @@ public static class PersistenceServiceCollectionExtensions
             // read of es_events took 121 ms per call in the webhook benchmark instead of about 1 ms.
             // Custom plans cost a planning per execution; preparing still saves the parse.
             if (builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
-                builder.Options = string.Join(' ', new[] { builder.Options, "-c plan_cache_mode=force_custom_plan" }.Where(o => !string.IsNullOrWhiteSpace(o)));
+                builder.Options = WithOption(builder.Options, "-c plan_cache_mode=force_custom_plan");
         }
+        // JIT compilation pays off for long analytical queries only. The planner expects hundreds of
+        // events per stream where most streams hold one or two, so the batch reads of es_events
+        // crossed jit_above_cost and spent 40-580 ms compiling (in the webhook benchmark, found with
+        // auto_explain) for queries that then ran in under a millisecond.
+        if (builder.Options?.Contains("jit", StringComparison.Ordinal) != true)
+            builder.Options = WithOption(builder.Options, "-c jit=off");
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.NoResetOnClose = true;
         return builder.ConnectionString;
     }
+
+    private static string WithOption(string? options, string option) =>
+        string.IsNullOrWhiteSpace(options) ? option : options + " " + option;
 
     /// <summary>The PostgreSQL side of every port: event store, projections, read models, idempotency, unit of work.</summary>
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration)
