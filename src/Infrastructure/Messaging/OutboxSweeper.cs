@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Integrations.Infrastructure.Persistence;
 using Npgsql;
 
 namespace Integrations.Infrastructure.Messaging;
@@ -28,6 +29,7 @@ namespace Integrations.Infrastructure.Messaging;
 public sealed class OutboxSweeper(
     NpgsqlDataSource dataSource,
     KafkaClientFactory kafka,
+    PostgresNotifier notifier,
     IOptions<OutboxOptions> options,
     ILogger<OutboxSweeper> logger) : BackgroundService
 {
@@ -126,8 +128,7 @@ public sealed class OutboxSweeper(
         var requeued = await command.ExecuteNonQueryAsync(ct);
         if (requeued == 0) return;
 
-        await using var notify = dataSource.CreateCommand($"select pg_notify('{PostgresOutbox.Channel}', '')");
-        await notify.ExecuteNonQueryAsync(ct);
+        notifier.Signal(PostgresOutbox.Channel);
         logger.LogWarning("Requeued {Count} outbox messages their consumer passed or can no longer reach without completing them", requeued);
     }
 

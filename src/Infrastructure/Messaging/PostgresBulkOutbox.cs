@@ -6,8 +6,8 @@ using NpgsqlTypes;
 namespace Integrations.Infrastructure.Messaging;
 
 /// <summary>
-/// <see cref="PostgresOutbox.EnqueueAsync"/> for a whole batch: one insert from arrays and one
-/// NOTIFY, in the unit of work's transaction. Rows are inserted in the given order, so per-key
+/// <see cref="PostgresOutbox.EnqueueAsync"/> for a whole batch: one insert from arrays in the unit
+/// of work's transaction, and one NOTIFY after it commits. Rows are inserted in the given order, so per-key
 /// order is kept as the relay publishes in id order.
 /// </summary>
 public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
@@ -17,9 +17,9 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
         if (messages.Count == 0) return Task.CompletedTask;
         return session.RunAsync(async (connection, transaction) =>
         {
-            await using var command = DbSession.Command(connection, transaction, $"""
+            await using var command = DbSession.Command(connection, transaction, """
                 insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
-                select * from unnest(@message_ids::uuid[], @topics::text[], @keys::text[], @payloads::text[], @headers::jsonb[], @awaits::boolean[]);
+                select * from unnest(@message_ids::uuid[], @topics::text[], @keys::text[], @payloads::text[], @headers::jsonb[], @awaits::boolean[])
                 """);
             command.Parameters.AddWithValue("message_ids", messages.Select(m => m.MessageId).ToArray());
             command.Parameters.AddWithValue("topics", messages.Select(m => m.Topic).ToArray());

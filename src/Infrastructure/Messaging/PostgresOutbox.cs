@@ -16,9 +16,9 @@ public sealed class PostgresOutbox(DbSession session) : IOutbox
 
     public Task EnqueueAsync(OutboxMessage message, CancellationToken ct) => session.RunAsync(async (connection, transaction) =>
     {
-        await using var command = DbSession.Command(connection, transaction, $"""
+        await using var command = DbSession.Command(connection, transaction, """
             insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
-            values (@message_id, @topic, @message_key, @payload, @headers, @awaits_consumer);
+            values (@message_id, @topic, @message_key, @payload, @headers, @awaits_consumer)
             """);
         command.Parameters.AddWithValue("message_id", message.MessageId);
         command.Parameters.AddWithValue("topic", message.Topic);
