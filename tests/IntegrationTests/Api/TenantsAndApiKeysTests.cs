@@ -67,7 +67,10 @@ public class TenantsAndApiKeysTests(TestSystem system) : IClassFixture<TestSyste
         entry.GetProperty("prefix").GetString().ShouldNotBeNull().ShouldStartWith("ik_");
         entry.ToString().ShouldNotContain(tenant.Key);
 
-        var secretPart = tenant.Key[(tenant.Key.LastIndexOf('_') + 1)..];
+        // The secret is everything after "{prefix}_"; it is base64url, so it may itself contain '_'.
+        var prefix = entry.GetProperty("prefix").GetString()!;
+        tenant.Key.ShouldStartWith(prefix + "_");
+        var secretPart = tenant.Key[(prefix.Length + 1)..];
         (await system.ScalarAsync<long>("select count(*) from es_events where data::text like '%' || @k || '%' or metadata::text like '%' || @k || '%'", ("k", secretPart))).ShouldBe(0);
         (await system.ScalarAsync<long>("select count(*) from api_keys where key_hash = @h", ("h", Integrations.Application.ApiKeys.ApiKeyFormat.Hash(tenant.Key)))).ShouldBe(1);
         (await system.ScalarAsync<long>("select count(*) from api_keys where key_hash like '%' || @k || '%'", ("k", secretPart))).ShouldBe(0);
