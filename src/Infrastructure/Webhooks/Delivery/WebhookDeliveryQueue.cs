@@ -49,9 +49,9 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         """;
 
     /// <param name="limit">How many deliveries this instance can take on now.</param>
-    /// <param name="inFlight">This instance's requests in flight per endpoint.</param>
+    /// <param name="room">How many more deliveries of an endpoint this instance can take on now.</param>
     /// <param name="responseTime">About how long an endpoint takes to answer.</param>
-    public async Task<ClaimResult> ClaimAsync(int limit, IReadOnlyDictionary<Guid, int> inFlight, Func<Guid, TimeSpan> responseTime, CancellationToken ct)
+    public async Task<ClaimResult> ClaimAsync(int limit, Func<Guid, int> room, Func<Guid, TimeSpan> responseTime, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -66,10 +66,26 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
 
         var sendable = rows.Where(r => r.Kind == RowKind.Send).Select(r => r.EndpointId).Distinct().Order().ToArray();
         var pacing = await LockPacingAsync(connection, transaction, sendable, ct);
-        var plan = Plan(rows, limit, inFlight, responseTime, pacing, DateTimeOffset.UtcNow);
+        var plan = Plan(rows, limit, room, responseTime, pacing, DateTimeOffset.UtcNow);
         var nextDue = await WriteAsync(connection, transaction, plan, ct);
         await transaction.CommitAsync(ct);
         return new ClaimResult(plan.Claimed, plan.Cancelled, rows.Count == limit, nextDue);
+    }
+
+    /// <summary>
+    /// Gives claimed deliveries back before their lease runs out (their endpoint turned slow while
+    /// they waited for a connection): each is due again at its time, for any instance.
+    /// </summary>
+    public async Task ReleaseAsync(IReadOnlyList<(Guid DeliveryId, DateTimeOffset DueAt)> released, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Sql.Command(connection, null, """
+            update webhook_delivery_queue q set next_attempt_at = u.at, lease_until = null
+            from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where q.delivery_id = u.id and q.delivery_id = any(@ids)
+            """);
+        command.Parameters.AddValue("ids", released.Select(r => r.DeliveryId).ToArray());
+        command.Parameters.Add(SqlArrays.Timestamps("at", released.Select(r => (DateTimeOffset?)r.DueAt)));
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<List<DueRow>> ReadDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int limit, CancellationToken ct)
@@ -124,7 +140,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         return pacing;
     }
 
-    private ClaimPlan Plan(List<DueRow> rows, int limit, IReadOnlyDictionary<Guid, int> inFlight, Func<Guid, TimeSpan> responseTime,
+    private ClaimPlan Plan(List<DueRow> rows, int limit, Func<Guid, int> room, Func<Guid, TimeSpan> responseTime,
         Dictionary<Guid, DateTimeOffset> pacing, DateTimeOffset now)
     {
         var plan = new ClaimPlan();
@@ -150,7 +166,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         foreach (var endpoint in rows.Where(r => r.Kind == RowKind.Send).GroupBy(r => r.EndpointId).OrderBy(g => g.Min(r => r.CreatedAt)))
         {
             var due = endpoint.OrderBy(r => r.CreatedAt).ToList();
-            var free = Math.Max(0, options.MaxConcurrencyPerEndpoint - inFlight.GetValueOrDefault(endpoint.Key));
+            var free = Math.Max(0, room(endpoint.Key));
             var paced = DeliveryPacing.Plan(due.Count, free, Math.Max(0, budget), options.MaxConcurrencyPerEndpoint, due[0].RatePerMinute,
                 pacing[endpoint.Key], now, Horizon, responseTime(endpoint.Key));
             for (var i = 0; i < due.Count; i++)

@@ -17,10 +17,12 @@ namespace Integrations.Infrastructure.Webhooks.Delivery;
 /// <summary>
 /// Sends queued webhook deliveries (Workers host). One loop claims due deliveries
 /// (<see cref="WebhookDeliveryQueue"/>) as long as this instance has room
-/// (<see cref="WebhookDispatcherOptions.MaxConcurrency"/> requests in flight, at most
-/// <see cref="WebhookDispatcherOptions.MaxConcurrencyPerEndpoint"/> per endpoint), and every
-/// delivery is sent on its own task: a slow or hanging endpoint holds only its own slots, never the
-/// loop, another endpoint or another tenant. Results go through a channel to writers that record
+/// (<see cref="WebhookDispatcherOptions.MaxConcurrency"/> deliveries held), and every delivery is
+/// sent on its own task, with at most <see cref="WebhookDispatcherOptions.MaxConcurrencyPerEndpoint"/>
+/// requests in flight per endpoint: a slow or hanging endpoint holds only its own slots, never the
+/// loop, another endpoint or another tenant. An endpoint that answers fast may have a few times its
+/// connections' worth claimed, waiting here for a connection, so one claim keeps it busy for a
+/// while (see <see cref="Room"/>); one that slows down gives what waits back to the queue. Results go through a channel to writers that record
 /// them in batches (<see cref="RecordDeliveryAttemptsCommand"/>). The loop wakes on the queue's
 /// NOTIFY (deliveries due now), when capacity frees up while it waits for some, at the next known
 /// due time, and at least every <see cref="WebhookDispatcherOptions.PollInterval"/> (which is when
@@ -42,9 +44,16 @@ public sealed class WebhookDispatcher(
     private const int RecordAttempts = 3;
     private static readonly TimeSpan DefaultResponseTime = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ErrorDelay = TimeSpan.FromSeconds(1);
+    // A fast endpoint may have this many times its connections claimed...
+    private const int MaxHoldFactor = 8;
+    // ...as many as it answers in this long...
+    private static readonly TimeSpan HoldWindow = TimeSpan.FromMilliseconds(100);
+    // ...and a delivery that waits longer than this for a connection goes back to the queue.
+    private static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Completed> _results = Channel.CreateUnbounded<Completed>();
-    private readonly ConcurrentDictionary<Guid, int> _inFlightPerEndpoint = new();
+    // Per endpoint with deliveries held: how many, and its connection slots. Guarded by itself.
+    private readonly Dictionary<Guid, EndpointSlots> _endpoints = new();
     private readonly ConcurrentDictionary<Guid, double> _responseMs = new();
     // Per endpoint, when a request of it last finished, or when it last went from idle to busy.
     private readonly ConcurrentDictionary<Guid, long> _lastProgress = new();
@@ -62,7 +71,7 @@ public sealed class WebhookDispatcher(
     /// </summary>
     public void Wake() => _work.Set();
 
-    /// <summary>Requests this instance has in flight or waiting for their rate-limit slot.</summary>
+    /// <summary>Deliveries this instance holds: in flight, or waiting for their rate-limit slot or a connection.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -106,7 +115,7 @@ public sealed class WebhookDispatcher(
             ClaimResult claim;
             try
             {
-                claim = await queue.ClaimAsync(budget, _inFlightPerEndpoint, ResponseTime, stopping);
+                claim = await queue.ClaimAsync(budget, Room, ResponseTime, stopping);
             }
             catch (Exception ex) when (!stopping.IsCancellationRequested)
             {
@@ -119,7 +128,7 @@ public sealed class WebhookDispatcher(
                 return;
             }
 
-            foreach (var cancelled in claim.Cancelled) _results.Writer.TryWrite(new Completed(cancelled.DeliveryId, cancelled.TenantId, null, cancelled.Reason));
+            foreach (var cancelled in claim.Cancelled) _results.Writer.TryWrite(new Completed(cancelled.DeliveryId, cancelled.TenantId, null, cancelled.Reason, null));
             foreach (var delivery in claim.Deliveries) Start(delivery);
             if (claim.More) continue;
 
@@ -128,26 +137,56 @@ public sealed class WebhookDispatcher(
         }
     }
 
+    /// <summary>
+    /// How many more deliveries of the endpoint this instance may take on now: its connections, and
+    /// for an endpoint that answers fast, as many more as it answers in <see cref="HoldWindow"/>
+    /// (at most <see cref="MaxHoldFactor"/> times its connections), less what it holds already.
+    /// Without the extra, a busy fast endpoint's next deliveries would be claimed and deferred
+    /// again and again while its connections free up every few milliseconds.
+    /// </summary>
+    private int Room(Guid endpointId)
+    {
+        var connections = options.MaxConcurrencyPerEndpoint;
+        var factor = Math.Clamp((int)(HoldWindow / ResponseTime(endpointId)), 1, MaxHoldFactor);
+        lock (_endpoints) return connections * factor - (_endpoints.TryGetValue(endpointId, out var slots) ? slots.Held : 0);
+    }
+
     private void Start(ClaimedDelivery delivery)
     {
         Interlocked.Increment(ref _inFlight);
-        // An idle endpoint starts with a clean slate: its silence so far says nothing about its speed.
-        if (_inFlightPerEndpoint.AddOrUpdate(delivery.EndpointId, 1, (_, n) => n + 1) == 1) _lastProgress[delivery.EndpointId] = Stopwatch.GetTimestamp();
-        _ = Task.Run(() => SendAsync(delivery), CancellationToken.None);
+        EndpointSlots slots;
+        lock (_endpoints)
+        {
+            if (!_endpoints.TryGetValue(delivery.EndpointId, out slots!))
+            {
+                _endpoints[delivery.EndpointId] = slots = new EndpointSlots(options.MaxConcurrencyPerEndpoint);
+                // An idle endpoint starts with a clean slate: its silence so far says nothing about its speed.
+                _lastProgress[delivery.EndpointId] = Stopwatch.GetTimestamp();
+            }
+            slots.Held++;
+        }
+        _ = Task.Run(() => SendAsync(delivery, slots), CancellationToken.None);
     }
 
-    private async Task SendAsync(ClaimedDelivery delivery)
+    private async Task SendAsync(ClaimedDelivery delivery, EndpointSlots slots)
     {
+        var connected = false;
         try
         {
             var wait = delivery.SendAt - DateTimeOffset.UtcNow;
             if (wait > TimeSpan.Zero) await Task.Delay(wait, _abort.Token);
+            if (!(connected = await slots.Connections.WaitAsync(ConnectionWait, _abort.Token)))
+            {
+                // The endpoint got slower since the claim: the queue decides again, for any instance, rather than the lease running out here.
+                _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, null, null, DateTimeOffset.UtcNow + ResponseTime(delivery.EndpointId)));
+                return;
+            }
             var result = Sign(delivery) is { } request
                 ? await sender.SendAsync(request, _abort.Token)
                 : new SendResult(DateTimeOffset.UtcNow, 0, null, SendErrorKinds.SsrfBlocked, null, null);
             _responseMs.AddOrUpdate(delivery.EndpointId, result.DurationMs, (_, average) => average * 0.8 + result.DurationMs * 0.2);
             _lastProgress[delivery.EndpointId] = Stopwatch.GetTimestamp();
-            _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, result, null));
+            _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, result, null, null));
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
@@ -160,8 +199,12 @@ public sealed class WebhookDispatcher(
         }
         finally
         {
-            if (_inFlightPerEndpoint.AddOrUpdate(delivery.EndpointId, 0, (_, n) => n - 1) == 0)
-                _inFlightPerEndpoint.TryRemove(new KeyValuePair<Guid, int>(delivery.EndpointId, 0));
+            if (connected) slots.Connections.Release();
+            lock (_endpoints)
+            {
+                // Nobody else can be using the slots of an endpoint that holds nothing: forget it.
+                if (--slots.Held == 0) _endpoints.Remove(delivery.EndpointId);
+            }
             Interlocked.Decrement(ref _inFlight);
             if (_waitingForCapacity) _work.Set();
         }
@@ -190,7 +233,9 @@ public sealed class WebhookDispatcher(
     private TimeSpan ResponseTime(Guid endpointId)
     {
         var average = _responseMs.TryGetValue(endpointId, out var ms) ? TimeSpan.FromMilliseconds(Math.Max(ms, 10)) : DefaultResponseTime;
-        var stalled = _inFlightPerEndpoint.ContainsKey(endpointId) && _lastProgress.TryGetValue(endpointId, out var progress)
+        bool busy;
+        lock (_endpoints) busy = _endpoints.ContainsKey(endpointId);
+        var stalled = busy && _lastProgress.TryGetValue(endpointId, out var progress)
             ? Stopwatch.GetElapsedTime(progress)
             : TimeSpan.Zero;
         return stalled > average ? stalled : average;
@@ -247,6 +292,9 @@ public sealed class WebhookDispatcher(
 
     private async Task SendRecordAsync(IReadOnlyList<Completed> batch)
     {
+        var released = batch.Where(c => c.ReleaseAt is not null).Select(c => (c.DeliveryId, c.ReleaseAt!.Value)).ToList();
+        if (released.Count > 0) await queue.ReleaseAsync(released, _abort.Token);
+        if (released.Count == batch.Count) return;
         await using var scope = scopes.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<RequestContext>();
         context.Actor = "worker:webhook-dispatcher";
@@ -306,6 +354,17 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    /// <summary>A delivery done with: an attempt's result, or a reason to dead-letter it without one.</summary>
-    private sealed record Completed(Guid DeliveryId, Guid TenantId, SendResult? Result, string? CancelReason);
+    /// <summary>
+    /// A delivery done with: an attempt's result, a reason to dead-letter it without one, or the
+    /// time it is due again when given back unsent.
+    /// </summary>
+    private sealed record Completed(Guid DeliveryId, Guid TenantId, SendResult? Result, string? CancelReason, DateTimeOffset? ReleaseAt);
+
+    /// <summary>An endpoint's deliveries held by this instance, and its connection slots.</summary>
+    private sealed class EndpointSlots(int connections)
+    {
+        public int Held;
+
+        public SemaphoreSlim Connections { get; } = new(connections, connections);
+    }
 }

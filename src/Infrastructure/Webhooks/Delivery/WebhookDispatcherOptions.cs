@@ -11,7 +11,7 @@ public sealed class WebhookDispatcherOptions
     /// <summary>Total time for one attempt: connect, send, response headers and the first 1 KiB of the body.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Requests in flight (or waiting for their rate-limit slot) per Workers instance.</summary>
+    /// <summary>Deliveries held per Workers instance: in flight, or waiting for their rate-limit slot or a connection.</summary>
     public int MaxConcurrency { get; set; } = 256;
 
     /// <summary>Requests in flight per endpoint and Workers instance: a hanging endpoint holds at most this many.</summary>

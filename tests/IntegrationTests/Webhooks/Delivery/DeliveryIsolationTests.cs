@@ -1,7 +1,11 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Integrations.Domain.Webhooks;
+using Integrations.Infrastructure.Webhooks.Delivery;
 using Integrations.IntegrationTests.Api;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Webhooks.Delivery;
@@ -104,6 +108,49 @@ public class DeliveryIsolationTests(DeliveryFixture fixture)
         {
             release.TrySetResult();
         }
+    }
+
+    [Fact]
+    public async Task A_fast_endpoint_that_starts_hanging_gives_back_the_deliveries_waiting_for_its_connections()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink);
+        var release = new TaskCompletionSource();
+        var hanging = false;
+        _sink.Respond(endpoint.Path, async (_, ct) =>
+        {
+            if (Volatile.Read(ref hanging)) await release.Task.WaitAsync(ct);
+            return new SinkResponse(200);
+        });
+        // Answering at once, it earns a claim of several times its 16 connections.
+        for (var i = 0; i < 10; i++) await endpoint.Tenant.Client.PublishAsync();
+        await _sink.WaitForAsync(endpoint.Path, 10, Soon);
+        var dispatcher = _system.Workers!.Services.GetServices<IHostedService>().OfType<WebhookDispatcher>().Single();
+        await Infrastructure.Eventually.HoldsAsync(() => Task.FromResult(dispatcher.InFlight == 0), Soon, "the dispatcher is idle");
+
+        Volatile.Write(ref hanging, true);
+        var batch = new { events = Enumerable.Range(0, 80).Select(i => new { event_type = "invoice.paid", data = new { invoice_id = $"in_{i}", amount_cents = i, currency = "EUR" } }).ToArray() };
+        var accepted = await (await endpoint.Tenant.Client.PostAsJsonAsync("/api/v1/events/batch", batch)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        try
+        {
+            await _sink.WaitForAsync(endpoint.Path, 10 + 16, Soon);
+            // What waited for a connection went back to the queue within a second or so; only the 16 hanging requests are held.
+            await Infrastructure.Eventually.HoldsAsync(() => Task.FromResult(dispatcher.InFlight <= 16), TimeSpan.FromSeconds(5),
+                "the dispatcher holds only the hanging endpoint's connections");
+            (await _system.ScalarAsync<long>("select count(*) from webhook_delivery_queue where endpoint_id = @e and lease_until is null", ("e", endpoint.Id)))
+                .ShouldBeGreaterThan(0, "deliveries given back are queued without a lease, for any instance");
+            _sink.MaxConcurrent(endpoint.Path).ShouldBeLessThanOrEqualTo(16, "an endpoint never gets more than its connection slots");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        // Everything is delivered once: nothing given back had been sent.
+        var received = await _sink.WaitForAsync(endpoint.Path, 10 + 80, TimeSpan.FromSeconds(30));
+        var expected = accepted.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()).ToHashSet();
+        received.Skip(10).Select(r => r.Json.GetProperty("id").GetGuid()).ShouldBe(expected, ignoreOrder: true);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        _sink.Received(endpoint.Path).Count.ShouldBe(90, "no delivery was sent twice");
     }
 
     private static async Task<JsonElement> WaitForPageAsync(HttpClient client, string url, int count)
