@@ -40,7 +40,7 @@ public sealed class Platform : IAsyncDisposable
     {
         var platform = new Platform { _root = root, _workerSettings = workerSettings };
         // pg_stat_statements: the benchmark prints where PostgreSQL's time goes (Statements).
-        platform._postgres = await PostgresServer.StartAsync(["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.max=1000"]);
+        platform._postgres = await PostgresServer.StartAsync(["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.max=1000", "pg_stat_statements.track_planning=on"]);
         var connectionString = platform.ConnectionString = await platform._postgres.CreateDatabaseAsync("bench");
         await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
         {

@@ -6,7 +6,8 @@ namespace Integrations.Bench.Webhooks;
 
 /// <summary>
 /// Where PostgreSQL's time goes during one phase, from pg_stat_statements (loaded by the benchmark's
-/// server): the statements with the most total execution time, their calls per event and per
+/// server): the statements with the most total planning and execution time (custom plans are
+/// made per execution, see WithPerformanceDefaults), their calls per event and per
 /// delivery, and the transactions per event. The benchmark's own queries carry the
 /// <see cref="Marker"/> comment and are left out of every figure.
 /// </summary>
@@ -46,11 +47,11 @@ public sealed partial class Statements
             transactions -= (long)(await own.ExecuteScalarAsync())!;
 
         await using var command = new NpgsqlCommand($"""
-            {Marker} select query, calls, total_exec_time, rows, sum(total_exec_time) over () as all_time,
+            {Marker} select query, calls, total_exec_time + total_plan_time, rows, sum(total_exec_time + total_plan_time) over () as all_time,
                    sum(calls) filter (where query ~* '^\s*commit') over () as commits
             from pg_stat_statements
             where dbid = (select oid from pg_database where datname = current_database()) and query not like '{Marker}%'
-            order by total_exec_time desc
+            order by total_exec_time + total_plan_time desc
             """, connection);
         var rows = new List<(string Query, long Calls, double Total, long Rows)>();
         double allTime = 0;
@@ -65,8 +66,8 @@ public sealed partial class Statements
 
         var text = new StringBuilder();
         text.AppendLine($"    {events} events, {deliveries} deliveries; transactions per event {transactions / (double)perEvent:F2} " +
-                        $"(explicit COMMITs {commits / (double)perEvent:F2}); statement execution {allTime / perEvent:F2} ms per event");
-        text.AppendLine("    top statements by total execution time:   total ms   calls/event   ms/call   rows/call");
+                        $"(explicit COMMITs {commits / (double)perEvent:F2}); statement planning and execution {allTime / perEvent:F2} ms per event");
+        text.AppendLine("    top statements by planning + execution time:   total ms   calls/event   ms/call   rows/call");
         foreach (var row in rows.Take(top))
             text.AppendLine($"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1}   {Shorten(row.Query)}");
         text.AppendLine("    most frequent (round trips):              total ms   calls/event   ms/call   rows/call");
