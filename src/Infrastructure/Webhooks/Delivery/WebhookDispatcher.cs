@@ -22,8 +22,9 @@ namespace Integrations.Infrastructure.Webhooks.Delivery;
 /// requests in flight per endpoint: a slow or hanging endpoint holds only its own slots, never the
 /// loop, another endpoint or another tenant. An endpoint that answers fast may have a few times its
 /// connections' worth claimed, waiting here for a connection, so one claim keeps it busy for a
-/// while (see <see cref="Room"/>); one that slows down gives what waits back to the queue. Results go through a channel to writers that record
-/// them in batches (<see cref="RecordDeliveryAttemptsCommand"/>). The loop wakes on the queue's
+/// while (see <see cref="Room"/>); one that slows down gives what waits back to the queue.
+/// Results go through a channel to writers that record them in batches
+/// (<see cref="RecordDeliveryAttemptsCommand"/>). The loop wakes on the queue's
 /// NOTIFY (deliveries due now), when capacity frees up while it waits for some, at the next known
 /// due time, and at least every <see cref="WebhookDispatcherOptions.PollInterval"/> (which is when
 /// retries scheduled after its last look are found); never once per finished request, which would
