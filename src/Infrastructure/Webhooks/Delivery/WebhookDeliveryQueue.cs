@@ -79,13 +79,20 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     public async Task ReleaseAsync(IReadOnlyList<(Guid DeliveryId, DateTimeOffset DueAt)> released, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = Sql.Command(connection, null, """
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Reschedule(released) } };
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Makes unleased deliveries due at the given times: deferred by a claim, or given back by the dispatcher.</summary>
+    private static NpgsqlBatchCommand Reschedule(IReadOnlyList<(Guid DeliveryId, DateTimeOffset DueAt)> rows)
+    {
+        var command = new NpgsqlBatchCommand("""
             update webhook_delivery_queue q set next_attempt_at = u.at, lease_until = null
             from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where q.delivery_id = u.id and q.delivery_id = any(@ids)
             """);
-        command.Parameters.AddValue("ids", released.Select(r => r.DeliveryId).ToArray());
-        command.Parameters.Add(SqlArrays.Timestamps("at", released.Select(r => (DateTimeOffset?)r.DueAt)));
-        await command.ExecuteNonQueryAsync(ct);
+        command.Parameters.AddValue("ids", rows.Select(r => r.DeliveryId).ToArray());
+        command.Parameters.Add(SqlArrays.Timestamps("at", rows.Select(r => (DateTimeOffset?)r.DueAt)));
+        return command;
     }
 
     private static async Task<List<DueRow>> ReadDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int limit, CancellationToken ct)
@@ -204,16 +211,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
             lease.Parameters.AddValue("lease", options.Lease);
             batch.BatchCommands.Add(lease);
         }
-        if (plan.Deferred.Count > 0)
-        {
-            var defer = new NpgsqlBatchCommand("""
-                update webhook_delivery_queue q set next_attempt_at = u.at
-                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where q.delivery_id = u.id and q.delivery_id = any(@ids)
-                """);
-            defer.Parameters.AddValue("ids", plan.Deferred.Select(d => d.Id).ToArray());
-            defer.Parameters.Add(SqlArrays.Timestamps("at", plan.Deferred.Select(d => (DateTimeOffset?)d.Until)));
-            batch.BatchCommands.Add(defer);
-        }
+        if (plan.Deferred.Count > 0) batch.BatchCommands.Add(Reschedule(plan.Deferred));
         if (plan.Paused.Count > 0)
         {
             var pause = new NpgsqlBatchCommand("update webhook_delivery_queue set paused = true where delivery_id = any(@ids)");
@@ -258,7 +256,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     {
         public List<ClaimedDelivery> Claimed { get; } = [];
         public List<CancelledDelivery> Cancelled { get; } = [];
-        public List<(Guid Id, DateTimeOffset Until)> Deferred { get; } = [];
+        public List<(Guid DeliveryId, DateTimeOffset DueAt)> Deferred { get; } = [];
         public List<Guid> Paused { get; } = [];
         public HashSet<Guid> GoneEndpoints { get; } = [];
         public List<(Guid EndpointId, DateTimeOffset NextFreeSlot)> Pacing { get; } = [];

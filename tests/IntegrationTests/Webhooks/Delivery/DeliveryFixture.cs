@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
+using Integrations.Infrastructure.Webhooks.Delivery;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Integrations.IntegrationTests.Webhooks.Delivery;
 
@@ -106,6 +109,9 @@ public static class DeliveryApi
         }, timeout, because);
         return delivery;
     }
+
+    /// <summary>The webhook dispatcher of a Workers host.</summary>
+    public static WebhookDispatcher Dispatcher(this IHost workers) => workers.Services.GetServices<IHostedService>().OfType<WebhookDispatcher>().Single();
 
     public static string Status(this JsonElement delivery) => delivery.GetProperty("status").GetString()!;
 

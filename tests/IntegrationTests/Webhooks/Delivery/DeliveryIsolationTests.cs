@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Integrations.Domain.Webhooks;
-using Integrations.Infrastructure.Webhooks.Delivery;
 using Integrations.IntegrationTests.Api;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Webhooks.Delivery;
@@ -124,7 +121,7 @@ public class DeliveryIsolationTests(DeliveryFixture fixture)
         // Answering at once, it earns a claim of several times its 16 connections.
         for (var i = 0; i < 10; i++) await endpoint.Tenant.Client.PublishAsync();
         await _sink.WaitForAsync(endpoint.Path, 10, Soon);
-        var dispatcher = _system.Workers!.Services.GetServices<IHostedService>().OfType<WebhookDispatcher>().Single();
+        var dispatcher = _system.Workers!.Dispatcher();
         await Infrastructure.Eventually.HoldsAsync(() => Task.FromResult(dispatcher.InFlight == 0), Soon, "the dispatcher is idle");
 
         Volatile.Write(ref hanging, true);

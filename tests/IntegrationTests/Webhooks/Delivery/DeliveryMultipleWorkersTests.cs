@@ -1,7 +1,6 @@
 using Integrations.Application.Common;
 using Integrations.Domain.Webhooks;
 using Integrations.Infrastructure.Messaging;
-using Integrations.Infrastructure.Webhooks.Delivery;
 using Integrations.IntegrationTests.Infrastructure;
 using Integrations.Workers;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,7 +82,7 @@ public class DeliveryMultipleWorkersTests(TwoWorkersFixture fixture) : IClassFix
             // Settled: nothing left in the queue to send again and neither host has a request open,
             // so what the sink saw is final. Each webhook_id exactly once: neither host sent what the other had claimed.
             (await _system.ScalarAsync<long>("select count(*) from webhook_delivery_queue")).ShouldBe(0);
-            await Eventually.HoldsAsync(() => Task.FromResult(Dispatcher(_system.Workers!).InFlight == 0 && Dispatcher(extra).InFlight == 0),
+            await Eventually.HoldsAsync(() => Task.FromResult(_system.Workers!.Dispatcher().InFlight == 0 && extra.Dispatcher().InFlight == 0),
                 TimeSpan.FromSeconds(10), "both dispatchers are idle");
             foreach (var (endpoint, ids) in expected)
                 _sink.Received(endpoint.Path).Select(r => r.WebhookId).ShouldBe(ids.Select(id => id.ToString()), ignoreOrder: true, $"{endpoint.Path}: every webhook_id once");
@@ -217,5 +216,4 @@ public class DeliveryMultipleWorkersTests(TwoWorkersFixture fixture) : IClassFix
     private static KafkaBatchConsumerService<EventsTopicHandler> EventsConsumer(IHost host) =>
         host.Services.GetServices<IHostedService>().OfType<KafkaBatchConsumerService<EventsTopicHandler>>().Single();
 
-    private static WebhookDispatcher Dispatcher(IHost host) => host.Services.GetServices<IHostedService>().OfType<WebhookDispatcher>().Single();
 }
