@@ -3,6 +3,7 @@ using FluentValidation;
 using Integrations.Application.Common.Behaviours;
 using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Events;
+using Integrations.Application.Events.Commands.IngestEvent;
 using Integrations.Application.WebhookDeliveries;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public static class DependencyInjection
         services.AddScoped<BatchAggregateStore>();
         services.AddScoped<IdempotencyOutcome>();
         services.AddScoped<EventRecorder>();
+        services.AddSingleton<EventGroupCommitter>();
         services.AddScoped<WebhookFanOut>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))

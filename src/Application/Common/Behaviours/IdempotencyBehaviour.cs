@@ -20,12 +20,11 @@ public sealed class IdempotencyBehaviour<TRequest, TResponse>(IIdempotencyStore 
     {
         if (request is not IIdempotentCommand { IdempotencyKey: { Length: > 0 } key } idempotent) return await next();
 
-        var requestHash = Hash(request);
+        var requestHash = IdempotencyHash.Of(request!);
         var existing = await store.FindAsync(idempotent.IdempotencyScope, key, cancellationToken);
         if (existing is not null)
         {
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(existing.RequestHash), Encoding.ASCII.GetBytes(requestHash)))
-                throw new IdempotencyKeyReusedException();
+            if (!IdempotencyHash.Matches(existing, requestHash)) throw new IdempotencyKeyReusedException();
             outcome.Replayed = true;
             return JsonSerializer.Deserialize<TResponse>(existing.ResponseJson, JsonDefaults.Options)!;
         }
@@ -35,8 +34,15 @@ public sealed class IdempotencyBehaviour<TRequest, TResponse>(IIdempotencyStore 
             JsonSerializer.Serialize(response, JsonDefaults.Options), clock.UtcNow), cancellationToken);
         return response;
     }
+}
 
+/// <summary>What identifies a request for its Idempotency-Key: a repeat must hash the same.</summary>
+public static class IdempotencyHash
+{
     // The key itself is excluded from the hash ([JsonIgnore] on the command), the rest is the request.
-    private static string Hash(TRequest request) =>
-        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, request!.GetType(), JsonDefaults.Options)));
+    public static string Of(object request) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, request.GetType(), JsonDefaults.Options)));
+
+    public static bool Matches(IdempotencyRecord stored, string requestHash) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored.RequestHash), Encoding.ASCII.GetBytes(requestHash));
 }

@@ -4,7 +4,8 @@ using Integrations.Domain.Common;
 namespace Integrations.Application.Common.EventSourcing;
 
 /// <summary>The commands for one stream, decided in order against the state each one leaves.</summary>
-public sealed record StreamCommands<TCommand>(string StreamId, Guid? TenantId, IReadOnlyList<TCommand> Commands);
+/// <param name="Origin">Whose request they come from, when not the current scope's.</param>
+public sealed record StreamCommands<TCommand>(string StreamId, Guid? TenantId, IReadOnlyList<TCommand> Commands, RequestOrigin? Origin = null);
 
 /// <summary>
 /// <see cref="AggregateStore"/> for many streams: one read for all of them, the decider per stream
@@ -43,7 +44,7 @@ public sealed class BatchAggregateStore(IBatchEventStore store)
                 events.AddRange(emitted);
             }
             decided.Add(new Decided<TState, TEvent>(state, version + events.Count, events, null));
-            if (events.Count > 0) appends.Add(new StreamAppend(stream.StreamId, version, events.Cast<object>().ToList(), stream.TenantId));
+            if (events.Count > 0) appends.Add(new StreamAppend(stream.StreamId, version, events.Cast<object>().ToList(), stream.TenantId, stream.Origin));
         }
         if (appends.Count == 0) return decided;
 

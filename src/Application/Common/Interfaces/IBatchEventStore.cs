@@ -1,7 +1,8 @@
 namespace Integrations.Application.Common.Interfaces;
 
 /// <summary>New events for one stream, decided from the stream at <see cref="ExpectedVersion"/>.</summary>
-public sealed record StreamAppend(string StreamId, long ExpectedVersion, IReadOnlyList<object> Events, Guid? TenantId);
+/// <param name="Origin">Whose request they come from, when not the current scope's.</param>
+public sealed record StreamAppend(string StreamId, long ExpectedVersion, IReadOnlyList<object> Events, Guid? TenantId, RequestOrigin? Origin = null);
 
 /// <summary>
 /// The event store for many streams at once: high-volume use cases (webhook fan-out and delivery

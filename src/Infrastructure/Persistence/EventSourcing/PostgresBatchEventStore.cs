@@ -49,7 +49,8 @@ public sealed class PostgresBatchEventStore(
         foreach (var append in appends)
         {
             if (append.Events.Count == 0) throw new ArgumentException($"The append to {append.StreamId} has no events.", nameof(appends));
-            var metadata = new EventMetadata(append.TenantId, context.CorrelationId, context.CausationId, context.Actor);
+            var origin = append.Origin ?? RequestOrigin.Of(context);
+            var metadata = new EventMetadata(append.TenantId, origin.CorrelationId, origin.CausationId, origin.Actor);
             var metadataJson = StoredEventRows.SerializeMetadata(metadata);
             for (var i = 0; i < append.Events.Count; i++)
             {

@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using FluentValidation.Results;
 using Integrations.Application.Common.Behaviours;
-using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Domain.EventTypes;
@@ -13,8 +12,13 @@ namespace Integrations.Application.Events.Commands.IngestEvent;
 
 public sealed record EventAcceptedDto(Guid Id, string EventType, DateTimeOffset Timestamp);
 
+/// <summary>
+/// One event the product publishes. Concurrent requests are written together by the
+/// <see cref="EventGroupCommitter"/>: one transaction for many requests, each with its own
+/// idempotency record, instead of one transaction per request.
+/// </summary>
 public sealed record IngestEventCommand(Guid TenantId, string EventType, JsonElement Data, [property: JsonIgnore] string? IdempotencyKey = null)
-    : ICommand<EventAcceptedDto>, IIdempotentCommand
+    : IGroupCommittedCommand<EventAcceptedDto>
 {
     [JsonIgnore] public string IdempotencyScope => TenantId.ToString();
 }
@@ -50,13 +54,17 @@ public sealed class IngestEventCommandValidator : AbstractValidator<IngestEventC
     }
 }
 
-/// <summary>Accepts an event the product published (the recorder does the writing).</summary>
-public sealed class IngestEventCommandHandler(EventRecorder recorder, ITenantReadModel tenants)
+/// <summary>Accepts an event the product published (the group committer does the writing).</summary>
+public sealed class IngestEventCommandHandler(EventGroupCommitter committer, IRequestContext context, IdempotencyOutcome outcome)
     : IRequestHandler<IngestEventCommand, EventAcceptedDto>
 {
     public async Task<EventAcceptedDto> Handle(IngestEventCommand request, CancellationToken cancellationToken)
     {
-        _ = await tenants.FindAsync(request.TenantId, cancellationToken) ?? throw new NotFoundException("tenant_not_found", "No such tenant.");
-        return await recorder.RecordAsync(request.TenantId, request.EventType, request.Data, cancellationToken);
+        var key = request.IdempotencyKey is { Length: > 0 } given ? given : null;
+        var result = await committer.SubmitAsync(new GroupedEvent(
+            new NewEvent(request.TenantId, request.EventType, request.Data, RequestOrigin.Of(context)),
+            key is null ? null : (request.IdempotencyScope, key, IdempotencyHash.Of(request))), cancellationToken);
+        outcome.Replayed = result.Replayed;
+        return result.Accepted;
     }
 }
