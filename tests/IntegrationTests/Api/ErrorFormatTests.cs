@@ -35,6 +35,23 @@ public class ErrorFormatTests(TestSystem system) : IClassFixture<TestSystem>
     }
 
     [Fact]
+    public async Task Text_with_a_NUL_character_is_400_naming_the_field_and_stores_nothing()
+    {
+        // JSON allows \u0000; PostgreSQL stores no text with it, and the write must not become a 500.
+        var name = "nul-" + Guid.NewGuid().ToString("N");
+        var error = await (await system.Admin.PostAsync("/api/v1/tenants", Json($$"""{"name": "{{name}}\u0000", "plan": "pro"}""")))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_json");
+        error.Fields().ShouldContain("name");
+        (await system.ScalarAsync<long>("select count(*) from tenants where name like @n", ("n", name + "%"))).ShouldBe(0);
+
+        var tenant = await system.CreateTenantWithKeyAsync();
+        (await (await tenant.Client.PostAsync("/api/v1/webhook-endpoints",
+                Json("""{"url": "https://example.com/hook", "event_types": ["invoice.paid"], "description": "a\u0000b"}""")))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_json")).Fields().ShouldContain("description");
+        (await system.ScalarAsync<long>("select count(*) from webhook_endpoints where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task An_unknown_field_is_refused_rather_than_ignored()
     {
         (await (await system.Admin.PostAsync("/api/v1/tenants", Json("""{"name": "Acme", "plan": "pro", "plann": "x"}"""))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_json"))

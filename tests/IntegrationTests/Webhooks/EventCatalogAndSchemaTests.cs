@@ -96,6 +96,30 @@ public class EventCatalogAndSchemaTests(TestSystem system) : IClassFixture<TestS
     }
 
     [Fact]
+    public async Task A_NUL_character_in_data_is_422_naming_the_path_and_stores_nothing()
+    {
+        // JSON allows \u0000 in strings; PostgreSQL's jsonb does not, so it must be refused before anything is written.
+        var tenant = await system.CreateTenantWithKeyAsync();
+        const string data = """{"invoice_id": "in_1\u0000", "amount_cents": 100, "currency": "EUR"}""";
+
+        var single = await (await tenant.Client.PostAsync("/api/v1/events", Json($$"""{"event_type": "invoice.paid", "data": {{data}}}""")))
+            .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        var detail = single.GetProperty("details").EnumerateArray().ShouldHaveSingleItem();
+        detail.GetProperty("field").GetString().ShouldBe("data.invoice_id");
+        detail.GetProperty("code").GetString().ShouldBe("invalid_character");
+
+        var batch = await (await tenant.Client.PostAsync("/api/v1/events/batch",
+                Json("""{"events": [{"event_type": "user.joined", "data": {"user_id": "u_1"}}, {"event_type": "invoice.paid", "data": """ + data + "}]}")))
+            .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        batch.GetProperty("details").EnumerateArray().ShouldHaveSingleItem().GetProperty("field").GetString().ShouldBe("events[1].data.invoice_id");
+        (await system.ScalarAsync<long>("select count(*) from events where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(0);
+
+        // A backslash followed by "u0000" is ordinary text.
+        await (await tenant.Client.PostAsync("/api/v1/events", Json("""{"event_type": "invoice.paid", "data": {"invoice_id": "in_\\u0000", "amount_cents": 100, "currency": "EUR"}}""")))
+            .ShouldBeJsonAsync(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
     public async Task Every_violation_is_reported_at_once()
     {
         var tenant = await system.CreateTenantWithKeyAsync();

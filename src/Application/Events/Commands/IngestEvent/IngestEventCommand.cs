@@ -39,6 +39,17 @@ public sealed class IngestEventCommandValidator : AbstractValidator<IngestEventC
             .WithErrorCode("invalid_type").WithMessage("data must be a JSON object.");
         RuleFor(c => c.Data).Must(d => d.ValueKind != JsonValueKind.Object || d.GetRawText().Length <= MaxDataBytes)
             .WithErrorCode("too_large").WithMessage($"data must be at most {MaxDataBytes / 1024} KiB.");
+        // JSON allows U+0000 in strings, PostgreSQL's jsonb does not: refused here instead of failing the write.
+        RuleFor(c => c.Data).Custom((data, context) =>
+            {
+                if (NulPath(data) is { } path)
+                    context.AddFailure(new ValidationFailure(path.Length == 0 ? "data" : "data." + path, "Text in data must not contain the character U+0000.")
+                    {
+                        ErrorCode = "invalid_character",
+                        CustomState = FieldNames.Verbatim,
+                    });
+            })
+            .When(c => c.Data.ValueKind == JsonValueKind.Object && c.Data.GetRawText().Length <= MaxDataBytes);
         // The schema speaks only about objects of an acceptable size from the product; anything else is refused above.
         RuleFor(c => c.Data).Custom((data, context) =>
             {
@@ -51,6 +62,37 @@ public sealed class IngestEventCommandValidator : AbstractValidator<IngestEventC
             })
             .When(c => EventTypeCatalog.IsPublishable(c.EventType) && c.Data.ValueKind == JsonValueKind.Object && c.Data.GetRawText().Length <= MaxDataBytes);
         RuleFor(c => c.IdempotencyKey).MaximumLength(255).OverridePropertyName("Idempotency-Key");
+    }
+
+    /// <summary>The path of the first string or property name holding U+0000 ("items[2].name"), or null.</summary>
+    private static string? NulPath(JsonElement data)
+    {
+        // Only an escape can put it there (raw control characters are not JSON), so most data is never walked.
+        return data.GetRawText().Contains("\\u0000", StringComparison.Ordinal) ? Find(data, "") : null;
+
+        static string? Find(JsonElement element, string path)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    return element.GetString()!.Contains('\0') ? path : null;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        var child = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                        if (property.Name.Contains('\0')) return path.Length == 0 ? "" : path;
+                        if (Find(property.Value, child) is { } found) return found;
+                    }
+                    return null;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                        if (Find(item, $"{path}[{index++}]") is { } found) return found;
+                    return null;
+                default:
+                    return null;
+            }
+        }
     }
 }
 
