@@ -55,7 +55,7 @@ public static class EventEndpoints
             .Produces<EventAcceptedDto>(StatusCodes.Status202Accepted)
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
             .ProducesError(StatusCodes.Status409Conflict, "idempotency_key_reused")
-            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "unknown_event_type", "reserved_event_type", "schema_violation")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "unknown_event_type", "reserved_event_type", "schema_violation", "invalid_character")
             .WithRequestExample(new { event_type = "invoice.paid", data = invoice })
             .WithResponseExample(StatusCodes.Status202Accepted, new EventAcceptedDto(eventId, "invoice.paid", timestamp));
 
@@ -76,7 +76,7 @@ public static class EventEndpoints
             .Produces<EventsAcceptedDto>(StatusCodes.Status202Accepted)
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
             .ProducesError(StatusCodes.Status409Conflict, "idempotency_key_reused")
-            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "out_of_range", "unknown_event_type", "reserved_event_type", "schema_violation")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "out_of_range", "unknown_event_type", "reserved_event_type", "schema_violation", "invalid_character")
             .WithRequestExample(new { events = new object[] { new { event_type = "invoice.paid", data = invoice }, new { event_type = "user.joined", data = new { user_id = "u_42" } } } })
             .WithResponseExample(StatusCodes.Status202Accepted, new EventsAcceptedDto([
                 new EventAcceptedDto(eventId, "invoice.paid", timestamp),
