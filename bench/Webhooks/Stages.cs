@@ -6,6 +6,8 @@ namespace Integrations.Bench.Webhooks;
 /// Where the time of a delivery goes, from the platform's own records: accepted (events.timestamp)
 /// → delivery created by the fan-out (webhook_deliveries.created_at) → first attempt started
 /// (webhook_delivery_attempts.started_at). The rest, to the sink, is the HTTP request itself.
+/// Beside the first stage, the relay's part of it: accepted → marked published by the outbox
+/// relay (outbox.published_at, written once the broker acknowledged; the fan-out may be earlier).
 /// </summary>
 public static class Stages
 {
@@ -16,9 +18,11 @@ public static class Stages
         await using var command = new NpgsqlCommand(Statements.Marker + """
              select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from d.created_at - e."timestamp") * 1000),
                    percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from a.started_at - d.created_at) * 1000),
-                   percentile_cont(array[0.5, 0.99]) within group (order by a.duration_ms)
+                   percentile_cont(array[0.5, 0.99]) within group (order by a.duration_ms),
+                   percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from o.published_at - e."timestamp") * 1000)
             from webhook_deliveries d
             join events e on e.id = d.event_id
+            left join outbox o on o.message_id = e.id
             join webhook_delivery_attempts a on a.delivery_id = d.id and a.attempt = 1
             where e."timestamp" >= @since and a.status_code = 200
             """, connection);
@@ -26,6 +30,6 @@ public static class Stages
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         string Pair(int i) => reader.IsDBNull(i) ? "n/a" : $"p50 {reader.GetFieldValue<double[]>(i)[0]:F1} / p99 {reader.GetFieldValue<double[]>(i)[1]:F1} ms";
-        return $"accepted → delivery created {Pair(0)}; created → first attempt {Pair(1)}; attempt (HTTP) {Pair(2)}";
+        return $"accepted → delivery created {Pair(0)} (of which accepted → relayed {Pair(3)}); created → first attempt {Pair(1)}; attempt (HTTP) {Pair(2)}";
     }
 }

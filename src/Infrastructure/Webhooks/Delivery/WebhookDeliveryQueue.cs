@@ -38,12 +38,11 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     private const string SelectDue = """
         select q.delivery_id, q.tenant_id, q.endpoint_id, q.event_id, q.event_type, q.is_test, q.created_at,
                e.status, e.url, e.rate_limit_per_minute, e.secrets, ev.data::text, ev."timestamp"
-        from (select delivery_id from webhook_delivery_queue
+        from (select delivery_id, tenant_id, endpoint_id, event_id, event_type, is_test, created_at from webhook_delivery_queue
               where not paused and next_attempt_at <= now()
               order by next_attempt_at
               limit @scan
-              for update skip locked) due
-        join webhook_delivery_queue q on q.delivery_id = due.delivery_id
+              for update skip locked) q
         left join webhook_endpoints e on e.id = q.endpoint_id and e.tenant_id = q.tenant_id
         left join events ev on ev.id = q.event_id and ev.tenant_id = q.tenant_id and not q.is_test
         """;
