@@ -4,7 +4,7 @@
 #   bench/run.sh                     the webhook delivery benchmark (about three minutes)
 #   bench/run.sh Webhooks --quick    the same with shorter phases (a smoke run, numbers less stable)
 #   bench/run.sh Pagination          another benchmark under bench/
-#   bench/run.sh Ingestion           single vs batch event ingestion (about 1.5 minutes)
+#   bench/run.sh Ingestion           single vs batch event ingestion (about 2 minutes)
 #
 # The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006).
 set -euo pipefail

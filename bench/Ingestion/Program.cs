@@ -13,10 +13,13 @@ using Integrations.Bench.Ingestion;
 // process and PostgreSQL (postmaster and all backends) spent per accepted event, and the ratios.
 // The Workers host is not started: what happens after the commit (relay, consumers) is not
 // ingestion and would blur PostgreSQL's figure.
-//   bench/run.sh Ingestion [seconds-per-phase concurrency]      (defaults: 12 s, 8 clients; about 1.5 minutes)
+//   bench/run.sh Ingestion [seconds-per-phase concurrency]      (defaults: 12 s, 8 clients; about 2 minutes)
 var seconds = args.Length > 0 ? int.Parse(args[0]) : 12;
 var concurrency = args.Length > 1 ? int.Parse(args[1]) : 8;
-var warmup = TimeSpan.FromSeconds(3);
+// Ten seconds per path: with three, the API's tiered JIT was still compiling during the first
+// measured phase (perf: its compiler thread had a quarter of the API's CPU), which more than
+// doubled the single POST's API CPU per event.
+var warmup = TimeSpan.FromSeconds(10);
 
 var root = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(root, "Integrations.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new InvalidOperationException("Integrations.sln not found above the benchmark.");
