@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Integrations.Application.Common;
 
 namespace Integrations.Api;
@@ -20,31 +19,6 @@ public static class ApiJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         if (!options.Converters.Any(c => c is JsonStringEnumConverter))
             options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        if (!options.Converters.Any(c => c is StorableStringConverter)) options.Converters.Add(new StorableStringConverter());
         return options;
     }
-}
-
-/// <summary>
-/// JSON allows U+0000 in strings; PostgreSQL stores no text with it and would fail the write with a
-/// 500. Refused where the body is read instead: a 400 invalid_json naming the field. Everything
-/// else is the default string converter's.
-/// </summary>
-public sealed class StorableStringConverter : JsonConverter<string>
-{
-    private static readonly JsonConverter<string> Default = JsonMetadataServices.StringConverter!;
-
-    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Storable(Default.Read(ref reader, typeToConvert, options));
-
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => Default.Write(writer, value, options);
-
-    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Storable(Default.ReadAsPropertyName(ref reader, typeToConvert, options))!;
-
-    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
-        Default.WriteAsPropertyName(writer, value, options);
-
-    private static string? Storable(string? value) =>
-        value is not null && value.Contains('\0') ? throw new JsonException("Text must not contain the character U+0000.") : value;
 }

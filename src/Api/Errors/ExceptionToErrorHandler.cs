@@ -24,6 +24,7 @@ public sealed class ExceptionToErrorHandler(ILogger<ExceptionToErrorHandler> log
             v.Errors.Select(e => new ApiErrorDetail(e.Field, e.Code, e.Message)).ToList()),
         InvalidParameterException p => (400, "invalid_parameter", "A query parameter is not valid for this endpoint.",
             p.Errors.Select(e => new ApiErrorDetail(e.Field, e.Code, e.Message) { Location = "query" }).ToList()),
+        UnstorableTextException u => (422, "validation_failed", "The request has invalid fields.", [new ApiErrorDetail(null, "invalid_character", u.Message)]),
         NotFoundException n => (404, n.Code, n.Message, []),
         ConflictException c => (409, c.Code, c.Message, []),
         ForbiddenException f => (403, "forbidden", f.Message, []),

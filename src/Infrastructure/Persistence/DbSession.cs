@@ -1,3 +1,4 @@
+using Integrations.Application.Common.Exceptions;
 using Npgsql;
 
 namespace Integrations.Infrastructure.Persistence;
@@ -11,6 +12,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
     private HashSet<string>? _notifyAfterCommit;
+    private bool _refusedText;
 
     public NpgsqlDataSource DataSource => dataSource;
 
@@ -18,9 +20,46 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
 
     public async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work, CancellationToken ct)
     {
-        if (_transaction is not null) return await work(_connection!, _transaction);
+        if (_transaction is not null) return await RefusingUnstorableTextAsync(_connection!, _transaction, work);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await work(connection, null);
+        try
+        {
+            return await RefusingUnstorableTextAsync(connection, null, work);
+        }
+        finally
+        {
+            ForgetPreparedStatementsIfRefused(connection);
+        }
+    }
+
+    /// <summary>
+    /// Any text of a request may hold U+0000, which PostgreSQL's text and jsonb refuse: the
+    /// caller's error, not a fault. The refusal comes while binding the parameters of an
+    /// automatically prepared statement, after which Npgsql's idea of what the connection has
+    /// prepared no longer matches the server's (the next command on it failed with "unexpected
+    /// backend message DataRow"), so the connection's prepared statements are dropped before it
+    /// goes back to the pool.
+    /// </summary>
+    private async Task<T> RefusingUnstorableTextAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work)
+    {
+        try
+        {
+            return await work(connection, transaction);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter)
+        {
+            _refusedText = true;
+            throw new UnstorableTextException(ex);
+        }
+    }
+
+    private void ForgetPreparedStatementsIfRefused(NpgsqlConnection connection)
+    {
+        if (!_refusedText) return;
+        _refusedText = false;
+        // Npgsql offers no asynchronous form; it is one short round trip on a rare path.
+        connection.UnprepareAll();
     }
 
     public Task RunAsync(Func<NpgsqlConnection, NpgsqlTransaction?, Task> work, CancellationToken ct) =>
@@ -57,6 +96,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
         {
             _notifyAfterCommit = null;
             if (_transaction is not null) await _transaction.DisposeAsync();
+            ForgetPreparedStatementsIfRefused(_connection);
             await _connection.DisposeAsync();
             _transaction = null;
             _connection = null;

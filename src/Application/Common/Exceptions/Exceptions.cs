@@ -42,6 +42,13 @@ public sealed class IdempotencyRaceException() : Exception("A concurrent request
 public sealed class ForbiddenException(string message) : Exception(message);
 
 /// <summary>
+/// Text the database cannot store: U+0000, which JSON and query strings can carry and PostgreSQL's
+/// text and jsonb refuse. Bad input, not a fault; nothing of the request was written.
+/// </summary>
+public sealed class UnstorableTextException(Exception inner)
+    : Exception("Text must not contain the character U+0000.", inner);
+
+/// <summary>
 /// A query parameter the endpoint does not accept, or one whose value does not parse (400
 /// invalid_parameter). Values that parse but are not acceptable are a <see cref="ValidationException"/>.
 /// </summary>
