@@ -20,29 +20,37 @@ public sealed class IdempotencyBehaviour<TRequest, TResponse>(IIdempotencyStore 
     {
         if (request is not IIdempotentCommand { IdempotencyKey: { Length: > 0 } key } idempotent) return await next();
 
-        var requestHash = IdempotencyHash.Of(request!);
+        var requestHash = IdempotencyRecords.RequestHash(request!);
         var existing = await store.FindAsync(idempotent.IdempotencyScope, key, cancellationToken);
         if (existing is not null)
         {
-            if (!IdempotencyHash.Matches(existing, requestHash)) throw new IdempotencyKeyReusedException();
+            var replayed = IdempotencyRecords.Replay<TResponse>(existing, requestHash);
             outcome.Replayed = true;
-            return JsonSerializer.Deserialize<TResponse>(existing.ResponseJson, JsonDefaults.Options)!;
+            return replayed;
         }
 
         var response = await next();
-        await store.SaveAsync(new IdempotencyRecord(idempotent.IdempotencyScope, key, requestHash,
-            JsonSerializer.Serialize(response, JsonDefaults.Options), clock.UtcNow), cancellationToken);
+        await store.SaveAsync(IdempotencyRecords.For(idempotent.IdempotencyScope, key, requestHash, response, clock.UtcNow), cancellationToken);
         return response;
     }
 }
 
-/// <summary>What identifies a request for its Idempotency-Key: a repeat must hash the same.</summary>
-public static class IdempotencyHash
+/// <summary>
+/// The Idempotency-Key rules, for the behaviour and for the event group commit alike: what
+/// identifies a request, what a repeat gets back, and what is stored.
+/// </summary>
+public static class IdempotencyRecords
 {
     // The key itself is excluded from the hash ([JsonIgnore] on the command), the rest is the request.
-    public static string Of(object request) =>
+    public static string RequestHash(object request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, request.GetType(), JsonDefaults.Options)));
 
-    public static bool Matches(IdempotencyRecord stored, string requestHash) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored.RequestHash), Encoding.ASCII.GetBytes(requestHash));
+    /// <summary>The stored result for a repeat of the same request; the same key with another request is refused.</summary>
+    public static TResponse Replay<TResponse>(IdempotencyRecord stored, string requestHash) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored.RequestHash), Encoding.ASCII.GetBytes(requestHash))
+            ? JsonSerializer.Deserialize<TResponse>(stored.ResponseJson, JsonDefaults.Options)!
+            : throw new IdempotencyKeyReusedException();
+
+    public static IdempotencyRecord For<TResponse>(string scope, string key, string requestHash, TResponse response, DateTimeOffset at) =>
+        new(scope, key, requestHash, JsonSerializer.Serialize(response, JsonDefaults.Options), at);
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Integrations.Application.Common;
 using Integrations.Application.Common.Behaviours;
 using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
@@ -116,19 +114,24 @@ public sealed class EventGroupCommitter(IServiceScopeFactory scopes, IClock cloc
     private async Task<Outcome?[]> WriteInTransactionAsync(IServiceProvider services, IReadOnlyList<Pending> group, CancellationToken ct)
     {
         var outcomes = new Outcome?[group.Count];
+        var store = services.GetRequiredService<IIdempotencyStore>();
         var keyed = Enumerable.Range(0, group.Count).Where(i => group[i].Event.Idempotency is not null).ToList();
         if (keyed.Count > 0)
         {
-            var store = services.GetRequiredService<IIdempotencyStore>();
             var stored = (await store.FindManyAsync(keyed.Select(i => (group[i].Event.Idempotency!.Value.Scope, group[i].Event.Idempotency!.Value.Key)).ToList(), ct))
                 .ToDictionary(r => (r.Scope, r.Key));
             foreach (var i in keyed)
             {
                 var (scope, key, hash) = group[i].Event.Idempotency!.Value;
                 if (!stored.TryGetValue((scope, key), out var record)) continue;
-                outcomes[i] = IdempotencyHash.Matches(record, hash)
-                    ? new Outcome(new GroupedEventResult(JsonSerializer.Deserialize<EventAcceptedDto>(record.ResponseJson, JsonDefaults.Options)!, Replayed: true), null)
-                    : new Outcome(null, new IdempotencyKeyReusedException());
+                try
+                {
+                    outcomes[i] = new Outcome(new GroupedEventResult(IdempotencyRecords.Replay<EventAcceptedDto>(record, hash), Replayed: true), null);
+                }
+                catch (IdempotencyKeyReusedException reused)
+                {
+                    outcomes[i] = new Outcome(null, reused);
+                }
             }
         }
 
@@ -151,10 +154,10 @@ public sealed class EventGroupCommitter(IServiceScopeFactory scopes, IClock cloc
             var i = accepting[j];
             outcomes[i] = new Outcome(new GroupedEventResult(accepted[j], Replayed: false), null);
             if (group[i].Event.Idempotency is { } idempotency)
-                records.Add(new IdempotencyRecord(idempotency.Scope, idempotency.Key, idempotency.RequestHash, JsonSerializer.Serialize(accepted[j], JsonDefaults.Options), now));
+                records.Add(IdempotencyRecords.For(idempotency.Scope, idempotency.Key, idempotency.RequestHash, accepted[j], now));
         }
         // In key order, so two groups (of two API instances) never wait for each other's keys in opposite orders.
-        await services.GetRequiredService<IIdempotencyStore>().SaveManyAsync(
+        await store.SaveManyAsync(
             records.OrderBy(r => r.Scope, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).ToList(), ct);
         return outcomes;
     }

@@ -42,14 +42,16 @@ public sealed class IngestEventCommandValidator : AbstractValidator<IngestEventC
         // JSON allows U+0000 in strings, PostgreSQL's jsonb does not: refused here instead of failing the write.
         RuleFor(c => c.Data).Custom((data, context) =>
             {
-                if (NulPath(data) is { } path)
+                if (data.ValueKind != JsonValueKind.Object) return;
+                // One copy of the raw text serves the size guard and the quick look for the escape.
+                var raw = data.GetRawText();
+                if (raw.Length <= MaxDataBytes && NulPath(data, raw) is { } path)
                     context.AddFailure(new ValidationFailure(path.Length == 0 ? "data" : "data." + path, "Text in data must not contain the character U+0000.")
                     {
                         ErrorCode = "invalid_character",
                         CustomState = FieldNames.Verbatim,
                     });
-            })
-            .When(c => c.Data.ValueKind == JsonValueKind.Object && c.Data.GetRawText().Length <= MaxDataBytes);
+            });
         // The schema speaks only about objects of an acceptable size from the product; anything else is refused above.
         RuleFor(c => c.Data).Custom((data, context) =>
             {
@@ -65,10 +67,10 @@ public sealed class IngestEventCommandValidator : AbstractValidator<IngestEventC
     }
 
     /// <summary>The path of the first string or property name holding U+0000 ("items[2].name"), or null.</summary>
-    private static string? NulPath(JsonElement data)
+    private static string? NulPath(JsonElement data, string raw)
     {
         // Only an escape can put it there (raw control characters are not JSON), so most data is never walked.
-        return data.GetRawText().Contains("\\u0000", StringComparison.Ordinal) ? Find(data, "") : null;
+        return raw.Contains("\\u0000", StringComparison.Ordinal) ? Find(data, "") : null;
 
         static string? Find(JsonElement element, string path)
         {
@@ -105,7 +107,7 @@ public sealed class IngestEventCommandHandler(EventGroupCommitter committer, IRe
         var key = request.IdempotencyKey is { Length: > 0 } given ? given : null;
         var result = await committer.SubmitAsync(new GroupedEvent(
             new NewEvent(request.TenantId, request.EventType, request.Data, RequestOrigin.Of(context)),
-            key is null ? null : (request.IdempotencyScope, key, IdempotencyHash.Of(request))), cancellationToken);
+            key is null ? null : (request.IdempotencyScope, key, IdempotencyRecords.RequestHash(request))), cancellationToken);
         outcome.Replayed = result.Replayed;
         return result.Accepted;
     }
