@@ -140,7 +140,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
             ["event_type"] = type.Name,
             ["timestamp"] = "2026-11-22T09:15:00.123+00:00",
             ["data"] = JsonNode.Parse(type.Sample),
-            ["webhook_id"] = "7e5b358b-61c1-581e-9bee-61e5e6d7b450",
+            ["webhook_id"] = "0193a5f3-4d5e-881e-9bee-61e5e6d7b450",
             ["endpoint_id"] = "0193a5f2-6c1e-7a44-9b1d-3f0e8c2a7d51",
         };
         var operation = new OpenApiOperation

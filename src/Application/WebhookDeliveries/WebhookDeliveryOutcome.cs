@@ -36,10 +36,11 @@ public sealed record WebhookDeliveryOutcome(
 
     /// <summary>
     /// Keyed by tenant like integrations.events.v1. An attempt's message id is derived from
-    /// (delivery, attempt), so a republished or re-recorded outcome carries the same id.
+    /// (delivery, attempt), so a republished or re-recorded outcome carries the same id, and it
+    /// sorts by the event's time like the delivery's id.
     /// </summary>
     public OutboxMessage ToOutboxMessage(string correlationId) => new(
-        Attempt is { } attempt ? NameBasedGuid.Create(DeliveryId, EndpointId, attempt) : Guid.CreateVersion7(),
+        Attempt is { } attempt ? NameBasedGuid.CreateTimeOrdered(DeliveryId, EndpointId, attempt) : Guid.CreateVersion7(),
         Topics.WebhookDeliveries,
         TenantId.ToString(),
         JsonSerializer.Serialize(this, JsonDefaults.Options),

@@ -10,12 +10,14 @@ public sealed record FanOutEvent(Guid EventId, Guid TenantId, string EventType);
 /// <summary>
 /// Creates a delivery for every enabled endpoint of the event's tenant that subscribes to its type,
 /// for a whole batch of events in the caller's transaction. The queue row of each delivery is
-/// written by an inline projection in the same transaction. Idempotent: delivery ids are derived
-/// from (event, endpoint), and the decider creates nothing for a delivery that exists, so fanning
-/// out a redelivered event changes nothing.
+/// written by an inline projection in the same transaction. The caller passes only events being
+/// dispatched in that transaction (never fanned out before), so their delivery streams cannot
+/// exist yet and are not read: the delivery ids are derived from (event, endpoint), and if a stream
+/// did exist its creation would fail the transaction's concurrency check instead of duplicating it.
 /// </summary>
 public sealed class WebhookFanOut(BatchAggregateStore aggregates, IWebhookEndpointReadModel endpoints, IClock clock)
 {
+    /// <param name="events">Events dispatched in the caller's transaction.</param>
     /// <returns>How many deliveries were created.</returns>
     public async Task<int> CreateDeliveriesAsync(IReadOnlyList<FanOutEvent> events, CancellationToken ct)
     {
@@ -39,7 +41,8 @@ public sealed class WebhookFanOut(BatchAggregateStore aggregates, IWebhookEndpoi
                     [new CreateWebhookDelivery(id, e.TenantId, endpoint.Id, e.EventId, e.EventType, IsTest: false, now)]));
             }
         }
-        var decided = await aggregates.HandleAsync(WebhookDeliveryDecider.Decider, batch, ct);
+        var fresh = batch.ToDictionary(b => b.StreamId, _ => new Loaded<WebhookDeliveryState>(WebhookDeliveryDecider.Decider.Initial, IEventStore.NoStream));
+        var decided = await aggregates.HandleAsync(WebhookDeliveryDecider.Decider, batch, ct, fresh);
         return decided.Count(d => d.Events.Count > 0);
     }
 }

@@ -71,11 +71,11 @@ public static class WebhookDeliveryDecider
     public static string StreamId(Guid deliveryId) => $"webhook_delivery-{deliveryId:N}";
 
     /// <summary>
-    /// The delivery (webhook_id) of an event to an endpoint: a name-based UUID of both ids, so
-    /// every consumer of a redelivered Kafka message computes the same id and the stream's
-    /// existence makes fan-out idempotent.
+    /// The delivery (webhook_id) of an event to an endpoint: named by both ids, so every process
+    /// computes the same id for the same pair, and ordered by the event's time, so a delivery's
+    /// rows are written at the end of their indexes (see <see cref="NameBasedGuid.CreateTimeOrdered"/>).
     /// </summary>
-    public static Guid DeliveryId(Guid eventId, Guid endpointId) => NameBasedGuid.Create(eventId, endpointId);
+    public static Guid DeliveryId(Guid eventId, Guid endpointId) => NameBasedGuid.CreateTimeOrdered(eventId, endpointId);
 
     public static IReadOnlyList<IWebhookDeliveryEvent> Decide(WebhookDeliveryCommand command, WebhookDeliveryState state) => command switch
     {

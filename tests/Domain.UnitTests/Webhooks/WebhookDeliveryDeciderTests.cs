@@ -27,16 +27,35 @@ public class WebhookDeliveryDeciderTests
         WebhookDeliveryDecider.DeliveryId(Event, Endpoint).ShouldBe(Delivery);
         WebhookDeliveryDecider.DeliveryId(Endpoint, Event).ShouldNotBe(Delivery);
         WebhookDeliveryDecider.DeliveryId(Event, Guid.NewGuid()).ShouldNotBe(Delivery);
-        Delivery.Version.ShouldBe(5);
+        Delivery.Version.ShouldBe(8);
         (Delivery.Variant >> 2).ShouldBe(0b10, "the RFC 9562 variant");
+    }
+
+    [Fact]
+    public void Delivery_ids_sort_by_the_time_of_their_event()
+    {
+        // The first 48 bits are the event's UUIDv7 timestamp, so later events' deliveries sort after
+        // earlier ones' (in PostgreSQL's uuid order and in the text of their stream ids) whatever the endpoint.
+        Delivery.ToString("N")[..12].ShouldBe(Event.ToString("N")[..12]);
+        var earlier = Guid.CreateVersion7(Now);
+        var later = Guid.CreateVersion7(Now.AddMilliseconds(1));
+        for (var i = 0; i < 50; i++)
+        {
+            var first = WebhookDeliveryDecider.DeliveryId(earlier, Guid.NewGuid());
+            var second = WebhookDeliveryDecider.DeliveryId(later, Guid.NewGuid());
+            string.CompareOrdinal(WebhookDeliveryDecider.StreamId(first), WebhookDeliveryDecider.StreamId(second)).ShouldBeLessThan(0);
+            first.CompareTo(second).ShouldBeLessThan(0);
+        }
     }
 
     [Fact]
     public void Name_based_ids_are_stable_across_runs()
     {
-        // Fixed by the algorithm, not by this process: a change here would re-deliver every event.
-        Delivery.ShouldBe(Guid.Parse("7e5b358b-61c1-581e-9bee-61e5e6d7b450"));
+        // Fixed by the algorithm, not by this process: every Workers instance must compute the same
+        // id for a redelivered message, and a receiver deduplicates on it.
+        Delivery.ShouldBe(Guid.Parse("0193a5f3-4d5e-881e-9bee-61e5e6d7b450"));
         NameBasedGuid.Create(Delivery, Endpoint, 1).ShouldNotBe(NameBasedGuid.Create(Delivery, Endpoint, 2));
+        NameBasedGuid.CreateTimeOrdered(Delivery, Endpoint, 1).ShouldNotBe(NameBasedGuid.CreateTimeOrdered(Delivery, Endpoint, 2));
     }
 
     [Fact]

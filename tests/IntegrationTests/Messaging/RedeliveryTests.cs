@@ -30,6 +30,29 @@ public sealed class RedeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redelivered_event_creates_no_delivery_twice_and_none_for_an_endpoint_created_after_it_was_dispatched()
+    {
+        await MessagingHarness.WaitUntilActiveAsync(await _harness.StartWorkerAsync());
+        var tenant = await _harness.CreateTenantAsync();
+        var before = await _harness.CreateWebhookEndpointAsync(tenant);
+        var eventId = await _harness.IngestAsync(tenant, 1);
+        await _harness.WaitUntilDispatchedAsync([eventId], TimeSpan.FromSeconds(30));
+        var after = await _harness.CreateWebhookEndpointAsync(tenant);
+
+        var payload = await _harness.ScalarAsync<string>("select payload from outbox where message_id = @id", ("id", eventId));
+        await ProduceAsync(tenant.ToString(), payload, ("event-id", eventId.ToString()), ("correlation-id", "redelivery-test"));
+        await WaitUntilHandledAfterAsync(tenant);
+
+        // Only the transaction that dispatches an event fans it out: the endpoint that did not exist then gets nothing.
+        (await _harness.CountAsync("select count(*) from webhook_deliveries where event_id = @id and endpoint_id = @endpoint", ("id", eventId), ("endpoint", before)))
+            .ShouldBe(1);
+        (await _harness.CountAsync("select count(*) from webhook_deliveries where event_id = @id and endpoint_id = @endpoint", ("id", eventId), ("endpoint", after)))
+            .ShouldBe(0);
+        (await _harness.CountAsync("select count(*) from es_events where event_type = 'WebhookDeliveryCreated' and data->>'event_id' = @id", ("id", eventId.ToString())))
+            .ShouldBe(1, "one delivery stream for the event");
+    }
+
+    [Fact]
     public async Task An_unreadable_message_is_skipped_without_blocking_its_partition()
     {
         await MessagingHarness.WaitUntilActiveAsync(await _harness.StartWorkerAsync());

@@ -15,9 +15,11 @@ public sealed record DispatchEventsResult(int Dispatched, int DeliveriesCreated)
 /// marked dispatched, its webhook deliveries are created and its outbox row is completed. Because
 /// completion commits with the deliveries, an event whose message never reached the Workers host
 /// stays incomplete and the outbox sweeper publishes it again. Idempotent: the decider emits
-/// nothing for an event already dispatched and the fan-out nothing for a delivery that exists, so
-/// a redelivered message changes nothing. A message naming an event that does not exist, or
-/// another tenant's event, is not ours to act on and is ignored.
+/// nothing for an event already dispatched, and only the events this transaction dispatches are
+/// fanned out, so a redelivered message changes nothing (two consumers dispatching the same event
+/// at once collide on its stream's version and the loser's retry finds it dispatched). A message
+/// naming an event that does not exist, or another tenant's event, is not ours to act on and is
+/// ignored.
 /// </summary>
 public sealed record DispatchEventsCommand(IReadOnlyList<FanOutEvent> Events) : ICommand<DispatchEventsResult>;
 
@@ -39,8 +41,9 @@ public sealed class DispatchEventsCommandHandler(BatchAggregateStore aggregates,
         var dispatched = await aggregates.HandleAsync(IngestedEventDecider.Decider,
             known.Select(e => new StreamCommands<IngestedEventCommand>(IngestedEventDecider.StreamId(e.EventId), e.TenantId, [new MarkDispatched(now)])).ToList(),
             cancellationToken, loaded);
-        var created = await fanOut.CreateDeliveriesAsync(known, cancellationToken);
+        var newlyDispatched = known.Where((_, i) => dispatched[i].Events.Count > 0).ToList();
+        var created = await fanOut.CreateDeliveriesAsync(newlyDispatched, cancellationToken);
         await outbox.MarkCompletedAsync(known.Select(e => e.EventId).ToList(), cancellationToken);
-        return new DispatchEventsResult(dispatched.Count(d => d.Events.Count > 0), created);
+        return new DispatchEventsResult(newlyDispatched.Count, created);
     }
 }
