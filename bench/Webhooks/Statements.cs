@@ -20,6 +20,7 @@ public sealed partial class Statements
     private long _events;
     private long _deliveries;
     private long _transactions;
+    private Wal _wal = new(0, 0, 0);
 
     private Statements(string connectionString) => _connectionString = connectionString;
 
@@ -30,6 +31,7 @@ public sealed partial class Statements
         await using var connection = await profile.OpenAsync();
         await using (var reset = new NpgsqlCommand(Marker + " select pg_stat_statements_reset()", connection)) await reset.ExecuteNonQueryAsync();
         (profile._events, profile._deliveries, profile._transactions) = await CountersAsync(connection);
+        profile._wal = await WalAsync(connection);
         return profile;
     }
 
@@ -42,38 +44,49 @@ public sealed partial class Statements
         deliveries -= _deliveries;
         transactions -= _transactions;
         var perEvent = Math.Max(1, events);
+        var perDelivery = (double)Math.Max(1, deliveries);
+        var wal = await WalAsync(connection) - _wal;
         // Every query of the benchmark is a transaction of its own: they are not the platform's.
         await using (var own = new NpgsqlCommand($"{Marker} select coalesce(sum(calls), 0)::bigint from pg_stat_statements where query like '{Marker}%'", connection))
             transactions -= (long)(await own.ExecuteScalarAsync())!;
 
         await using var command = new NpgsqlCommand($"""
-            {Marker} select query, calls, total_exec_time + total_plan_time, rows, sum(total_exec_time + total_plan_time) over () as all_time,
-                   sum(calls) filter (where query ~* '^\s*commit') over () as commits
+            {Marker} select query, calls, total_exec_time + total_plan_time, rows, (shared_blks_hit + shared_blks_read)::float8 as blocks, sum(total_exec_time + total_plan_time) over () as all_time,
+                   sum(calls) filter (where query ~* '^\s*commit') over () as commits,
+                   sum(shared_blks_hit + shared_blks_read) over ()::float8 as touched, sum(shared_blks_dirtied) over ()::float8 as dirtied
             from pg_stat_statements
             where dbid = (select oid from pg_database where datname = current_database()) and query not like '{Marker}%'
             order by total_exec_time + total_plan_time desc
             """, connection);
-        var rows = new List<(string Query, long Calls, double Total, long Rows)>();
+        var rows = new List<(string Query, long Calls, double Total, long Rows, double Blocks)>();
         double allTime = 0;
         long commits = 0;
+        double touched = 0, dirtied = 0;
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync())
             {
-                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3)));
-                allTime = reader.GetDouble(4);
-                commits = reader.IsDBNull(5) ? 0 : (long)reader.GetDecimal(5);
+                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3), reader.GetDouble(4)));
+                allTime = reader.GetDouble(5);
+                commits = reader.IsDBNull(6) ? 0 : (long)reader.GetDecimal(6);
+                touched = reader.GetDouble(7);
+                dirtied = reader.GetDouble(8);
             }
 
         var text = new StringBuilder();
         text.AppendLine($"    {events} events, {deliveries} deliveries; transactions per event {transactions / (double)perEvent:F2} " +
                         $"(explicit COMMITs {commits / (double)perEvent:F2}); statement planning and execution {allTime / perEvent:F2} ms per event");
-        text.AppendLine("    top statements by planning + execution time:   total ms   calls/event   ms/call   rows/call");
-        foreach (var row in rows.Take(top))
-            text.AppendLine($"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1}   {Shorten(row.Query)}");
-        text.AppendLine("    most frequent (round trips):              total ms   calls/event   ms/call   rows/call");
-        foreach (var row in rows.OrderByDescending(r => r.Calls).Take(top / 2))
-            text.AppendLine($"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1}   {Shorten(row.Query)}");
+        // Counts, not times: they do not grow with the wait for a core, so they compare across runs.
+        text.AppendLine($"    per delivery: WAL {wal.Bytes / perDelivery:F0} bytes in {wal.Records / perDelivery:F1} records " +
+                        $"({wal.FullPageImages / perDelivery:F2} full-page images); shared buffers touched {touched / perDelivery:F1}, dirtied {dirtied / perDelivery:F2}");
+        text.AppendLine("    top statements by planning + execution time:   total ms   calls/event   ms/call   rows/call   buffers/delivery");
+        foreach (var row in rows.Take(top)) text.AppendLine(Describe(row));
+        text.AppendLine("    most frequent (round trips):              total ms   calls/event   ms/call   rows/call   buffers/delivery");
+        foreach (var row in rows.OrderByDescending(r => r.Calls).Take(top / 2)) text.AppendLine(Describe(row));
         return text.ToString().TrimEnd();
+
+        string Describe((string Query, long Calls, double Total, long Rows, double Blocks) row) =>
+            $"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1} " +
+            $"{row.Blocks / perDelivery,14:F1}   {Shorten(row.Query)}";
     }
 
     private async Task<NpgsqlConnection> OpenAsync()
@@ -97,6 +110,20 @@ public sealed partial class Statements
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    private sealed record Wal(long Records, long FullPageImages, long Bytes)
+    {
+        public static Wal operator -(Wal a, Wal b) => new(a.Records - b.Records, a.FullPageImages - b.FullPageImages, a.Bytes - b.Bytes);
+    }
+
+    /// <summary>The server's WAL counters so far (pg_stat_wal; the benchmark's own queries write none).</summary>
+    private static async Task<Wal> WalAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand($"{Marker} select wal_records, wal_fpi, wal_bytes::bigint from pg_stat_wal", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new Wal(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private static string Shorten(string query)

@@ -55,19 +55,21 @@ internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Records where each row landed (the sweeper compares it with the consumer group's committed
-    /// offset). Rows nobody consumes are done once Kafka has them.
+    /// offset). A row no platform consumer awaits is done once Kafka has it, so it is deleted: an
+    /// update would write a new version of the row and of three index entries for a row nothing
+    /// reads again, and the row would then wait for Outbox:RetentionPeriod to be deleted anyway.
     /// </summary>
     public async Task MarkPublishedAsync(IReadOnlyList<PublishedRow> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return;
         await using var command = dataSource.CreateCommand("""
-            with locked as (select id from outbox where id = any(@ids) order by id for update)
+            with locked as (select id, awaits_consumer from outbox where id = any(@ids) order by id for update),
+            done as (delete from outbox o using locked where o.id = locked.id and not locked.awaits_consumer)
             update outbox o
             set published_at = now(), publish_count = publish_count + 1, failure_count = 0, last_error = null,
-                completed_at = case when awaits_consumer then completed_at else now() end,
                 kafka_partition = p.partition, kafka_offset = p.kafka_offset
             from unnest(@ids, @partitions, @offsets) as p(id, partition, kafka_offset), locked
-            where o.id = p.id and o.id = locked.id
+            where o.id = p.id and o.id = locked.id and locked.awaits_consumer
             """);
         command.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
         command.Parameters.AddWithValue("partitions", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer, rows.Select(r => r.Partition).ToArray());
