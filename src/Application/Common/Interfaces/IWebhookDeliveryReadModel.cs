@@ -60,7 +60,7 @@ public sealed record WebhookDeliveryDetailDto : WebhookDeliveryDto
 /// <summary>A keyset position in an endpoint's dead letters: (failed_at, id).</summary>
 public sealed record FailedDeliveryPosition(DateTimeOffset FailedAt, Guid Id);
 
-/// <summary>The webhook_deliveries and webhook_delivery_attempts projections.</summary>
+/// <summary>The webhook_deliveries projection, and each delivery's attempts from its stream.</summary>
 public interface IWebhookDeliveryReadModel
 {
     /// <param name="tenantId">Null: every tenant's deliveries (the admin's view).</param>

@@ -5,8 +5,8 @@ using Npgsql;
 namespace Integrations.Infrastructure.Persistence.Projections;
 
 /// <summary>
-/// Webhook delivery streams into the delivery log (<c>webhook_deliveries</c>), its attempts
-/// (<c>webhook_delivery_attempts</c>) and the work queue (<c>webhook_delivery_queue</c>): the queue
+/// Webhook delivery streams into the delivery log (<c>webhook_deliveries</c>) and the work queue
+/// (<c>webhook_delivery_queue</c>); a delivery's attempts are read from its stream. The queue
 /// is a projection too, so a delivery and its queue row are created, rescheduled and removed in
 /// the transaction that decides it. The queue also follows its endpoint: a disabled endpoint's
 /// rows pause, enabling resumes them, deleting makes them due at once so the dispatcher
@@ -19,7 +19,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
 
     public string Name => "webhook_deliveries";
 
-    public IReadOnlyList<string> Tables { get; } = ["webhook_deliveries", "webhook_delivery_attempts", "webhook_delivery_queue"];
+    public IReadOnlyList<string> Tables { get; } = ["webhook_deliveries", "webhook_delivery_queue"];
 
     public IReadOnlySet<Type> Handles { get; } = new HashSet<Type>
     {
@@ -75,13 +75,11 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
     {
         if (events.Count == 0) return;
         var changes = new Dictionary<Guid, Change>();
-        var attempts = new List<WebhookAttemptMade>();
         foreach (var stored in events)
         {
             var delivery = ((IWebhookDeliveryEvent)stored.Data).DeliveryId;
             if (!changes.TryGetValue(delivery, out var change)) changes[delivery] = change = new Change(delivery);
             change.Apply(stored);
-            if (stored.Data is WebhookAttemptMade attempt) attempts.Add(attempt);
         }
 
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -89,7 +87,6 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
         if (all.Where(c => c.Created is not null).ToList() is { Count: > 0 } created) batch.BatchCommands.Add(InsertDeliveries(created));
         // A fan-out batch only creates: the insert has said everything.
         if (all.Where(c => !c.OnlyCreated).ToList() is { Count: > 0 } updated) batch.BatchCommands.Add(UpdateDeliveries(updated));
-        if (attempts.Count > 0) batch.BatchCommands.Add(InsertAttempts(attempts));
         AddQueueCommands(batch, all);
         await batch.ExecuteNonQueryAsync(ct);
     }
@@ -149,28 +146,6 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
         command.Parameters.AddValue("reasons", changes.Select(c => c.FailureReason).ToArray());
         command.Parameters.Add(SqlArrays.Timestamps("failed_at", changes.Select(c => c.FailedAt)));
         command.Parameters.Add(SqlArrays.Timestamps("updated_at", changes.Select(c => (DateTimeOffset?)c.UpdatedAt)));
-        return command;
-    }
-
-    private static NpgsqlBatchCommand InsertAttempts(List<WebhookAttemptMade> attempts)
-    {
-        var command = new NpgsqlBatchCommand("""
-            insert into webhook_delivery_attempts (delivery_id, attempt, tenant_id, endpoint_id, started_at, duration_ms, status_code, response_body_excerpt, error_kind, succeeded)
-            select * from unnest(@ids::uuid[], @attempts::int[], @tenant_ids::uuid[], @endpoint_ids::uuid[], @started_at::timestamptz[], @durations::int[],
-                                 @codes::int[], @excerpts::text[], @kinds::text[], @succeeded::boolean[])
-            on conflict (delivery_id, attempt) do update set started_at = excluded.started_at, duration_ms = excluded.duration_ms,
-                status_code = excluded.status_code, response_body_excerpt = excluded.response_body_excerpt, error_kind = excluded.error_kind, succeeded = excluded.succeeded
-            """);
-        command.Parameters.AddValue("ids", attempts.Select(a => a.DeliveryId).ToArray());
-        command.Parameters.AddValue("attempts", attempts.Select(a => a.Attempt).ToArray());
-        command.Parameters.AddValue("tenant_ids", attempts.Select(a => a.TenantId).ToArray());
-        command.Parameters.AddValue("endpoint_ids", attempts.Select(a => a.EndpointId).ToArray());
-        command.Parameters.AddValue("started_at", attempts.Select(a => Sql.Utc(a.StartedAt)).ToArray());
-        command.Parameters.AddValue("durations", attempts.Select(a => a.DurationMs).ToArray());
-        command.Parameters.AddValue("codes", attempts.Select(a => a.StatusCode).ToArray());
-        command.Parameters.AddValue("excerpts", attempts.Select(a => a.ResponseBodyExcerpt).ToArray());
-        command.Parameters.AddValue("kinds", attempts.Select(a => a.ErrorKind).ToArray());
-        command.Parameters.AddValue("succeeded", attempts.Select(a => a.Succeeded).ToArray());
         return command;
     }
 

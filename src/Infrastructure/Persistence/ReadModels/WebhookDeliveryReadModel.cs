@@ -1,14 +1,17 @@
+using System.Text.Json;
+using Integrations.Application.Common;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Listing;
 using Integrations.Application.Common.Models;
 using Integrations.Infrastructure.Persistence.Listing;
+using Integrations.Domain.Webhooks;
 using Npgsql;
 
 namespace Integrations.Infrastructure.Persistence.ReadModels;
 
 /// <summary>
-/// The delivery log from <c>webhook_deliveries</c> and <c>webhook_delivery_attempts</c>. Lists are
-/// keysets over (scope, created_at, id), served by the indexes of migration 0007.
+/// The delivery log from <c>webhook_deliveries</c>, and a delivery's attempts from its stream. Lists
+/// are keysets over (scope, created_at, id), served by the indexes of migration 0007.
 /// </summary>
 public sealed class WebhookDeliveryReadModel(DbSession session) : IWebhookDeliveryReadModel
 {
@@ -50,22 +53,18 @@ public sealed class WebhookDeliveryReadModel(DbSession session) : IWebhookDelive
             }
             if (delivery is null) return null;
 
+            // The attempts are the delivery stream's own events: no table repeats them.
             await using var attempts = Sql.Command(connection, transaction, """
-                select attempt, started_at, duration_ms, status_code, response_body_excerpt, error_kind, succeeded
-                from webhook_delivery_attempts where delivery_id = @id order by attempt
-                """, ("id", deliveryId));
+                select data::text from es_events
+                where stream_id = @stream and event_type = @type
+                order by stream_version
+                """, ("stream", WebhookDeliveryDecider.StreamId(deliveryId)), ("type", nameof(WebhookAttemptMade)));
             await using var rows = await attempts.ExecuteReaderAsync(ct);
             var list = new List<WebhookAttemptDto>();
             while (await rows.ReadAsync(ct))
             {
-                list.Add(new WebhookAttemptDto(
-                    rows.GetInt32(0),
-                    rows.GetFieldValue<DateTimeOffset>(1),
-                    rows.GetInt32(2),
-                    rows.IsDBNull(3) ? null : rows.GetInt32(3),
-                    rows.IsDBNull(4) ? null : rows.GetString(4),
-                    rows.IsDBNull(5) ? null : rows.GetString(5),
-                    rows.GetBoolean(6)));
+                var a = JsonSerializer.Deserialize<WebhookAttemptMade>(rows.GetString(0), JsonDefaults.Options)!;
+                list.Add(new WebhookAttemptDto(a.Attempt, a.StartedAt, a.DurationMs, a.StatusCode, a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded));
             }
             return new WebhookDeliveryDetailDto(delivery, list);
         }, ct);

@@ -132,7 +132,6 @@ public class DeliveryHealthTests(AutoDisableFixture fixture) : IClassFixture<Aut
         _system.ScalarAsync<string[]>("""
             select array(
                 select 'delivery ' || row_to_json(d)::text from webhook_deliveries d where tenant_id = @tenant
-                union all select 'attempt ' || row_to_json(a)::text from webhook_delivery_attempts a where tenant_id = @tenant
                 union all select 'queued ' || row_to_json(q)::text from webhook_delivery_queue q where tenant_id = @tenant
                 union all select 'health ' || row_to_json(h)::text from webhook_endpoint_health h where tenant_id = @tenant
                 order by 1)
