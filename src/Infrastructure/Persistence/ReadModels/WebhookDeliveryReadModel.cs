@@ -64,7 +64,9 @@ public sealed class WebhookDeliveryReadModel(DbSession session) : IWebhookDelive
             while (await rows.ReadAsync(ct))
             {
                 var a = JsonSerializer.Deserialize<WebhookAttemptMade>(rows.GetString(0), JsonDefaults.Options)!;
-                list.Add(new WebhookAttemptDto(a.Attempt, a.StartedAt, a.DurationMs, a.StatusCode, a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded));
+                // To PostgreSQL's microseconds, like every other time in the API (last_attempt_at is this one from the log row).
+                var startedAt = new DateTimeOffset(a.StartedAt.UtcTicks - a.StartedAt.UtcTicks % 10, TimeSpan.Zero);
+                list.Add(new WebhookAttemptDto(a.Attempt, startedAt, a.DurationMs, a.StatusCode, a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded));
             }
             return new WebhookDeliveryDetailDto(delivery, list);
         }, ct);

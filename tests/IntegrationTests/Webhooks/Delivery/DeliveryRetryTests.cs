@@ -31,6 +31,8 @@ public class DeliveryRetryTests(DeliveryFixture fixture)
         attempts.Select(a => a.GetProperty("status_code").GetInt32()).ShouldBe([500, 503, 500, 500]);
         attempts.ShouldAllBe(a => !a.GetProperty("succeeded").GetBoolean());
         var started = attempts.Select(a => a.GetProperty("started_at").GetDateTimeOffset()).ToList();
+        // The attempts come from the delivery's stream, the delivery from its log row: the same instant, written the same way.
+        attempts[^1].GetProperty("started_at").GetString().ShouldBe(failed.GetProperty("last_attempt_at").GetString());
         for (var i = 0; i < Schedule.Length; i++)
         {
             // Never early (±10 % jitter); late by at most the time to record the result and claim the retry on a busy machine.
