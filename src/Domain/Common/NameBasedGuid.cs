@@ -8,14 +8,7 @@ namespace Integrations.Domain.Common;
 /// </summary>
 public static class NameBasedGuid
 {
-    public static Guid Create(ReadOnlySpan<byte> name)
-    {
-        Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(name, hash);
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
-        return new Guid(hash[..16], bigEndian: true);
-    }
+    public static Guid Create(ReadOnlySpan<byte> name) => FromHash(name, version: 5, prefix: []);
 
     /// <summary>The id named by two ids and a number (RFC 9562 version 5).</summary>
     public static Guid Create(Guid first, Guid second, int number = 0)
@@ -36,11 +29,17 @@ public static class NameBasedGuid
     {
         Span<byte> name = stackalloc byte[36];
         Name(first, second, number, name);
+        return FromHash(name, version: 8, prefix: name[..6]);
+    }
+
+    /// <summary>The SHA-1 of the name, its first bytes replaced by <paramref name="prefix"/>, with the version and RFC 9562 variant bits set.</summary>
+    private static Guid FromHash(ReadOnlySpan<byte> name, int version, ReadOnlySpan<byte> prefix)
+    {
         Span<byte> hash = stackalloc byte[20];
         SHA1.HashData(name, hash);
-        name[..6].CopyTo(hash);
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // version 8
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
+        prefix.CopyTo(hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | (version << 4));
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash[..16], bigEndian: true);
     }
 

@@ -1,8 +1,7 @@
-using System.Text.Json;
-using Integrations.Application.Common;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Listing;
 using Integrations.Application.Common.Models;
+using Integrations.Infrastructure.Persistence.EventSourcing;
 using Integrations.Infrastructure.Persistence.Listing;
 using Integrations.Domain.Webhooks;
 using Npgsql;
@@ -13,7 +12,7 @@ namespace Integrations.Infrastructure.Persistence.ReadModels;
 /// The delivery log from <c>webhook_deliveries</c>, and a delivery's attempts from its stream. Lists
 /// are keysets over (scope, created_at, id), served by the indexes of migration 0007.
 /// </summary>
-public sealed class WebhookDeliveryReadModel(DbSession session) : IWebhookDeliveryReadModel
+public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistry registry) : IWebhookDeliveryReadModel
 {
     private const string Columns = """
         id, tenant_id, endpoint_id, event_id, event_type, status, is_test, attempt_count, last_status_code, last_error_kind,
@@ -54,17 +53,19 @@ public sealed class WebhookDeliveryReadModel(DbSession session) : IWebhookDelive
             if (delivery is null) return null;
 
             // The attempts are the delivery stream's own events: no table repeats them.
+            var attemptType = registry.NameOf(typeof(WebhookAttemptMade));
             await using var attempts = Sql.Command(connection, transaction, """
                 select data::text from es_events
                 where stream_id = @stream and event_type = @type
                 order by stream_version
-                """, ("stream", WebhookDeliveryDecider.StreamId(deliveryId)), ("type", nameof(WebhookAttemptMade)));
+                """, ("stream", WebhookDeliveryDecider.StreamId(deliveryId)), ("type", attemptType));
             await using var rows = await attempts.ExecuteReaderAsync(ct);
             var list = new List<WebhookAttemptDto>();
             while (await rows.ReadAsync(ct))
             {
-                var a = JsonSerializer.Deserialize<WebhookAttemptMade>(rows.GetString(0), JsonDefaults.Options)!;
-                // To PostgreSQL's microseconds, like every other time in the API (last_attempt_at is this one from the log row).
+                var a = (WebhookAttemptMade)registry.Deserialize(attemptType, rows.GetString(0));
+                // To PostgreSQL's microseconds, like every other time in the API (last_attempt_at is this one from the log row):
+                // the sender stamps attempts with the clock, which truncates, but attempts recorded before it did carry 100 ns ticks.
                 var startedAt = new DateTimeOffset(a.StartedAt.UtcTicks - a.StartedAt.UtcTicks % 10, TimeSpan.Zero);
                 list.Add(new WebhookAttemptDto(a.Attempt, startedAt, a.DurationMs, a.StatusCode, a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded));
             }

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using Integrations.Application.Common.Interfaces;
 using Integrations.Domain.Webhooks;
 
 namespace Integrations.Infrastructure.Webhooks.Delivery;
@@ -41,10 +42,12 @@ public sealed class WebhookSender : IDisposable
 
     private readonly HttpClient _client;
     private readonly WebhookDispatcherOptions _options;
+    private readonly IClock _clock;
 
-    public WebhookSender(WebhookDispatcherOptions options)
+    public WebhookSender(WebhookDispatcherOptions options, IClock clock)
     {
         _options = options;
+        _clock = clock;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = ConnectAsync,
@@ -65,7 +68,7 @@ public sealed class WebhookSender : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
         timeout.CancelAfter(_options.Timeout);
-        var startedAt = DateTimeOffset.UtcNow;
+        var startedAt = _clock.UtcNow;
         var clock = Stopwatch.StartNew();
         try
         {
