@@ -105,13 +105,20 @@ fi
 while IFS= read -r line; do
   failures+=("$line")
 done < <(awk '
+  # The name of a theory holds spaces (Method(status: 400, body: x)), so the name is everything
+  # between "Failed " and the last " [duration]". A failure without a stack trace (a fixture or a
+  # timeout) is still named: the message ends at the next result line or at the end of the log.
+  function flush() { if (name != "") print name " -- " substr(msg, 1, 400); name = ""; grab = 0; msg = "" }
   { sub(/\r$/, "") }
-  /^[[:space:]]+Failed [^[:space:]]+ \[/ { name = $2; msg = ""; grab = 0; next }
-  name != "" && /^[[:space:]]+Error Message:/ { grab = 1; next }
-  name != "" && grab && /^[[:space:]]+Stack Trace:/ {
-    print name " -- " substr(msg, 1, 400); name = ""; grab = 0; next
+  /^[[:space:]]+(Failed|Passed|Skipped) .* \[[^]]*\][[:space:]]*$/ {
+    flush()
+    if ($1 == "Failed") { name = $0; sub(/^[[:space:]]+Failed /, "", name); sub(/ \[[^]]*\][[:space:]]*$/, "", name) }
+    next
   }
+  name != "" && /^[[:space:]]+Error Message:/ { grab = 1; next }
+  name != "" && grab && /^[[:space:]]+Stack Trace:/ { flush(); next }
   name != "" && grab { gsub(/^[[:space:]]+/, ""); msg = msg (msg == "" ? "" : " ") $0 }
+  END { flush() }
 ' "$dotnet_log" | head -n 20)
 if ((d_aborted > 0)); then
   problems+=("$d_aborted test run(s) aborted (a test host crashed)")
