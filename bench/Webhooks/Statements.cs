@@ -21,6 +21,7 @@ public sealed partial class Statements
     private long _deliveries;
     private long _transactions;
     private Wal _wal = new(0, 0, 0);
+    private Dictionary<string, (long Updates, long Hot)> _updates = [];
 
     private Statements(string connectionString) => _connectionString = connectionString;
 
@@ -32,6 +33,7 @@ public sealed partial class Statements
         await using (var reset = new NpgsqlCommand(Marker + " select pg_stat_statements_reset()", connection)) await reset.ExecuteNonQueryAsync();
         (profile._events, profile._deliveries, profile._transactions) = await CountersAsync(connection);
         profile._wal = await WalAsync(connection);
+        profile._updates = await UpdatesAsync(connection);
         return profile;
     }
 
@@ -78,6 +80,12 @@ public sealed partial class Statements
         // Counts, not times: they do not grow with the wait for a core, so they compare across runs.
         text.AppendLine($"    per delivery: WAL {wal.Bytes / perDelivery:F0} bytes in {wal.Records / perDelivery:F1} records " +
                         $"({wal.FullPageImages / perDelivery:F2} full-page images); shared buffers touched {touched / perDelivery:F1}, dirtied {dirtied / perDelivery:F2}");
+        // A HOT update writes its new row version on the same page and no index entry.
+        var updates = (await UpdatesAsync(connection))
+            .Select(u => (Table: u.Key, Updates: u.Value.Updates - _updates.GetValueOrDefault(u.Key).Updates, Hot: u.Value.Hot - _updates.GetValueOrDefault(u.Key).Hot))
+            .Where(u => u.Updates > 0).OrderByDescending(u => u.Updates).Take(6);
+        text.AppendLine("    row updates per delivery (HOT share): " +
+                        string.Join(", ", updates.Select(u => $"{u.Table} {u.Updates / perDelivery:F2} ({u.Hot / (double)u.Updates:P0})")));
         text.AppendLine("    top statements by planning + execution time:   total ms   calls/event   ms/call   rows/call   buffers/delivery");
         foreach (var row in rows.Take(top)) text.AppendLine(Describe(row));
         text.AppendLine("    most frequent (round trips):              total ms   calls/event   ms/call   rows/call   buffers/delivery");
@@ -124,6 +132,16 @@ public sealed partial class Statements
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return new Wal(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>Row updates per table so far, and how many were HOT (cumulative statistics, reported by backends about once a second).</summary>
+    private static async Task<Dictionary<string, (long Updates, long Hot)>> UpdatesAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand($"{Marker} select relname, n_tup_upd, n_tup_hot_upd from pg_stat_user_tables", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var updates = new Dictionary<string, (long Updates, long Hot)>();
+        while (await reader.ReadAsync()) updates[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+        return updates;
     }
 
     private static string Shorten(string query)

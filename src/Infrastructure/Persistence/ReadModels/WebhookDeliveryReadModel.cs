@@ -10,7 +10,10 @@ namespace Integrations.Infrastructure.Persistence.ReadModels;
 
 /// <summary>
 /// The delivery log from <c>webhook_deliveries</c>, and a delivery's attempts from its stream. Lists
-/// are keysets over (scope, created_at, id), served by the indexes of migration 0007.
+/// are keysets over (scope, created_at, id), served by the indexes of migrations 0007 and 0015. No
+/// index of the log names its status, so that a delivery's one update (when it succeeds) writes no
+/// index entry: the dead letters are the rows with a <c>failed_at</c>, and the pending deliveries
+/// are those with a row in <c>webhook_delivery_queue</c>, whose indexes serve those two lists.
 /// </summary>
 public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistry registry) : IWebhookDeliveryReadModel
 {
@@ -31,12 +34,43 @@ public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistr
         },
     };
 
+    /// <summary>The dead letters: <c>failed_at</c> is set exactly while a delivery is failed (the partial indexes' condition).</summary>
+    private static readonly KeysetTable Failed = new()
+    {
+        From = "(select * from webhook_deliveries where failed_at is not null) webhook_deliveries",
+        IdColumn = Table.IdColumn,
+        Columns = Table.Columns,
+    };
+
+    /// <summary>
+    /// The pending deliveries: those with a queue row, walked in the queue's (scope, created_at, id)
+    /// indexes. The scope, key and filter columns are the queue's copies, for its indexes to apply.
+    /// </summary>
+    private static readonly KeysetTable Pending = new()
+    {
+        From = """
+            (select q.delivery_id as id, q.tenant_id, q.endpoint_id, d.event_id, q.event_type, d.status, d.is_test, d.attempt_count,
+                    d.last_status_code, d.last_error_kind, d.last_attempt_at, d.next_attempt_at, d.failure_reason, q.created_at, d.updated_at
+             from webhook_delivery_queue q join webhook_deliveries d on d.id = q.delivery_id) webhook_deliveries
+            """,
+        IdColumn = Table.IdColumn,
+        Columns = Table.Columns,
+    };
+
     public Task<CursorPage<WebhookDeliveryDto>> ListAsync(Guid? tenantId, Guid? endpointId, ListQuery query, CancellationToken ct)
     {
         var scope = new List<(string Column, object Value)>();
         if (tenantId is { } tenant) scope.Add(("tenant_id", tenant));
         if (endpointId is { } endpoint) scope.Add(("endpoint_id", endpoint));
-        return session.RunAsync((connection, transaction) => KeysetQuery.ReadPageAsync(connection, transaction, Table, Columns, scope, query, Read, ct), ct);
+        // The status filter stays in the query as well: the source only decides which indexes serve it.
+        var status = query.Filters.FirstOrDefault(f => f.Field == "status" && f.Operator == FilterOperator.Equal)?.Value as string;
+        var table = status switch
+        {
+            WebhookDeliveryStatuses.Failed => Failed,
+            WebhookDeliveryStatuses.Pending => Pending,
+            _ => Table,
+        };
+        return session.RunAsync((connection, transaction) => KeysetQuery.ReadPageAsync(connection, transaction, table, Columns, scope, query, Read, ct), ct);
     }
 
     public Task<WebhookDeliveryDetailDto?> FindAsync(Guid? tenantId, Guid deliveryId, CancellationToken ct) =>
@@ -75,7 +109,7 @@ public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistr
     public Task<IReadOnlyList<FailedDeliveryPosition>> ListFailedAsync(Guid endpointId, DateTimeOffset since, FailedDeliveryPosition? after, int limit, CancellationToken ct) =>
         session.RunAsync<IReadOnlyList<FailedDeliveryPosition>>(async (connection, transaction) =>
         {
-            // The literal 'failed' lets the partial dead-letter index serve the walk.
+            // failed_at >= @since implies failed_at is not null: the partial dead-letter index serves the walk.
             await using var command = Sql.Command(connection, transaction, $"""
                 select failed_at, id from webhook_deliveries
                 where endpoint_id = @endpoint_id and status = 'failed' and failed_at >= @since
