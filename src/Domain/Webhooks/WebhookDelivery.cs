@@ -15,11 +15,18 @@ public enum DeliveryStatus { None, Pending, Succeeded, Failed }
 public sealed record WebhookDeliveryCreated(
     Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, bool IsTest, DateTimeOffset CreatedAt) : IWebhookDeliveryEvent;
 
-/// <summary>One HTTP attempt. <see cref="ResponseBodyExcerpt"/> is at most the first 1 KiB.</summary>
+/// <summary>
+/// One HTTP attempt. <see cref="ResponseBodyExcerpt"/> is at most the first 1 KiB. An attempt that
+/// <see cref="Succeeded"/> is also the delivery's success: no event follows it.
+/// </summary>
 public sealed record WebhookAttemptMade(
     Guid DeliveryId, Guid TenantId, Guid EndpointId, int Attempt, DateTimeOffset StartedAt, int DurationMs,
     int? StatusCode, string? ResponseBodyExcerpt, string? ErrorKind, bool Succeeded) : IWebhookDeliveryEvent;
 
+/// <summary>
+/// How streams written before 2026-11-23 recorded a success, after its successful attempt. Read
+/// (an old stream's state and projections), no longer written: the attempt says it alone.
+/// </summary>
 public sealed record WebhookDeliverySucceeded(Guid DeliveryId, Guid TenantId, Guid EndpointId, DateTimeOffset SucceededAt) : IWebhookDeliveryEvent;
 
 public sealed record WebhookRetryScheduled(Guid DeliveryId, Guid TenantId, Guid EndpointId, DateTimeOffset NextAttemptAt) : IWebhookDeliveryEvent;
@@ -98,7 +105,12 @@ public static class WebhookDeliveryDecider
     public static WebhookDeliveryState Evolve(WebhookDeliveryState state, IWebhookDeliveryEvent @event) => @event switch
     {
         WebhookDeliveryCreated e => new WebhookDeliveryState(e.DeliveryId, e.TenantId, e.EndpointId, e.EventId, e.EventType, e.IsTest, DeliveryStatus.Pending, 0, 0),
-        WebhookAttemptMade => state with { Attempts = state.Attempts + 1, AttemptsThisCycle = state.AttemptsThisCycle + 1 },
+        WebhookAttemptMade a => state with
+        {
+            Attempts = state.Attempts + 1,
+            AttemptsThisCycle = state.AttemptsThisCycle + 1,
+            Status = a.Succeeded ? DeliveryStatus.Succeeded : state.Status,
+        },
         WebhookDeliverySucceeded => state with { Status = DeliveryStatus.Succeeded },
         WebhookDeliveryFailed => state with { Status = DeliveryStatus.Failed },
         WebhookDeliveryRequeued => state with { Status = DeliveryStatus.Pending, AttemptsThisCycle = 0 },
@@ -111,13 +123,13 @@ public static class WebhookDeliveryDecider
         var excerpt = c.ResponseBodyExcerpt is { Length: > MaxResponseExcerptChars } text ? text[..MaxResponseExcerptChars] : c.ResponseBodyExcerpt;
         var made = new WebhookAttemptMade(state.DeliveryId, state.TenantId, state.EndpointId, state.Attempts + 1, c.StartedAt, c.DurationMs,
             c.Outcome.StatusCode, excerpt, c.Outcome.ErrorKind, c.Outcome.Succeeded);
-        IWebhookDeliveryEvent next = RetryPolicy.Next(attempt, c.Outcome, c.Schedule, c.Now, c.Random) switch
+        return RetryPolicy.Next(attempt, c.Outcome, c.Schedule, c.Now, c.Random) switch
         {
-            NextStep.Done => new WebhookDeliverySucceeded(state.DeliveryId, state.TenantId, state.EndpointId, c.Now),
-            NextStep.RetryAt r => new WebhookRetryScheduled(state.DeliveryId, state.TenantId, state.EndpointId, r.At),
-            NextStep.DeadLetter d => new WebhookDeliveryFailed(state.DeliveryId, state.TenantId, state.EndpointId, d.Reason, c.Now),
+            // The successful attempt is the success: one event, one row in the log.
+            NextStep.Done => [made],
+            NextStep.RetryAt r => [made, new WebhookRetryScheduled(state.DeliveryId, state.TenantId, state.EndpointId, r.At)],
+            NextStep.DeadLetter d => [made, new WebhookDeliveryFailed(state.DeliveryId, state.TenantId, state.EndpointId, d.Reason, c.Now)],
             _ => throw new InvalidOperationException("Unknown retry step."),
         };
-        return [made, next];
     }
 }

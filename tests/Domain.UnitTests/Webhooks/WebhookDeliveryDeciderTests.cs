@@ -79,6 +79,28 @@ public class WebhookDeliveryDeciderTests
     }
 
     [Fact]
+    public void A_successful_attempt_is_the_success_itself_and_a_late_result_after_it_changes_nothing()
+    {
+        var succeeded = Decide(Attempt(204), Created);
+
+        succeeded.ShouldHaveSingleItem().ShouldBeOfType<WebhookAttemptMade>().Succeeded.ShouldBeTrue();
+        var state = WebhookDeliveryDecider.Decider.Fold([Created, .. succeeded]);
+        state.Status.ShouldBe(DeliveryStatus.Succeeded);
+        state.Attempts.ShouldBe(1);
+        Decide(Attempt(200), [Created, .. succeeded]).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_stream_written_before_with_a_separate_success_event_reads_the_same()
+    {
+        var attempt = Decide(Attempt(200), Created).Single();
+        IWebhookDeliveryEvent[] written = [Created, attempt, new WebhookDeliverySucceeded(Delivery, Tenant, Endpoint, Now)];
+
+        WebhookDeliveryDecider.Decider.Fold(written).ShouldBe(WebhookDeliveryDecider.Decider.Fold([Created, attempt]));
+        Should.Throw<DomainException>(() => Decide(new RequeueWebhookDelivery("tenant:x", Now), written)).Code.ShouldBe("webhook_delivery_succeeded");
+    }
+
+    [Fact]
     public void A_pending_delivery_can_be_cancelled_once_and_a_finished_one_not_at_all()
     {
         var cancel = new CancelWebhookDelivery(CancelReasons.EndpointDeleted, Now);

@@ -249,11 +249,11 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                 case WebhookAttemptMade e:
                     AttemptsAdded++;
                     LastAttempt = e;
+                    if (e.Succeeded) Succeed();
                     break;
+                // Streams written before the successful attempt said it alone (the same again there).
                 case WebhookDeliverySucceeded:
-                    Status = WebhookDeliveryStatuses.Succeeded;
-                    Next(null, Placement.Removed);
-                    Failure(null, null);
+                    Succeed();
                     break;
                 case WebhookRetryScheduled e:
                     // A retry after a creation or a requeue in the same run still needs the row inserted.
@@ -270,6 +270,13 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                     Failure(null, null);
                     break;
             }
+        }
+
+        private void Succeed()
+        {
+            Status = WebhookDeliveryStatuses.Succeeded;
+            Next(null, Placement.Removed);
+            Failure(null, null);
         }
 
         private void Next(DateTimeOffset? at, Placement placement)

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Integrations.Application.Common.Interfaces;
 using Integrations.Domain.Webhooks;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Webhooks.Delivery;
@@ -97,6 +99,41 @@ public class DeliveryLogTests(DeliveryFixture fixture)
         // Backends report their statistics when idle, within seconds.
         await Eventually.HoldsAsync(async () => await HotUpdatesAsync() - before >= deliveries, Soon,
             $"the {deliveries} successes are HOT updates of webhook_deliveries");
+    }
+
+    [Fact]
+    public async Task A_success_is_one_event_and_a_stream_written_before_with_a_separate_success_event_still_projects()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink);
+        var live = WebhookDeliveryDecider.DeliveryId(await endpoint.Tenant.Client.PublishAsync(), endpoint.Id);
+        await endpoint.Tenant.Client.WaitForDeliveryAsync(live, d => d.Status() == "succeeded", Soon, "delivered");
+        (await _system.ScalarAsync<string[]>("select array_agg(event_type order by stream_version) from es_events where stream_id = @s",
+            ("s", WebhookDeliveryDecider.StreamId(live)))).ShouldBe(["WebhookDeliveryCreated", "WebhookAttemptMade"]);
+
+        // A stream as the platform wrote it before: the successful attempt, then WebhookDeliverySucceeded. Its endpoint is
+        // disabled first, so that the dispatcher leaves the created delivery alone until the old events are appended.
+        await endpoint.Tenant.Client.PostActionAsync(endpoint.Id, "disable");
+        var old = Guid.CreateVersion7();
+        var stream = WebhookDeliveryDecider.StreamId(old);
+        var tenantId = endpoint.Tenant.TenantId;
+        var at = DateTimeOffset.UtcNow;
+        await AppendAsync(stream, 0, tenantId, new WebhookDeliveryCreated(old, tenantId, endpoint.Id, Guid.CreateVersion7(), "invoice.paid", true, at));
+        (await endpoint.Tenant.Client.GetDeliveryAsync(old)).Status().ShouldBe("pending");
+        await AppendAsync(stream, 1, tenantId,
+            new WebhookAttemptMade(old, tenantId, endpoint.Id, 1, at, 12, 200, "ok", null, true),
+            new WebhookDeliverySucceeded(old, tenantId, endpoint.Id, at));
+
+        var delivery = await endpoint.Tenant.Client.GetDeliveryAsync(old);
+        delivery.Status().ShouldBe("succeeded");
+        delivery.GetProperty("attempt_count").GetInt32().ShouldBe(1);
+        delivery.Attempts().ShouldHaveSingleItem().GetProperty("status_code").GetInt32().ShouldBe(200);
+        (await _system.ScalarAsync<long>("select count(*) from webhook_delivery_queue where delivery_id = @d", ("d", old))).ShouldBe(0);
+    }
+
+    private async Task AppendAsync(string stream, long expectedVersion, Guid tenantId, params object[] events)
+    {
+        await using var scope = _system.Api.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IEventStore>().AppendAsync(stream, expectedVersion, events, tenantId, CancellationToken.None);
     }
 
     private Task<long> HotUpdatesAsync() =>
