@@ -39,16 +39,15 @@ public sealed class Platform : IAsyncDisposable
     public static async Task<Platform> StartAsync(string root, IReadOnlyDictionary<string, string> workerSettings)
     {
         var platform = new Platform { _root = root, _workerSettings = workerSettings };
-        // pg_stat_statements: the benchmark prints where PostgreSQL's time goes (Statements). The
-        // server is sized as docs/webhooks.md#performance recommends for this workload rather than
-        // left at initdb's defaults: shared buffers for the working set (initdb's 128 MB is less
-        // than the tables the benchmark writes), WAL buffers for the walwriter's interval at tens
-        // of MB/s of WAL, and no zero-filling of new WAL files. A new cluster creates and zero-fills every
-        // 16 MB segment it writes, which a server in service does not (it recycles segments after
-        // each checkpoint): perf put that at 8 % of PostgreSQL's CPU in the fan-out 10 phase.
+        // pg_stat_statements: the benchmark prints where PostgreSQL's time goes (Statements). WAL is
+        // set up as docs/webhooks.md#performance recommends for this workload: WAL buffers for the
+        // walwriter's interval at tens of MB/s of WAL, and no zero-filling of new WAL files. A new
+        // cluster creates and zero-fills every 16 MB segment it writes, which a server in service
+        // does not (it recycles segments after each checkpoint): perf put that at 8 % of
+        // PostgreSQL's CPU in the fan-out 10 phase.
         platform._postgres = await PostgresServer.StartAsync([
             "shared_preload_libraries=pg_stat_statements", "pg_stat_statements.max=1000", "pg_stat_statements.track_planning=on",
-            "shared_buffers=1GB", "wal_buffers=64MB", "wal_init_zero=off"]);
+            "wal_buffers=64MB", "wal_init_zero=off"]);
         var connectionString = platform.ConnectionString = await platform._postgres.CreateDatabaseAsync("bench");
         await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
         {

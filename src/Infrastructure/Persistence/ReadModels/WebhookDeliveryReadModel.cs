@@ -13,7 +13,7 @@ namespace Integrations.Infrastructure.Persistence.ReadModels;
 /// are keysets over (scope, created_at, id), served by the indexes of migrations 0007 and 0015. No
 /// index of the log names its status, so that a delivery's one update (when it succeeds) writes no
 /// index entry: the dead letters are the rows with a <c>failed_at</c>, and the pending deliveries
-/// are those with a row in <c>webhook_delivery_queue</c>, whose indexes serve those two lists.
+/// are those with a row in <c>webhook_delivery_queue</c>.
 /// </summary>
 public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistry registry) : IWebhookDeliveryReadModel
 {
@@ -43,8 +43,9 @@ public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistr
     };
 
     /// <summary>
-    /// The pending deliveries: those with a queue row, walked in the queue's (scope, created_at, id)
-    /// indexes. The scope, key and filter columns are the queue's copies, for its indexes to apply.
+    /// The pending deliveries: those with a queue row. An endpoint's are walked in the queue's
+    /// (endpoint_id, created_at, delivery_id) index, a tenant's found by scanning the queue, which
+    /// holds the backlog only. Scope, key and filter columns are the queue's copies, for its index to apply.
     /// </summary>
     private static readonly KeysetTable Pending = new()
     {
