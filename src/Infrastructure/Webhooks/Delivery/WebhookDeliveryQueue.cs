@@ -28,7 +28,9 @@ public sealed record ClaimResult(IReadOnlyList<ClaimedDelivery> Deliveries, IRea
 /// a deleted endpoint or of an event that is not the tenant's are cancelled, and the rest is paced
 /// by <see cref="DeliveryPacing"/> against the endpoint's rate limit (shared by every instance
 /// through <c>webhook_endpoint_pacing</c>, its rows locked in endpoint order) and this instance's
-/// free connection slots. Claimed rows are leased by moving their due time to the lease's end.
+/// free connection slots. Claimed rows are leased by setting <c>lease_until</c>: their due time, the
+/// one indexed column, stays, so the lease is a HOT update (migration 0016), and a claim passes
+/// over held rows until their lease runs out.
 /// </summary>
 public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDispatcherOptions options)
 {
@@ -39,7 +41,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         select q.delivery_id, q.tenant_id, q.endpoint_id, q.event_id, q.event_type, q.is_test, q.created_at,
                e.status, e.url, e.rate_limit_per_minute, e.secrets, ev.data::text, ev."timestamp"
         from (select delivery_id, tenant_id, endpoint_id, event_id, event_type, is_test, created_at from webhook_delivery_queue
-              where not paused and next_attempt_at <= now()
+              where not paused and next_attempt_at <= now() and (lease_until is null or lease_until <= now())
               order by next_attempt_at
               limit @scan
               for update skip locked) q
@@ -207,7 +209,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         if (leased.Length > 0)
         {
             var lease = new NpgsqlBatchCommand("""
-                update webhook_delivery_queue set lease_until = now() + @lease, next_attempt_at = now() + @lease
+                update webhook_delivery_queue set lease_until = now() + @lease
                 where delivery_id = any(@ids)
                 """);
             lease.Parameters.AddValue("ids", leased);
@@ -246,7 +248,15 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         return await batch.ExecuteScalarAsync(ct) is DateTime next ? new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) : null;
     }
 
-    private const string NextDueSql = "select min(next_attempt_at) from webhook_delivery_queue where not paused";
+    /// <summary>
+    /// The earliest due time of a row no one holds. A held row's lease running out (its dispatcher died)
+    /// is found by the dispatcher's poll, within <see cref="WebhookDispatcherOptions.PollInterval"/>.
+    /// </summary>
+    private const string NextDueSql = """
+        select next_attempt_at from webhook_delivery_queue
+        where not paused and (lease_until is null or lease_until <= now())
+        order by next_attempt_at limit 1
+        """;
 
     private static async Task<DateTimeOffset?> NextDueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {

@@ -77,19 +77,16 @@ public class DeliveryLogTests(DeliveryFixture fixture)
     }
 
     [Fact]
-    public async Task A_success_rewrites_its_log_row_on_the_same_page_without_index_entries()
+    public async Task A_success_rewrites_its_log_row_and_a_claim_its_queue_row_on_the_same_page_without_index_entries()
     {
-        // No index of the log reads a column that a success changes (or they would all get a new entry).
-        var indexed = await _system.ScalarAsync<string[]>("""
-            select coalesce(array_agg(distinct a.attname::text order by a.attname::text), '{}')
-            from pg_index i join pg_attribute a on a.attrelid = i.indrelid
-            where i.indrelid = 'webhook_deliveries'::regclass
-              and (a.attnum = any(i.indkey) or pg_get_expr(i.indpred, i.indrelid) ~ ('\m' || a.attname || '\M'))
-            """);
-        indexed.ShouldBe(["created_at", "endpoint_id", "failed_at", "id", "tenant_id"]);
+        // No index of the log reads a column that a success changes, none of the queue's the lease
+        // (or each would get a new entry).
+        (await IndexedColumnsAsync("webhook_deliveries")).ShouldBe(["created_at", "endpoint_id", "failed_at", "id", "tenant_id"]);
+        (await IndexedColumnsAsync("webhook_delivery_queue")).ShouldBe(["created_at", "delivery_id", "endpoint_id", "next_attempt_at", "paused"]);
 
         const int deliveries = 20;
-        var before = await HotUpdatesAsync();
+        var before = await HotUpdatesAsync("webhook_deliveries");
+        var leasesBefore = await HotUpdatesAsync("webhook_delivery_queue");
         var endpoint = await _system.CreateEndpointAsync(_sink);
         var events = new List<Guid>();
         for (var i = 0; i < deliveries; i++) events.Add(await endpoint.Tenant.Client.PublishAsync());
@@ -97,9 +94,18 @@ public class DeliveryLogTests(DeliveryFixture fixture)
             await endpoint.Tenant.Client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id), d => d.Status() == "succeeded", Soon, "delivered");
 
         // Backends report their statistics when idle, within seconds.
-        await Eventually.HoldsAsync(async () => await HotUpdatesAsync() - before >= deliveries, Soon,
+        await Eventually.HoldsAsync(async () => await HotUpdatesAsync("webhook_deliveries") - before >= deliveries, Soon,
             $"the {deliveries} successes are HOT updates of webhook_deliveries");
+        await Eventually.HoldsAsync(async () => await HotUpdatesAsync("webhook_delivery_queue") - leasesBefore >= deliveries, Soon,
+            $"the {deliveries} leases are HOT updates of webhook_delivery_queue");
     }
+
+    private Task<string[]> IndexedColumnsAsync(string table) => _system.ScalarAsync<string[]>("""
+        select coalesce(array_agg(distinct a.attname::text order by a.attname::text), '{}')
+        from pg_index i join pg_attribute a on a.attrelid = i.indrelid
+        where i.indrelid = @table::regclass
+          and (a.attnum = any(i.indkey) or pg_get_expr(i.indpred, i.indrelid) ~ ('\m' || a.attname || '\M'))
+        """, ("table", table));
 
     [Fact]
     public async Task A_success_is_one_event_and_a_stream_written_before_with_a_separate_success_event_still_projects()
@@ -136,8 +142,8 @@ public class DeliveryLogTests(DeliveryFixture fixture)
         await scope.ServiceProvider.GetRequiredService<IEventStore>().AppendAsync(stream, expectedVersion, events, tenantId, CancellationToken.None);
     }
 
-    private Task<long> HotUpdatesAsync() =>
-        _system.ScalarAsync<long>("select n_tup_hot_upd from pg_stat_user_tables where relname = 'webhook_deliveries'");
+    private Task<long> HotUpdatesAsync(string table) =>
+        _system.ScalarAsync<long>("select n_tup_hot_upd from pg_stat_user_tables where relname = @table", ("table", table));
 
     private static async Task<JsonElement> PageAsync(HttpClient client, string path) =>
         await (await client.GetAsync(path)).ShouldBeJsonAsync(HttpStatusCode.OK);
