@@ -251,7 +251,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                     LastAttempt = e;
                     if (e.Succeeded) Succeed();
                     break;
-                // Streams written before the successful attempt said it alone (the same again there).
+                // Streams written before 2026-11-23 follow a successful attempt with this event: applying it again changes nothing.
                 case WebhookDeliverySucceeded:
                     Succeed();
                     break;
