@@ -93,21 +93,23 @@ foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backl
     // and over fan-out 10 with batches, where the delivery's own work is nearly all there is.
     var statements = fanOut == 1 ? await Statements.StartAsync(platform.ConnectionString) : null;
     var cpu = platform.CpuSeconds();
+    var background = await Background.ReadAsync(platform.ConnectionString);
     var live = await scenario.FloodAsync(load);
     SampleMemory();
     Line($"fan-out {fanOut,2}, live: {live.PerSecond,6:F0} deliveries/s ({live.PerSecond / ceiling:P1} of the ceiling) — {live.Deliveries} in {live.Elapsed.TotalSeconds:F1} s; " +
          $"events accepted {live.AcceptedPerSecond:F0}/s; duplicates {live.Duplicates}, missing {live.Missing}");
-    Line("    " + CpuPerDelivery(cpu, live.Deliveries));
+    Line("    " + CpuPerDelivery(cpu, live.Deliveries) + await background.SinceAsync(platform.ConnectionString));
     // The same with the product publishing through the batch endpoint: ingestion is no longer one transaction per event.
     await Quiet(30);
     if (fanOut == 10) statements = await Statements.StartAsync(platform.ConnectionString);
     cpu = platform.CpuSeconds();
+    background = await Background.ReadAsync(platform.ConnectionString);
     // Capped at what the delivery pipeline drains in about ten seconds (see the backlog phases).
     var batched = await scenario.FloodAsync(load, batch: 50, maxEvents: fanOut == 1 ? 12_000 : 2_500);
     SampleMemory();
     Line($"fan-out {fanOut,2}, live, batches of 50: {batched.PerSecond,6:F0} deliveries/s ({batched.PerSecond / ceiling:P1} of the ceiling) — {batched.Deliveries} in {batched.Elapsed.TotalSeconds:F1} s; " +
          $"events accepted {batched.AcceptedPerSecond:F0}/s; duplicates {batched.Duplicates}, missing {batched.Missing}");
-    Line("    " + CpuPerDelivery(cpu, batched.Deliveries));
+    Line("    " + CpuPerDelivery(cpu, batched.Deliveries) + await background.SinceAsync(platform.ConnectionString));
     if (fanOut == 10)
     {
         await Quiet(30);
@@ -115,10 +117,11 @@ foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backl
     }
     await Quiet(30);
     cpu = platform.CpuSeconds();
+    background = await Background.ReadAsync(platform.ConnectionString);
     var drained = await scenario.BacklogAsync(platform, events);
     SampleMemory();
     Line($"fan-out {fanOut,2}, backlog: {drained.PerSecond,6:F0} deliveries/s ({drained.PerSecond / ceiling:P1} of the ceiling) — {drained.Deliveries} in {drained.Drain.TotalSeconds:F1} s; missing {drained.Missing}");
-    Line("    " + CpuPerDelivery(cpu, drained.Deliveries));
+    Line("    " + CpuPerDelivery(cpu, drained.Deliveries) + await background.SinceAsync(platform.ConnectionString));
     if (fanOut == 1)
     {
         await Quiet(30);
