@@ -22,7 +22,7 @@ public sealed record Background(long AutovacuumRuns, long Checkpoints)
         return new Background(reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>What ran since <paramref name="before"/>, as a few words.</summary>
+    /// <summary>What ran since this reading, as a few words.</summary>
     public async Task<string> SinceAsync(string connectionString)
     {
         var now = await ReadAsync(connectionString);

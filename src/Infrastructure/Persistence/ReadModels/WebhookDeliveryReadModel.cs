@@ -101,8 +101,7 @@ public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistr
                 var a = (WebhookAttemptMade)registry.Deserialize(attemptType, rows.GetString(0));
                 // To PostgreSQL's microseconds, like every other time in the API (last_attempt_at is this one from the log row):
                 // the sender stamps attempts with the clock, which truncates, but attempts recorded before it did carry 100 ns ticks.
-                var startedAt = new DateTimeOffset(a.StartedAt.UtcTicks - a.StartedAt.UtcTicks % 10, TimeSpan.Zero);
-                list.Add(new WebhookAttemptDto(a.Attempt, startedAt, a.DurationMs, a.StatusCode, a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded));
+                list.Add(new WebhookAttemptDto(a.Attempt, SystemClock.ToMicroseconds(a.StartedAt.ToUniversalTime()), a.DurationMs, a.StatusCode, a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded));
             }
             return new WebhookDeliveryDetailDto(delivery, list);
         }, ct);

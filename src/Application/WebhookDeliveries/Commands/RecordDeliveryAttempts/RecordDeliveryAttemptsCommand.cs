@@ -80,11 +80,11 @@ public sealed class RecordDeliveryAttemptsCommandHandler(
         for (var i = 0; i < events.Count; i++)
         {
             var attempt = events[i] as WebhookAttemptMade;
-            // A successful attempt is the success itself; any other attempt is followed by what comes of it.
-            var next = attempt is { Succeeded: true } ? attempt : attempt is null ? events[i] : events[++i];
+            // A successful attempt is the success itself; any other attempt is followed by what came of it.
+            var next = attempt is null ? events[i] : attempt.Succeeded ? null : events[++i];
             var (status, nextAttemptAt, reason) = next switch
             {
-                WebhookAttemptMade => (WebhookDeliveryOutcome.Succeeded, (DateTimeOffset?)null, (string?)null),
+                null => (WebhookDeliveryOutcome.Succeeded, (DateTimeOffset?)null, (string?)null),
                 WebhookRetryScheduled r => (WebhookDeliveryOutcome.RetryScheduled, r.NextAttemptAt, null),
                 WebhookDeliveryFailed f => (WebhookDeliveryOutcome.Failed, null, f.Reason),
                 _ => throw new InvalidOperationException($"Unexpected delivery event {next.GetType().Name} after an attempt."),
