@@ -37,16 +37,22 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     /// <summary>A slot this far ahead may be claimed now; the dispatcher waits for it in memory.</summary>
     public static readonly TimeSpan Horizon = TimeSpan.FromSeconds(1);
 
+    // The endpoint and the event are looked up per claimed row by primary key (LIMIT 1 keeps each
+    // lookup a parameterized index probe). As plain joins the planner, expecting as many rows as
+    // the claim's limit, hashed a sequential scan of the whole events table while it was small:
+    // 1-3 ms and dozens of buffers a claim at 200 events/s in the benchmark, for one or two rows.
     private const string SelectDue = """
         select q.delivery_id, q.tenant_id, q.endpoint_id, q.event_id, q.event_type, q.is_test, q.created_at,
-               e.status, e.url, e.rate_limit_per_minute, e.secrets, ev.data::text, ev."timestamp"
+               e.status, e.url, e.rate_limit_per_minute, e.secrets, ev.data, ev."timestamp"
         from (select delivery_id, tenant_id, endpoint_id, event_id, event_type, is_test, created_at from webhook_delivery_queue
               where not paused and next_attempt_at <= now() and (lease_until is null or lease_until <= now())
               order by next_attempt_at
               limit @scan
               for update skip locked) q
-        left join webhook_endpoints e on e.id = q.endpoint_id and e.tenant_id = q.tenant_id
-        left join events ev on ev.id = q.event_id and ev.tenant_id = q.tenant_id and not q.is_test
+        left join lateral (select status, url, rate_limit_per_minute, secrets from webhook_endpoints
+                           where id = q.endpoint_id and tenant_id = q.tenant_id limit 1) e on true
+        left join lateral (select data::text as data, "timestamp" from events
+                           where id = q.event_id and tenant_id = q.tenant_id and not q.is_test limit 1) ev on true
         """;
 
     /// <param name="limit">How many deliveries this instance can take on now.</param>
