@@ -61,6 +61,12 @@ public static class WebhookDeliveryServiceCollectionExtensions
             throw new InvalidOperationException(
                 "Webhooks settings are invalid: Timeout, PollInterval and the sizes must be positive, and LeaseDuration longer than Timeout.");
         }
+        var breaker = options.CircuitBreaker;
+        if (breaker.FailureThreshold < 0 || breaker.OpenFor <= TimeSpan.Zero || breaker.MaxOpenFor < breaker.OpenFor)
+        {
+            throw new InvalidOperationException(
+                "Webhooks:CircuitBreaker settings are invalid: FailureThreshold must be 0 (off) or more, OpenFor positive and MaxOpenFor at least OpenFor.");
+        }
         return options;
     }
 }

@@ -58,7 +58,9 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                 break;
             case WebhookEndpointEnabled e:
                 await Sql.ExecuteAsync(connection, transaction, $"""
-                    update webhook_delivery_queue set paused = false where endpoint_id = @id;
+                    update webhook_delivery_queue
+                    set paused = false, held_by_circuit = false, next_attempt_at = case when held_by_circuit then now() else next_attempt_at end
+                    where endpoint_id = @id;
                     select pg_notify('{Channel}', '');
                     """, ct, ("id", e.EndpointId));
                 break;
@@ -167,7 +169,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                 insert into webhook_delivery_queue (delivery_id, tenant_id, endpoint_id, event_id, event_type, is_test, created_at, next_attempt_at, attempts)
                 select * from unnest(@ids::uuid[], @tenant_ids::uuid[], @endpoint_ids::uuid[], @event_ids::uuid[], @event_types::text[], @is_test::boolean[],
                                      @created_at::timestamptz[], @next::timestamptz[], @attempts::int[])
-                on conflict (delivery_id) do update set next_attempt_at = excluded.next_attempt_at, lease_until = null, attempts = excluded.attempts
+                on conflict (delivery_id) do update set next_attempt_at = excluded.next_attempt_at, lease_until = null, held_by_circuit = false, attempts = excluded.attempts
                 """);
             insert.Parameters.AddValue("ids", created.Select(c => c.Id).ToArray());
             insert.Parameters.AddValue("tenant_ids", created.Select(c => c.Created!.TenantId).ToArray());
@@ -186,6 +188,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                 update webhook_delivery_queue q set
                     next_attempt_at = coalesce(u.next_attempt_at, q.next_attempt_at),
                     lease_until = case when u.next_attempt_at is null then q.lease_until end,
+                    held_by_circuit = u.next_attempt_at is null and q.held_by_circuit,
                     attempts = q.attempts + u.attempts_added
                 from unnest(@ids::uuid[], @next::timestamptz[], @attempts_added::int[]) as u(id, next_attempt_at, attempts_added)
                 where q.delivery_id = u.id and q.delivery_id = any(@ids)
@@ -203,7 +206,7 @@ public sealed class WebhookDeliveriesProjection : IBatchProjection
                 select d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type, d.is_test, d.created_at, u.next_attempt_at, d.attempt_count
                 from unnest(@ids::uuid[], @next::timestamptz[]) as u(id, next_attempt_at)
                 join webhook_deliveries d on d.id = u.id and d.id = any(@ids)
-                on conflict (delivery_id) do update set next_attempt_at = excluded.next_attempt_at, lease_until = null
+                on conflict (delivery_id) do update set next_attempt_at = excluded.next_attempt_at, lease_until = null, held_by_circuit = false
                 """);
             insert.Parameters.AddValue("ids", requeued.Select(c => c.Id).ToArray());
             insert.Parameters.AddValue("next", requeued.Select(c => Sql.Utc(c.NextAttemptAt!.Value)).ToArray());

@@ -10,9 +10,11 @@ namespace Integrations.Infrastructure.Webhooks.Delivery;
 /// <summary>A claimed delivery with everything needed to send it.</summary>
 /// <param name="Data">The event's data as JSON (the catalog sample for a test).</param>
 /// <param name="SendAt">When its rate-limit slot comes; the dispatcher waits for it.</param>
+/// <param name="ReleasesHeld">Sent although its endpoint's circuit is not closed (the probe, or a test): its success
+/// closes the circuit and releases what the circuit holds (<see cref="WebhookDeliveryQueue.ReleaseHeldAsync"/>).</param>
 public sealed record ClaimedDelivery(
     Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, DateTimeOffset EventTimestamp,
-    string Url, IReadOnlyList<EndpointSecret> Secrets, string Data, DateTimeOffset SendAt);
+    string Url, IReadOnlyList<EndpointSecret> Secrets, string Data, DateTimeOffset SendAt, bool ReleasesHeld = false);
 
 /// <summary>A claimed delivery that cannot be sent: it is dead-lettered without an attempt.</summary>
 public sealed record CancelledDelivery(Guid DeliveryId, Guid TenantId, string Reason);
@@ -28,9 +30,11 @@ public sealed record ClaimResult(IReadOnlyList<ClaimedDelivery> Deliveries, IRea
 /// a deleted endpoint or of an event that is not the tenant's are cancelled, and the rest is paced
 /// by <see cref="DeliveryPacing"/> against the endpoint's rate limit (shared by every instance
 /// through <c>webhook_endpoint_pacing</c>, its rows locked in endpoint order) and this instance's
-/// free connection slots. Claimed rows are leased by setting <c>lease_until</c>: their due time, the
-/// one indexed column, stays, so the lease is a HOT update (migration 0016), and a claim passes
-/// over held rows until their lease runs out.
+/// free connection slots, after <see cref="EndpointCircuit"/> has had its say: while an endpoint's
+/// circuit is open its deliveries are held back (tests excepted), and when it half-opens one goes
+/// as the probe. Claimed rows are leased by setting <c>lease_until</c>: their due time, the one
+/// indexed column, stays, so the lease is a HOT update (migration 0016), and a claim passes over
+/// leased rows until their lease runs out.
 /// </summary>
 public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDispatcherOptions options)
 {
@@ -72,7 +76,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         }
 
         var sendable = rows.Where(r => r.Kind == RowKind.Send).Select(r => r.EndpointId).Distinct().Order().ToArray();
-        var pacing = await LockPacingAsync(connection, transaction, sendable, ct);
+        var pacing = await LockEndpointStatesAsync(connection, transaction, sendable, ct);
         var plan = Plan(rows, limit, room, responseTime, pacing, DateTimeOffset.UtcNow);
         // A full claim is followed by another at once, which does not need to know when the next row is due.
         var more = rows.Count == limit;
@@ -92,11 +96,26 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         await batch.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Makes unleased deliveries due at the given times: deferred by a claim, or given back by the dispatcher.</summary>
-    private static NpgsqlBatchCommand Reschedule(IReadOnlyList<(Guid DeliveryId, DateTimeOffset DueAt)> rows)
+    /// <summary>
+    /// The endpoints' circuits closed (a probe or a test succeeded; the success is recorded): what
+    /// their circuits hold is due now. Retries scheduled further ahead keep their schedule.
+    /// </summary>
+    public async Task ReleaseHeldAsync(IReadOnlyList<Guid> endpointIds, CancellationToken ct)
     {
-        var command = new NpgsqlBatchCommand("""
-            update webhook_delivery_queue q set next_attempt_at = u.at, lease_until = null
+        await using var command = dataSource.CreateCommand("""
+            update webhook_delivery_queue set next_attempt_at = now(), held_by_circuit = false
+            where endpoint_id = any(@ids) and held_by_circuit and lease_until is null
+            """);
+        command.Parameters.AddValue("ids", endpointIds.ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Makes unleased deliveries due at the given times: deferred by a claim, or given back by the dispatcher.</summary>
+    /// <param name="held">Whether the endpoint's circuit holds them (<see cref="ReleaseHeldAsync"/> makes them due).</param>
+    private static NpgsqlBatchCommand Reschedule(IReadOnlyList<(Guid DeliveryId, DateTimeOffset DueAt)> rows, bool held = false)
+    {
+        var command = new NpgsqlBatchCommand($"""
+            update webhook_delivery_queue q set next_attempt_at = u.at, lease_until = null, held_by_circuit = {(held ? "true" : "false")}
             from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where q.delivery_id = u.id and q.delivery_id = any(@ids)
             """);
         command.Parameters.AddValue("ids", rows.Select(r => r.DeliveryId).ToArray());
@@ -124,7 +143,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                 _ => RowKind.Send,
             };
             rows.Add(new DueRow(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), eventType, createdAt, kind,
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), eventType, isTest, createdAt, kind,
                 kind == RowKind.Send ? reader.GetString(8) : "",
                 kind == RowKind.Send ? reader.GetInt32(9) : 0,
                 kind == RowKind.Send ? WebhookEndpointsProjection.DeserializeSecrets(reader.GetString(10)) : [],
@@ -134,11 +153,15 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         return rows;
     }
 
-    /// <summary>Creates missing pacing rows and locks them, in endpoint order so instances never deadlock on them.</summary>
-    private static async Task<Dictionary<Guid, DateTimeOffset>> LockPacingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] endpoints, CancellationToken ct)
+    /// <summary>
+    /// Creates missing pacing rows and locks them, in endpoint order so instances never deadlock on
+    /// them; with each, the endpoint's failure streak for its circuit.
+    /// </summary>
+    private static async Task<Dictionary<Guid, EndpointState>> LockEndpointStatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        Guid[] endpoints, CancellationToken ct)
     {
-        var pacing = new Dictionary<Guid, DateTimeOffset>();
-        if (endpoints.Length == 0) return pacing;
+        var states = new Dictionary<Guid, EndpointState>();
+        if (endpoints.Length == 0) return states;
         await using var batch = new NpgsqlBatch(connection, transaction);
         var insert = new NpgsqlBatchCommand("""
             insert into webhook_endpoint_pacing (endpoint_id, next_slot_at)
@@ -146,18 +169,33 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
             on conflict (endpoint_id) do nothing
             """);
         insert.Parameters.AddValue("ids", endpoints);
-        var select = new NpgsqlBatchCommand("select endpoint_id, next_slot_at from webhook_endpoint_pacing where endpoint_id = any(@ids) order by endpoint_id for update");
+        var select = new NpgsqlBatchCommand("""
+            select p.endpoint_id, p.next_slot_at, p.probe_sent_at, p.probe_candidate_for, coalesce(h.consecutive_failures, 0), h.last_failure_at
+            from webhook_endpoint_pacing p
+            left join webhook_endpoint_health h on h.endpoint_id = p.endpoint_id
+            where p.endpoint_id = any(@ids)
+            order by p.endpoint_id
+            for update of p
+            """);
         select.Parameters.AddValue("ids", endpoints);
         batch.BatchCommands.Add(insert);
         batch.BatchCommands.Add(select);
         // The insert returns no rows, so the reader starts at the select's.
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) pacing[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
-        return pacing;
+        while (await reader.ReadAsync(ct))
+        {
+            states[reader.GetGuid(0)] = new EndpointState(
+                reader.GetFieldValue<DateTimeOffset>(1),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
+        }
+        return states;
     }
 
     private ClaimPlan Plan(List<DueRow> rows, int limit, Func<Guid, int> room, Func<Guid, TimeSpan> responseTime,
-        Dictionary<Guid, DateTimeOffset> pacing, DateTimeOffset now)
+        Dictionary<Guid, EndpointState> states, DateTimeOffset now)
     {
         var plan = new ClaimPlan();
         foreach (var row in rows)
@@ -181,10 +219,12 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         var budget = limit - plan.Cancelled.Count;
         foreach (var endpoint in rows.Where(r => r.Kind == RowKind.Send).GroupBy(r => r.EndpointId).OrderBy(g => g.Min(r => r.CreatedAt)))
         {
-            var due = endpoint.OrderBy(r => r.CreatedAt).ToList();
+            var state = states[endpoint.Key];
+            var (due, releasesHeld) = ThroughCircuit(endpoint.Key, endpoint.OrderBy(r => r.CreatedAt).ToList(), state, now, plan);
+            if (due.Count == 0) continue;
             var free = Math.Max(0, room(endpoint.Key));
             var paced = DeliveryPacing.Plan(due.Count, free, Math.Max(0, budget), options.MaxConcurrencyPerEndpoint, due[0].RatePerMinute,
-                pacing[endpoint.Key], now, Horizon, responseTime(endpoint.Key));
+                state.NextSlotAt, now, Horizon, responseTime(endpoint.Key));
             for (var i = 0; i < due.Count; i++)
             {
                 var row = due[i];
@@ -193,7 +233,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                 {
                     case PacedDelivery.Send send:
                         plan.Claimed.Add(new ClaimedDelivery(row.DeliveryId, row.TenantId, row.EndpointId, row.EventId, row.EventType, row.EventTimestamp,
-                            row.Url, row.Secrets, row.Data, send.At));
+                            row.Url, row.Secrets, row.Data, send.At, releasesHeld));
                         budget--;
                         break;
                     case PacedDelivery.Defer defer:
@@ -201,9 +241,56 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                         break;
                 }
             }
-            plan.Pacing.Add((endpoint.Key, paced.NextFreeSlot));
+            plan.Pacing[endpoint.Key] = (plan.Pacing.GetValueOrDefault(endpoint.Key) ?? new PacingChange(paced.NextFreeSlot, null, null))
+                with { NextFreeSlot = paced.NextFreeSlot };
         }
         return plan;
+    }
+
+    /// <summary>
+    /// The endpoint's due rows its circuit lets through now: all of them while it is closed. While
+    /// it is not, tests go (someone is checking the endpoint by hand) and, when it half-opens, the
+    /// oldest row as the probe. The rest is held: out of every claim's way until a success
+    /// releases it (<see cref="ReleaseHeldAsync"/>), or at the latest for
+    /// <see cref="CircuitBreakerSettings.MaxOpenFor"/> after the circuit decides again, in case
+    /// that release was lost. So that a probe can go when an open circuit half-opens, one row per
+    /// open period is deferred to then instead (the probe candidate); new events and retries due
+    /// then are candidates too.
+    /// </summary>
+    /// <returns>The rows to pace, and whether they are sent although the circuit is not closed.</returns>
+    private (List<DueRow> Due, bool ReleasesHeld) ThroughCircuit(Guid endpointId, List<DueRow> due, EndpointState state, DateTimeOffset now, ClaimPlan plan)
+    {
+        var settings = options.CircuitBreaker.Settings;
+        var decision = EndpointCircuit.Decide(settings, state.ConsecutiveFailures, state.LastFailureAt, state.ProbeSentAt, now, options.ProbeWait);
+        if (decision is CircuitDecision.Closed) return (due, false);
+
+        var through = due.Where(r => r.IsTest).ToList();
+        var waiting = due.Where(r => !r.IsTest).ToList();
+        var pacing = new PacingChange(state.NextSlotAt, null, null);
+        DateTimeOffset decidesAgain;
+        if (decision is CircuitDecision.Wait wait)
+        {
+            decidesAgain = wait.Until;
+            if (waiting.Count > 0 && state.CandidateFor != wait.Until)
+            {
+                plan.Deferred.Add((waiting[0].DeliveryId, wait.Until));
+                waiting.RemoveAt(0);
+                pacing = pacing with { CandidateFor = wait.Until };
+            }
+        }
+        else
+        {
+            decidesAgain = now + options.ProbeWait;
+            if (waiting.Count > 0)
+            {
+                through.Add(waiting[0]);
+                waiting.RemoveAt(0);
+                pacing = pacing with { ProbeSentAt = now };
+            }
+        }
+        foreach (var row in waiting) plan.Held.Add((row.DeliveryId, decidesAgain + settings.MaxOpenFor));
+        plan.Pacing[endpointId] = pacing;
+        return (through.OrderBy(r => r.CreatedAt).ToList(), true);
     }
 
     /// <param name="askNextDue">Whether to find out when the next queued delivery is due (it costs an index walk past
@@ -223,6 +310,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
             batch.BatchCommands.Add(lease);
         }
         if (plan.Deferred.Count > 0) batch.BatchCommands.Add(Reschedule(plan.Deferred));
+        if (plan.Held.Count > 0) batch.BatchCommands.Add(Reschedule(plan.Held, held: true));
         if (plan.Paused.Count > 0)
         {
             var pause = new NpgsqlBatchCommand("update webhook_delivery_queue set paused = true where delivery_id = any(@ids)");
@@ -232,11 +320,15 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         if (plan.Pacing.Count > 0)
         {
             var pace = new NpgsqlBatchCommand("""
-                update webhook_endpoint_pacing p set next_slot_at = u.at
-                from unnest(@ids::uuid[], @at::timestamptz[]) as u(id, at) where p.endpoint_id = u.id and p.endpoint_id = any(@ids)
+                update webhook_endpoint_pacing p set next_slot_at = u.at,
+                    probe_sent_at = coalesce(u.probe_sent_at, p.probe_sent_at), probe_candidate_for = coalesce(u.candidate_for, p.probe_candidate_for)
+                from unnest(@ids::uuid[], @at::timestamptz[], @probe_sent_at::timestamptz[], @candidate_for::timestamptz[]) as u(id, at, probe_sent_at, candidate_for)
+                where p.endpoint_id = u.id and p.endpoint_id = any(@ids)
                 """);
-            pace.Parameters.AddValue("ids", plan.Pacing.Select(p => p.EndpointId).ToArray());
-            pace.Parameters.Add(SqlArrays.Timestamps("at", plan.Pacing.Select(p => (DateTimeOffset?)p.NextFreeSlot)));
+            pace.Parameters.AddValue("ids", plan.Pacing.Keys.ToArray());
+            pace.Parameters.Add(SqlArrays.Timestamps("at", plan.Pacing.Values.Select(p => (DateTimeOffset?)p.NextFreeSlot)));
+            pace.Parameters.Add(SqlArrays.Timestamps("probe_sent_at", plan.Pacing.Values.Select(p => p.ProbeSentAt)));
+            pace.Parameters.Add(SqlArrays.Timestamps("candidate_for", plan.Pacing.Values.Select(p => p.CandidateFor)));
             batch.BatchCommands.Add(pace);
         }
         if (plan.GoneEndpoints.Count > 0)
@@ -273,8 +365,15 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     private enum RowKind { Send, Paused, EndpointGone, EventMissing }
 
     private sealed record DueRow(
-        Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, DateTimeOffset CreatedAt, RowKind Kind,
+        Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, bool IsTest, DateTimeOffset CreatedAt, RowKind Kind,
         string Url, int RatePerMinute, IReadOnlyList<EndpointSecret> Secrets, string Data, DateTimeOffset EventTimestamp);
+
+    /// <summary>An endpoint's shared pacing row (locked by the claim) and its failure streak.</summary>
+    private sealed record EndpointState(DateTimeOffset NextSlotAt, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor, int ConsecutiveFailures,
+        DateTimeOffset? LastFailureAt);
+
+    /// <summary>What a claim writes to an endpoint's pacing row (null: left as it is).</summary>
+    private sealed record PacingChange(DateTimeOffset NextFreeSlot, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor);
 
     private sealed class ClaimPlan
     {
@@ -283,6 +382,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         public List<(Guid DeliveryId, DateTimeOffset DueAt)> Deferred { get; } = [];
         public List<Guid> Paused { get; } = [];
         public HashSet<Guid> GoneEndpoints { get; } = [];
-        public List<(Guid EndpointId, DateTimeOffset NextFreeSlot)> Pacing { get; } = [];
+        public List<(Guid DeliveryId, DateTimeOffset DueAt)> Held { get; } = [];
+        public Dictionary<Guid, PacingChange> Pacing { get; } = [];
     }
 }

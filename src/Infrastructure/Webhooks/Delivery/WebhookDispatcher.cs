@@ -187,7 +187,8 @@ public sealed class WebhookDispatcher(
                 : new SendResult(DateTimeOffset.UtcNow, 0, null, SendErrorKinds.SsrfBlocked, null, null);
             _responseMs.AddOrUpdate(delivery.EndpointId, result.DurationMs, (_, average) => average * 0.8 + result.DurationMs * 0.2);
             _lastProgress[delivery.EndpointId] = Stopwatch.GetTimestamp();
-            _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, result, null, null));
+            _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, result, null, null,
+                delivery.ReleasesHeld ? delivery.EndpointId : null));
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
@@ -305,6 +306,11 @@ public sealed class WebhookDispatcher(
         var cancellations = batch.Where(c => c.CancelReason is not null).Select(c => new DeliveryCancellation(c.DeliveryId, c.TenantId, c.CancelReason!)).ToList();
         var recorded = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RecordDeliveryAttemptsCommand(attempts, cancellations), _abort.Token);
         foreach (var endpoint in recorded.DisabledEndpoints) logger.LogWarning("Disabled webhook endpoint {EndpointId}: it answered 410 Gone or kept failing", endpoint);
+        // A successful probe or test closed its endpoint's circuit (the success is recorded): what the circuit held goes now.
+        var closed = batch.Where(c => c.ReleasesHeldOf is not null && c.Result is { StatusCode: >= 200 and < 300 }).Select(c => c.ReleasesHeldOf!.Value).Distinct().ToList();
+        if (closed.Count == 0) return;
+        await queue.ReleaseHeldAsync(closed, _abort.Token);
+        _work.Set();
     }
 
     private async Task ListenAsync(CancellationToken stopping)
@@ -359,7 +365,9 @@ public sealed class WebhookDispatcher(
     /// A delivery done with: an attempt's result, a reason to dead-letter it without one, or the
     /// time it is due again when given back unsent.
     /// </summary>
-    private sealed record Completed(Guid DeliveryId, Guid TenantId, SendResult? Result, string? CancelReason, DateTimeOffset? ReleaseAt);
+    /// <param name="ReleasesHeldOf">The endpoint, when the delivery went although its circuit was not closed: its success releases what the circuit holds.</param>
+    private sealed record Completed(Guid DeliveryId, Guid TenantId, SendResult? Result, string? CancelReason, DateTimeOffset? ReleaseAt,
+        Guid? ReleasesHeldOf = null);
 
     /// <summary>An endpoint's deliveries held by this instance, and its connection slots.</summary>
     private sealed class EndpointSlots(int connections)

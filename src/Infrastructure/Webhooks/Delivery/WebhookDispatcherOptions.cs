@@ -1,3 +1,5 @@
+using Integrations.Domain.Webhooks;
+
 namespace Integrations.Infrastructure.Webhooks.Delivery;
 
 /// <summary>How the Workers host sends webhooks (configuration section "Webhooks"; docs/configuration.md).</summary>
@@ -34,4 +36,25 @@ public sealed class WebhookDispatcherOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan Lease => LeaseDuration ?? Timeout + TimeSpan.FromSeconds(30);
+
+    /// <summary>The per-endpoint circuit breaker (Webhooks:CircuitBreaker; see <see cref="EndpointCircuit"/>).</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
+
+    /// <summary>How long the other deliveries of an endpoint wait for its probe's answer before another probe goes.</summary>
+    public TimeSpan ProbeWait => Timeout + TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Webhooks:CircuitBreaker; defaults from <see cref="CircuitBreakerSettings.Default"/>.</summary>
+public sealed class CircuitBreakerOptions
+{
+    /// <summary>Consecutive failed attempts that open an endpoint's circuit; 0 turns the breaker off.</summary>
+    public int FailureThreshold { get; set; } = CircuitBreakerSettings.Default.FailureThreshold;
+
+    /// <summary>How long the circuit stays open at first; doubled by every failed probe.</summary>
+    public TimeSpan OpenFor { get; set; } = CircuitBreakerSettings.Default.OpenFor;
+
+    /// <summary>The longest the circuit stays open between probes.</summary>
+    public TimeSpan MaxOpenFor { get; set; } = CircuitBreakerSettings.Default.MaxOpenFor;
+
+    public CircuitBreakerSettings Settings => new(FailureThreshold, OpenFor, MaxOpenFor);
 }

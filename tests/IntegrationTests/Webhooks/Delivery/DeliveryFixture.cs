@@ -12,8 +12,8 @@ namespace Integrations.IntegrationTests.Webhooks.Delivery;
 
 /// <summary>
 /// The whole system with delivery settings short enough for tests: retries after 1 s, 2 s and
-/// 3 s (the request timeout stays at 10 s, so a hanging endpoint really hangs). Auto-disabling is out of the way (its tests set a small threshold),
-/// and so is the API's rate limit, which tests that publish hundreds of events would hit.
+/// 3 s (the request timeout stays at 10 s, so a hanging endpoint really hangs). Auto-disabling and the circuit breaker
+/// are out of the way (their tests turn them on), and so is the API's rate limit, which tests that publish hundreds of events would hit.
 /// </summary>
 public class DeliverySystem : TestSystem
 {
@@ -22,6 +22,7 @@ public class DeliverySystem : TestSystem
         ["Webhooks:RetrySchedule"] = "1s,2s,3s",
         ["Webhooks:PollInterval"] = "00:00:00.100",
         ["Webhooks:AutoDisableAfterConsecutiveFailures"] = "100000",
+        ["Webhooks:CircuitBreaker:FailureThreshold"] = "0",
         ["Outbox:PollInterval"] = "00:00:00.100",
         ["RateLimits:Enabled"] = "false",
     };

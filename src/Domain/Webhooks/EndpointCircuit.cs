@@ -1,0 +1,67 @@
+namespace Integrations.Domain.Webhooks;
+
+/// <summary>What the dispatcher may do with an endpoint's due deliveries now.</summary>
+public abstract record CircuitDecision
+{
+    /// <summary>The endpoint is healthy (or the breaker is off): send as the rate limit allows.</summary>
+    public sealed record Closed : CircuitDecision;
+
+    /// <summary>
+    /// Do not send until <paramref name="Until"/>: the endpoint failed too often in a row (open), or
+    /// the one probe sent to it has not been answered yet.
+    /// </summary>
+    public sealed record Wait(DateTimeOffset Until) : CircuitDecision;
+
+    /// <summary>Send one delivery as a probe; the others wait for its answer.</summary>
+    public sealed record Probe : CircuitDecision;
+}
+
+/// <summary>Webhooks:CircuitBreaker settings.</summary>
+/// <param name="FailureThreshold">Consecutive failed attempts that open the circuit; 0 turns the breaker off.</param>
+/// <param name="OpenFor">How long the circuit stays open after it opens; doubled by every failed probe.</param>
+/// <param name="MaxOpenFor">The longest the circuit stays open between probes.</param>
+public sealed record CircuitBreakerSettings(int FailureThreshold, TimeSpan OpenFor, TimeSpan MaxOpenFor)
+{
+    public static readonly CircuitBreakerSettings Default = new(10, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
+
+    public bool Enabled => FailureThreshold > 0;
+}
+
+/// <summary>
+/// A per-endpoint circuit breaker over the endpoint's consecutive failed attempts (the same count
+/// that auto-disables it). After <see cref="CircuitBreakerSettings.FailureThreshold"/> failures in a
+/// row the endpoint gets no requests for <see cref="CircuitBreakerSettings.OpenFor"/>: its deliveries
+/// wait, spending no attempt, so a dead endpoint costs one probe per period instead of every
+/// delivery and retry at full rate, and the deliveries of everyone else keep the machine. Then one
+/// delivery goes as a probe (half-open): its success closes the circuit and the waiting deliveries
+/// flow again (still under the rate limit); its failure opens the circuit for twice as long, up to
+/// <see cref="CircuitBreakerSettings.MaxOpenFor"/>. Probes are attempts like any other, so an
+/// endpoint that never answers is still disabled after Webhooks:AutoDisableAfterConsecutiveFailures.
+/// </summary>
+public static class EndpointCircuit
+{
+    /// <param name="consecutiveFailures">Failed attempts since the endpoint's last success (or since it was enabled).</param>
+    /// <param name="lastFailureAt">When the last failed attempt started.</param>
+    /// <param name="probeSentAt">When the last probe was claimed, if any.</param>
+    /// <param name="probeWait">How long a probe may take to be answered and recorded: longer, and another one is sent.</param>
+    public static CircuitDecision Decide(CircuitBreakerSettings settings, int consecutiveFailures, DateTimeOffset? lastFailureAt,
+        DateTimeOffset? probeSentAt, DateTimeOffset now, TimeSpan probeWait)
+    {
+        if (!settings.Enabled || consecutiveFailures < settings.FailureThreshold || lastFailureAt is not { } failedAt)
+            return new CircuitDecision.Closed();
+
+        var openUntil = failedAt + OpenPeriod(settings, consecutiveFailures - settings.FailureThreshold);
+        if (now < openUntil) return new CircuitDecision.Wait(openUntil);
+        // A probe claimed after the last failure has not failed (yet): wait for its answer.
+        if (probeSentAt is { } sent && sent > failedAt && now < sent + probeWait) return new CircuitDecision.Wait(sent + probeWait);
+        return new CircuitDecision.Probe();
+    }
+
+    /// <summary>The open period after <paramref name="failedProbes"/> failed probes: doubling, capped.</summary>
+    public static TimeSpan OpenPeriod(CircuitBreakerSettings settings, int failedProbes)
+    {
+        var period = settings.OpenFor;
+        for (var i = 0; i < failedProbes && period < settings.MaxOpenFor; i++) period *= 2;
+        return period < settings.MaxOpenFor ? period : settings.MaxOpenFor;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using Integrations.Domain.Webhooks;
+using Integrations.IntegrationTests.Api;
+using Shouldly;
+
+namespace Integrations.IntegrationTests.Webhooks.Delivery;
+
+/// <summary>A system whose circuit breaker opens after 3 consecutive failures, for 3 s, doubling to at most 6 s.</summary>
+public sealed class CircuitBreakerFixture() : DeliveryFixture(new CircuitBreakerSystem())
+{
+    public static readonly TimeSpan OpenFor = TimeSpan.FromSeconds(3);
+
+    private sealed class CircuitBreakerSystem : DeliverySystem
+    {
+        protected override IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>
+        {
+            ["Webhooks:CircuitBreaker:FailureThreshold"] = "3",
+            ["Webhooks:CircuitBreaker:OpenFor"] = "00:00:03",
+            ["Webhooks:CircuitBreaker:MaxOpenFor"] = "00:00:06",
+        };
+    }
+}
+
+[Collection(DeliveryCollection.Name)]
+public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClassFixture<CircuitBreakerFixture>
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(20);
+    // Timestamps of the sink and of the platform's attempts are read from the same clock, a few milliseconds apart.
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(200);
+    private readonly DeliverySystem _system = fixture.System;
+    private readonly WebhookSink _sink = fixture.Sink;
+
+    [Fact]
+    public async Task An_open_circuit_holds_deliveries_back_without_spending_attempts_and_a_successful_probe_lets_them_all_through()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        _sink.Respond(endpoint.Path, 500);
+        var client = endpoint.Tenant.Client;
+        var failed = new List<Guid>();
+        for (var i = 0; i < 3; i++) failed.Add(await client.PublishAsync());
+        var third = (await _sink.WaitForAsync(endpoint.Path, 3, Soon))[2].ReceivedAt;
+
+        // Open: the retries of the three (due after 1 s) and four new deliveries all wait; one of them is
+        // set aside to be the probe when the circuit half-opens, the others are held until a success.
+        var held = new List<Guid>();
+        for (var i = 0; i < 4; i++) held.Add(await client.PublishAsync());
+        foreach (var e in held)
+            await client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id), d => d.Status() == "pending", Soon, "created");
+        var openUntil = third + CircuitBreakerFixture.OpenFor;
+        await Task.Delay(openUntil - TimeSpan.FromSeconds(0.5) - DateTimeOffset.UtcNow is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
+        DateTimeOffset.UtcNow.ShouldBeLessThan(openUntil - Slack, "the check must fall into the open period");
+        _sink.Received(endpoint.Path).Count.ShouldBe(3, "an open circuit let a request through");
+        // Out of the claims' way: six held until a success (or, at the latest, the longest open period after
+        // the circuit decides again), one due when the circuit half-opens.
+        var queued = await _system.ScalarAsync<string[]>("""
+            select array(select case when held_by_circuit and next_attempt_at > @until + interval '5.5 seconds' then 'held'
+                                     when not held_by_circuit and abs(extract(epoch from next_attempt_at - @until)) < 0.2 then 'candidate'
+                                     else 'other' end
+                         from webhook_delivery_queue where endpoint_id = @endpoint order by 1)
+            """, ("endpoint", endpoint.Id), ("until", openUntil));
+        queued.ShouldBe(["candidate", "held", "held", "held", "held", "held", "held"]);
+
+        _sink.Respond(endpoint.Path, 200);
+        foreach (var e in failed.Concat(held))
+            await client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id), d => d.Status() == "succeeded", Soon, "delivered once closed");
+        var received = _sink.Received(endpoint.Path);
+        received.Count.ShouldBe(3 + 7);
+        var probe = received[3];
+        (probe.ReceivedAt - third).ShouldBeGreaterThan(CircuitBreakerFixture.OpenFor - Slack, "the probe came before the open period was over");
+        // The rest went as soon as the probe's success was recorded, not when their hold (9 s) ran out.
+        (received[^1].ReceivedAt - probe.ReceivedAt).ShouldBeLessThan(TimeSpan.FromSeconds(3));
+        foreach (var e in held)
+            (await client.GetDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id))).Attempts().Count.ShouldBe(1, "a held delivery spent an attempt");
+        foreach (var e in failed)
+            (await client.GetDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id))).Attempts().Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_failed_probe_opens_the_circuit_for_twice_as_long_and_one_probe_goes_at_a_time()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        _sink.Respond(endpoint.Path, 500);
+        var client = endpoint.Tenant.Client;
+        for (var i = 0; i < 3; i++) await client.PublishAsync();
+
+        var received = await _sink.WaitForAsync(endpoint.Path, 5, Soon);
+        // Three failures, then a probe after 3 s, which fails, then the next after 6 s.
+        (received[3].ReceivedAt - received[2].ReceivedAt).ShouldBeGreaterThan(CircuitBreakerFixture.OpenFor - Slack);
+        (received[4].ReceivedAt - received[3].ReceivedAt).ShouldBeGreaterThan(CircuitBreakerFixture.OpenFor * 2 - Slack);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        _sink.Received(endpoint.Path).Count.ShouldBe(5, "more than one request went while the circuit was half-open");
+    }
+
+    [Fact]
+    public async Task A_test_goes_through_an_open_circuit_and_its_success_closes_it()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        _sink.Respond(endpoint.Path, 500);
+        var client = endpoint.Tenant.Client;
+        for (var i = 0; i < 3; i++) await client.PublishAsync();
+        var third = (await _sink.WaitForAsync(endpoint.Path, 3, Soon))[2].ReceivedAt;
+
+        _sink.Respond(endpoint.Path, 200);
+        var testId = (await (await client.PostAsJsonAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/test", new { event_type = "invoice.paid" }))
+            .ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("id").GetGuid().ToString();
+        await Infrastructure.Eventually.HoldsAsync(() => Task.FromResult(_sink.Received(endpoint.Path).Any(r => r.WebhookId == testId)), Soon, "the test arrived");
+        var test = _sink.Received(endpoint.Path).Single(r => r.WebhookId == testId);
+        (test.ReceivedAt - third).ShouldBeLessThan(CircuitBreakerFixture.OpenFor - Slack, "the test waited for the circuit");
+
+        // Closed by the test's success: the next event goes at once.
+        var next = await client.PublishAsync();
+        await client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(next, endpoint.Id), d => d.Status() == "succeeded", Soon, "delivered");
+    }
+}
