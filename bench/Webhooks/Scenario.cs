@@ -20,7 +20,13 @@ public sealed record FloodResult(int Deliveries, TimeSpan Elapsed, double Accept
     public double PerSecond => Deliveries / Elapsed.TotalSeconds;
 }
 
-public sealed record SteadyResult(Latency Latency, int Missing);
+public sealed record SteadyResult(IReadOnlyList<double> Samples, int Missing)
+{
+    public Latency Latency => Latency.Of(Samples);
+
+    /// <summary>The rounds' samples together.</summary>
+    public static SteadyResult Pool(IReadOnlyList<SteadyResult> rounds) => new([.. rounds.SelectMany(r => r.Samples)], rounds.Sum(r => r.Missing));
+}
 
 public sealed record BacklogResult(int Deliveries, TimeSpan Drain, int Missing)
 {
@@ -143,12 +149,17 @@ public sealed class Scenario
         return new BacklogResult(arrivals.Count, drain, Math.Max(0, events * EndpointsPerTenant - (distinct - before.Distinct)));
     }
 
-    /// <summary>Posts <paramref name="perSecond"/> events a second, evenly spaced, for <paramref name="duration"/>; latency from acceptance to arrival.</summary>
-    public async Task<SteadyResult> SteadyAsync(int perSecond, TimeSpan duration)
+    /// <summary>
+    /// Posts <paramref name="perSecond"/> events a second, evenly spaced, for <paramref name="warmUp"/> and then
+    /// <paramref name="duration"/>; latency from acceptance to arrival of what arrives after the warm-up. The warm-up
+    /// leaves out the step from idle to the rate (pools and threads growing), which is not the steady state.
+    /// </summary>
+    public async Task<SteadyResult> SteadyAsync(int perSecond, TimeSpan duration, TimeSpan warmUp)
     {
         var before = Snapshot();
         var start = Stopwatch.GetTimestamp();
-        var total = (int)(perSecond * duration.TotalSeconds);
+        var measuredFrom = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
+        var total = (int)(perSecond * (warmUp + duration).TotalSeconds);
         var inFlight = new List<Task>(total);
         for (var i = 0; i < total; i++)
         {
@@ -159,9 +170,9 @@ public sealed class Scenario
         }
         await Task.WhenAll(inFlight);
         await DrainAsync();
-        var latencies = _healthy.SelectMany(p => _sink.Stats(p).Arrivals).Where(a => a.At >= start).Select(a => a.LatencyMs).ToList();
+        var latencies = _healthy.SelectMany(p => _sink.Stats(p).Arrivals).Where(a => a.At >= measuredFrom).Select(a => a.LatencyMs).ToList();
         var (_, distinct) = Snapshot();
-        return new SteadyResult(Latency.Of(latencies), Math.Max(0, total * EndpointsPerTenant - (distinct - before.Distinct)));
+        return new SteadyResult(latencies, Math.Max(0, total * EndpointsPerTenant - (distinct - before.Distinct)));
     }
 
     /// <summary>Disables the bad endpoints, so their pending retries do not weigh on the scenarios after this one.</summary>
