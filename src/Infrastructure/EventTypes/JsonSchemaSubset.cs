@@ -18,7 +18,6 @@ public sealed class JsonSchemaSubset
 {
     private static readonly HashSet<string> Annotations = ["$schema", "$id", "$comment", "title", "description", "format", "examples", "default"];
     private static readonly HashSet<string> TypeNames = ["null", "boolean", "object", "array", "number", "integer", "string"];
-    private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
 
     private readonly bool? _constant;
     private readonly string[]? _types;
@@ -77,7 +76,7 @@ public sealed class JsonSchemaSubset
                 case "minimum": _minimum = value.GetDecimal(); break;
                 case "maximum": _maximum = value.GetDecimal(); break;
                 case "pattern":
-                    _pattern = new Regex(value.GetString()!, RegexOptions.CultureInvariant, PatternTimeout);
+                    _pattern = CompilePattern(value.GetString()!);
                     break;
                 default:
                     throw new NotSupportedException($"The schema keyword '{keyword.Name}' is not supported by this validator.");
@@ -153,17 +152,26 @@ public sealed class JsonSchemaSubset
         var length = value.EnumerateRunes().Count();
         if (_minLength is { } min && length < min) violations.Add(new SchemaViolation(path, min == 1 ? "must not be empty." : $"must be at least {min} characters long."));
         if (_maxLength is { } max && length > max) violations.Add(new SchemaViolation(path, $"must be at most {max} characters long."));
-        if (_pattern is null) return;
-        bool matches;
+        if (_pattern is not null && !_pattern.IsMatch(value)) violations.Add(new SchemaViolation(path, $"must match the pattern {_pattern}."));
+    }
+
+    /// <summary>
+    /// Patterns run on tenants' data, so they are matched in time linear in the input
+    /// (<see cref="RegexOptions.NonBacktracking"/>): no input can make one slow, and none needs a
+    /// timeout. A timeout counted wall-clock time, so on a busy machine a thread paused mid-match
+    /// (100 ms once, under the webhook benchmark's load) failed a valid value. Patterns that need
+    /// backtracking (backreferences, lookarounds) do not compile.
+    /// </summary>
+    private static Regex CompilePattern(string pattern)
+    {
         try
         {
-            matches = _pattern.IsMatch(value);
+            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
         }
-        catch (RegexMatchTimeoutException)
+        catch (NotSupportedException ex)
         {
-            matches = false;
+            throw new NotSupportedException($"The pattern '{pattern}' needs backtracking, which this validator does not do: {ex.Message}", ex);
         }
-        if (!matches) violations.Add(new SchemaViolation(path, $"must match the pattern {_pattern}."));
     }
 
     private void ValidateNumber(JsonElement instance, string path, List<SchemaViolation> violations)

@@ -80,6 +80,17 @@ public class SchemaValidatorTests
     }
 
     [Fact]
+    public void Patterns_match_in_linear_time_and_ones_that_need_backtracking_do_not_compile()
+    {
+        // Exponential for a backtracking matcher; decided at once, and correctly, without a timeout that a busy machine could trip.
+        var nested = JsonSchemaSubset.Compile("""{"pattern": "^(a+)+$"}""");
+        nested.Validate(Parse($"\"{new string('a', 5_000)}!\"")).ShouldHaveSingleItem().Message.ShouldContain("must match the pattern");
+        nested.Validate(Parse($"\"{new string('a', 5_000)}\"")).ShouldBeEmpty();
+        Should.Throw<NotSupportedException>(() => JsonSchemaSubset.Compile("""{"pattern": "^(a)\\1$"}""")).Message.ShouldContain("backtracking");
+        Should.Throw<NotSupportedException>(() => JsonSchemaSubset.Compile("""{"pattern": "^(?=a)"}""")).Message.ShouldContain("backtracking");
+    }
+
+    [Fact]
     public void Findings_are_capped()
     {
         var data = "{" + string.Join(",", Enumerable.Range(0, 50).Select(i => $"\"x{i}\": 1")) + ", \"changed_fields\": [" + string.Join(",", Enumerable.Range(0, 50)) + "]}";
