@@ -77,14 +77,21 @@ foreach (var rate in new[] { 50, 200 })
     await mixed.WarmUpAsync();
     var alone = new List<SteadyResult>();
     var beside = new List<SteadyResult>();
+    var busy = new List<string>();
     var from = DateTimeOffset.UtcNow;
-    for (var round = 0; round < Rounds; round++)
+    async Task Round(Scenario scenario, List<SteadyResult> results)
     {
         await Quiet();
+        var before = await Background.ReadAsync(platform.ConnectionString);
+        results.Add(await scenario.SteadyAsync(rate, steady, steadyWarmUp));
+        var after = await Background.ReadAsync(platform.ConnectionString);
+        busy.Add($"{after.AutovacuumRuns - before.AutovacuumRuns}/{after.Checkpoints - before.Checkpoints}");
+    }
+    for (var round = 0; round < Rounds; round++)
+    {
         if (round == 0) from = DateTimeOffset.UtcNow;
-        alone.Add(await baseline.SteadyAsync(rate, steady, steadyWarmUp));
-        await Quiet();
-        beside.Add(await mixed.SteadyAsync(rate, steady, steadyWarmUp));
+        await Round(baseline, alone);
+        await Round(mixed, beside);
         SampleMemory();
     }
     await mixed.RetireBadEndpointsAsync();
@@ -97,6 +104,7 @@ foreach (var rate in new[] { 50, 200 })
     var ratios = alone.Zip(beside, (a, b) => b.Latency.P99 / a.Latency.P99).ToList();
     Line($"    healthy p99 / alone p99: {ratios.Order().ElementAt(ratios.Count / 2):F2}x, the median of {Rounds} rounds ({string.Join(" / ", ratios.Select(r => $"{r:F2}"))}; " +
          $"all rounds together {besideAll.Latency.P99 / aloneAll.Latency.P99:F2}x) (the hanging endpoint got {mixed.Hanging} requests, the failing one {mixed.Failing})");
+    Line($"    PostgreSQL's background work by round, alone and beside in turn (autovacuum/autoanalyze runs / checkpoints): {string.Join(", ", busy)}");
 }
 
 // 3 and 4. Throughput, with live ingestion and from a backlog.
