@@ -308,9 +308,25 @@ public sealed class WebhookDispatcher(
         foreach (var endpoint in recorded.DisabledEndpoints) logger.LogWarning("Disabled webhook endpoint {EndpointId}: it answered 410 Gone or kept failing", endpoint);
         // A successful probe or test closed its endpoint's circuit (the success is recorded): what the circuit held goes now.
         var closed = batch.Where(c => c.ReleasesHeldOf is not null && c.Result is { StatusCode: >= 200 and < 300 }).Select(c => c.ReleasesHeldOf!.Value).Distinct().ToList();
-        if (closed.Count == 0) return;
-        await queue.ReleaseHeldAsync(closed, _abort.Token);
-        _work.Set();
+        if (closed.Count > 0) await ReleaseHeldAsync(closed);
+    }
+
+    /// <summary>
+    /// Outside the recording's retries: the results are recorded, and recording them again would
+    /// add their attempts twice. A release that fails is not lost either: held deliveries come due
+    /// by themselves (Webhooks:CircuitBreaker:MaxOpenFor after their circuit's next decision).
+    /// </summary>
+    private async Task ReleaseHeldAsync(IReadOnlyList<Guid> endpoints)
+    {
+        try
+        {
+            await queue.ReleaseHeldAsync(endpoints, _abort.Token);
+            _work.Set();
+        }
+        catch (Exception ex) when (!_abort.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Releasing the deliveries held for {Count} endpoints whose circuit closed failed; they come due when their hold runs out", endpoints.Count);
+        }
     }
 
     private async Task ListenAsync(CancellationToken stopping)

@@ -31,15 +31,33 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
     private readonly DeliverySystem _system = fixture.System;
     private readonly WebhookSink _sink = fixture.Sink;
 
+    /// <summary>
+    /// Events in one request: their deliveries are created together and claimed together, so their
+    /// first attempts fail before any retry (1 s later) comes due. Published one by one on a busy
+    /// machine, a retry could go beside a later first attempt before the circuit opened.
+    /// </summary>
+    private static async Task<List<Guid>> PublishTogetherAsync(HttpClient client, int count)
+    {
+        var events = Enumerable.Range(0, count).Select(i => new { event_type = "invoice.paid", data = new { invoice_id = $"in_{i}", amount_cents = 4200, currency = "EUR" } });
+        var accepted = await (await client.PostAsJsonAsync("/api/v1/events/batch", new { events })).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        return accepted.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()).ToList();
+    }
+
+    /// <summary>Until the three failures are recorded: the circuit is open from then on, not from their arrival at the sink.</summary>
+    private Task OpenedAsync(Guid endpointId) =>
+        Infrastructure.Eventually.HoldsAsync(async () => await _system.ScalarAsync<int?>(
+                "select consecutive_failures from webhook_endpoint_health where endpoint_id = @id", ("id", endpointId)) >= 3,
+            Soon, "three failures recorded");
+
     [Fact]
     public async Task An_open_circuit_holds_deliveries_back_without_spending_attempts_and_a_successful_probe_lets_them_all_through()
     {
         var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
         _sink.Respond(endpoint.Path, 500);
         var client = endpoint.Tenant.Client;
-        var failed = new List<Guid>();
-        for (var i = 0; i < 3; i++) failed.Add(await client.PublishAsync());
+        var failed = await PublishTogetherAsync(client, 3);
         var third = (await _sink.WaitForAsync(endpoint.Path, 3, Soon))[2].ReceivedAt;
+        await OpenedAsync(endpoint.Id);
 
         // Open: the retries of the three (due after 1 s) and four new deliveries all wait; one of them is
         // set aside to be the probe when the circuit half-opens, the others are held until a success.
@@ -82,7 +100,7 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
         var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
         _sink.Respond(endpoint.Path, 500);
         var client = endpoint.Tenant.Client;
-        for (var i = 0; i < 3; i++) await client.PublishAsync();
+        await PublishTogetherAsync(client, 3);
 
         var received = await _sink.WaitForAsync(endpoint.Path, 5, Soon);
         // Three failures, then a probe after 3 s, which fails, then the next after 6 s.
@@ -98,8 +116,9 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
         var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
         _sink.Respond(endpoint.Path, 500);
         var client = endpoint.Tenant.Client;
-        for (var i = 0; i < 3; i++) await client.PublishAsync();
+        await PublishTogetherAsync(client, 3);
         var third = (await _sink.WaitForAsync(endpoint.Path, 3, Soon))[2].ReceivedAt;
+        await OpenedAsync(endpoint.Id);
 
         _sink.Respond(endpoint.Path, 200);
         var testId = (await (await client.PostAsJsonAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/test", new { event_type = "invoice.paid" }))
