@@ -3,7 +3,10 @@ namespace Integrations.Domain.Webhooks;
 /// <summary>What one HTTP attempt to deliver a webhook came to.</summary>
 public sealed record AttemptOutcome(int? StatusCode, string? ErrorKind, TimeSpan? RetryAfter)
 {
-    public bool Succeeded => StatusCode is >= 200 and < 300;
+    public bool Succeeded => IsSuccess(StatusCode);
+
+    /// <summary>Success is a 2xx answer; no answer (a timeout, a refused connection) is a failure.</summary>
+    public static bool IsSuccess(int? statusCode) => statusCode is >= 200 and < 300;
 
     /// <summary>410 Gone: the receiver asks us to stop sending to this URL.</summary>
     public bool Gone => StatusCode == 410;

@@ -220,8 +220,12 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         foreach (var endpoint in rows.Where(r => r.Kind == RowKind.Send).GroupBy(r => r.EndpointId).OrderBy(g => g.Min(r => r.CreatedAt)))
         {
             var state = states[endpoint.Key];
-            var (due, releasesHeld) = ThroughCircuit(endpoint.Key, endpoint.OrderBy(r => r.CreatedAt).ToList(), state, now, plan);
-            if (due.Count == 0) continue;
+            var (due, releasesHeld, probeSentAt, candidateFor) = ThroughCircuit(endpoint.OrderBy(r => r.CreatedAt).ToList(), state, now, plan);
+            if (due.Count == 0)
+            {
+                plan.Pacing[endpoint.Key] = new PacingChange(state.NextSlotAt, probeSentAt, candidateFor);
+                continue;
+            }
             var free = Math.Max(0, room(endpoint.Key));
             var paced = DeliveryPacing.Plan(due.Count, free, Math.Max(0, budget), options.MaxConcurrencyPerEndpoint, due[0].RatePerMinute,
                 state.NextSlotAt, now, Horizon, responseTime(endpoint.Key));
@@ -241,8 +245,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                         break;
                 }
             }
-            plan.Pacing[endpoint.Key] = (plan.Pacing.GetValueOrDefault(endpoint.Key) ?? new PacingChange(paced.NextFreeSlot, null, null))
-                with { NextFreeSlot = paced.NextFreeSlot };
+            plan.Pacing[endpoint.Key] = new PacingChange(paced.NextFreeSlot, probeSentAt, candidateFor);
         }
         return plan;
     }
@@ -257,16 +260,18 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     /// open period is deferred to then instead (the probe candidate); new events and retries due
     /// then are candidates too.
     /// </summary>
-    /// <returns>The rows to pace, and whether they are sent although the circuit is not closed.</returns>
-    private (List<DueRow> Due, bool ReleasesHeld) ThroughCircuit(Guid endpointId, List<DueRow> due, EndpointState state, DateTimeOffset now, ClaimPlan plan)
+    /// <returns>The rows to pace; whether they are sent although the circuit is not closed; and for the
+    /// endpoint's pacing row, when a probe was sent now and the open period a candidate was set aside for (null: unchanged).</returns>
+    private (List<DueRow> Due, bool ReleasesHeld, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor) ThroughCircuit(
+        List<DueRow> due, EndpointState state, DateTimeOffset now, ClaimPlan plan)
     {
         var settings = options.CircuitBreaker.Settings;
         var decision = EndpointCircuit.Decide(settings, state.ConsecutiveFailures, state.LastFailureAt, state.ProbeSentAt, now, options.ProbeWait);
-        if (decision is CircuitDecision.Closed) return (due, false);
+        if (decision is CircuitDecision.Closed) return (due, false, null, null);
 
         var through = due.Where(r => r.IsTest).ToList();
         var waiting = due.Where(r => !r.IsTest).ToList();
-        var pacing = new PacingChange(state.NextSlotAt, null, null);
+        DateTimeOffset? probeSentAt = null, candidateFor = null;
         DateTimeOffset decidesAgain;
         if (decision is CircuitDecision.Wait wait)
         {
@@ -275,7 +280,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
             {
                 plan.Deferred.Add((waiting[0].DeliveryId, wait.Until));
                 waiting.RemoveAt(0);
-                pacing = pacing with { CandidateFor = wait.Until };
+                candidateFor = wait.Until;
             }
         }
         else
@@ -285,12 +290,11 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
             {
                 through.Add(waiting[0]);
                 waiting.RemoveAt(0);
-                pacing = pacing with { ProbeSentAt = now };
+                probeSentAt = now;
             }
         }
         foreach (var row in waiting) plan.Held.Add((row.DeliveryId, decidesAgain + settings.MaxOpenFor));
-        plan.Pacing[endpointId] = pacing;
-        return (through.OrderBy(r => r.CreatedAt).ToList(), true);
+        return (through.OrderBy(r => r.CreatedAt).ToList(), true, probeSentAt, candidateFor);
     }
 
     /// <param name="askNextDue">Whether to find out when the next queued delivery is due (it costs an index walk past

@@ -307,7 +307,7 @@ public sealed class WebhookDispatcher(
         var recorded = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RecordDeliveryAttemptsCommand(attempts, cancellations), _abort.Token);
         foreach (var endpoint in recorded.DisabledEndpoints) logger.LogWarning("Disabled webhook endpoint {EndpointId}: it answered 410 Gone or kept failing", endpoint);
         // A successful probe or test closed its endpoint's circuit (the success is recorded): what the circuit held goes now.
-        var closed = batch.Where(c => c.ReleasesHeldOf is not null && c.Result is { StatusCode: >= 200 and < 300 }).Select(c => c.ReleasesHeldOf!.Value).Distinct().ToList();
+        var closed = batch.Where(c => c.ReleasesHeldOf is not null && AttemptOutcome.IsSuccess(c.Result?.StatusCode)).Select(c => c.ReleasesHeldOf!.Value).Distinct().ToList();
         if (closed.Count > 0) await ReleaseHeldAsync(closed);
     }
 

@@ -43,21 +43,27 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
         return accepted.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()).ToList();
     }
 
-    /// <summary>Until the three failures are recorded: the circuit is open from then on, not from their arrival at the sink.</summary>
-    private Task OpenedAsync(Guid endpointId) =>
-        Infrastructure.Eventually.HoldsAsync(async () => await _system.ScalarAsync<int?>(
-                "select consecutive_failures from webhook_endpoint_health where endpoint_id = @id", ("id", endpointId)) >= 3,
-            Soon, "three failures recorded");
-
-    [Fact]
-    public async Task An_open_circuit_holds_deliveries_back_without_spending_attempts_and_a_successful_probe_lets_them_all_through()
+    /// <summary>
+    /// An always-500 endpoint with three failed deliveries: returns when the failures are recorded (the
+    /// circuit is open from then on, not from their arrival at the sink), with the third's arrival.
+    /// </summary>
+    private async Task<(CreatedEndpoint Endpoint, HttpClient Client, List<Guid> Failed, DateTimeOffset Third)> OpenCircuitAsync()
     {
         var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
         _sink.Respond(endpoint.Path, 500);
         var client = endpoint.Tenant.Client;
         var failed = await PublishTogetherAsync(client, 3);
         var third = (await _sink.WaitForAsync(endpoint.Path, 3, Soon))[2].ReceivedAt;
-        await OpenedAsync(endpoint.Id);
+        await Infrastructure.Eventually.HoldsAsync(async () => await _system.ScalarAsync<int?>(
+                "select consecutive_failures from webhook_endpoint_health where endpoint_id = @id", ("id", endpoint.Id)) >= 3,
+            Soon, "three failures recorded");
+        return (endpoint, client, failed, third);
+    }
+
+    [Fact]
+    public async Task An_open_circuit_holds_deliveries_back_without_spending_attempts_and_a_successful_probe_lets_them_all_through()
+    {
+        var (endpoint, client, failed, third) = await OpenCircuitAsync();
 
         // Open: the retries of the three (due after 1 s) and four new deliveries all wait; one of them is
         // set aside to be the probe when the circuit half-opens, the others are held until a success.
@@ -97,10 +103,7 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
     [Fact]
     public async Task A_failed_probe_opens_the_circuit_for_twice_as_long_and_one_probe_goes_at_a_time()
     {
-        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
-        _sink.Respond(endpoint.Path, 500);
-        var client = endpoint.Tenant.Client;
-        await PublishTogetherAsync(client, 3);
+        var (endpoint, _, _, _) = await OpenCircuitAsync();
 
         var received = await _sink.WaitForAsync(endpoint.Path, 5, Soon);
         // Three failures, then a probe after 3 s, which fails, then the next after 6 s.
@@ -113,12 +116,7 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
     [Fact]
     public async Task A_test_goes_through_an_open_circuit_and_its_success_closes_it()
     {
-        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
-        _sink.Respond(endpoint.Path, 500);
-        var client = endpoint.Tenant.Client;
-        await PublishTogetherAsync(client, 3);
-        var third = (await _sink.WaitForAsync(endpoint.Path, 3, Soon))[2].ReceivedAt;
-        await OpenedAsync(endpoint.Id);
+        var (endpoint, client, _, third) = await OpenCircuitAsync();
 
         _sink.Respond(endpoint.Path, 200);
         var testId = (await (await client.PostAsJsonAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/test", new { event_type = "invoice.paid" }))
