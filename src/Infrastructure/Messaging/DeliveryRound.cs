@@ -4,27 +4,36 @@ using Confluent.Kafka;
 
 namespace Integrations.Infrastructure.Messaging;
 
-/// <summary>An outbox row as the relay publishes it.</summary>
-internal sealed record OutboxRow(long Id, string Topic, string Key, string Payload, string HeadersJson);
+/// <summary>
+/// An outbox row as the relay publishes it: one message, or a bundle's messages in order
+/// (migration 0018). <paramref name="HeadersJson"/>[i] belongs to <paramref name="Payloads"/>[i].
+/// </summary>
+internal sealed record OutboxRow(long Id, string Topic, string Key, string[] Payloads, string[] HeadersJson);
 
 internal enum DeliveryOutcome { Pending, Delivered, Failed }
 
 /// <summary>
-/// One relay round: every row is handed to the producer at once (librdkafka batches them per
-/// partition) and the delivery reports are collected as they arrive on librdkafka's thread.
+/// One relay round: every message of every row is handed to the producer at once (librdkafka
+/// batches them per partition) and the delivery reports are collected as they arrive on
+/// librdkafka's thread. A row is delivered when all its messages are.
 /// </summary>
 internal sealed class DeliveryRound
 {
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
+    // Per message; row i's messages are [_firstMessage[i], _firstMessage[i + 1]).
     private readonly int[] _outcomes;
     private readonly string?[] _errors;
     private readonly TopicPartitionOffset?[] _positions;
+    private readonly int[] _firstMessage;
     private readonly TaskCompletionSource _allReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _outstanding;
 
-    private DeliveryRound(int count)
+    private DeliveryRound(IReadOnlyList<OutboxRow> rows)
     {
+        _firstMessage = new int[rows.Count + 1];
+        for (var i = 0; i < rows.Count; i++) _firstMessage[i + 1] = _firstMessage[i] + rows[i].Payloads.Length;
+        var count = _firstMessage[^1];
         _outcomes = new int[count];
         _errors = new string?[count];
         _positions = new TopicPartitionOffset?[count];
@@ -34,19 +43,23 @@ internal sealed class DeliveryRound
 
     public static DeliveryRound Start(KafkaProducer producer, IReadOnlyList<OutboxRow> rows)
     {
-        var round = new DeliveryRound(rows.Count);
+        var round = new DeliveryRound(rows);
         for (var i = 0; i < rows.Count; i++)
         {
-            var index = i;
-            try
+            var row = rows[i];
+            for (var m = 0; m < row.Payloads.Length; m++)
             {
-                producer.Produce(rows[i].Topic, ToMessage(rows[i]), report =>
-                    round.Report(index, report.Error.IsError ? report.Error.Reason : null, report.TopicPartitionOffset));
-            }
-            catch (KafkaException ex)
-            {
-                // Refused before queueing (local queue full, fatal producer state, invalid message).
-                round.Report(index, ex.Error.Reason, null);
+                var index = round._firstMessage[i] + m;
+                try
+                {
+                    producer.Produce(row.Topic, ToMessage(row.Key, row.Payloads[m], row.HeadersJson[m]), report =>
+                        round.Report(index, report.Error.IsError ? report.Error.Reason : null, report.TopicPartitionOffset));
+                }
+                catch (KafkaException ex)
+                {
+                    // Refused before queueing (local queue full, fatal producer state, invalid message).
+                    round.Report(index, ex.Error.Reason, null);
+                }
             }
         }
         return round;
@@ -64,12 +77,30 @@ internal sealed class DeliveryRound
         await _allReported.Task.WaitAsync(deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public DeliveryOutcome Outcome(int index) => (DeliveryOutcome)Volatile.Read(ref _outcomes[index]);
+    /// <summary>Failed if any of the row's messages failed, pending if any has no report yet, else delivered.</summary>
+    public DeliveryOutcome Outcome(int row)
+    {
+        var outcome = DeliveryOutcome.Delivered;
+        for (var m = _firstMessage[row]; m < _firstMessage[row + 1]; m++)
+        {
+            var message = (DeliveryOutcome)Volatile.Read(ref _outcomes[m]);
+            if (message == DeliveryOutcome.Failed) return DeliveryOutcome.Failed;
+            if (message == DeliveryOutcome.Pending) outcome = DeliveryOutcome.Pending;
+        }
+        return outcome;
+    }
 
-    public string Error(int index) => Volatile.Read(ref _errors[index]) ?? "unknown error";
+    /// <summary>The first failed message's error.</summary>
+    public string Error(int row)
+    {
+        for (var m = _firstMessage[row]; m < _firstMessage[row + 1]; m++)
+            if (Volatile.Read(ref _errors[m]) is { } error) return error;
+        return "unknown error";
+    }
 
-    /// <summary>Where a delivered row landed (partition and offset), for the sweeper.</summary>
-    public TopicPartitionOffset? Position(int index) => Volatile.Read(ref _positions[index]);
+    /// <summary>Where a delivered one-message row landed (partition and offset), for the sweeper; null for a bundle, which no consumer completes.</summary>
+    public TopicPartitionOffset? Position(int row) =>
+        _firstMessage[row + 1] - _firstMessage[row] == 1 ? Volatile.Read(ref _positions[_firstMessage[row]]) : null;
 
     private void Report(int index, string? error, TopicPartitionOffset? position)
     {
@@ -79,11 +110,11 @@ internal sealed class DeliveryRound
         if (Interlocked.Decrement(ref _outstanding) == 0) _allReported.TrySetResult();
     }
 
-    private static Message<string, string> ToMessage(OutboxRow row)
+    private static Message<string, string> ToMessage(string key, string payload, string headersJson)
     {
         var headers = new Headers();
-        foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(row.HeadersJson)!)
+        foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(headersJson)!)
             headers.Add(name, Encoding.UTF8.GetBytes(value));
-        return new Message<string, string> { Key = row.Key, Value = row.Payload, Headers = headers };
+        return new Message<string, string> { Key = key, Value = payload, Headers = headers };
     }
 }

@@ -5,7 +5,7 @@ public sealed class OutboxOptions
 {
     public const string SectionName = "Outbox";
 
-    /// <summary>Rows the relay produces per round before awaiting their acknowledgements together.</summary>
+    /// <summary>Messages the relay produces per round before awaiting their acknowledgements together (more only when one bundle row has more).</summary>
     public int BatchSize { get; set; } = 500;
 
     /// <summary>Fallback poll when no NOTIFY arrives (the relay normally wakes on the committing transaction's NOTIFY).</summary>

@@ -11,7 +11,8 @@ internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// Due rows in id (commit) order, after <paramref name="afterId"/>. A row whose key has an
+    /// Due rows in id (commit) order, after <paramref name="afterId"/>, with at most
+    /// <paramref name="limit"/> messages in all unless the first row alone has more. A row whose key has an
     /// older row backing off is left out: it would overtake that row on the topic. Only unpublished
     /// rows have failures counted (publishing resets the count), and the check says no more than
     /// that so only outbox_backing_off_idx can serve it (migration 0012).
@@ -27,27 +28,40 @@ internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("set local enable_bitmapscan = off"));
+        // Rows until the messages reach the limit (a bundle counts its messages, migration 0018),
+        // at least one: the round's memory stays bounded however large the bundles are.
         var select = new NpgsqlBatchCommand("""
-            select o.id, o.topic, o.message_key, o.payload, o.headers::text
-            from outbox o
-            where o.published_at is null and o.id > @after and o.next_attempt_at <= now()
-              and not exists (
-                  select 1 from outbox b
-                  where b.failure_count > 0
-                    and b.topic = o.topic and b.message_key = o.message_key and b.id < o.id
-                    and b.next_attempt_at > now())
-            order by o.id
-            limit @limit
+            select id, topic, message_key, payload, headers, bundle_payloads, bundle_headers
+            from (
+                select o.id, o.topic, o.message_key, o.payload, o.headers::text as headers, o.bundle_payloads, o.bundle_headers,
+                       sum(coalesce(cardinality(o.bundle_payloads), 1)) over (order by o.id) - coalesce(cardinality(o.bundle_payloads), 1) as messages_before
+                from outbox o
+                where o.published_at is null and o.id > @after and o.next_attempt_at <= now()
+                  and not exists (
+                      select 1 from outbox b
+                      where b.failure_count > 0
+                        and b.topic = o.topic and b.message_key = o.message_key and b.id < o.id
+                        and b.next_attempt_at > now())
+                order by o.id
+                limit @limit
+            ) due
+            where messages_before < @limit
+            order by id
             """);
         select.Parameters.AddWithValue("limit", limit);
         select.Parameters.AddWithValue("after", afterId);
         batch.BatchCommands.Add(select);
-        var rows = new List<OutboxRow>(limit);
+        var rows = new List<OutboxRow>();
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
             // The SET returns no rows, so the reader starts at the select's.
             while (await reader.ReadAsync(ct))
-                rows.Add(new OutboxRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            {
+                var bundle = !reader.IsDBNull(5);
+                var payloads = bundle ? reader.GetFieldValue<string[]>(5) : [reader.GetString(3)];
+                var headers = bundle ? reader.GetFieldValue<string[]>(6) : [reader.GetString(4)];
+                rows.Add(new OutboxRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), payloads, headers));
+            }
         }
         await transaction.CommitAsync(ct);
         return rows;

@@ -8,8 +8,8 @@ namespace Integrations.Infrastructure.Messaging;
 /// <summary>
 /// Publishes outbox rows to Kafka (Workers host). One process leads at a time (see
 /// <see cref="RelayLeadership"/>); the others poll for leadership. Each round produces up to
-/// <see cref="OutboxOptions.BatchSize"/> rows at once, awaits their acknowledgements together and
-/// records the verdicts in two statements. At-least-once: a row is marked published only after
+/// <see cref="OutboxOptions.BatchSize"/> messages at once (a bundle row's all, migration 0018),
+/// awaits their acknowledgements together and records the verdicts in two statements. At-least-once: a row is marked published only after
 /// Kafka acknowledged it, so a crash in between publishes it again; consumers dedupe by id.
 /// </summary>
 public sealed class OutboxRelay(
@@ -72,7 +72,7 @@ public sealed class OutboxRelay(
         {
             await leadership.EnsureHeldAsync(ct);
             var round = await PublishRoundAsync(after, ct);
-            if (round.Selected == _options.BatchSize)
+            if (round.Full)
             {
                 // A full batch means more is probably waiting: go again at once.
                 after = round.AllPublished ? round.LastId : 0;
@@ -84,10 +84,11 @@ public sealed class OutboxRelay(
         }
     }
 
-    private async Task<(int Selected, long LastId, bool AllPublished)> PublishRoundAsync(long afterId, CancellationToken ct)
+    /// <returns>Full: the round reached <see cref="OutboxOptions.BatchSize"/> messages, so more is probably waiting.</returns>
+    private async Task<(bool Full, long LastId, bool AllPublished)> PublishRoundAsync(long afterId, CancellationToken ct)
     {
         var rows = await _queue.NextBatchAsync(_options.BatchSize, afterId, ct);
-        if (rows.Count == 0) return (0, afterId, true);
+        if (rows.Count == 0) return (false, afterId, true);
 
         var round = DeliveryRound.Start(producer, rows);
         await round.WaitAsync(_deliveryTimeout, ct);
@@ -127,7 +128,7 @@ public sealed class OutboxRelay(
             await _queue.MarkFailedAsync(ids, error, _options.MaxRetryDelay, CancellationToken.None);
             logger.LogWarning("Could not publish {Count} outbox messages ({Error}); retrying with backoff", ids.Count, error);
         }
-        logger.LogDebug("Relay round: {Selected} selected, {Published} published", rows.Count, published.Count);
-        return (rows.Count, rows[^1].Id, published.Count == rows.Count);
+        logger.LogDebug("Relay round: {Selected} rows selected, {Published} published", rows.Count, published.Count);
+        return (rows.Count == _options.BatchSize || rows.Sum(r => r.Payloads.Length) >= _options.BatchSize, rows[^1].Id, published.Count == rows.Count);
     }
 }

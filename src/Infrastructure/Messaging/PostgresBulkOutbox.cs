@@ -1,33 +1,56 @@
 using System.Text.Json;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Persistence;
+using Npgsql;
 using NpgsqlTypes;
 
 namespace Integrations.Infrastructure.Messaging;
 
 /// <summary>
-/// <see cref="PostgresOutbox.EnqueueAsync"/> for a whole batch: one insert from arrays in the unit
-/// of work's transaction, and one NOTIFY after it commits. Rows are inserted in the given order, so per-key
-/// order is kept as the relay publishes in id order.
+/// <see cref="PostgresOutbox.EnqueueAsync"/> for a whole batch, in one round trip in the unit of
+/// work's transaction, and one NOTIFY after it commits. Messages no platform consumer awaits that
+/// share a topic and key go into one bundle row (migration 0018), in the given order; the others
+/// get a row each, inserted in the given order. Per-key order is kept either way: the relay
+/// publishes rows in id order and a bundle's messages in theirs.
 /// </summary>
 public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
 {
     public Task EnqueueAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
         if (messages.Count == 0) return Task.CompletedTask;
+        var (rows, bundles) = OutboxBundles.Split(messages);
         return session.RunAsync(async (connection, transaction) =>
         {
-            await using var command = DbSession.Command(connection, transaction, """
-                insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
-                select * from unnest(@message_ids::uuid[], @topics::text[], @keys::text[], @payloads::text[], @headers::jsonb[], @awaits::boolean[])
-                """);
-            command.Parameters.AddWithValue("message_ids", messages.Select(m => m.MessageId).ToArray());
-            command.Parameters.AddWithValue("topics", messages.Select(m => m.Topic).ToArray());
-            command.Parameters.AddWithValue("keys", messages.Select(m => m.Key).ToArray());
-            command.Parameters.AddWithValue("payloads", messages.Select(m => m.Payload).ToArray());
-            command.Parameters.AddWithValue("headers", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, messages.Select(m => JsonSerializer.Serialize(m.Headers)).ToArray());
-            command.Parameters.AddWithValue("awaits", messages.Select(m => m.AwaitsConsumer).ToArray());
-            await command.ExecuteNonQueryAsync(ct);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            if (rows.Count > 0)
+            {
+                var insert = new NpgsqlBatchCommand("""
+                    insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
+                    select * from unnest(@message_ids::uuid[], @topics::text[], @keys::text[], @payloads::text[], @headers::jsonb[], @awaits::boolean[])
+                    """);
+                insert.Parameters.AddWithValue("message_ids", rows.Select(m => m.MessageId).ToArray());
+                insert.Parameters.AddWithValue("topics", rows.Select(m => m.Topic).ToArray());
+                insert.Parameters.AddWithValue("keys", rows.Select(m => m.Key).ToArray());
+                insert.Parameters.AddWithValue("payloads", rows.Select(m => m.Payload).ToArray());
+                insert.Parameters.AddWithValue("headers", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, rows.Select(m => JsonSerializer.Serialize(m.Headers)).ToArray());
+                insert.Parameters.AddWithValue("awaits", rows.Select(m => m.AwaitsConsumer).ToArray());
+                batch.BatchCommands.Add(insert);
+            }
+            // Arrays of arrays must be rectangular in PostgreSQL, so each bundle is a statement of its own (same round trip).
+            foreach (var bundle in bundles)
+            {
+                var insert = new NpgsqlBatchCommand("""
+                    insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, bundle_payloads, bundle_headers)
+                    values (@message_id, @topic, @key, '', '{}', false, @payloads, @headers)
+                    """);
+                insert.Parameters.AddWithValue("message_id", Guid.CreateVersion7());
+                insert.Parameters.AddWithValue("topic", bundle[0].Topic);
+                insert.Parameters.AddWithValue("key", bundle[0].Key);
+                insert.Parameters.AddWithValue("payloads", bundle.Select(m => m.Payload).ToArray());
+                insert.Parameters.AddWithValue("headers", bundle.Select(m => JsonSerializer.Serialize(m.Headers)).ToArray());
+                batch.BatchCommands.Add(insert);
+            }
+            await batch.ExecuteNonQueryAsync(ct);
             session.NotifyAfterCommit(PostgresOutbox.Channel);
         }, ct);
     }

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Integrations.Application.Common.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Messaging;
@@ -126,5 +128,71 @@ public sealed class OutboxToKafkaTests : IAsyncLifetime
             .Where(m => m.Message.Value.StartsWith(run) && m.Message.Key == "held").ToList();
         held.Select(m => m.Message.Value).ShouldBe([$"{run} first", $"{run} second"], "the first row went to the topic before the second");
         held.Select(m => m.Partition.Value).Distinct().Count().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Messages_no_consumer_awaits_share_a_row_per_key_and_reach_the_topic_in_order_with_their_headers()
+    {
+        // A round of two messages at most: a bundle larger than that still goes whole.
+        var worker = await _harness.StartWorkerAsync(new Dictionary<string, string?> { ["Outbox:BatchSize"] = "2" });
+        var run = Guid.NewGuid().ToString("N");
+        OutboxMessage Message(string key, int n, bool awaits = false) => new(Guid.NewGuid(), "integrations.webhook-deliveries.v1", $"{run}-{key}",
+            $"{run} {key} {n}", new Dictionary<string, string> { ["n"] = n.ToString(), ["key"] = key }, awaits);
+        // Key a: five messages, bundled. Key b: one message, a row of its own. Key c: one of two awaits a consumer, so a row each.
+        List<OutboxMessage> messages = [Message("a", 1), Message("b", 1), Message("a", 2), Message("c", 1), Message("a", 3), Message("c", 2, awaits: true),
+            Message("a", 4), Message("a", 5)];
+
+        // Held uncommitted so the rows can be counted before the relay takes them.
+        await using var scope = worker.Services.CreateAsyncScope();
+        var rowsBeforeCommit = await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().ExecuteAsync(async ct =>
+        {
+            await scope.ServiceProvider.GetRequiredService<IBulkOutbox>().EnqueueAsync(messages, ct);
+            return await scope.ServiceProvider.GetRequiredService<global::Integrations.Infrastructure.Persistence.DbSession>().RunAsync(async (connection, transaction) =>
+            {
+                await using var command = new Npgsql.NpgsqlCommand("""
+                    select message_key || ':' || coalesce(cardinality(bundle_payloads), 0) from outbox where message_key like @run || '%' order by id
+                    """, connection, transaction);
+                command.Parameters.AddWithValue("run", run);
+                var rows = new List<string>();
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) rows.Add(reader.GetString(0).Replace(run + "-", ""));
+                return rows;
+            }, ct);
+        }, CancellationToken.None);
+        rowsBeforeCommit.ShouldBe(["b:0", "c:0", "c:0", "a:5"], "single rows in the batch's order, then one bundle of key a's five messages");
+
+        var read = _harness.ReadTopic(r => r.Count(m => m.Message.Value.StartsWith(run)) >= 8, TimeSpan.FromSeconds(20), "integrations.webhook-deliveries.v1")
+            .Where(m => m.Message.Value.StartsWith(run)).ToList();
+        read.Count.ShouldBe(8, "each message once");
+        var a = read.Where(m => m.Message.Key == $"{run}-a").ToList();
+        a.Select(m => m.Message.Value).ShouldBe(Enumerable.Range(1, 5).Select(n => $"{run} a {n}"), "the bundle's messages in order");
+        a.Select(m => Encoding.UTF8.GetString(m.Message.Headers.GetLastBytes("n"))).ShouldBe(["1", "2", "3", "4", "5"], "each with its own headers");
+        a.Select(m => m.Partition.Value).Distinct().Count().ShouldBe(1);
+        await Infrastructure.Eventually.HoldsAsync(
+            async () => await _harness.CountAsync("select count(*) from outbox where message_key like @run || '%' and published_at is null", ("run", run)) == 0,
+            TimeSpan.FromSeconds(10), "every row was marked published");
+        (await _harness.CountAsync("select count(*) from outbox where message_key like @run || '%'", ("run", run))).ShouldBe(1,
+            "the bundle and the rows no consumer awaits were deleted; the awaited row stays until its consumer completes it");
+    }
+
+    [Fact]
+    public async Task A_bundle_behind_a_backing_off_row_of_its_key_waits_for_it()
+    {
+        var worker = await _harness.StartWorkerAsync();
+        await MessagingHarness.WaitUntilActiveAsync(worker);
+        var run = Guid.NewGuid().ToString("N");
+        await _harness.ExecuteAsync("""
+            insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, failure_count, next_attempt_at, last_error)
+            values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', @run, @run || ' first', '{}', false, 1, now() + interval '3 seconds', 'Local: Message timed out');
+            insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, bundle_payloads, bundle_headers)
+            values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', @run, '', '{}', false, array[@run || ' second', @run || ' third'], array['{}', '{}']);
+            """, ("run", run));
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        (await _harness.CountAsync("select count(*) from outbox where message_key = @run and published_at is null", ("run", run))).ShouldBe(2,
+            "the bundle waits for the older row of its key");
+        var read = _harness.ReadTopic(r => r.Count(m => m.Message.Key == run) >= 3, TimeSpan.FromSeconds(15), "integrations.webhook-deliveries.v1")
+            .Where(m => m.Message.Key == run).Select(m => m.Message.Value).ToList();
+        read.ShouldBe([$"{run} first", $"{run} second", $"{run} third"]);
     }
 }

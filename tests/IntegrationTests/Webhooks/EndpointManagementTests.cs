@@ -372,7 +372,7 @@ public class EndpointManagementTests(TestSystem system) : IClassFixture<TestSyst
     private async Task ShouldNotBeStoredInPlaintextAsync(string secret)
     {
         var key = secret["whsec_".Length..];
-        foreach (var (table, column) in new[] { ("es_events", "data"), ("webhook_endpoints", "secrets"), ("outbox", "payload"), ("idempotency_keys", "response_json") })
+        foreach (var (table, column) in new[] { ("es_events", "data"), ("webhook_endpoints", "secrets"), ("outbox", "payload"), ("outbox", "bundle_payloads"), ("idempotency_keys", "response_json") })
             (await system.ScalarAsync<long>($"select count(*) from {table} where strpos({column}::text, @s) > 0", ("s", key))).ShouldBe(0, $"{table}.{column}");
         (await system.ScalarAsync<long>("select count(*) from webhook_endpoints w where strpos(row_to_json(w)::text, @s) > 0", ("s", key))).ShouldBe(0);
     }
