@@ -11,6 +11,7 @@ using Integrations.Application.WebhookEndpoints.Commands.EnableWebhookEndpoint;
 using Integrations.Application.WebhookEndpoints.Commands.RotateWebhookEndpointSecret;
 using Integrations.Application.WebhookEndpoints.Commands.UpdateWebhookEndpoint;
 using Integrations.Application.WebhookEndpoints.Queries.GetWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints.Queries.GetWebhookEndpointHealth;
 using Integrations.Application.WebhookEndpoints.Queries.ListWebhookEndpoints;
 using Integrations.Application.WebhookEndpoints.Queries.RevealWebhookEndpointSecret;
 using Integrations.Domain.Webhooks;
@@ -72,6 +73,13 @@ public static class WebhookEndpoints
             .WithName("getWebhookEndpoint").WithSummary("Retrieve a webhook endpoint")
             .WithDescription("One endpoint with its status and why it is disabled, if it is.")
             .Produces<WebhookEndpointDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
+
+        endpoints.MapGet("/{id:guid}/health", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+            Results.Ok(await mediator.Send(new GetWebhookEndpointHealthQuery(TenantScope.Resolve(http.User, tenantId), id), ct)))
+            .WithName("getWebhookEndpointHealth").WithSummary("Retrieve a webhook endpoint's health")
+            .WithDescription("Its failed attempts in a row (and the count that disables it), its last success and failure, its circuit breaker (closed, open or half_open, and when the next probe may go), and how many deliveries wait for it, of which how many the open circuit holds.")
+            .Produces<WebhookEndpointHealthDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
 
         endpoints.MapPatch("/{id:guid}", async (Guid id, UpdateWebhookEndpointRequest body, HttpContext http, IMediator mediator, CancellationToken ct,

@@ -12,4 +12,10 @@ public sealed class WebhookDeliveryOptions
 
     /// <summary>An endpoint whose attempts failed this many times in a row is disabled (Webhooks:AutoDisableAfterConsecutiveFailures).</summary>
     public int AutoDisableAfterConsecutiveFailures { get; init; } = DefaultAutoDisableAfterConsecutiveFailures;
+
+    /// <summary>The per-endpoint circuit breaker (Webhooks:CircuitBreaker), for showing an endpoint's circuit.</summary>
+    public CircuitBreakerSettings CircuitBreaker { get; init; } = CircuitBreakerSettings.Default;
+
+    /// <summary>How long a probe is awaited before another goes (Webhooks:Timeout + 1 s).</summary>
+    public TimeSpan ProbeWait { get; init; } = TimeSpan.FromSeconds(11);
 }

@@ -16,6 +16,17 @@ public abstract record CircuitDecision
     public sealed record Probe : CircuitDecision;
 }
 
+public enum CircuitState { Closed, Open, HalfOpen }
+
+/// <summary>An endpoint's circuit at one moment.</summary>
+/// <param name="NextProbeAt">
+/// Open: when the open period ends and a probe may go. Half-open with a probe awaited: when
+/// another probe goes if that one is not answered. Otherwise null (closed, or the next due
+/// delivery goes as the probe).
+/// </param>
+/// <param name="ProbeSentAt">The probe awaited, if any.</param>
+public sealed record CircuitStatus(CircuitState State, DateTimeOffset? NextProbeAt, DateTimeOffset? ProbeSentAt);
+
 /// <summary>Webhooks:CircuitBreaker settings.</summary>
 /// <param name="FailureThreshold">Consecutive failed attempts that open the circuit; 0 turns the breaker off.</param>
 /// <param name="OpenFor">How long the circuit stays open after it opens; doubled by every failed probe.</param>
@@ -45,16 +56,30 @@ public static class EndpointCircuit
     /// <param name="probeSentAt">When the last probe was claimed, if any.</param>
     /// <param name="probeWait">How long a probe may take to be answered and recorded: longer, and another one is sent.</param>
     public static CircuitDecision Decide(CircuitBreakerSettings settings, int consecutiveFailures, DateTimeOffset? lastFailureAt,
+        DateTimeOffset? probeSentAt, DateTimeOffset now, TimeSpan probeWait) =>
+        Status(settings, consecutiveFailures, lastFailureAt, probeSentAt, now, probeWait) switch
+        {
+            { State: CircuitState.Closed } => new CircuitDecision.Closed(),
+            { NextProbeAt: { } until } => new CircuitDecision.Wait(until),
+            _ => new CircuitDecision.Probe(),
+        };
+
+    /// <summary>
+    /// The circuit as the endpoint's owner sees it (same parameters as <see cref="Decide"/>): open
+    /// until the next probe may go, half-open while a probe is awaited or the next due delivery will
+    /// be one, closed otherwise.
+    /// </summary>
+    public static CircuitStatus Status(CircuitBreakerSettings settings, int consecutiveFailures, DateTimeOffset? lastFailureAt,
         DateTimeOffset? probeSentAt, DateTimeOffset now, TimeSpan probeWait)
     {
         if (!settings.Enabled || consecutiveFailures < settings.FailureThreshold || lastFailureAt is not { } failedAt)
-            return new CircuitDecision.Closed();
+            return new CircuitStatus(CircuitState.Closed, null, null);
 
         var openUntil = failedAt + OpenPeriod(settings, consecutiveFailures - settings.FailureThreshold);
-        if (now < openUntil) return new CircuitDecision.Wait(openUntil);
+        if (now < openUntil) return new CircuitStatus(CircuitState.Open, openUntil, null);
         // A probe claimed after the last failure has not failed (yet): wait for its answer.
-        if (probeSentAt is { } sent && sent > failedAt && now < sent + probeWait) return new CircuitDecision.Wait(sent + probeWait);
-        return new CircuitDecision.Probe();
+        if (probeSentAt is { } sent && sent > failedAt && now < sent + probeWait) return new CircuitStatus(CircuitState.HalfOpen, sent + probeWait, sent);
+        return new CircuitStatus(CircuitState.HalfOpen, null, null);
     }
 
     /// <summary>The open period after <paramref name="failedProbes"/> failed probes: doubling, capped.</summary>

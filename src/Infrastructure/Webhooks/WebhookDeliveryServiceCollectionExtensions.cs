@@ -48,7 +48,15 @@ public static class WebhookDeliveryServiceCollectionExtensions
         var schedule = configuration["Webhooks:RetrySchedule"] is { Length: > 0 } text ? RetryPolicy.ParseSchedule(text) : RetryPolicy.DefaultSchedule;
         var threshold = configuration.GetValue("Webhooks:AutoDisableAfterConsecutiveFailures", WebhookDeliveryOptions.DefaultAutoDisableAfterConsecutiveFailures);
         if (threshold < 1) throw new InvalidOperationException("Webhooks:AutoDisableAfterConsecutiveFailures must be at least 1.");
-        return new WebhookDeliveryOptions { RetrySchedule = schedule, AutoDisableAfterConsecutiveFailures = threshold };
+        // The dispatcher's settings, validated the same way in both hosts: the API shows the circuit the dispatchers apply.
+        var dispatcher = DispatcherOptions(configuration);
+        return new WebhookDeliveryOptions
+        {
+            RetrySchedule = schedule,
+            AutoDisableAfterConsecutiveFailures = threshold,
+            CircuitBreaker = dispatcher.CircuitBreaker.Settings,
+            ProbeWait = dispatcher.ProbeWait,
+        };
     }
 
     private static WebhookDispatcherOptions DispatcherOptions(IConfiguration configuration)

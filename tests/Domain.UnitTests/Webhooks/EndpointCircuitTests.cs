@@ -59,4 +59,19 @@ public class EndpointCircuitTests
     [Fact]
     public void A_streak_without_a_failure_time_is_closed() =>
         Decide(10, null).ShouldBe(new CircuitDecision.Closed());
+
+    [Fact]
+    public void The_status_names_the_state_and_when_the_next_probe_may_go()
+    {
+        EndpointCircuit.Status(Settings, 9, Now.AddSeconds(-1), null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.Closed, null, null));
+        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-2), null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.Open, Now.AddSeconds(3), null));
+        // Open period over, no probe out: the next due delivery is the probe.
+        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-5), null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.HalfOpen, null, null));
+        // A probe out: half-open until its answer, or until another probe replaces it.
+        var sent = Now.AddSeconds(-4);
+        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-20), sent, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.HalfOpen, Now.AddSeconds(7), sent));
+        // Off: closed whatever the streak.
+        EndpointCircuit.Status(Settings with { FailureThreshold = 0 }, 500, Now, null, Now, ProbeWait).State.ShouldBe(CircuitState.Closed);
+    }
 }
+

@@ -81,9 +81,24 @@ public interface IWebhookDeliveryReadModel
 /// <summary>An endpoint whose delivery attempts have failed this many times in a row.</summary>
 public sealed record FailingEndpoint(Guid EndpointId, Guid TenantId, int ConsecutiveFailures);
 
+/// <summary>What is stored about an endpoint's health: its streak, the circuit's last probe and its pending deliveries.</summary>
+/// <param name="HeldDeliveries">Pending deliveries its circuit holds back (a subset of <paramref name="PendingDeliveries"/>).</param>
+public sealed record EndpointHealthFacts(
+    Guid EndpointId,
+    string Status,
+    int ConsecutiveFailures,
+    DateTimeOffset? LastFailureAt,
+    DateTimeOffset? LastSuccessAt,
+    DateTimeOffset? ProbeSentAt,
+    long PendingDeliveries,
+    long HeldDeliveries);
+
 /// <summary>The webhook_endpoint_health projection: consecutive failed attempts per endpoint, reset by a success or by enabling it.</summary>
 public interface IWebhookEndpointHealthReadModel
 {
+    /// <summary>The endpoint's failure streak, circuit state and backlog; null if the tenant has no such endpoint.</summary>
+    Task<EndpointHealthFacts?> FindAsync(Guid tenantId, Guid endpointId, CancellationToken ct);
+
     /// <summary>Those of <paramref name="endpointIds"/> that are enabled and have failed at least <paramref name="threshold"/> times in a row.</summary>
     Task<IReadOnlyList<FailingEndpoint>> FindFailingAsync(IReadOnlyCollection<Guid> endpointIds, int threshold, CancellationToken ct);
 }

@@ -2,9 +2,35 @@ using Integrations.Application.Common.Interfaces;
 
 namespace Integrations.Infrastructure.Persistence.ReadModels;
 
-/// <summary>Endpoint health from <c>webhook_endpoint_health</c>, joined with the endpoint's current status.</summary>
+/// <summary>
+/// Endpoint health from <c>webhook_endpoint_health</c>, joined with the endpoint's current status
+/// (and, for one endpoint, with the circuit's last probe and its backlog in the queue).
+/// </summary>
 public sealed class WebhookEndpointHealthReadModel(DbSession session) : IWebhookEndpointHealthReadModel
 {
+    public Task<EndpointHealthFacts?> FindAsync(Guid tenantId, Guid endpointId, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) =>
+        {
+            // The backlog is counted through the queue's (endpoint_id, created_at, delivery_id) index.
+            await using var command = Sql.Command(connection, transaction, """
+                select e.id, e.status, coalesce(h.consecutive_failures, 0), h.last_failure_at, h.last_success_at, p.probe_sent_at, q.pending, q.held
+                from webhook_endpoints e
+                left join webhook_endpoint_health h on h.endpoint_id = e.id
+                left join webhook_endpoint_pacing p on p.endpoint_id = e.id
+                cross join lateral (
+                    select count(*) as pending, count(*) filter (where held_by_circuit) as held
+                    from webhook_delivery_queue where endpoint_id = e.id) q
+                where e.id = @id and e.tenant_id = @tenant_id
+                """, ("id", endpointId), ("tenant_id", tenantId));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return null;
+            return new EndpointHealthFacts(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                reader.GetInt64(6), reader.GetInt64(7));
+        }, ct);
+
     public Task<IReadOnlyList<FailingEndpoint>> FindFailingAsync(IReadOnlyCollection<Guid> endpointIds, int threshold, CancellationToken ct) =>
         session.RunAsync<IReadOnlyList<FailingEndpoint>>(async (connection, transaction) =>
         {

@@ -84,6 +84,16 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
                          from webhook_delivery_queue where endpoint_id = @endpoint order by 1)
             """, ("endpoint", endpoint.Id), ("until", openUntil));
         queued.ShouldBe(["candidate", "held", "held", "held", "held", "held", "held"]);
+        // The owner sees it too.
+        var health = await HealthAsync(client, endpoint.Id);
+        health.GetProperty("consecutive_failures").GetInt32().ShouldBe(3);
+        health.GetProperty("pending_deliveries").GetInt64().ShouldBe(7);
+        health.GetProperty("held_deliveries").GetInt64().ShouldBe(6);
+        health.GetProperty("last_success_at").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        var circuit = health.GetProperty("circuit");
+        circuit.GetProperty("state").GetString().ShouldBe("open");
+        circuit.GetProperty("failure_threshold").GetInt32().ShouldBe(3);
+        (circuit.GetProperty("next_probe_at").GetDateTimeOffset() - openUntil).Duration().ShouldBeLessThan(Slack, "the probe may go when the open period ends");
 
         _sink.Respond(endpoint.Path, 200);
         foreach (var e in failed.Concat(held))
@@ -98,7 +108,34 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
             (await client.GetDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id))).Attempts().Count.ShouldBe(1, "a held delivery spent an attempt");
         foreach (var e in failed)
             (await client.GetDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id))).Attempts().Count.ShouldBe(2);
+        health = await HealthAsync(client, endpoint.Id);
+        health.GetProperty("consecutive_failures").GetInt32().ShouldBe(0);
+        health.GetProperty("circuit").GetProperty("state").GetString().ShouldBe("closed");
+        health.GetProperty("circuit").GetProperty("next_probe_at").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        health.GetProperty("pending_deliveries").GetInt64().ShouldBe(0);
+        health.GetProperty("last_success_at").GetDateTimeOffset().ShouldBeGreaterThan(probe.ReceivedAt - Slack);
     }
+
+    [Fact]
+    public async Task A_new_endpoint_is_healthy_and_another_tenants_endpoint_has_no_health_to_show()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        var other = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+
+        var health = await HealthAsync(endpoint.Tenant.Client, endpoint.Id);
+        health.GetProperty("endpoint_id").GetGuid().ShouldBe(endpoint.Id);
+        health.GetProperty("status").GetString().ShouldBe("enabled");
+        health.GetProperty("consecutive_failures").GetInt32().ShouldBe(0);
+        health.GetProperty("auto_disable_after").GetInt32().ShouldBe(100_000, "as the delivery tests configure it");
+        health.GetProperty("circuit").GetProperty("state").GetString().ShouldBe("closed");
+        health.GetProperty("pending_deliveries").GetInt64().ShouldBe(0);
+
+        await (await endpoint.Tenant.Client.GetAsync($"/api/v1/webhook-endpoints/{other.Id}/health"))
+            .ShouldBeErrorAsync(HttpStatusCode.NotFound, "webhook_endpoint_not_found");
+    }
+
+    private static async Task<System.Text.Json.JsonElement> HealthAsync(HttpClient client, Guid endpointId) =>
+        await (await client.GetAsync($"/api/v1/webhook-endpoints/{endpointId}/health")).ShouldBeJsonAsync(HttpStatusCode.OK);
 
     [Fact]
     public async Task A_failed_probe_opens_the_circuit_for_twice_as_long_and_one_probe_goes_at_a_time()
