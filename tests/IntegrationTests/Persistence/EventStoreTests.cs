@@ -137,6 +137,27 @@ public sealed class EventStoreTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task A_batch_that_creates_a_stream_someone_else_created_conflicts_retryably_and_writes_nothing()
+    {
+        var existing = Guid.CreateVersion7();
+        await AppendAsync(TenantDecider.StreamId(existing), 0, existing, NewTenant(existing));
+        var fresh = Guid.CreateVersion7();
+        var before = await DumpAsync("es_events", "global_seq");
+
+        var conflict = await Should.ThrowAsync<ConcurrencyConflictException>(() => InScopeAsync(provider =>
+            ActivatorUtilities.CreateInstance<PostgresBatchEventStore>(provider).AppendAsync(
+            [
+                new StreamAppend(TenantDecider.StreamId(fresh), IEventStore.NoStream, [NewTenant(fresh)], fresh),
+                new StreamAppend(TenantDecider.StreamId(existing), IEventStore.NoStream, [NewTenant(existing)], existing),
+            ], CancellationToken.None)));
+
+        conflict.Retryable.ShouldBeTrue("the batch is decided again from a fresh read");
+        (await DumpAsync("es_events", "global_seq")).ShouldBe(before);
+        (await CountAsync("select count(*) from es_streams where stream_id = @s", ("s", TenantDecider.StreamId(fresh)))).ShouldBe(0);
+        (await CountAsync("select version from es_streams where stream_id = @s", ("s", TenantDecider.StreamId(existing)))).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task An_append_that_fails_midway_leaves_no_events_and_no_projection_rows()
     {
         var existing = Guid.CreateVersion7();

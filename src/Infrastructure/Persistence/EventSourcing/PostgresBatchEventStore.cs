@@ -80,8 +80,11 @@ public sealed class PostgresBatchEventStore(
 
     /// <summary>
     /// The optimistic concurrency check for every stream at once: new streams are inserted (a
-    /// stream someone else created meanwhile is not), existing ones compare-and-set. Fewer rows
-    /// than streams means a lost race: the whole batch is retried from a fresh read. The
+    /// stream someone else created meanwhile fails the insert), existing ones compare-and-set.
+    /// Either way a lost race aborts the batch and it is retried from a fresh read, so the insert
+    /// needs no ON CONFLICT: a speculative insertion probes the index once more and writes one more
+    /// WAL record per row, for every delivery the fan-out creates. Fewer updated rows than moved
+    /// streams is a lost race too. The
     /// <c>= any(@stream_ids)</c> beside the join gives the planner an index condition, so the
     /// update stays a primary-key lookup however large the table.
     /// </summary>
@@ -95,7 +98,6 @@ public sealed class PostgresBatchEventStore(
             var insert = new NpgsqlBatchCommand("""
                 insert into es_streams (stream_id, stream_type, version, tenant_id)
                 select * from unnest(@stream_ids::text[], @stream_types::text[], @versions::bigint[], @tenant_ids::uuid[])
-                on conflict (stream_id) do nothing
                 """);
             insert.Parameters.AddValue("stream_ids", created.Select(a => a.StreamId).ToArray());
             insert.Parameters.AddValue("stream_types", created.Select(a => StreamType(a.StreamId)).ToArray());
@@ -115,7 +117,14 @@ public sealed class PostgresBatchEventStore(
             update.Parameters.AddValue("versions", moved.Select(a => a.ExpectedVersion + a.Events.Count).ToArray());
             batch.BatchCommands.Add(update);
         }
-        await batch.ExecuteNonQueryAsync(ct);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "es_streams_pkey" })
+        {
+            throw new ConcurrencyConflictException(created[0].StreamId, IEventStore.NoStream, actualVersion: null, retryable: true);
+        }
         // Which stream lost is not worth a query: the whole batch is re-read and re-decided anyway.
         if (batch.BatchCommands.Cast<NpgsqlBatchCommand>().Sum(c => c.RecordsAffected) != appends.Count)
             throw new ConcurrencyConflictException(appends[0].StreamId, appends[0].ExpectedVersion, actualVersion: null, retryable: true);
