@@ -47,8 +47,8 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     // 1-3 ms and dozens of buffers a claim at 200 events/s in the benchmark, for one or two rows.
     private const string SelectDue = """
         select q.delivery_id, q.tenant_id, q.endpoint_id, q.event_id, q.event_type, q.is_test, q.created_at,
-               e.status, e.url, e.rate_limit_per_minute, e.secrets, ev.data, ev."timestamp"
-        from (select delivery_id, tenant_id, endpoint_id, event_id, event_type, is_test, created_at from webhook_delivery_queue
+               e.status, e.url, e.rate_limit_per_minute, e.secrets, ev.data, ev."timestamp", q.ctid::text
+        from (select ctid, delivery_id, tenant_id, endpoint_id, event_id, event_type, is_test, created_at from webhook_delivery_queue
               where not paused and next_attempt_at <= now() and (lease_until is null or lease_until <= now())
               order by next_attempt_at
               limit @scan
@@ -80,7 +80,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         var plan = Plan(rows, limit, room, responseTime, pacing, DateTimeOffset.UtcNow);
         // A full claim is followed by another at once, which does not need to know when the next row is due.
         var more = rows.Count == limit;
-        var nextDue = await WriteAsync(connection, transaction, plan, askNextDue: !more, ct);
+        var nextDue = await WriteAsync(connection, transaction, plan, rows.ToDictionary(r => r.DeliveryId, r => r.Location), askNextDue: !more, ct);
         await transaction.CommitAsync(ct);
         return new ClaimResult(plan.Claimed, plan.Cancelled, more, nextDue);
     }
@@ -148,7 +148,8 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                 kind == RowKind.Send ? reader.GetInt32(9) : 0,
                 kind == RowKind.Send ? WebhookEndpointsProjection.DeserializeSecrets(reader.GetString(10)) : [],
                 data ?? "",
-                isTest || reader.IsDBNull(12) ? createdAt : reader.GetFieldValue<DateTimeOffset>(12)));
+                isTest || reader.IsDBNull(12) ? createdAt : reader.GetFieldValue<DateTimeOffset>(12),
+                reader.GetString(13)));
         }
         return rows;
     }
@@ -299,17 +300,21 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
 
     /// <param name="askNextDue">Whether to find out when the next queued delivery is due (it costs an index walk past
     /// the entries of the rows just deleted, a few milliseconds under load).</param>
-    private async Task<DateTimeOffset?> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClaimPlan plan, bool askNextDue, CancellationToken ct)
+    /// <param name="locations">Where each row read is (its ctid, as text: Npgsql writes no tid arrays): the claim holds
+    /// their locks, so no one else can move them before the lease.</param>
+    private async Task<DateTimeOffset?> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClaimPlan plan,
+        IReadOnlyDictionary<Guid, string> locations, bool askNextDue, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var leased = plan.Claimed.Select(c => c.DeliveryId).Concat(plan.Cancelled.Select(c => c.DeliveryId)).ToArray();
+        var leased = plan.Claimed.Select(c => c.DeliveryId).Concat(plan.Cancelled.Select(c => c.DeliveryId)).Select(id => locations[id]).ToArray();
         if (leased.Length > 0)
         {
+            // By location (a TID scan) rather than by id: a primary-key descent per row saved, about 4 shared buffers a delivery.
             var lease = new NpgsqlBatchCommand("""
                 update webhook_delivery_queue set lease_until = now() + @lease
-                where delivery_id = any(@ids)
+                where ctid = any(@locations::tid[])
                 """);
-            lease.Parameters.AddValue("ids", leased);
+            lease.Parameters.AddValue("locations", leased);
             lease.Parameters.AddValue("lease", options.Lease);
             batch.BatchCommands.Add(lease);
         }
@@ -370,7 +375,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
 
     private sealed record DueRow(
         Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, bool IsTest, DateTimeOffset CreatedAt, RowKind Kind,
-        string Url, int RatePerMinute, IReadOnlyList<EndpointSecret> Secrets, string Data, DateTimeOffset EventTimestamp);
+        string Url, int RatePerMinute, IReadOnlyList<EndpointSecret> Secrets, string Data, DateTimeOffset EventTimestamp, string Location);
 
     /// <summary>An endpoint's shared pacing row (locked by the claim) and its failure streak.</summary>
     private sealed record EndpointState(DateTimeOffset NextSlotAt, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor, int ConsecutiveFailures,
