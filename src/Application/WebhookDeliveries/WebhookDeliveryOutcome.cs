@@ -36,8 +36,10 @@ public sealed record WebhookDeliveryOutcome(
 
     /// <summary>
     /// Keyed by tenant like integrations.events.v1. An attempt's message id is derived from
-    /// (delivery, attempt), so a republished or re-recorded outcome carries the same id, and it
-    /// sorts by the event's time like the delivery's id.
+    /// (delivery, attempt), so a re-recorded outcome carries the same id, and it sorts by the
+    /// event's time like the delivery's id. Nothing awaits these messages, so a recording's outcomes
+    /// for one tenant usually share a bundle row in the outbox, which keeps no per-message id;
+    /// consumers dedupe on (delivery_id, attempt) in the payload (docs/kafka-topics.md).
     /// </summary>
     public OutboxMessage ToOutboxMessage(string correlationId) => new(
         Attempt is { } attempt ? NameBasedGuid.CreateTimeOrdered(DeliveryId, EndpointId, attempt) : Guid.CreateVersion7(),
