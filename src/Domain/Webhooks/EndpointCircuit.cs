@@ -53,11 +53,13 @@ public static class EndpointCircuit
 {
     /// <param name="consecutiveFailures">Failed attempts since the endpoint's last success (or since it was enabled).</param>
     /// <param name="lastFailureAt">When the last failed attempt started.</param>
+    /// <param name="probesSent">Probes sent since the circuit last closed: each doubles the open period. Failures of
+    /// requests that were already in flight when the circuit opened do not: they only move its start.</param>
     /// <param name="probeSentAt">When the last probe was claimed, if any.</param>
     /// <param name="probeWait">How long a probe may take to be answered and recorded: longer, and another one is sent.</param>
-    public static CircuitDecision Decide(CircuitBreakerSettings settings, int consecutiveFailures, DateTimeOffset? lastFailureAt,
+    public static CircuitDecision Decide(CircuitBreakerSettings settings, int consecutiveFailures, DateTimeOffset? lastFailureAt, int probesSent,
         DateTimeOffset? probeSentAt, DateTimeOffset now, TimeSpan probeWait) =>
-        Status(settings, consecutiveFailures, lastFailureAt, probeSentAt, now, probeWait) switch
+        Status(settings, consecutiveFailures, lastFailureAt, probesSent, probeSentAt, now, probeWait) switch
         {
             { State: CircuitState.Closed } => new CircuitDecision.Closed(),
             { NextProbeAt: { } until } => new CircuitDecision.Wait(until),
@@ -69,24 +71,24 @@ public static class EndpointCircuit
     /// until the next probe may go, half-open while a probe is awaited or the next due delivery will
     /// be one, closed otherwise.
     /// </summary>
-    public static CircuitStatus Status(CircuitBreakerSettings settings, int consecutiveFailures, DateTimeOffset? lastFailureAt,
+    public static CircuitStatus Status(CircuitBreakerSettings settings, int consecutiveFailures, DateTimeOffset? lastFailureAt, int probesSent,
         DateTimeOffset? probeSentAt, DateTimeOffset now, TimeSpan probeWait)
     {
         if (!settings.Enabled || consecutiveFailures < settings.FailureThreshold || lastFailureAt is not { } failedAt)
             return new CircuitStatus(CircuitState.Closed, null, null);
 
-        var openUntil = failedAt + OpenPeriod(settings, consecutiveFailures - settings.FailureThreshold);
+        var openUntil = failedAt + OpenPeriod(settings, probesSent);
         if (now < openUntil) return new CircuitStatus(CircuitState.Open, openUntil, null);
         // A probe claimed after the last failure has not failed (yet): wait for its answer.
         if (probeSentAt is { } sent && sent > failedAt && now < sent + probeWait) return new CircuitStatus(CircuitState.HalfOpen, sent + probeWait, sent);
         return new CircuitStatus(CircuitState.HalfOpen, null, null);
     }
 
-    /// <summary>The open period after <paramref name="failedProbes"/> failed probes: doubling, capped.</summary>
-    public static TimeSpan OpenPeriod(CircuitBreakerSettings settings, int failedProbes)
+    /// <summary>The open period after <paramref name="probesSent"/> probes that did not close the circuit: doubling, capped.</summary>
+    public static TimeSpan OpenPeriod(CircuitBreakerSettings settings, int probesSent)
     {
         var period = settings.OpenFor;
-        for (var i = 0; i < failedProbes && period < settings.MaxOpenFor; i++) period *= 2;
+        for (var i = 0; i < probesSent && period < settings.MaxOpenFor; i++) period *= 2;
         return period < settings.MaxOpenFor ? period : settings.MaxOpenFor;
     }
 }

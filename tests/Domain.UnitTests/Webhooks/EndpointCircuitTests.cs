@@ -9,8 +9,9 @@ public class EndpointCircuitTests
     private static readonly TimeSpan ProbeWait = TimeSpan.FromSeconds(11);
     private static readonly CircuitBreakerSettings Settings = new(10, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
 
-    private static CircuitDecision Decide(int failures, DateTimeOffset? lastFailureAt, DateTimeOffset? probeSentAt = null, CircuitBreakerSettings? settings = null) =>
-        EndpointCircuit.Decide(settings ?? Settings, failures, lastFailureAt, probeSentAt, Now, ProbeWait);
+    private static CircuitDecision Decide(int failures, DateTimeOffset? lastFailureAt, DateTimeOffset? probeSentAt = null, CircuitBreakerSettings? settings = null,
+        int probesSent = 0) =>
+        EndpointCircuit.Decide(settings ?? Settings, failures, lastFailureAt, probesSent, probeSentAt, Now, ProbeWait);
 
     [Theory]
     [InlineData(0)]
@@ -30,18 +31,23 @@ public class EndpointCircuitTests
     public void While_the_probe_is_out_the_others_wait_for_its_answer_and_a_lost_probe_is_replaced()
     {
         var failedAt = Now.AddSeconds(-20);
-        Decide(10, failedAt, probeSentAt: Now.AddSeconds(-4)).ShouldBe(new CircuitDecision.Wait(Now.AddSeconds(7)));
+        Decide(10, failedAt, probeSentAt: Now.AddSeconds(-4), probesSent: 1).ShouldBe(new CircuitDecision.Wait(Now.AddSeconds(7)));
         // No answer within the probe wait (its instance died, say): another probe.
-        Decide(10, failedAt, probeSentAt: Now.AddSeconds(-11)).ShouldBe(new CircuitDecision.Probe());
+        Decide(10, failedAt, probeSentAt: Now.AddSeconds(-11), probesSent: 1).ShouldBe(new CircuitDecision.Probe());
     }
 
     [Fact]
     public void A_failed_probe_opens_the_circuit_for_twice_as_long_and_a_probe_sent_before_the_last_failure_is_not_waited_for()
     {
         // The probe was sent at -1 s and failed (the 11th failure) at -0.5 s: open for 10 s from then.
-        Decide(11, Now.AddSeconds(-0.5), probeSentAt: Now.AddSeconds(-1)).ShouldBe(new CircuitDecision.Wait(Now.AddSeconds(9.5)));
-        Decide(11, Now.AddSeconds(-10), probeSentAt: Now.AddSeconds(-10.5)).ShouldBe(new CircuitDecision.Probe());
+        Decide(11, Now.AddSeconds(-0.5), probeSentAt: Now.AddSeconds(-1), probesSent: 1).ShouldBe(new CircuitDecision.Wait(Now.AddSeconds(9.5)));
+        Decide(11, Now.AddSeconds(-10), probeSentAt: Now.AddSeconds(-10.5), probesSent: 1).ShouldBe(new CircuitDecision.Probe());
     }
+
+    [Fact]
+    public void Failures_of_requests_already_in_flight_when_the_circuit_opened_move_its_start_but_do_not_lengthen_it() =>
+        // 40 failures, the last 1 s ago, no probe sent yet: open for 5 s from the last failure, not for 5 s doubled 30 times.
+        Decide(40, Now.AddSeconds(-1)).ShouldBe(new CircuitDecision.Wait(Now.AddSeconds(4)));
 
     [Fact]
     public void The_open_period_doubles_per_failed_probe_up_to_the_maximum()
@@ -63,15 +69,15 @@ public class EndpointCircuitTests
     [Fact]
     public void The_status_names_the_state_and_when_the_next_probe_may_go()
     {
-        EndpointCircuit.Status(Settings, 9, Now.AddSeconds(-1), null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.Closed, null, null));
-        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-2), null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.Open, Now.AddSeconds(3), null));
+        EndpointCircuit.Status(Settings, 9, Now.AddSeconds(-1), 0, null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.Closed, null, null));
+        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-2), 0, null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.Open, Now.AddSeconds(3), null));
         // Open period over, no probe out: the next due delivery is the probe.
-        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-5), null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.HalfOpen, null, null));
+        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-5), 0, null, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.HalfOpen, null, null));
         // A probe out: half-open until its answer, or until another probe replaces it.
         var sent = Now.AddSeconds(-4);
-        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-20), sent, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.HalfOpen, Now.AddSeconds(7), sent));
+        EndpointCircuit.Status(Settings, 10, Now.AddSeconds(-20), 1, sent, Now, ProbeWait).ShouldBe(new CircuitStatus(CircuitState.HalfOpen, Now.AddSeconds(7), sent));
         // Off: closed whatever the streak.
-        EndpointCircuit.Status(Settings with { FailureThreshold = 0 }, 500, Now, null, Now, ProbeWait).State.ShouldBe(CircuitState.Closed);
+        EndpointCircuit.Status(Settings with { FailureThreshold = 0 }, 500, Now, 0, null, Now, ProbeWait).State.ShouldBe(CircuitState.Closed);
     }
 }
 

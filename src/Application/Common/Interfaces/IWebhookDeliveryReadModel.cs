@@ -83,6 +83,7 @@ public sealed record FailingEndpoint(Guid EndpointId, Guid TenantId, int Consecu
 
 /// <summary>What is stored about an endpoint's health: its streak, the circuit's last probe and its pending deliveries.</summary>
 /// <param name="HeldDeliveries">Pending deliveries its circuit holds back (a subset of <paramref name="PendingDeliveries"/>).</param>
+/// <param name="ProbesSent">Probes the circuit breaker sent since the circuit last closed.</param>
 public sealed record EndpointHealthFacts(
     Guid EndpointId,
     string Status,
@@ -91,7 +92,8 @@ public sealed record EndpointHealthFacts(
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? ProbeSentAt,
     long PendingDeliveries,
-    long HeldDeliveries);
+    long HeldDeliveries,
+    int ProbesSent);
 
 /// <summary>The webhook_endpoint_health projection: consecutive failed attempts per endpoint, reset by a success or by enabling it.</summary>
 public interface IWebhookEndpointHealthReadModel

@@ -13,7 +13,8 @@ public sealed class WebhookEndpointHealthReadModel(DbSession session) : IWebhook
         {
             // The backlog is counted through the queue's (endpoint_id, created_at, delivery_id) index.
             await using var command = Sql.Command(connection, transaction, """
-                select e.id, e.status, coalesce(h.consecutive_failures, 0), h.last_failure_at, h.last_success_at, p.probe_sent_at, q.pending, q.held
+                select e.id, e.status, coalesce(h.consecutive_failures, 0), h.last_failure_at, h.last_success_at, p.probe_sent_at, q.pending, q.held,
+                       coalesce(p.probes_sent, 0)
                 from webhook_endpoints e
                 left join webhook_endpoint_health h on h.endpoint_id = e.id
                 left join webhook_endpoint_pacing p on p.endpoint_id = e.id
@@ -28,7 +29,7 @@ public sealed class WebhookEndpointHealthReadModel(DbSession session) : IWebhook
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
                 reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
                 reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                reader.GetInt64(6), reader.GetInt64(7));
+                reader.GetInt64(6), reader.GetInt64(7), reader.GetInt32(8));
         }, ct);
 
     public Task<IReadOnlyList<FailingEndpoint>> FindFailingAsync(IReadOnlyCollection<Guid> endpointIds, int threshold, CancellationToken ct) =>

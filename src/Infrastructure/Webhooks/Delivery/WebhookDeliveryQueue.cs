@@ -102,9 +102,11 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     /// </summary>
     public async Task ReleaseHeldAsync(IReadOnlyList<Guid> endpointIds, CancellationToken ct)
     {
+        // The closed circuit's next opening starts from the shortest period again (a claim that finds it closed does that too).
         await using var command = dataSource.CreateCommand("""
             update webhook_delivery_queue set next_attempt_at = now(), held_by_circuit = false
-            where endpoint_id = any(@ids) and held_by_circuit and lease_until is null
+            where endpoint_id = any(@ids) and held_by_circuit and lease_until is null;
+            update webhook_endpoint_pacing set probes_sent = 0 where endpoint_id = any(@ids) and probes_sent > 0
             """);
         command.Parameters.AddValue("ids", endpointIds.ToArray());
         await command.ExecuteNonQueryAsync(ct);
@@ -171,7 +173,8 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
             """);
         insert.Parameters.AddValue("ids", endpoints);
         var select = new NpgsqlBatchCommand("""
-            select p.endpoint_id, p.next_slot_at, p.probe_sent_at, p.probe_candidate_for, coalesce(h.consecutive_failures, 0), h.last_failure_at
+            select p.endpoint_id, p.next_slot_at, p.probe_sent_at, p.probe_candidate_for, coalesce(h.consecutive_failures, 0), h.last_failure_at,
+                   p.probes_sent
             from webhook_endpoint_pacing p
             left join webhook_endpoint_health h on h.endpoint_id = p.endpoint_id
             where p.endpoint_id = any(@ids)
@@ -190,7 +193,8 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                 reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                reader.GetInt32(6));
         }
         return states;
     }
@@ -221,10 +225,10 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         foreach (var endpoint in rows.Where(r => r.Kind == RowKind.Send).GroupBy(r => r.EndpointId).OrderBy(g => g.Min(r => r.CreatedAt)))
         {
             var state = states[endpoint.Key];
-            var (due, releasesHeld, probeSentAt, candidateFor) = ThroughCircuit(endpoint.OrderBy(r => r.CreatedAt).ToList(), state, now, plan);
+            var (due, releasesHeld, probeSentAt, candidateFor, probesSent) = ThroughCircuit(endpoint.OrderBy(r => r.CreatedAt).ToList(), state, now, plan);
             if (due.Count == 0)
             {
-                plan.Pacing[endpoint.Key] = new PacingChange(state.NextSlotAt, probeSentAt, candidateFor);
+                plan.Pacing[endpoint.Key] = new PacingChange(state.NextSlotAt, probeSentAt, candidateFor, probesSent);
                 continue;
             }
             var free = Math.Max(0, room(endpoint.Key));
@@ -246,7 +250,7 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                         break;
                 }
             }
-            plan.Pacing[endpoint.Key] = new PacingChange(paced.NextFreeSlot, probeSentAt, candidateFor);
+            plan.Pacing[endpoint.Key] = new PacingChange(paced.NextFreeSlot, probeSentAt, candidateFor, probesSent);
         }
         return plan;
     }
@@ -262,17 +266,21 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     /// then are candidates too.
     /// </summary>
     /// <returns>The rows to pace; whether they are sent although the circuit is not closed; and for the
-    /// endpoint's pacing row, when a probe was sent now and the open period a candidate was set aside for (null: unchanged).</returns>
-    private (List<DueRow> Due, bool ReleasesHeld, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor) ThroughCircuit(
+    /// endpoint's pacing row, when a probe was sent now, the open period a candidate was set aside for and the
+    /// probes sent since the circuit closed (null: unchanged).</returns>
+    private (List<DueRow> Due, bool ReleasesHeld, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor, int? ProbesSent) ThroughCircuit(
         List<DueRow> due, EndpointState state, DateTimeOffset now, ClaimPlan plan)
     {
         var settings = options.CircuitBreaker.Settings;
-        var decision = EndpointCircuit.Decide(settings, state.ConsecutiveFailures, state.LastFailureAt, state.ProbeSentAt, now, options.ProbeWait);
-        if (decision is CircuitDecision.Closed) return (due, false, null, null);
+        var decision = EndpointCircuit.Decide(settings, state.ConsecutiveFailures, state.LastFailureAt, state.ProbesSent, state.ProbeSentAt, now,
+            options.ProbeWait);
+        // Closed (a success or enabling reset the streak): the next time it opens starts from the shortest period.
+        if (decision is CircuitDecision.Closed) return (due, false, null, null, state.ProbesSent > 0 ? 0 : null);
 
         var through = due.Where(r => r.IsTest).ToList();
         var waiting = due.Where(r => !r.IsTest).ToList();
         DateTimeOffset? probeSentAt = null, candidateFor = null;
+        int? probesSent = null;
         DateTimeOffset decidesAgain;
         if (decision is CircuitDecision.Wait wait)
         {
@@ -292,10 +300,11 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
                 through.Add(waiting[0]);
                 waiting.RemoveAt(0);
                 probeSentAt = now;
+                probesSent = state.ProbesSent + 1;
             }
         }
         foreach (var row in waiting) plan.Held.Add((row.DeliveryId, decidesAgain + settings.MaxOpenFor));
-        return (through.OrderBy(r => r.CreatedAt).ToList(), true, probeSentAt, candidateFor);
+        return (through.OrderBy(r => r.CreatedAt).ToList(), true, probeSentAt, candidateFor, probesSent);
     }
 
     /// <param name="askNextDue">Whether to find out when the next queued delivery is due (it costs an index walk past
@@ -330,14 +339,20 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
         {
             var pace = new NpgsqlBatchCommand("""
                 update webhook_endpoint_pacing p set next_slot_at = u.at,
-                    probe_sent_at = coalesce(u.probe_sent_at, p.probe_sent_at), probe_candidate_for = coalesce(u.candidate_for, p.probe_candidate_for)
-                from unnest(@ids::uuid[], @at::timestamptz[], @probe_sent_at::timestamptz[], @candidate_for::timestamptz[]) as u(id, at, probe_sent_at, candidate_for)
+                    probe_sent_at = coalesce(u.probe_sent_at, p.probe_sent_at), probe_candidate_for = coalesce(u.candidate_for, p.probe_candidate_for),
+                    probes_sent = coalesce(u.probes_sent, p.probes_sent)
+                from unnest(@ids::uuid[], @at::timestamptz[], @probe_sent_at::timestamptz[], @candidate_for::timestamptz[], @probes_sent::int[])
+                    as u(id, at, probe_sent_at, candidate_for, probes_sent)
                 where p.endpoint_id = u.id and p.endpoint_id = any(@ids)
                 """);
             pace.Parameters.AddValue("ids", plan.Pacing.Keys.ToArray());
             pace.Parameters.Add(SqlArrays.Timestamps("at", plan.Pacing.Values.Select(p => (DateTimeOffset?)p.NextFreeSlot)));
             pace.Parameters.Add(SqlArrays.Timestamps("probe_sent_at", plan.Pacing.Values.Select(p => p.ProbeSentAt)));
             pace.Parameters.Add(SqlArrays.Timestamps("candidate_for", plan.Pacing.Values.Select(p => p.CandidateFor)));
+            pace.Parameters.Add(new NpgsqlParameter("probes_sent", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer)
+            {
+                Value = plan.Pacing.Values.Select(p => p.ProbesSent).ToArray(),
+            });
             batch.BatchCommands.Add(pace);
         }
         if (plan.GoneEndpoints.Count > 0)
@@ -379,10 +394,10 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
 
     /// <summary>An endpoint's shared pacing row (locked by the claim) and its failure streak.</summary>
     private sealed record EndpointState(DateTimeOffset NextSlotAt, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor, int ConsecutiveFailures,
-        DateTimeOffset? LastFailureAt);
+        DateTimeOffset? LastFailureAt, int ProbesSent);
 
     /// <summary>What a claim writes to an endpoint's pacing row (null: left as it is).</summary>
-    private sealed record PacingChange(DateTimeOffset NextFreeSlot, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor);
+    private sealed record PacingChange(DateTimeOffset NextFreeSlot, DateTimeOffset? ProbeSentAt, DateTimeOffset? CandidateFor, int? ProbesSent);
 
     private sealed class ClaimPlan
     {

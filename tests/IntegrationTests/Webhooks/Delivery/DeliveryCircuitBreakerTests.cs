@@ -151,6 +151,29 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Failures_of_requests_already_in_flight_when_the_circuit_opened_do_not_lengthen_it()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        _sink.Respond(endpoint.Path, 500);
+        var client = endpoint.Tenant.Client;
+
+        // Eight deliveries claimed together, all sent before the first failure is recorded: five failures beyond the threshold.
+        await PublishTogetherAsync(client, 8);
+        var burst = await _sink.WaitForAsync(endpoint.Path, 8, Soon);
+        await Infrastructure.Eventually.HoldsAsync(async () => await _system.ScalarAsync<int?>(
+            "select consecutive_failures from webhook_endpoint_health where endpoint_id = @id", ("id", endpoint.Id)) >= 8, Soon, "eight failures recorded");
+        (await HealthAsync(client, endpoint.Id)).GetProperty("circuit").GetProperty("state").GetString().ShouldBe("open");
+
+        // Open for OpenFor (3 s) from the last failure, as after the threshold's own failure; they were not probes (6 s, the maximum).
+        var probe = (await _sink.WaitForAsync(endpoint.Path, 9, Soon))[8];
+        (probe.ReceivedAt - burst[^1].ReceivedAt).ShouldBeGreaterThan(CircuitBreakerFixture.OpenFor - Slack);
+        (probe.ReceivedAt - burst[^1].ReceivedAt).ShouldBeLessThan(CircuitBreakerFixture.OpenFor * 2 - Slack, "the burst's failures counted as failed probes");
+        // That probe failed: the next one waits twice as long.
+        var next = (await _sink.WaitForAsync(endpoint.Path, 10, Soon))[9];
+        (next.ReceivedAt - probe.ReceivedAt).ShouldBeGreaterThan(CircuitBreakerFixture.OpenFor * 2 - Slack);
+    }
+
+    [Fact]
     public async Task A_test_goes_through_an_open_circuit_and_its_success_closes_it()
     {
         var (endpoint, client, _, third) = await OpenCircuitAsync();

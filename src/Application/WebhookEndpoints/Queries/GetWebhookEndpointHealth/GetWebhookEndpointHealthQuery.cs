@@ -51,8 +51,8 @@ public sealed class GetWebhookEndpointHealthQueryHandler(IWebhookEndpointHealthR
     public async Task<WebhookEndpointHealthDto> Handle(GetWebhookEndpointHealthQuery request, CancellationToken cancellationToken)
     {
         var facts = await health.FindAsync(request.TenantId, request.EndpointId, cancellationToken) ?? throw WebhookEndpointAggregate.NotFound();
-        var circuit = EndpointCircuit.Status(options.CircuitBreaker, facts.ConsecutiveFailures, facts.LastFailureAt, facts.ProbeSentAt, clock.UtcNow,
-            options.ProbeWait);
+        var circuit = EndpointCircuit.Status(options.CircuitBreaker, facts.ConsecutiveFailures, facts.LastFailureAt, facts.ProbesSent,
+            facts.ProbeSentAt, clock.UtcNow, options.ProbeWait);
         return new WebhookEndpointHealthDto(facts.EndpointId, facts.Status, facts.ConsecutiveFailures, options.AutoDisableAfterConsecutiveFailures,
             facts.LastSuccessAt, facts.LastFailureAt,
             new WebhookEndpointCircuitDto(CircuitStates.Of(circuit.State), circuit.NextProbeAt, circuit.ProbeSentAt, options.CircuitBreaker.FailureThreshold),
