@@ -14,8 +14,9 @@ public sealed class WebhookDeliveryOptions
     public int AutoDisableAfterConsecutiveFailures { get; init; } = DefaultAutoDisableAfterConsecutiveFailures;
 
     /// <summary>The per-endpoint circuit breaker (Webhooks:CircuitBreaker), for showing an endpoint's circuit.</summary>
-    public CircuitBreakerSettings CircuitBreaker { get; init; } = CircuitBreakerSettings.Default;
+    /// <remarks>Required, like <see cref="ProbeWait"/>: both come from the dispatcher's settings, which own their defaults.</remarks>
+    public required CircuitBreakerSettings CircuitBreaker { get; init; }
 
-    /// <summary>How long a probe is awaited before another goes (Webhooks:Timeout + 1 s).</summary>
-    public TimeSpan ProbeWait { get; init; } = TimeSpan.FromSeconds(11);
+    /// <summary>How long a probe is awaited before another goes (the dispatcher's ProbeWait: Webhooks:Timeout + 1 s).</summary>
+    public required TimeSpan ProbeWait { get; init; }
 }

@@ -9,8 +9,9 @@ namespace Integrations.Infrastructure.Messaging;
 /// Publishes outbox rows to Kafka (Workers host). One process leads at a time (see
 /// <see cref="RelayLeadership"/>); the others poll for leadership. Each round produces up to
 /// <see cref="OutboxOptions.BatchSize"/> messages at once (a bundle row's all, migration 0018),
-/// awaits their acknowledgements together and records the verdicts in two statements. At-least-once: a row is marked published only after
-/// Kafka acknowledged it, so a crash in between publishes it again; consumers dedupe by id.
+/// awaits their acknowledgements together and records the verdicts in two statements.
+/// At-least-once: a row is marked published only after Kafka acknowledged it, so a crash in
+/// between publishes it again; consumers dedupe by id.
 /// </summary>
 public sealed class OutboxRelay(
     NpgsqlDataSource dataSource,
@@ -129,6 +130,7 @@ public sealed class OutboxRelay(
             logger.LogWarning("Could not publish {Count} outbox messages ({Error}); retrying with backoff", ids.Count, error);
         }
         logger.LogDebug("Relay round: {Selected} rows selected, {Published} published", rows.Count, published.Count);
-        return (rows.Count == _options.BatchSize || rows.Sum(r => r.Payloads.Length) >= _options.BatchSize, rows[^1].Id, published.Count == rows.Count);
+        // Every row has at least one message, so a round of BatchSize rows is full too.
+        return (rows.Sum(r => r.Payloads.Length) >= _options.BatchSize, rows[^1].Id, published.Count == rows.Count);
     }
 }

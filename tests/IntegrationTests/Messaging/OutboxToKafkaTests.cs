@@ -105,10 +105,8 @@ public sealed class OutboxToKafkaTests : IAsyncLifetime
         var worker = await _harness.StartWorkerAsync();
         await MessagingHarness.WaitUntilActiveAsync(worker);
         var run = Guid.NewGuid().ToString("N");
-        // As the relay leaves a row whose publication failed: counted, with its next attempt ahead.
+        await InsertBackingOffRowAsync("held", $"{run} first");
         await _harness.ExecuteAsync("""
-            insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, failure_count, next_attempt_at, last_error)
-            values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', 'held', @run || ' first', '{}', false, 1, now() + interval '3 seconds', 'Local: Message timed out');
             insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer)
             values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', 'held', @run || ' second', '{}', false),
                    (gen_random_uuid(), 'integrations.webhook-deliveries.v1', 'free', @run || ' other key', '{}', false);
@@ -181,9 +179,8 @@ public sealed class OutboxToKafkaTests : IAsyncLifetime
         var worker = await _harness.StartWorkerAsync();
         await MessagingHarness.WaitUntilActiveAsync(worker);
         var run = Guid.NewGuid().ToString("N");
+        await InsertBackingOffRowAsync(run, $"{run} first");
         await _harness.ExecuteAsync("""
-            insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, failure_count, next_attempt_at, last_error)
-            values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', @run, @run || ' first', '{}', false, 1, now() + interval '3 seconds', 'Local: Message timed out');
             insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, bundle_payloads, bundle_headers)
             values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', @run, '', '{}', false, array[@run || ' second', @run || ' third'], array['{}', '{}']);
             """, ("run", run));
@@ -195,4 +192,10 @@ public sealed class OutboxToKafkaTests : IAsyncLifetime
             .Where(m => m.Message.Key == run).Select(m => m.Message.Value).ToList();
         read.ShouldBe([$"{run} first", $"{run} second", $"{run} third"]);
     }
+
+    /// <summary>A row as the relay leaves one whose publication failed: counted, with its next attempt 3 s ahead.</summary>
+    private Task InsertBackingOffRowAsync(string key, string payload) => _harness.ExecuteAsync("""
+        insert into outbox (message_id, topic, message_key, payload, headers, awaits_consumer, failure_count, next_attempt_at, last_error)
+        values (gen_random_uuid(), 'integrations.webhook-deliveries.v1', @key, @payload, '{}', false, 1, now() + interval '3 seconds', 'Local: Message timed out')
+        """, ("key", key), ("payload", payload));
 }
