@@ -58,6 +58,8 @@ public sealed class WebhookDispatcher(
     private readonly ConcurrentDictionary<Guid, double> _responseMs = new();
     // Per endpoint, when a request of it last finished, or when it last went from idle to busy.
     private readonly ConcurrentDictionary<Guid, long> _lastProgress = new();
+    // Per endpoint, this instance's own failures in a row and when the last one finished (see TrippedHere).
+    private readonly ConcurrentDictionary<Guid, (int Failures, long LastAt)> _streaks = new();
     private readonly AsyncSignal _work = new();
     // Set while the loop waits for requests to finish; only then does a finished request wake it.
     private volatile bool _waitingForCapacity;
@@ -182,10 +184,18 @@ public sealed class WebhookDispatcher(
                 _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, null, null, DateTimeOffset.UtcNow + ResponseTime(delivery.EndpointId)));
                 return;
             }
+            if (!delivery.ReleasesHeld && TrippedHere(delivery.EndpointId))
+            {
+                // Claimed before the circuit opened, sent after: back to the queue, whose next claim sees the recorded failures.
+                _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, null, null, DateTimeOffset.UtcNow + options.CircuitBreaker.OpenFor));
+                return;
+            }
             var result = Sign(delivery) is { } request
                 ? await sender.SendAsync(request, _abort.Token)
                 : new SendResult(DateTimeOffset.UtcNow, 0, null, SendErrorKinds.SsrfBlocked, null, null);
             _responseMs.AddOrUpdate(delivery.EndpointId, result.DurationMs, (_, average) => average * 0.8 + result.DurationMs * 0.2);
+            if (AttemptOutcome.IsSuccess(result.StatusCode)) _streaks.TryRemove(delivery.EndpointId, out _);
+            else _streaks.AddOrUpdate(delivery.EndpointId, (1, Stopwatch.GetTimestamp()), (_, streak) => (streak.Failures + 1, Stopwatch.GetTimestamp()));
             _lastProgress[delivery.EndpointId] = Stopwatch.GetTimestamp();
             _results.Writer.TryWrite(new Completed(delivery.DeliveryId, delivery.TenantId, result, null, null,
                 delivery.ReleasesHeld ? delivery.EndpointId : null));
@@ -225,6 +235,22 @@ public sealed class WebhookDispatcher(
             .Select(s => WebhookSignature.SecretKey(protector.Unprotect(s.ProtectedSecret)));
         var signature = WebhookSignature.Header(delivery.DeliveryId.ToString(), timestamp, body, keys);
         return new WebhookRequest(url!, delivery.DeliveryId, timestamp, signature, body);
+    }
+
+    /// <summary>
+    /// Whether this instance itself saw the endpoint fail Webhooks:CircuitBreaker:FailureThreshold
+    /// times in a row within the last OpenFor. A claim hands out up to eight times an endpoint's
+    /// connections at once, all before the first of their failures is recorded; an endpoint that
+    /// refuses connections failed them all within a second (over a hundred: auto-disabled by one
+    /// burst). The queue's circuit decides only at the next claim, so the deliveries still waiting
+    /// here go back instead. After OpenFor without a failure here the queue's circuit decides alone,
+    /// so a stale streak never keeps an endpoint from its deliveries.
+    /// </summary>
+    private bool TrippedHere(Guid endpointId)
+    {
+        var breaker = options.CircuitBreaker;
+        return breaker.FailureThreshold > 0 && _streaks.TryGetValue(endpointId, out var streak) && streak.Failures >= breaker.FailureThreshold
+               && Stopwatch.GetElapsedTime(streak.LastAt) < breaker.OpenFor;
     }
 
     /// <summary>

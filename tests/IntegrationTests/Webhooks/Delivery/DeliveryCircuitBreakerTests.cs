@@ -174,6 +174,23 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Deliveries_claimed_before_the_circuit_opened_are_not_sent_after_it_did()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        _sink.Respond(endpoint.Path, 500);
+
+        // Sixty deliveries claimed together: the dispatcher holds them all before the first failure is recorded.
+        await PublishTogetherAsync(endpoint.Tenant.Client, 60);
+        await _sink.WaitForAsync(endpoint.Path, 3, Soon);
+        await Task.Delay(CircuitBreakerFixture.OpenFor - TimeSpan.FromSeconds(1));
+
+        // The threshold's three, and at most the endpoint's 16 connections' worth already in flight when the third failed.
+        _sink.Received(endpoint.Path).Count.ShouldBeLessThanOrEqualTo(3 + 16, "deliveries waiting in the dispatcher went out after the circuit opened");
+        (await _system.ScalarAsync<long>("select count(*) from webhook_delivery_queue where endpoint_id = @id", ("id", endpoint.Id))).ShouldBe(60,
+            "every delivery is still pending");
+    }
+
+    [Fact]
     public async Task A_test_goes_through_an_open_circuit_and_its_success_closes_it()
     {
         var (endpoint, client, _, third) = await OpenCircuitAsync();
