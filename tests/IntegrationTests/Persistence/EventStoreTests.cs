@@ -49,14 +49,12 @@ public sealed class EventStoreTests : PersistenceTestBase
         events[2].Metadata.TenantId.ShouldBe(tenantId);
         events[2].Metadata.Actor.ShouldBe("system");
 
-        // The stored forms are part of the contract: snake_case JSON, stream type from the id.
+        // The stored forms are part of the contract: snake_case JSON, the tenant beside every event.
         (await CountAsync("""
             select count(*) from es_events
             where stream_id = @s and metadata->>'correlation_id' = 'corr-1' and metadata->>'actor' = 'admin:alice'
               and metadata->>'tenant_id' = @t and data->>'tenant_id' = @t and tenant_id = @tid
             """, ("s", streamId), ("t", tenantId.ToString()), ("tid", tenantId))).ShouldBe(2);
-        (await CountAsync("select count(*) from es_streams where stream_id = @s and stream_type = 'tenant' and version = 3 and tenant_id = @t",
-            ("s", streamId), ("t", tenantId))).ShouldBe(1);
     }
 
     [Fact]
@@ -85,7 +83,6 @@ public sealed class EventStoreTests : PersistenceTestBase
         conflict.ActualVersion.ShouldBe(actual);
         conflict.Retryable.ShouldBeTrue();
         (await DumpAsync("es_events", "global_seq")).ShouldBe(before);
-        (await CountAsync("select version from es_streams where stream_id = @s", ("s", streamId))).ShouldBe(2);
         (await CountAsync("select count(*) from tenants where plan = 'pro' and version = 2")).ShouldBe(1);
     }
 
@@ -97,7 +94,6 @@ public sealed class EventStoreTests : PersistenceTestBase
 
         conflict.ActualVersion.ShouldBe(0);
         (await CountAsync("select count(*) from es_events")).ShouldBe(0);
-        (await CountAsync("select count(*) from es_streams")).ShouldBe(0);
     }
 
     [Theory]
@@ -132,7 +128,7 @@ public sealed class EventStoreTests : PersistenceTestBase
         outcomes.Where(o => o is not null).ShouldAllBe(o => o is ConcurrencyConflictException);
         outcomes.OfType<ConcurrencyConflictException>().ShouldAllBe(c => c.ActualVersion == expected + 1 && c.Retryable);
         (await CountAsync("select count(*) from es_events where stream_id = @s", ("s", streamId))).ShouldBe(expected + 1);
-        (await CountAsync("select version from es_streams where stream_id = @s", ("s", streamId))).ShouldBe(expected + 1);
+        (await CountAsync("select max(stream_version) from es_events where stream_id = @s", ("s", streamId))).ShouldBe(expected + 1);
         (await CountAsync("select version from tenants where id = @t", ("t", tenantId))).ShouldBe(expected + 1);
     }
 
@@ -153,8 +149,68 @@ public sealed class EventStoreTests : PersistenceTestBase
 
         conflict.Retryable.ShouldBeTrue("the batch is decided again from a fresh read");
         (await DumpAsync("es_events", "global_seq")).ShouldBe(before);
-        (await CountAsync("select count(*) from es_streams where stream_id = @s", ("s", TenantDecider.StreamId(fresh)))).ShouldBe(0);
-        (await CountAsync("select version from es_streams where stream_id = @s", ("s", TenantDecider.StreamId(existing)))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_conflicting_append_caught_inside_a_unit_of_work_leaves_none_of_its_events()
+    {
+        var tenantId = Guid.CreateVersion7();
+        var streamId = TenantDecider.StreamId(tenantId);
+        await AppendAsync(streamId, 0, tenantId, NewTenant(tenantId));
+        await AppendAsync(streamId, 1, tenantId, new TenantPlanChanged(tenantId, Plans.Pro, Now()));
+
+        // Two events at a stale version: the first's version is taken, the second's is free. The caller carries on and commits.
+        await InScopeAsync(provider => provider.GetRequiredService<IUnitOfWork>().ExecuteAsync(async ct =>
+        {
+            var conflict = await Should.ThrowAsync<ConcurrencyConflictException>(() => provider.GetRequiredService<IEventStore>().AppendAsync(streamId, 1,
+                [new TenantPlanChanged(tenantId, Plans.Enterprise, Now()), new TenantPlanChanged(tenantId, Plans.Starter, Now())], tenantId, ct));
+            conflict.ActualVersion.ShouldBe(2);
+            return true;
+        }, CancellationToken.None));
+
+        (await CountAsync("select max(stream_version) from es_events where stream_id = @s", ("s", streamId))).ShouldBe(2);
+        (await CountAsync("select count(*) from tenants where id = @t and plan = 'pro' and version = 2", ("t", tenantId))).ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData(1L)] // stale: someone appended since
+    [InlineData(3L)] // a version the stream never reached
+    public async Task A_batch_that_extends_a_stream_at_a_wrong_version_conflicts_retryably_and_writes_nothing(long expected)
+    {
+        var existing = Guid.CreateVersion7();
+        await AppendAsync(TenantDecider.StreamId(existing), 0, existing, NewTenant(existing), new TenantPlanChanged(existing, Plans.Pro, Now()));
+        var fresh = Guid.CreateVersion7();
+        var before = await DumpAsync("es_events", "global_seq");
+
+        var conflict = await Should.ThrowAsync<ConcurrencyConflictException>(() => InScopeAsync(provider =>
+            ActivatorUtilities.CreateInstance<PostgresBatchEventStore>(provider).AppendAsync(
+            [
+                new StreamAppend(TenantDecider.StreamId(fresh), IEventStore.NoStream, [NewTenant(fresh)], fresh),
+                new StreamAppend(TenantDecider.StreamId(existing), expected, [new TenantPlanChanged(existing, Plans.Enterprise, Now())], existing),
+            ], CancellationToken.None)));
+
+        conflict.Retryable.ShouldBeTrue("the batch is decided again from a fresh read");
+        (await DumpAsync("es_events", "global_seq")).ShouldBe(before);
+        (await CountAsync("select count(*) from tenants where id = @t", ("t", fresh))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_batch_at_the_right_versions_extends_and_creates_streams_together()
+    {
+        var existing = Guid.CreateVersion7();
+        await AppendAsync(TenantDecider.StreamId(existing), 0, existing, NewTenant(existing));
+        var fresh = Guid.CreateVersion7();
+
+        await InScopeAsync(provider => ActivatorUtilities.CreateInstance<PostgresBatchEventStore>(provider).AppendAsync(
+        [
+            new StreamAppend(TenantDecider.StreamId(existing), 1,
+                [new TenantPlanChanged(existing, Plans.Pro, Now()), new TenantPlanChanged(existing, Plans.Enterprise, Now())], existing),
+            new StreamAppend(TenantDecider.StreamId(fresh), IEventStore.NoStream, [NewTenant(fresh)], fresh),
+        ], CancellationToken.None));
+
+        (await CountAsync("select max(stream_version) from es_events where stream_id = @s", ("s", TenantDecider.StreamId(existing)))).ShouldBe(3);
+        (await CountAsync("select max(stream_version) from es_events where stream_id = @s", ("s", TenantDecider.StreamId(fresh)))).ShouldBe(1);
+        (await CountAsync("select count(*) from tenants where id = @t and plan = 'enterprise' and version = 3", ("t", existing))).ShouldBe(1);
     }
 
     [Fact]
@@ -175,7 +231,6 @@ public sealed class EventStoreTests : PersistenceTestBase
         (await DumpAsync("es_events", "global_seq")).ShouldBe(before.Events);
         (await DumpAsync("tenants", "id")).ShouldBe(before.Tenants);
         (await DumpAsync("api_keys", "id")).ShouldBe(before.Keys);
-        (await CountAsync("select count(*) from es_streams where stream_id = @s", ("s", streamId))).ShouldBe(0);
     }
 
     [Fact]
@@ -192,7 +247,6 @@ public sealed class EventStoreTests : PersistenceTestBase
             }, CancellationToken.None)));
 
         (await CountAsync("select count(*) from es_events")).ShouldBe(0);
-        (await CountAsync("select count(*) from es_streams")).ShouldBe(0);
         (await CountAsync("select count(*) from tenants")).ShouldBe(0);
     }
 
@@ -221,14 +275,13 @@ public sealed class EventStoreTests : PersistenceTestBase
         var error = await Should.ThrowAsync<ArgumentException>(() => AppendAsync("tenant-x", 0, null, "not an event"));
 
         error.Message.ShouldContain("System.String");
-        (await CountAsync("select count(*) from es_streams")).ShouldBe(0);
+        (await CountAsync("select count(*) from es_events")).ShouldBe(0);
     }
 
     [Fact]
     public async Task Reading_an_event_type_this_build_does_not_know_fails_with_a_clear_message()
     {
         await ExecuteAsync("""
-            insert into es_streams (stream_id, stream_type, version) values ('tenant-legacy', 'tenant', 1);
             insert into es_events (event_id, stream_id, stream_version, event_type, data, metadata)
             values (gen_random_uuid(), 'tenant-legacy', 1, 'TenantRenamed', '{}', '{"actor": "system"}');
             """);

@@ -187,7 +187,7 @@ public class EndpointManagementTests(TestSystem system) : IClassFixture<TestSyst
             .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
 
         error.GetProperty("details").EnumerateArray().ShouldContain(d => d.GetProperty("field").GetString() == field && d.GetProperty("code").GetString() == code);
-        (await system.ScalarAsync<long>("select count(*) from es_streams where tenant_id = @t and stream_type = 'webhook_endpoint'", ("t", tenant.TenantId))).ShouldBe(0);
+        (await system.ScalarAsync<long>("select count(*) from es_events where tenant_id = @t and stream_id like 'webhook\\_endpoint-%'", ("t", tenant.TenantId))).ShouldBe(0);
     }
 
     [Fact]

@@ -7,8 +7,8 @@ namespace Integrations.Infrastructure.Persistence.EventSourcing;
 
 /// <summary>
 /// <see cref="IBatchEventStore"/> on the same tables as <see cref="PostgresEventStore"/>: a read of
-/// many streams is one query, an append of many streams is two set-based statements (claim the
-/// versions, insert the events) plus the inline projections, batch-applied where they can be.
+/// many streams is one query, an append of many streams is one set-based insert plus the inline
+/// projections, batch-applied where they can be.
 /// </summary>
 public sealed class PostgresBatchEventStore(
     DbSession session,
@@ -66,8 +66,7 @@ public sealed class PostgresBatchEventStore(
     private async Task<IReadOnlyList<StoredEvent>> AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyList<StreamAppend> appends, List<Pending> pending, CancellationToken ct)
     {
-        await ClaimVersionsAsync(connection, transaction, appends, ct);
-        var stored = await InsertEventsAsync(connection, transaction, pending, ct);
+        var stored = await InsertEventsAsync(connection, transaction, appends, pending, ct);
         foreach (var projection in _projections)
         {
             var relevant = stored.Where(e => projection.Handles.Contains(e.Data.GetType())).ToList();
@@ -79,64 +78,25 @@ public sealed class PostgresBatchEventStore(
     }
 
     /// <summary>
-    /// The optimistic concurrency check for every stream at once: new streams are inserted (a
-    /// stream someone else created meanwhile fails the insert), existing ones compare-and-set.
-    /// Either way a lost race aborts the batch and it is retried from a fresh read, so the insert
-    /// needs no ON CONFLICT: a speculative insertion probes the index once more and writes one more
-    /// WAL record per row, for every delivery the fan-out creates. Fewer updated rows than moved
-    /// streams is a lost race too. The
-    /// <c>= any(@stream_ids)</c> beside the join gives the planner an index condition, so the
-    /// update stays a primary-key lookup however large the table.
+    /// The events of every stream in one statement, which is also the optimistic concurrency check
+    /// (ADR 0002): a version someone else wrote meanwhile fails the log's unique (stream_id,
+    /// stream_version); a stream that is not at its expected version at all (fewer events) fails the
+    /// statement's guard, which looks up each extended stream's expected version once, and then
+    /// nothing is inserted. Either way the batch is re-read and re-decided, so neither needs to say
+    /// which stream lost. The guard's lookups are a nested loop by construction (a lateral subquery
+    /// with a limit), whatever the planner believes about the size of es_events.
     /// </summary>
-    private static async Task ClaimVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct)
-    {
-        var created = appends.Where(a => a.ExpectedVersion == IEventStore.NoStream).ToList();
-        var moved = appends.Where(a => a.ExpectedVersion != IEventStore.NoStream).ToList();
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        if (created.Count > 0)
-        {
-            var insert = new NpgsqlBatchCommand("""
-                insert into es_streams (stream_id, stream_type, version, tenant_id)
-                select * from unnest(@stream_ids::text[], @stream_types::text[], @versions::bigint[], @tenant_ids::uuid[])
-                """);
-            insert.Parameters.AddValue("stream_ids", created.Select(a => a.StreamId).ToArray());
-            insert.Parameters.AddValue("stream_types", created.Select(a => StreamType(a.StreamId)).ToArray());
-            insert.Parameters.AddValue("versions", created.Select(a => (long)a.Events.Count).ToArray());
-            insert.Parameters.AddValue("tenant_ids", created.Select(a => a.TenantId).ToArray());
-            batch.BatchCommands.Add(insert);
-        }
-        if (moved.Count > 0)
-        {
-            var update = new NpgsqlBatchCommand("""
-                update es_streams s set version = u.version, updated_at = now()
-                from unnest(@stream_ids::text[], @expected::bigint[], @versions::bigint[]) as u(stream_id, expected, version)
-                where s.stream_id = u.stream_id and s.version = u.expected and s.stream_id = any(@stream_ids)
-                """);
-            update.Parameters.AddValue("stream_ids", moved.Select(a => a.StreamId).ToArray());
-            update.Parameters.AddValue("expected", moved.Select(a => a.ExpectedVersion).ToArray());
-            update.Parameters.AddValue("versions", moved.Select(a => a.ExpectedVersion + a.Events.Count).ToArray());
-            batch.BatchCommands.Add(update);
-        }
-        try
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "es_streams_pkey" })
-        {
-            throw new ConcurrencyConflictException(created[0].StreamId, IEventStore.NoStream, actualVersion: null, retryable: true);
-        }
-        // Which stream lost is not worth a query: the whole batch is re-read and re-decided anyway.
-        if (batch.BatchCommands.Cast<NpgsqlBatchCommand>().Sum(c => c.RecordsAffected) != appends.Count)
-            throw new ConcurrencyConflictException(appends[0].StreamId, appends[0].ExpectedVersion, actualVersion: null, retryable: true);
-    }
-
     private static async Task<IReadOnlyList<StoredEvent>> InsertEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<Pending> pending, CancellationToken ct)
+        IReadOnlyList<StreamAppend> appends, IReadOnlyList<Pending> pending, CancellationToken ct)
     {
+        var extended = appends.Where(a => a.ExpectedVersion != IEventStore.NoStream).ToList();
         // unnest keeps the array order, so global_seq grows with each stream's versions.
         await using var command = Sql.Command(connection, transaction, """
             insert into es_events (event_id, stream_id, stream_version, event_type, data, metadata, tenant_id)
             select * from unnest(@event_ids::uuid[], @stream_ids::text[], @versions::bigint[], @event_types::text[], @data::jsonb[], @metadata::jsonb[], @tenant_ids::uuid[])
+            where (select count(*) from unnest(@extended_ids::text[], @expected::bigint[]) as x(stream_id, version)
+                   cross join lateral (select 1 from es_events p where p.stream_id = x.stream_id and p.stream_version = x.version limit 1) found)
+                  = cardinality(@extended_ids::text[])
             returning event_id, global_seq, created_at
             """);
         command.Parameters.AddValue("event_ids", pending.Select(p => p.EventId).ToArray());
@@ -146,6 +106,8 @@ public sealed class PostgresBatchEventStore(
         command.Parameters.Add(SqlArrays.Jsonb("data", pending.Select(p => p.Json)));
         command.Parameters.Add(SqlArrays.Jsonb("metadata", pending.Select(p => p.MetadataJson)));
         command.Parameters.AddValue("tenant_ids", pending.Select(p => p.Append.TenantId).ToArray());
+        command.Parameters.AddValue("extended_ids", extended.Select(a => a.StreamId).ToArray());
+        command.Parameters.AddValue("expected", extended.Select(a => a.ExpectedVersion).ToArray());
 
         var written = new Dictionary<Guid, (long GlobalSequence, DateTimeOffset CreatedAt)>(pending.Count);
         try
@@ -157,19 +119,15 @@ public sealed class PostgresBatchEventStore(
         {
             throw new ConcurrencyConflictException(pending[0].Append.StreamId, pending[0].Append.ExpectedVersion, actualVersion: null, retryable: true);
         }
+        // The guard let nothing in: some stream has fewer events than its append expected.
+        if (written.Count != pending.Count)
+            throw new ConcurrencyConflictException(extended[0].StreamId, extended[0].ExpectedVersion, actualVersion: null, retryable: true);
 
         return pending
             .Select(p => new StoredEvent(p.EventId, p.Append.StreamId, p.StreamVersion, written[p.EventId].GlobalSequence, p.EventType, p.Data,
                 p.Metadata, written[p.EventId].CreatedAt))
             .OrderBy(e => e.GlobalSequence)
             .ToList();
-    }
-
-    /// <summary>"webhook_delivery-0f3a…" is of type "webhook_delivery", as <see cref="PostgresEventStore"/> names them.</summary>
-    private static string StreamType(string streamId)
-    {
-        var dash = streamId.IndexOf('-', StringComparison.Ordinal);
-        return dash < 0 ? streamId : streamId[..dash];
     }
 
     private sealed record Pending(

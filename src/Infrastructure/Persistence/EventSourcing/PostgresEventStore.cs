@@ -6,9 +6,10 @@ using Npgsql;
 namespace Integrations.Infrastructure.Persistence.EventSourcing;
 
 /// <summary>
-/// The event store on PostgreSQL (ADR 0002). An append claims the stream's next version in
-/// es_streams, inserts the events and runs the inline projections, all in one transaction: the
-/// caller's unit of work when one is open, otherwise a transaction of its own.
+/// The event store on PostgreSQL (ADR 0002). An append inserts the events at the stream's next
+/// versions, which es_events' unique (stream_id, stream_version) lets only one writer do, and runs
+/// the inline projections, all in one transaction: the caller's unit of work when one is open,
+/// otherwise a transaction of its own.
 /// </summary>
 public sealed class PostgresEventStore(
     DbSession session,
@@ -16,10 +17,21 @@ public sealed class PostgresEventStore(
     IEnumerable<IProjection> projections,
     IRequestContext context) : IEventStore
 {
-    private const string InsertEvent = """
+    /// <summary>
+    /// The append and its optimistic concurrency check in one statement (ADR 0002). A version that
+    /// another writer holds, committed or not, is skipped by ON CONFLICT (after waiting for that
+    /// writer to finish), so a lost race leaves the transaction usable and the actual version can
+    /// be read; a stream without its expected version (fewer events) inserts nothing at all: the
+    /// guard is uncorrelated, one index lookup before any row.
+    /// </summary>
+    private const string InsertEvents = """
         insert into es_events (event_id, stream_id, stream_version, event_type, data, metadata, tenant_id)
-        values (@event_id, @stream_id, @stream_version, @event_type, @data, @metadata, @tenant_id)
-        returning global_seq, created_at
+        select u.event_id, @stream_id::text, u.stream_version, u.event_type, u.data, @metadata::jsonb, @tenant_id::uuid
+        from unnest(@event_ids::uuid[], @versions::bigint[], @event_types::text[], @data::jsonb[]) with ordinality as u(event_id, stream_version, event_type, data, n)
+        where @expected::bigint = 0 or exists (select 1 from es_events p where p.stream_id = @stream_id::text and p.stream_version = @expected::bigint)
+        order by u.n
+        on conflict on constraint es_events_stream_version_key do nothing
+        returning event_id, global_seq, created_at
         """;
 
     private readonly IReadOnlyList<IProjection> _projections = projections.ToList();
@@ -53,129 +65,50 @@ public sealed class PostgresEventStore(
     private async Task<AppendResult> AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         string streamId, long expectedVersion, IReadOnlyList<PendingEvent> pending, EventMetadata metadata, CancellationToken ct)
     {
-        var newVersion = expectedVersion + pending.Count;
-        IReadOnlyList<StoredEvent> stored;
-        if (expectedVersion == IEventStore.NoStream && pending.Count == 1)
-        {
-            // The most common append (every accepted event starts a stream of one event): claim and
-            // insert in one statement.
-            stored = await CreateWithEventAsync(connection, transaction, streamId, pending[0], metadata, ct) is { } created
-                ? [created]
-                : throw new ConcurrencyConflictException(streamId, expectedVersion, await CurrentVersionAsync(connection, transaction, streamId, ct), retryable: true);
-        }
-        else
-        {
-            if (!await ClaimVersionAsync(connection, transaction, streamId, expectedVersion, newVersion, metadata.TenantId, ct))
-            {
-                var actual = await CurrentVersionAsync(connection, transaction, streamId, ct);
-                throw new ConcurrencyConflictException(streamId, expectedVersion, actual, retryable: true);
-            }
-            stored = await InsertEventsAsync(connection, transaction, streamId, expectedVersion, pending, metadata, ct);
-        }
+        var stored = await InsertEventsAsync(connection, transaction, streamId, expectedVersion, pending, metadata, ct);
         foreach (var @event in stored)
         foreach (var projection in _projections)
         {
             if (projection.Handles.Contains(@event.Data.GetType())) await projection.ApplyAsync(connection, transaction, @event, ct);
         }
-        return new AppendResult(newVersion, stored.Select(e => e.GlobalSequence).ToList());
-    }
-
-    /// <summary>
-    /// The optimistic concurrency check. A competing writer's uncommitted claim blocks these
-    /// statements until it commits or rolls back, so exactly one writer wins each version.
-    /// </summary>
-    private static async Task<bool> ClaimVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string streamId, long expectedVersion, long newVersion, Guid? tenantId, CancellationToken ct)
-    {
-        var rows = expectedVersion == IEventStore.NoStream
-            ? await Sql.ExecuteAsync(connection, transaction, """
-                insert into es_streams (stream_id, stream_type, version, tenant_id)
-                values (@stream_id, @stream_type, @version, @tenant_id)
-                on conflict (stream_id) do nothing
-                """, ct, ("stream_id", streamId), ("stream_type", StreamType(streamId)), ("version", newVersion), ("tenant_id", tenantId))
-            : await Sql.ExecuteAsync(connection, transaction, """
-                update es_streams set version = @version, updated_at = now()
-                where stream_id = @stream_id and version = @expected
-                """, ct, ("stream_id", streamId), ("version", newVersion), ("expected", expectedVersion));
-        return rows == 1;
-    }
-
-    /// <summary>
-    /// A new stream with its first event: the event is inserted only if the stream row was (the
-    /// same concurrency check as <see cref="ClaimVersionAsync"/>). Null when the stream exists.
-    /// </summary>
-    private static async Task<StoredEvent?> CreateWithEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string streamId, PendingEvent e, EventMetadata metadata, CancellationToken ct)
-    {
-        await using var command = Sql.Command(connection, transaction, """
-            with created as (
-                insert into es_streams (stream_id, stream_type, version, tenant_id)
-                values (@stream_id, @stream_type, 1, @tenant_id)
-                on conflict (stream_id) do nothing
-                returning stream_id)
-            insert into es_events (event_id, stream_id, stream_version, event_type, data, metadata, tenant_id)
-            select @event_id, stream_id, 1, @event_type, @data, @metadata, @tenant_id from created
-            returning global_seq, created_at
-            """, ("stream_id", streamId), ("stream_type", StreamType(streamId)), ("event_id", e.EventId), ("event_type", e.EventType));
-        command.Parameters.AddValue("tenant_id", metadata.TenantId);
-        command.Parameters.AddJsonb("data", e.Json);
-        command.Parameters.AddJsonb("metadata", StoredEventRows.SerializeMetadata(metadata));
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? new StoredEvent(e.EventId, streamId, 1, reader.GetInt64(0), e.EventType, e.Data, metadata, reader.GetFieldValue<DateTimeOffset>(1))
-            : null;
-    }
-
-    private static async Task<long> CurrentVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, CancellationToken ct)
-    {
-        await using var command = Sql.Command(connection, transaction, "select version from es_streams where stream_id = @stream_id", ("stream_id", streamId));
-        return await command.ExecuteScalarAsync(ct) is long version ? version : IEventStore.NoStream;
+        return new AppendResult(expectedVersion + pending.Count, stored.Select(e => e.GlobalSequence).ToList());
     }
 
     private static async Task<IReadOnlyList<StoredEvent>> InsertEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         string streamId, long expectedVersion, IReadOnlyList<PendingEvent> pending, EventMetadata metadata, CancellationToken ct)
     {
-        var metadataJson = StoredEventRows.SerializeMetadata(metadata);
-        // One round trip; statements run in order, so global_seq grows with the stream version.
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var e in pending)
-        {
-            var command = new NpgsqlBatchCommand(InsertEvent);
-            command.Parameters.AddValue("event_id", e.EventId);
-            command.Parameters.AddValue("stream_id", streamId);
-            command.Parameters.AddValue("stream_version", e.StreamVersion);
-            command.Parameters.AddValue("event_type", e.EventType);
-            command.Parameters.AddJsonb("data", e.Json);
-            command.Parameters.AddJsonb("metadata", metadataJson);
-            command.Parameters.AddValue("tenant_id", metadata.TenantId);
-            batch.BatchCommands.Add(command);
-        }
+        await using var command = Sql.Command(connection, transaction, InsertEvents, ("stream_id", streamId), ("expected", expectedVersion));
+        command.Parameters.AddValue("event_ids", pending.Select(e => e.EventId).ToArray());
+        command.Parameters.AddValue("versions", pending.Select(e => e.StreamVersion).ToArray());
+        command.Parameters.AddValue("event_types", pending.Select(e => e.EventType).ToArray());
+        command.Parameters.Add(SqlArrays.Jsonb("data", pending.Select(e => e.Json)));
+        command.Parameters.AddJsonb("metadata", StoredEventRows.SerializeMetadata(metadata));
+        command.Parameters.AddValue("tenant_id", metadata.TenantId);
 
-        var stored = new List<StoredEvent>(pending.Count);
-        try
+        var written = new Dictionary<Guid, (long GlobalSequence, DateTimeOffset CreatedAt)>(pending.Count);
+        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            foreach (var e in pending)
-            {
-                await reader.ReadAsync(ct);
-                stored.Add(new StoredEvent(e.EventId, streamId, e.StreamVersion, reader.GetInt64(0), e.EventType, e.Data, metadata,
-                    reader.GetFieldValue<DateTimeOffset>(1)));
-                await reader.NextResultAsync(ct);
-            }
+            while (await reader.ReadAsync(ct)) written[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2));
         }
-        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "es_events_stream_version_key" })
+        if (written.Count != pending.Count)
         {
-            // es_streams said the versions were free but the log disagrees: still a lost race to the caller.
-            throw new ConcurrencyConflictException(streamId, expectedVersion, actualVersion: null, retryable: true);
+            // Some versions were taken: the ones that were not are taken back, so the caller's unit of work holds none of this append.
+            if (written.Count > 0)
+                await Sql.ExecuteAsync(connection, transaction, "delete from es_events where global_seq = any(@seqs)", ct,
+                    ("seqs", written.Values.Select(w => w.GlobalSequence).ToArray()));
+            throw new ConcurrencyConflictException(streamId, expectedVersion, await CurrentVersionAsync(connection, transaction, streamId, ct), retryable: true);
         }
-        return stored;
+        return pending
+            .Select(e => new StoredEvent(e.EventId, streamId, e.StreamVersion, written[e.EventId].GlobalSequence, e.EventType, e.Data, metadata,
+                written[e.EventId].CreatedAt))
+            .ToList();
     }
 
-    /// <summary>"tenant-0f3a…" is of type "tenant": the part before the first '-'.</summary>
-    private static string StreamType(string streamId)
+    private static async Task<long> CurrentVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, CancellationToken ct)
     {
-        var dash = streamId.IndexOf('-', StringComparison.Ordinal);
-        return dash < 0 ? streamId : streamId[..dash];
+        await using var command = Sql.Command(connection, transaction,
+            "select coalesce(max(stream_version), 0) from es_events where stream_id = @stream_id", ("stream_id", streamId));
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private sealed record PendingEvent(Guid EventId, long StreamVersion, string EventType, string Json, object Data);
