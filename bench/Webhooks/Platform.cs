@@ -122,7 +122,7 @@ public sealed class Platform : IAsyncDisposable
 
     /// <summary>
     /// Waits (at most <paramref name="limit"/>) until the platform has caught up: every outbox row
-    /// published and, where a platform consumer must confirm it, confirmed (its row deleted), and no delivery due.
+    /// published and, where a platform consumer must confirm it, confirmed, and no delivery due.
     /// A phase that starts while the previous one is still being worked off measures both.
     /// </summary>
     public async Task<TimeSpan> WaitForQuietAsync(TimeSpan limit)
@@ -130,7 +130,7 @@ public sealed class Platform : IAsyncDisposable
         await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(Statements.Marker + """
-             select (select count(*) from outbox where published_at is null or awaits_consumer)
+             select (select count(*) from outbox where published_at is null or (awaits_consumer and completed_at is null))
                  + (select count(*) from webhook_delivery_queue where not paused and next_attempt_at <= now())
             """, connection);
         var waited = Stopwatch.StartNew();
