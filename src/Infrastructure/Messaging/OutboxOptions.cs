@@ -29,4 +29,7 @@ public sealed class OutboxOptions
     /// Topics without an entry keep the plain time rule.
     /// </summary>
     public Dictionary<string, string> CompletingGroups { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Completed rows are deleted after this long.</summary>
+    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromDays(7);
 }

@@ -71,7 +71,7 @@ internal sealed class OutboxQueue(NpgsqlDataSource dataSource)
     /// Records where each row landed (the sweeper compares it with the consumer group's committed
     /// offset). A row no platform consumer awaits is done once Kafka has it, so it is deleted: an
     /// update would write a new version of the row and of three index entries for a row nothing
-    /// reads again, to be deleted later anyway (as awaited rows are when their consumer completes them).
+    /// reads again, and the row would then wait for Outbox:RetentionPeriod to be deleted anyway.
     /// </summary>
     public async Task MarkPublishedAsync(IReadOnlyList<PublishedRow> rows, CancellationToken ct)
     {

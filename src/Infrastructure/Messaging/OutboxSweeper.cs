@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace Integrations.Infrastructure.Messaging;
 /// completed within <see cref="OutboxOptions.CompletionTimeout"/> goes back to the relay, because
 /// the broker may have lost it (the development broker keeps nothing across a restart, a topic may
 /// be recreated, an unclean leader election drops messages). The timeout doubles with every
-/// publication, up to an hour. (Completed rows are not here: their consumer deletes them.)
+/// publication, up to an hour. Also deletes completed rows past retention.
 /// <para>
 /// An overdue message is republished only if its completing consumer group (see
 /// <see cref="OutboxOptions.CompletingGroups"/>) demonstrably passed it or can no longer reach it:
@@ -34,11 +35,13 @@ public sealed class OutboxSweeper(
 {
     private const int MaxRowsPerStatement = 10_000;
     private static readonly TimeSpan MaxRepublishDelay = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly OutboxOptions _options = options.Value;
     // One idle consumer per completing group, never subscribed: it only reads committed offsets and watermarks.
     private readonly Dictionary<string, IConsumer<string, string>> _groupReaders = new(StringComparer.Ordinal);
+    private long? _lastRetention;
     private bool _brokerUnreachableLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,6 +69,11 @@ public sealed class OutboxSweeper(
         try
         {
             await RequeueUncompletedAsync(ct);
+            if (_lastRetention is null || Stopwatch.GetElapsedTime(_lastRetention.Value) >= RetentionInterval)
+            {
+                await DeleteExpiredAsync(ct);
+                _lastRetention = Stopwatch.GetTimestamp();
+            }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
@@ -74,7 +82,7 @@ public sealed class OutboxSweeper(
     }
 
     private const string Overdue = """
-        awaits_consumer and published_at is not null
+        awaits_consumer and completed_at is null and published_at is not null
           and published_at < now() - @timeout
           and published_at < now() - least(@max_delay, @timeout * power(2, least(greatest(publish_count - 1, 0), 20)))
         """;
@@ -196,4 +204,23 @@ public sealed class OutboxSweeper(
     private sealed record Candidate(long Id, string Topic, int? Partition, long? Offset);
 
     private sealed record GroupPosition(long? Committed, long HighWatermark);
+
+    private async Task DeleteExpiredAsync(CancellationToken ct)
+    {
+        int deleted;
+        do
+        {
+            await using var command = dataSource.CreateCommand("""
+                delete from outbox where id in (
+                    select id from outbox where completed_at < now() - @retention
+                    order by completed_at limit @limit
+                    for update skip locked)
+                """);
+            command.Parameters.AddWithValue("retention", _options.RetentionPeriod);
+            command.Parameters.AddWithValue("limit", MaxRowsPerStatement);
+            deleted = await command.ExecuteNonQueryAsync(ct);
+            if (deleted > 0) logger.LogInformation("Deleted {Count} completed outbox messages past retention", deleted);
+        }
+        while (deleted == MaxRowsPerStatement);
+    }
 }

@@ -56,13 +56,10 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
     }
 
     /// <summary>
-    /// A completed message's row is done with, so it is deleted: nothing reads it again (the event's
-    /// dispatch is in the events read model and its stream), and an update would write a new version
-    /// of the row and its index entries, to be deleted later anyway. That includes a row queued
-    /// again but not yet republished: the consumer completing it handled an earlier copy, so
-    /// publishing it once more would be wasted. Rows are locked in id order, like the relay's
-    /// marking them published: a consumer can complete a round before the relay has recorded it, and
-    /// two orders of the same rows would deadlock.
+    /// Also marks unpublished rows published: a consumer completing one handled an earlier copy (the
+    /// sweeper had queued it again), so publishing it once more would be wasted.
+    /// Rows are locked in id order, like the relay's marking them published: a consumer can complete
+    /// a round before the relay has recorded it, and two orders of the same rows would deadlock.
     /// </summary>
     public Task MarkCompletedAsync(IReadOnlyList<Guid> messageIds, CancellationToken ct)
     {
@@ -70,8 +67,9 @@ public sealed class PostgresBulkOutbox(DbSession session) : IBulkOutbox
         return session.RunAsync(async (connection, transaction) =>
         {
             await using var command = DbSession.Command(connection, transaction, """
-                with locked as (select id from outbox where message_id = any(@message_ids) order by id for update)
-                delete from outbox o using locked where o.id = locked.id
+                with locked as (select id from outbox where message_id = any(@message_ids) and completed_at is null order by id for update)
+                update outbox o set completed_at = now(), published_at = coalesce(o.published_at, now()), failure_count = 0
+                from locked where o.id = locked.id
                 """);
             command.Parameters.AddWithValue("message_ids", messageIds.ToArray());
             await command.ExecuteNonQueryAsync(ct);

@@ -151,11 +151,11 @@ public sealed class MessagingHarness : IAsyncDisposable
         return command;
     }
 
-    /// <summary>Every event in <paramref name="ids"/> is dispatched in the read model and its outbox row completed (deleted).</summary>
+    /// <summary>Every event in <paramref name="ids"/> is dispatched in the read model and its outbox row completed.</summary>
     public Task WaitUntilDispatchedAsync(IReadOnlyCollection<Guid> ids, TimeSpan timeout) =>
         Eventually.HoldsAsync(async () =>
             await CountAsync("select count(*) from events where id = any(@ids) and status = 'dispatched'", ("ids", ids.ToArray())) == ids.Count
-            && await CountAsync("select count(*) from outbox where message_id = any(@ids)", ("ids", ids.ToArray())) == 0,
+            && await CountAsync("select count(*) from outbox where message_id = any(@ids) and completed_at is not null", ("ids", ids.ToArray())) == ids.Count,
             timeout, $"{ids.Count} events dispatched and their outbox rows completed");
 
     public Task<long> DispatchedCountAsync(IReadOnlyCollection<Guid> ids) =>

@@ -41,8 +41,9 @@ public sealed class OutboxToKafkaTests : IAsyncLifetime
         Header("correlation-id").ShouldNotBeNullOrWhiteSpace();
         long.Parse(Header("sequence")).ShouldBeGreaterThan(0);
 
-        // Dispatched, and its outbox row deleted by the completion.
         await _harness.WaitUntilDispatchedAsync([eventId], TimeSpan.FromSeconds(30));
+        (await _harness.CountAsync("select count(*) from outbox where message_id = @id and published_at is not null and publish_count = 1",
+            ("id", eventId))).ShouldBe(1);
     }
 
     [Fact]
