@@ -156,19 +156,14 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
         var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
         // The sink answers none of the first eight before all eight have arrived, so all are in flight when the first
         // fails (otherwise the dispatcher, having seen three failures, sends the rest back to the queue); 500 to all.
-        var arrived = 0;
         var burstArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _sink.Respond(endpoint.Path, async (_, ct) =>
-        {
-            if (Interlocked.Increment(ref arrived) == 8) burstArrived.TrySetResult();
-            await burstArrived.Task.WaitAsync(ct);
-            return new SinkResponse(500);
-        });
+        _sink.Hold(endpoint.Path, burstArrived.Task, 500);
         var client = endpoint.Tenant.Client;
 
         // Eight deliveries claimed together and in flight together: five failures beyond the threshold.
         await PublishTogetherAsync(client, 8);
         var burst = await _sink.WaitForAsync(endpoint.Path, 8, Soon);
+        burstArrived.SetResult();
         burst.Select(r => r.WebhookId).Distinct().Count().ShouldBe(8, "the burst is eight first attempts, no probe among them");
         await Infrastructure.Eventually.HoldsAsync(async () => await _system.ScalarAsync<int?>(
             "select consecutive_failures from webhook_endpoint_health where endpoint_id = @id", ("id", endpoint.Id)) >= 8, Soon, "eight failures recorded");

@@ -69,12 +69,12 @@ public sealed class WebhookSink : IAsyncDisposable
         Respond(path, (_, _) => Task.FromResult(new SinkResponse(statuses[Math.Min(Interlocked.Increment(ref next), statuses.Length - 1)])));
     }
 
-    /// <summary>Holds every request to the path until <paramref name="release"/> completes (then 200), or the sender hangs up.</summary>
-    public void Hold(string path, Task release) =>
+    /// <summary>Holds every request to the path until <paramref name="release"/> completes (then <paramref name="status"/>), or the sender hangs up.</summary>
+    public void Hold(string path, Task release, int status = 200) =>
         Respond(path, async (_, ct) =>
         {
             await release.WaitAsync(ct);
-            return new SinkResponse(200);
+            return new SinkResponse(status);
         });
 
     /// <summary>Answers 200 after <paramref name="delay"/>: an endpoint that takes its time.</summary>
