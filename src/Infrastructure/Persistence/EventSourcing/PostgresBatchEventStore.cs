@@ -109,11 +109,10 @@ public sealed class PostgresBatchEventStore(
         command.Parameters.AddValue("extended_ids", extended.Select(a => a.StreamId).ToArray());
         command.Parameters.AddValue("expected", extended.Select(a => a.ExpectedVersion).ToArray());
 
-        var written = new Dictionary<Guid, (long GlobalSequence, DateTimeOffset CreatedAt)>(pending.Count);
+        Dictionary<Guid, (long GlobalSequence, DateTimeOffset CreatedAt)> written;
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) written[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2));
+            written = await StoredEventRows.ReadWrittenAsync(command, ct);
         }
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "es_events_stream_version_key" })
         {

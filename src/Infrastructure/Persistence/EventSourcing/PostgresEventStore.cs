@@ -85,11 +85,7 @@ public sealed class PostgresEventStore(
         command.Parameters.AddJsonb("metadata", StoredEventRows.SerializeMetadata(metadata));
         command.Parameters.AddValue("tenant_id", metadata.TenantId);
 
-        var written = new Dictionary<Guid, (long GlobalSequence, DateTimeOffset CreatedAt)>(pending.Count);
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct)) written[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2));
-        }
+        var written = await StoredEventRows.ReadWrittenAsync(command, ct);
         if (written.Count != pending.Count)
         {
             // Some versions were taken: the ones that were not are taken back, so the caller's unit of work holds none of this append.

@@ -25,6 +25,15 @@ internal static class StoredEventRows
             reader.GetFieldValue<DateTimeOffset>(7));
     }
 
+    /// <summary>What an append's <c>returning event_id, global_seq, created_at</c> gave back, by event id.</summary>
+    public static async Task<Dictionary<Guid, (long GlobalSequence, DateTimeOffset CreatedAt)>> ReadWrittenAsync(NpgsqlCommand insert, CancellationToken ct)
+    {
+        var written = new Dictionary<Guid, (long GlobalSequence, DateTimeOffset CreatedAt)>();
+        await using var reader = await insert.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) written[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2));
+        return written;
+    }
+
     public static string SerializeMetadata(EventMetadata metadata) => JsonSerializer.Serialize(metadata, JsonDefaults.Options);
 
     private static EventMetadata DeserializeMetadata(string json) =>
