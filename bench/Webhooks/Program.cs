@@ -13,8 +13,11 @@ using Integrations.Bench.Webhooks;
 //   4. the delivery pipeline alone at fan-out 1 and 10: a backlog accepted while the Workers host
 //      was stopped, drained after it starts (the API's ingestion rate is no limit there);
 //   5. memory of every process, and CPU time per delivery by process.
+// --quick shortens the phases; --latency-only runs phase 2 only, --throughput-only skips it (for profiling one or the other).
 var root = RepositoryRoot();
 var quick = args.Contains("--quick");
+var throughputOnly = args.Contains("--throughput-only");
+var latencyOnly = args.Contains("--latency-only");
 var load = TimeSpan.FromSeconds(quick ? 5 : 10);
 var steady = TimeSpan.FromSeconds(quick ? 5 : 10);
 var steadyWarmUp = TimeSpan.FromSeconds(2);
@@ -32,7 +35,7 @@ void Line(string text)
 
 // Other work on the machine takes cores from the platform: the load average says how much.
 static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-Line($"Webhook delivery benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}" + (quick ? " (quick)" : ""));
+Line($"Webhook delivery benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}" + (quick ? " (quick)" : "") + (throughputOnly ? " (throughput only)" : "") + (latencyOnly ? " (latency only)" : ""));
 
 await using var sink = await Sink.StartAsync();
 await using var platform = await Platform.StartAsync(root, new Dictionary<string, string>
@@ -42,6 +45,7 @@ await using var platform = await Platform.StartAsync(root, new Dictionary<string
 });
 using var admin = platform.Client(platform.AdminKey);
 var memory = new Dictionary<string, double>();
+var profiles = new List<string>();
 void SampleMemory()
 {
     foreach (var (role, mib) in platform.Memory()) memory[role] = Math.Max(memory.GetValueOrDefault(role), mib);
@@ -69,7 +73,7 @@ Line($"ceiling (plain HttpClient → sink, 64 in flight): {ceiling:F0} requests/
 // endpoints. Alone and beside alternate for three rounds; each round's pair is compared, and the
 // median of the three pairs is the isolation figure. The bad endpoints stay registered through
 // the alone rounds of their rate (they get no new events then; a probe of their circuit may go).
-foreach (var rate in new[] { 50, 200 })
+foreach (var rate in throughputOnly ? [] : new[] { 50, 200 })
 {
     var baseline = await Scenario.CreateAsync(platform, admin, sink, $"steady{rate}", 1, 1);
     var mixed = await Scenario.CreateAsync(platform, admin, sink, $"mixed{rate}", 1, 1, withBadEndpoints: true);
@@ -78,29 +82,45 @@ foreach (var rate in new[] { 50, 200 })
     var alone = new List<SteadyResult>();
     var beside = new List<SteadyResult>();
     var busy = new List<string>();
+    // CPU seconds by process over the rounds of each kind, to say what the bad endpoints cost.
+    var cpuAlone = new Dictionary<string, double>();
+    var cpuBeside = new Dictionary<string, double>();
     var from = DateTimeOffset.UtcNow;
-    async Task Round(Scenario scenario, List<SteadyResult> results)
+    async Task Round(Scenario scenario, List<SteadyResult> results, Dictionary<string, double> cpuUsed)
     {
         await Quiet();
         var before = await Background.ReadAsync(platform.ConnectionString);
+        var cpuBefore = platform.CpuSeconds();
         results.Add(await scenario.SteadyAsync(rate, steady, steadyWarmUp));
+        foreach (var (role, seconds) in platform.CpuSeconds()) cpuUsed[role] = cpuUsed.GetValueOrDefault(role) + seconds - cpuBefore.GetValueOrDefault(role);
         var after = await Background.ReadAsync(platform.ConnectionString);
         busy.Add($"{after.AutovacuumRuns - before.AutovacuumRuns}/{after.Checkpoints - before.Checkpoints}");
     }
+    string CpuPerEvent(Dictionary<string, double> used)
+    {
+        var events = Rounds * rate * (steady + steadyWarmUp).TotalSeconds;
+        return "CPU per event: " + string.Join(", ", used.Select(u => $"{u.Key} {u.Value * 1000 / events:F2} ms")) + $" ({used.Values.Sum() * 1000 / events:F2} ms in all)";
+    }
+    // PostgreSQL's statements over the rounds at 200 events/s, both kinds: what a steady load costs it.
+    var steadyStatements = rate == 200 ? await Statements.StartAsync(platform.ConnectionString) : null;
     for (var round = 0; round < Rounds; round++)
     {
         if (round == 0) from = DateTimeOffset.UtcNow;
-        await Round(baseline, alone);
-        await Round(mixed, beside);
+        await Round(baseline, alone, cpuAlone);
+        await Round(mixed, beside, cpuBeside);
         SampleMemory();
     }
+    if (steadyStatements is not null) profiles.Add($"PostgreSQL statements, {rate} events/s, alone and beside (pg_stat_statements):\n" + await steadyStatements.DescribeAsync(top: int.Parse(Environment.GetEnvironmentVariable("BENCH_TOP") ?? "12")));
     await mixed.RetireBadEndpointsAsync();
     static string ByRound(IEnumerable<SteadyResult> rounds) => string.Join(" / ", rounds.Select(r => $"{r.Latency.P99:F0}"));
     var aloneAll = SteadyResult.Pool(alone);
     var besideAll = SteadyResult.Pool(beside);
     Line($"steady {rate} events/s, fan-out 1: {aloneAll.Latency}; missing {aloneAll.Missing}; p99 by round {ByRound(alone)} ms");
-    Line("    stages (healthy deliveries of both): " + await Stages.DescribeAsync(platform.ConnectionString, from));
+    Line("    stages: " + await Stages.DescribeAsync(platform.ConnectionString, from, baseline.HealthyEndpointIds));
+    Line("    " + CpuPerEvent(cpuAlone));
     Line($"steady {rate} events/s, a hanging and an always-500 endpoint beside: healthy {besideAll.Latency}; missing {besideAll.Missing}; p99 by round {ByRound(beside)} ms");
+    Line("    stages: " + await Stages.DescribeAsync(platform.ConnectionString, from, mixed.HealthyEndpointIds));
+    Line("    " + CpuPerEvent(cpuBeside));
     var ratios = alone.Zip(beside, (a, b) => b.Latency.P99 / a.Latency.P99).ToList();
     Line($"    healthy p99 / alone p99: {ratios.Order().ElementAt(ratios.Count / 2):F2}x, the median of {Rounds} rounds ({string.Join(" / ", ratios.Select(r => $"{r:F2}"))}; " +
          $"all rounds together {besideAll.Latency.P99 / aloneAll.Latency.P99:F2}x) (the hanging endpoint got {mixed.Hanging} requests, the failing one {mixed.Failing})");
@@ -108,8 +128,7 @@ foreach (var rate in new[] { 50, 200 })
 }
 
 // 3 and 4. Throughput, with live ingestion and from a backlog.
-var profiles = new List<string>();
-foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backlog / 4) })
+foreach (var (fanOut, tenants, events) in latencyOnly ? [] : new[] { (1, 4, backlog), (10, 2, backlog / 4) })
 {
     var scenario = await Scenario.CreateAsync(platform, admin, sink, $"fan{fanOut}", tenants, fanOut);
     await scenario.WarmUpAsync();
@@ -159,7 +178,7 @@ foreach (var (fanOut, tenants, events) in new[] { (1, 4, backlog), (10, 2, backl
     if (fanOut == 1)
     {
         await Quiet(30);
-        profiles.Insert(0, "PostgreSQL statements, fan-out 1, all three phases (pg_stat_statements):\n" + await statements!.DescribeAsync());
+        profiles.Add("PostgreSQL statements, fan-out 1, all three phases (pg_stat_statements):\n" + await statements!.DescribeAsync());
     }
 }
 

@@ -44,6 +44,7 @@ public sealed class Scenario
     private readonly Sink _sink;
     private readonly List<HttpClient> _tenants = [];
     private readonly List<string> _healthy = [];
+    private readonly List<Guid> _healthyIds = [];
     private readonly List<(HttpClient Tenant, Guid Endpoint)> _bad = [];
     private readonly string _name;
     private int _published;
@@ -56,6 +57,9 @@ public sealed class Scenario
 
     /// <summary>Each event goes to every healthy endpoint of its own tenant.</summary>
     private int EndpointsPerTenant => _healthy.Count / _tenants.Count;
+
+    /// <summary>The healthy endpoints' ids, whose deliveries <see cref="Stages"/> follows.</summary>
+    public IReadOnlyList<Guid> HealthyEndpointIds => _healthyIds;
 
     public int Hanging => _sink.Stats($"/{_name}/hang").Requests;
 
@@ -71,7 +75,7 @@ public sealed class Scenario
             for (var e = 0; e < fanOut; e++)
             {
                 var path = $"/{name}/t{t}/e{e}";
-                await Platform.CreateEndpointAsync(tenant, sink.Url(path));
+                scenario._healthyIds.Add(await Platform.CreateEndpointAsync(tenant, sink.Url(path)));
                 scenario._healthy.Add(path);
             }
             if (withBadEndpoints)

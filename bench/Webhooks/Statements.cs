@@ -76,7 +76,8 @@ public sealed partial class Statements
 
         var text = new StringBuilder();
         text.AppendLine($"    {events} events, {deliveries} deliveries; transactions per event {transactions / (double)perEvent:F2} " +
-                        $"(explicit COMMITs {commits / (double)perEvent:F2}); statement planning and execution {allTime / perEvent:F2} ms per event");
+                        $"(explicit COMMITs {commits / (double)perEvent:F2}); statements per event {rows.Sum(r => r.Calls) / (double)perEvent:F2}; " +
+                        $"statement planning and execution {allTime / perEvent:F2} ms per event");
         // Counts, not times: they do not grow with the wait for a core, so they compare across runs.
         text.AppendLine($"    per delivery: WAL {wal.Bytes / perDelivery:F0} bytes in {wal.Records / perDelivery:F1} records " +
                         $"({wal.FullPageImages / perDelivery:F2} full-page images); shared buffers touched {touched / perDelivery:F1}, dirtied {dirtied / perDelivery:F2}");
