@@ -36,13 +36,16 @@ public static class PersistenceServiceCollectionExtensions
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
-            // A prepared statement may switch to a generic plan, which its connection keeps until the
-            // table's statistics change. One made while a table was small (a new database, before
-            // autovacuum's first ANALYZE) scans the whole table however large it grows: the batch
-            // read of es_events took 121 ms per call in the webhook benchmark instead of about 1 ms.
-            // Custom plans cost a planning per execution; preparing still saves the parse.
+            // The fixed statements are planned once per connection (a generic plan), not on every
+            // execution: planning took more of PostgreSQL's CPU than executing at a steady
+            // 200 events/s in the webhook benchmark, where each transaction carries one or two rows.
+            // Their plans do not depend on the values: lookups by key, inserts and updates by key
+            // from arrays, and reads written as one index probe per key (LATERAL ... LIMIT 1), so a
+            // plan made while a table was small stays right as it grows. PostgreSQL's default (auto)
+            // kept planning them for their values as well. The lists, whose filters and sizes vary,
+            // are planned per execution (KeysetQuery).
             if (builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
-                builder.Options = WithOption(builder.Options, "-c plan_cache_mode=force_custom_plan");
+                builder.Options = WithOption(builder.Options, "-c plan_cache_mode=force_generic_plan");
         }
         // JIT compilation pays off for long analytical queries only. The planner expects hundreds of
         // events per stream where most streams hold one or two, so the batch reads of es_events

@@ -37,9 +37,17 @@ public static class KeysetQuery
         Func<NpgsqlDataReader, T> read,
         CancellationToken ct)
     {
-        await using var command = Build(connection, transaction, table, selectList, scope, query);
+        // A list is planned for its values: which filters, how selective they are for this tenant
+        // and how many rows it takes decide the best plan, where the platform's fixed statements
+        // keep one plan per connection (WithPerformanceDefaults). SET LOCAL needs a transaction:
+        // outside one the list gets its own, which ends with the list and so takes the setting with it.
+        await using var own = transaction is null ? await connection.BeginTransactionAsync(ct) : null;
+        var list = new NpgsqlBatchCommand();
+        list.CommandText = Sql(list.Parameters, table, selectList, scope, query);
+        await using var batch = new NpgsqlBatch(connection, transaction ?? own) { BatchCommands = { new NpgsqlBatchCommand(PlanForValues), list } };
         var rows = new List<(T Item, object[] Keys, Guid Id)>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        // The SET returns no rows, so the reader starts at the list's.
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
             var first = reader.FieldCount - query.Sort.Count - 1;
             while (await reader.ReadAsync(ct))
@@ -49,8 +57,12 @@ public static class KeysetQuery
                 rows.Add((read(reader), keys, reader.GetGuid(first + keys.Length)));
             }
         }
+        if (own is not null) await own.CommitAsync(ct);
         return ToPage(rows, query);
     }
+
+    /// <summary>Lists are planned per execution, for the rest of the transaction they run in.</summary>
+    private const string PlanForValues = "set local plan_cache_mode = force_custom_plan";
 
     /// <summary>The command alone, for callers that read rows themselves (the pagination benchmark prints its plan).</summary>
     public static NpgsqlCommand Build(
@@ -62,18 +74,25 @@ public static class KeysetQuery
         ListQuery query)
     {
         var command = DbSession.Command(connection, transaction, "");
+        command.CommandText = Sql(command.Parameters, table, selectList, scope, query);
+        return command;
+    }
+
+    private static string Sql(NpgsqlParameterCollection parameters, KeysetTable table, string selectList,
+        IReadOnlyList<(string Column, object Value)> scope, ListQuery query)
+    {
         var conditions = new List<string>();
         for (var i = 0; i < scope.Count; i++)
         {
             conditions.Add($"{scope[i].Column} = @scope{i}");
-            command.Parameters.AddValue($"scope{i}", scope[i].Value);
+            parameters.AddValue($"scope{i}", scope[i].Value);
         }
         for (var i = 0; i < query.Filters.Count; i++)
         {
             var filter = query.Filters[i];
             var op = filter.Operator switch { FilterOperator.Equal => "=", FilterOperator.After => ">", _ => "<" };
             conditions.Add($"{Column(table, filter.Field)} {op} @filter{i}");
-            command.Parameters.AddValue($"filter{i}", Parameter(filter.Value));
+            parameters.AddValue($"filter{i}", Parameter(filter.Value));
         }
 
         var keyColumns = query.Sort.Select(k => Column(table, k.Field)).Append(table.IdColumn).ToList();
@@ -84,7 +103,7 @@ public static class KeysetQuery
         if (query.Cursor is { } cursor)
         {
             var values = cursor.Values.Append(cursor.Id).ToList();
-            for (var i = 0; i < values.Count; i++) command.Parameters.AddValue($"key{i}", Parameter(values[i]));
+            for (var i = 0; i < values.Count; i++) parameters.AddValue($"key{i}", Parameter(values[i]));
             conditions.Add(KeysetCondition(keyColumns, descending));
         }
 
@@ -94,9 +113,8 @@ public static class KeysetQuery
         if (conditions.Count > 0) sql.Append(" where ").AppendJoin(" and ", conditions);
         sql.Append(" order by ").AppendJoin(", ", keyColumns.Select((c, i) => c + (descending[i] ? " desc" : " asc")));
         sql.Append(" limit @fetch");
-        command.Parameters.AddValue("fetch", query.Limit + 1);
-        command.CommandText = sql.ToString();
-        return command;
+        parameters.AddValue("fetch", query.Limit + 1);
+        return sql.ToString();
     }
 
     /// <summary>
