@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the solution in Release and runs a benchmark: bench/<Name> (default Webhooks).
 #
-#   bench/run.sh                     the webhook delivery benchmark (about nine minutes)
+#   bench/run.sh                     the webhook delivery benchmark (six to nine minutes)
 #   bench/run.sh Webhooks --quick    the same with shorter phases (a smoke run, numbers less stable)
+#   bench/run.sh Webhooks --latency-only | --throughput-only   one side of it (for profiling)
 #   bench/run.sh Pagination          another benchmark under bench/
 #   bench/run.sh Ingestion           single vs batch event ingestion (about 2 minutes)
 #

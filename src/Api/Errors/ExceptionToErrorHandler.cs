@@ -13,7 +13,6 @@ public sealed class ExceptionToErrorHandler(ILogger<ExceptionToErrorHandler> log
         var (status, code, message, details) = Map(exception);
         if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         if (httpContext.Response.HasStarted) return false;
-        if (exception is ConcurrencyConflictException { ActualVersion: { } actual }) httpContext.Response.Headers.ETag = $"\"{actual}\"";
         await ApiErrors.WriteAsync(httpContext, status, code, message, details);
         return true;
     }
