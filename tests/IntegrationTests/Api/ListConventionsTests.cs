@@ -49,10 +49,16 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
             }
             case "tenants":
             {
+                DateTimeOffset? first = null;
                 for (var i = 0; i < count; i++)
-                    ids.Add(await IdOf(system.Admin.PostAsJsonAsync("/api/v1/tenants", new { name = $"List {Guid.NewGuid():N}", plan = i % 3 == 0 ? "starter" : "pro" })));
+                {
+                    var (id, createdAt) = await CreateTenantAsync($"List {Guid.NewGuid():N}", i % 3 == 0 ? "starter" : "pro");
+                    ids.Add(id);
+                    first ??= createdAt;
+                }
                 ids.Reverse();
-                return new Seeded(system.Admin, $"/api/v1/tenants?created_after={Rfc3339(before)}&", ids, before, "created_at");
+                var from = JustBefore(first!.Value);
+                return new Seeded(system.Admin, $"/api/v1/tenants?created_after={Rfc3339(from)}&", ids, from, "created_at");
             }
             case "members":
             {
@@ -280,9 +286,12 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
         revoked.GetProperty("data")[0].GetProperty("status").GetString().ShouldBe("revoked");
         Ids(await (await system.Admin.GetAsync($"/api/v1/tenants/{tenant.TenantId}/api-keys?status=active")).ShouldBeJsonAsync(HttpStatusCode.OK)).ShouldBe([second]);
 
-        var before = Rfc3339(DateTimeOffset.UtcNow.AddMilliseconds(-5));
+        string? before = null;
         foreach (var (name, plan) in new[] { ("Charlie", "pro"), ("Alpha", "starter"), ("Bravo", "pro") })
-            await IdOf(system.Admin.PostAsJsonAsync("/api/v1/tenants", new { name, plan }));
+        {
+            var (_, createdAt) = await CreateTenantAsync(name, plan);
+            before ??= Rfc3339(JustBefore(createdAt));
+        }
         var byName = await (await system.Admin.GetAsync($"/api/v1/tenants?created_after={before}&sort=name:asc&fields=name")).ShouldBeJsonAsync(HttpStatusCode.OK);
         byName.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ShouldBe(["Alpha", "Bravo", "Charlie"]);
         var pro = await (await system.Admin.GetAsync($"/api/v1/tenants?created_after={before}&plan=pro&sort=name:desc")).ShouldBeJsonAsync(HttpStatusCode.OK);
@@ -379,6 +388,20 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
     private static object Data(int i) => new { user_id = $"u_{i}", invoice_id = $"in_{i}", amount_cents = i, currency = "EUR" };
 
     private static string Rfc3339(DateTimeOffset t) => Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ"));
+
+    /// <summary>
+    /// The admin's tenant list holds every tenant of the test system, other tests' too, so it is
+    /// narrowed from the first tenant a test creates by that tenant's own creation time: one made a
+    /// moment earlier (at the end of the test before) is older, whatever the clock's resolution.
+    /// </summary>
+    private async Task<(Guid Id, DateTimeOffset CreatedAt)> CreateTenantAsync(string name, string plan)
+    {
+        var created = await (await system.Admin.PostAsJsonAsync("/api/v1/tenants", new { name, plan })).ShouldBeJsonAsync(HttpStatusCode.Created);
+        return (created.GetProperty("id").GetGuid(), created.GetProperty("created_at").GetDateTimeOffset());
+    }
+
+    /// <summary>created_after is strict: one microsecond (PostgreSQL's resolution) before includes the instant itself.</summary>
+    private static DateTimeOffset JustBefore(DateTimeOffset instant) => instant.AddTicks(-TimeSpan.TicksPerMicrosecond);
 
     private static async Task<Guid> IdOf(Task<HttpResponseMessage> response)
     {
