@@ -12,20 +12,13 @@ public class ShippedLoggingTests
     [InlineData("Workers")]
     public void Sql_statements_are_left_out_and_the_platforms_own_information_is_logged(string host)
     {
-        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(RepositoryRoot(), "src", host, "appsettings.json")).Build();
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(Infrastructure.TestEnvironment.RepositoryRoot(), "src", host, "appsettings.json")).Build();
         using var factory = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddProvider(new EveryLevel()));
 
         // Npgsql logs each statement it runs at Information: about 40 entries per event at a steady rate.
         factory.CreateLogger("Npgsql.Command").IsEnabled(LogLevel.Information).ShouldBeFalse();
         factory.CreateLogger("Npgsql.Command").IsEnabled(LogLevel.Warning).ShouldBeTrue();
         factory.CreateLogger("Integrations.Application.Common.Behaviours.LoggingBehaviour").IsEnabled(LogLevel.Information).ShouldBeTrue();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Integrations.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Integrations.sln not found above the test binaries.");
     }
 
     /// <summary>A provider that would write everything: what is enabled is decided by the configuration's filters alone.</summary>

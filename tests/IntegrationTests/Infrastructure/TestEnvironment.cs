@@ -27,6 +27,14 @@ public static class TestEnvironment
 
     public static Task<PostgresServer> Postgres => SharedPostgres.Value;
 
+    /// <summary>The checkout the tests run from: the folder above the test binaries that holds Integrations.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Integrations.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Integrations.sln not found above the test binaries.");
+    }
+
     public static Task<KafkaDevBroker> Broker => SharedBroker.Value;
 
     /// <summary>A new database with the full schema applied; returns its connection string.</summary>

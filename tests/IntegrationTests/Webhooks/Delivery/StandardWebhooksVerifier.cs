@@ -9,7 +9,7 @@ namespace Integrations.IntegrationTests.Webhooks.Delivery;
 /// </summary>
 public static class StandardWebhooksVerifier
 {
-    private static readonly string Directory = Path.Combine(RepositoryRoot(), "tests", "webhook-verifier");
+    private static readonly string Directory = Path.Combine(Infrastructure.TestEnvironment.RepositoryRoot(), "tests", "webhook-verifier");
 
     /// <returns>"verified", or "rejected: reason".</returns>
     public static async Task<string> VerifyAsync(SinkRequest request, string secret, byte[]? body = null)
@@ -42,12 +42,5 @@ public static class StandardWebhooksVerifier
         var errors = await node.StandardError.ReadToEndAsync();
         await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return (output + errors).Trim();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Integrations.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Integrations.sln not found above the test binaries.");
     }
 }
