@@ -110,7 +110,7 @@ foreach (var rate in throughputOnly ? [] : new[] { 50, 200 })
         await Round(mixed, beside, cpuBeside);
         SampleMemory();
     }
-    if (steadyStatements is not null) profiles.Add($"PostgreSQL statements, {rate} events/s, alone and beside (pg_stat_statements):\n" + await steadyStatements.DescribeAsync(top: int.Parse(Environment.GetEnvironmentVariable("BENCH_TOP") ?? "12")));
+    if (steadyStatements is not null) profiles.Add($"PostgreSQL statements, {rate} events/s, alone and beside (pg_stat_statements):\n" + await steadyStatements.DescribeAsync());
     await mixed.RetireBadEndpointsAsync();
     static string ByRound(IEnumerable<SteadyResult> rounds) => string.Join(" / ", rounds.Select(r => $"{r.Latency.P99:F0}"));
     var aloneAll = SteadyResult.Pool(alone);
