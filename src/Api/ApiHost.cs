@@ -34,6 +34,12 @@ public static class ApiHost
         {
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
+            // Above the API's own limit (RequestContextMiddleware.MaxRequestTargetLength), so that a
+            // long URL is refused in the error format instead of by Kestrel with an empty 414.
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            // Any byte reaches our code, which refuses non-ASCII values of the headers it reads with a
+            // body (Kestrel's UTF-8-only default answers an empty 400 first).
+            kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
         });
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         // Bad JSON and unbindable parameters throw, so they reach the error format instead of an empty 400.
@@ -64,6 +70,8 @@ public static class ApiHost
         app.UseAuthorization();
         // OAuth access tokens: the scope each operation needs (docs/oauth.md); API keys pass untouched.
         app.Use(ScopeEnforcement.Middleware);
+        // After authorization: an anonymous caller's body is never read.
+        app.UseMiddleware<JsonBodyGuardMiddleware>();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });

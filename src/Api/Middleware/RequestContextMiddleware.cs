@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Integrations.Api.Authentication;
+using Integrations.Api.Errors;
 using Integrations.Application.Common.Behaviours;
 using Integrations.Infrastructure;
 
@@ -29,8 +30,47 @@ public sealed partial class RequestContextMiddleware(RequestDelegate next, ILogg
         });
         using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
         {
+            if (await RefusedAsync(context)) return;
             await next(context);
         }
+    }
+
+    /// <summary>The longest request target (path and query) served; Kestrel's own limit is higher so that this one answers in the error format.</summary>
+    public const int MaxRequestTargetLength = 8 * 1024;
+
+    /// <summary>Headers whose value the API interprets: they must be printable ASCII (Kestrel decodes header values as Latin-1, so a non-ASCII byte reaches this check).</summary>
+    private static readonly string[] InterpretedHeaders = ["Authorization", "Idempotency-Key", "If-Match"];
+
+    // Requests Kestrel would otherwise refuse before any of our code runs, without a body.
+    private static async Task<bool> RefusedAsync(HttpContext context)
+    {
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
+        if (target.Length > MaxRequestTargetLength)
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status414RequestUriTooLong, "uri_too_long",
+                $"The path and query may be at most {MaxRequestTargetLength} characters long.");
+            return true;
+        }
+        foreach (var name in InterpretedHeaders)
+        {
+            foreach (var value in context.Request.Headers[name])
+            {
+                if (value is not null && !IsPrintableAscii(value))
+                {
+                    await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_header",
+                        "A header holds characters other than printable ASCII.", [new ApiErrorDetail(name, "invalid_header", $"{name} must be printable ASCII.") { Location = "header" }]);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static bool IsPrintableAscii(string value)
+    {
+        foreach (var c in value)
+            if (c is < ' ' or > '~' && c != '\t') return false;
+        return true;
     }
 
     /// <summary>Runs after authentication: the actor is known only then.</summary>
