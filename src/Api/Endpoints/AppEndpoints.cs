@@ -25,12 +25,12 @@ namespace Integrations.Api.Endpoints;
 
 public sealed record RegisterAppRequest(
     [property: Description("Display name, 1–100 characters.")] string? Name,
-    [property: Description("What the app does, up to 2000 characters.")] string? Description,
-    [property: Description("The developer's site (https).")] string? HomepageUrl,
-    [property: Description("Logo image URL (https).")] string? LogoUrl,
     [property: Description("Exact redirect URIs: https, or http on a loopback host (127.0.0.1, [::1], localhost; RFC 8252). No fragments.")] IReadOnlyList<string>? RedirectUris,
     [property: Description("Scopes the app may ever request, from the catalogue in docs/oauth.md.")] IReadOnlyList<string>? Scopes,
     [property: Description("public (no secret, PKCE required) or confidential (client secret).")] string? ClientType,
+    [property: Description("What the app does, up to 2000 characters; shown on the marketplace page.")] string? Description = null,
+    [property: Description("The developer's site (https).")] string? HomepageUrl = null,
+    [property: Description("Logo image URL (https).")] string? LogoUrl = null,
     [property: Description("Organisations (tenant ids) that may install this private app besides the owner.")] IReadOnlyList<Guid>? AllowedTenantIds = null,
     [property: Description("Up to 8 screenshot image URLs (https), shown in this order on the marketplace page.")] IReadOnlyList<string>? ScreenshotUrls = null);
 

@@ -21,7 +21,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         ["X-RateLimit-Limit"] = ("Requests allowed per window for this credential (per tenant for API keys).", "integer"),
         ["X-RateLimit-Remaining"] = ("Requests left in the current window.", "integer"),
         ["X-RateLimit-Reset"] = ("Seconds until the current window ends and the quota is restored.", "integer"),
-        ["Retry-After"] = ("Seconds to wait before retrying (429 only).", "integer"),
+        ["Retry-After"] = ("Seconds to wait before retrying (429 and 503).", "integer"),
         ["Idempotent-Replayed"] = ("true when the response is the stored result of an earlier request with the same Idempotency-Key.", "string"),
     };
 

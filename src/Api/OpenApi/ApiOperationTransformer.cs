@@ -47,9 +47,20 @@ public sealed class ApiOperationTransformer(IOptions<JsonOptions> json) : IOpenA
         }
         // Every endpoint refuses unknown query parameters (StrictQueryParameters).
         Error(400, "invalid_parameter");
+        var headers = operation.Parameters.Where(p => p.In == ParameterLocation.Header).Select(p => p.Name).ToList();
+        // RequestContextMiddleware: the headers the API reads must be printable ASCII.
+        if (requiresAuth || headers.Contains("Idempotency-Key") || headers.Contains("If-Match")) Error(400, "invalid_header");
         if (context.Description.RelativePath?.Contains('{') == true) Error(404, "not_found");
+        // A path with ".." segments resolves to another route, which may not take this method.
+        Error(405, "method_not_allowed");
+        Error(414, "uri_too_long");
+        // An Idempotency-Key over 255 characters; the admin key without the tenant_id a tenant-scoped operation needs.
+        if (headers.Contains("Idempotency-Key") || metadata.OfType<AccessMetadata>().Any(a => a.Access == "tenant_or_admin")) Error(422, "validation_failed");
         Error(429, "rate_limited");
         Error(500, "internal_error");
+        Error(503, "service_unavailable");
+        // The document requires the bearer scheme everywhere; an anonymous operation says so with an empty requirement.
+        if (!requiresAuth) operation.Security = [new OpenApiSecurityRequirement()];
 
         foreach (var (status, codes) in errors.OrderBy(e => e.Key))
         {
@@ -61,7 +72,7 @@ public sealed class ApiOperationTransformer(IOptions<JsonOptions> json) : IOpenA
             concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
             foreach (var header in new[] { "X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset" })
                 concrete.Headers[header] = new OpenApiHeaderReference(header, document);
-            if (status == "429") concrete.Headers["Retry-After"] = new OpenApiHeaderReference("Retry-After", document);
+            if (status is "429" or "503") concrete.Headers["Retry-After"] = new OpenApiHeaderReference("Retry-After", document);
             if (status.StartsWith('2') && operation.Parameters.Any(p => p.Name == "Idempotency-Key"))
                 concrete.Headers["Idempotent-Replayed"] = new OpenApiHeaderReference("Idempotent-Replayed", document);
             if (string.IsNullOrEmpty(concrete.Description) || concrete.Description is "OK" or "Created" or "Accepted" or "No Content")

@@ -26,7 +26,10 @@ public static class WebhookEndpointRules
             .Must(types => types is null || types.All(t => t == WebhookEndpointDecider.Wildcard || EventTypeCatalog.IsKnown(t)))
             .WithErrorCode("unknown_event_type")
             .WithMessage((_, types) => $"Unknown event type(s): {string.Join(", ", types!.Where(t => t != WebhookEndpointDecider.Wildcard && !EventTypeCatalog.IsKnown(t)))}. " +
-                                       "GET /api/v1/event-types lists them; [\"*\"] subscribes to all.");
+                                       "GET /api/v1/event-types lists them; [\"*\"] subscribes to all.")
+            .Must(types => types is null || !types.Contains(WebhookEndpointDecider.Wildcard) || types.Count == 1)
+            .WithErrorCode("wildcard_not_alone")
+            .WithMessage("\"*\" subscribes to every event type and stands alone: send [\"*\"] or a list of types, not both.");
 
     public static IRuleBuilderOptions<T, int?> RateLimit<T>(this IRuleBuilder<T, int?> rule) =>
         rule.InclusiveBetween(1, WebhookEndpointDecider.MaxRateLimitPerMinute).WithErrorCode("out_of_range");
