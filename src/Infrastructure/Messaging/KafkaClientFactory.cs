@@ -38,6 +38,8 @@ public sealed class KafkaClientFactory(IOptions<KafkaOptions> options, ILoggerFa
             EnableAutoCommit = false,
             // A new group starts from the oldest message: nothing published before it existed is skipped.
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeoutMs = _options.SessionTimeoutMs,
+            HeartbeatIntervalMs = Math.Max(100, _options.SessionTimeoutMs / 3),
         };
         return Complete(config);
     }

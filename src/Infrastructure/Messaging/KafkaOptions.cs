@@ -37,5 +37,13 @@ public sealed class KafkaOptions
     /// <summary>...or after this many processed messages, whichever comes first.</summary>
     public int CommitBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How long the group waits for a silent consumer before giving its partitions to the others:
+    /// what a crashed (kill -9) Workers host costs before its restarted successor or another host
+    /// resumes. librdkafka's default is 45 s; 6 s is the lowest Kafka's default
+    /// group.min.session.timeout.ms allows. Heartbeats go every third of it, from librdkafka's own thread.
+    /// </summary>
+    public int SessionTimeoutMs { get; set; } = 6_000;
+
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 }

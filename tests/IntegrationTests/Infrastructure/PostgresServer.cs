@@ -21,10 +21,13 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private readonly string _root;
     private int _disposed;
 
-    private PostgresServer(string bin, string root, int port)
+    private readonly string _options;
+
+    private PostgresServer(string bin, string root, int port, string options)
     {
         _bin = bin;
         _root = root;
+        _options = options;
         Port = port;
     }
 
@@ -79,7 +82,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
                     root, throwOnError: false).ConfigureAwait(false);
                 if (start.ExitCode == 0)
                 {
-                    return new PostgresServer(bin, root, port);
+                    return new PostgresServer(bin, root, port, options);
                 }
 
                 var log = ProcessRunner.Tail(LogPath(root));
@@ -135,6 +138,17 @@ public sealed partial class PostgresServer : IAsyncDisposable
                 $"could not create database {name} on port {Port}: {ex.Message}\n--- server log ---\n{ProcessRunner.Tail(LogFile)}", ex);
         }
         return ConnectionString(name);
+    }
+
+    /// <summary>
+    /// Stops the server as an operator's restart does (fast: open sessions are terminated, their
+    /// transactions rolled back), waits <paramref name="downFor"/>, and starts it again on the same port.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downFor)
+    {
+        await RunAsServiceUser(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], _root).ConfigureAwait(false);
+        await Task.Delay(downFor).ConfigureAwait(false);
+        await RunAsServiceUser(Path.Combine(_bin, "pg_ctl"), ["start", "-w", "-t", "60", "-D", DataDirectory, "-l", LogFile, "-o", _options], _root).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

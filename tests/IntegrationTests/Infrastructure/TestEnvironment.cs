@@ -40,7 +40,12 @@ public static class TestEnvironment
     /// <summary>A new database with the full schema applied; returns its connection string.</summary>
     public static async Task<string> CreateMigratedDatabaseAsync()
     {
-        var server = await Postgres;
+        return await CreateMigratedDatabaseAsync(await Postgres);
+    }
+
+    /// <summary>A new database with the full schema applied on <paramref name="server"/>; returns its connection string.</summary>
+    public static async Task<string> CreateMigratedDatabaseAsync(PostgresServer server)
+    {
         var connectionString = await server.CreateDatabaseAsync("t_" + Guid.NewGuid().ToString("N")[..16]);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);

@@ -54,12 +54,15 @@ public class TestSystem : IAsyncLifetime
 
     protected virtual bool StartWorkers => true;
 
+    /// <summary>A fresh migrated database on the shared test server, unless a system needs a server of its own.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestEnvironment.CreateMigratedDatabaseAsync();
+
     protected virtual IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
         Broker = await KafkaDevBroker.StartAsync(TestEnvironment.Topics);
-        ConnectionString = await TestEnvironment.CreateMigratedDatabaseAsync();
+        ConnectionString = await CreateDatabaseAsync();
         var configuration = Configuration();
 
         Api = ApiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], b => b.Configuration.AddInMemoryCollection(configuration));
@@ -159,8 +162,6 @@ public class TestSystem : IAsyncLifetime
             ["Kafka:BootstrapServers"] = Broker.BootstrapServers,
             ["Auth:AdminKey"] = AdminKey,
             ["Kafka:MessageTimeoutMs"] = "10000",
-            ["Kafka:Settings:session.timeout.ms"] = "6000",
-            ["Kafka:Settings:heartbeat.interval.ms"] = "500",
             ["Outbox:CompletionTimeout"] = "00:00:05",
             ["Logging:LogLevel:Default"] = "Warning",
             // One key for the API and the Workers host: both must read the secrets the other stored.
@@ -201,7 +202,7 @@ public class TestSystem : IAsyncLifetime
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         List<IHost> extra;
         lock (_extraWorkers) extra = [.. _extraWorkers];

@@ -28,6 +28,12 @@ public sealed class UnhandledExceptionBehaviour<TRequest, TResponse>(ILogger<Unh
         {
             throw;
         }
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
+        {
+            // The database restarting or unreachable: an operational condition the host answers with 503, not a defect.
+            logger.LogWarning("{Request} failed: the database is unavailable ({Reason})", typeof(TRequest).Name, ex.Message);
+            throw;
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "{Request} failed unexpectedly", typeof(TRequest).Name);
@@ -36,5 +42,5 @@ public sealed class UnhandledExceptionBehaviour<TRequest, TResponse>(ILogger<Unh
     }
 
     private static bool IsExpected(Exception ex) =>
-        ex is ValidationException or NotFoundException or ConflictException or ForbiddenException or DomainException;
+        ex is ValidationException or InvalidParameterException or UnstorableTextException or NotFoundException or ConflictException or ForbiddenException or DomainException;
 }

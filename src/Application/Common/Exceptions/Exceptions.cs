@@ -57,3 +57,22 @@ public sealed class InvalidParameterException(IReadOnlyList<ValidationError> err
 {
     public IReadOnlyList<ValidationError> Errors { get; } = errors;
 }
+
+/// <summary>Failures that say the database is unavailable for a moment, not that the request was wrong.</summary>
+public static class DatabaseFailures
+{
+    /// <summary>
+    /// PostgreSQL restarting or shutting down (SQLSTATE 57P01–57P03), a lost connection (class 08),
+    /// or anything the driver marks transient (a broken socket, a timeout), also when wrapped.
+    /// </summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is System.Data.Common.DbException db &&
+                (db.IsTransient || db.SqlState is { } state && (state.StartsWith("57P", StringComparison.Ordinal) || state.StartsWith("08", StringComparison.Ordinal))))
+                return true;
+        }
+        return false;
+    }
+}

@@ -15,7 +15,7 @@ public sealed class WorkerProcessFixture() : DeliveryFixture(new NoInProcessWork
 }
 
 [Collection(DeliveryCollection.Name)]
-public class DeliveryCrashTests(WorkerProcessFixture fixture) : IClassFixture<WorkerProcessFixture>
+public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<WorkerProcessFixture>
 {
     private readonly DeliverySystem _system = fixture.System;
     private readonly WebhookSink _sink = fixture.Sink;
@@ -45,6 +45,29 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture) : IClassFixture<Wo
         foreach (var deliveryId in interrupted.Select(e => WebhookDeliveryDecider.DeliveryId(e, endpoint.Id)))
             received[deliveryId.ToString()].ShouldBeGreaterThanOrEqualTo(2, "the interrupted delivery was sent again, with the same webhook_id");
         release.TrySetResult();
+    }
+
+    [Fact]
+    public async Task A_workers_host_killed_and_restarted_5_s_later_resumes_delivering_within_seconds()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink);
+        var first = await WorkerProcess.StartAsync(_system);
+        var before = await endpoint.Tenant.Client.PublishAsync();
+        await endpoint.Tenant.Client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(before, endpoint.Id), d => d.Status() == "succeeded",
+            TimeSpan.FromSeconds(60), "delivered by the first host");
+
+        first.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var restart = Stopwatch.StartNew();
+        await using var second = await WorkerProcess.StartAsync(_system);
+        var startedIn = restart.Elapsed;
+        var after = await endpoint.Tenant.Client.PublishAsync();
+        // The consumer group gives the dead member's partitions away once its session times out
+        // (Kafka:SessionTimeoutMs, 6 s), not after librdkafka's default 45 s.
+        await endpoint.Tenant.Client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(after, endpoint.Id), d => d.Status() == "succeeded",
+            TimeSpan.FromSeconds(20), "delivered by the restarted host within seconds of its start");
+        output.WriteLine($"restart to first delivery: {restart.Elapsed.TotalSeconds:F1} s (start-up {startedIn.TotalSeconds:F1} s)");
+        restart.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(20));
     }
 
     /// <summary>The Workers host as its own process (the build output of src/Workers), configured through the environment.</summary>
