@@ -6,7 +6,9 @@ using Integrations.Application.Common.Interfaces;
 namespace Integrations.Application.Events;
 
 /// <summary>The value of every message on integrations.events.v1 (schema: docs/schemas/).</summary>
-public sealed record EventEnvelope(Guid Id, string EventType, Guid TenantId, DateTimeOffset Timestamp, JsonElement Data, int SchemaVersion)
+/// <remarks><see cref="Data"/> is written as the product published it (<see cref="VerbatimJsonConverter"/>).</remarks>
+public sealed record EventEnvelope(Guid Id, string EventType, Guid TenantId, DateTimeOffset Timestamp,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(VerbatimJsonConverter))] JsonElement Data, int SchemaVersion)
 {
     public const int CurrentSchemaVersion = 1;
 

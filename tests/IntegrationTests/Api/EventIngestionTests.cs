@@ -188,4 +188,29 @@ public class EventIngestionTests(TestSystem system) : IClassFixture<TestSystem>
         filtered.GetProperty("data").EnumerateArray().ShouldAllBe(e => e.GetProperty("event_type").GetString() == "user.invited");
         filtered.GetProperty("data").GetArrayLength().ShouldBe(1);
     }
+
+    [Fact]
+    public async Task The_events_topic_carries_data_byte_for_byte_as_published()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        const string data = "{ \"zeta\":1,\n  \"user_id\" : \"u\\u00e9\", \"score\":1.50 }";
+        var response = await tenant.Client.PostAsync("/api/v1/events", new StringContent("{\"event_type\":\"user.joined\",\"data\":" + data + "}", Encoding.UTF8, "application/json"));
+        var id = (await response.ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = system.Broker.BootstrapServers,
+            GroupId = "test-reader-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe("integrations.events.v1");
+        string? value = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (value is null && DateTime.UtcNow < deadline)
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500))?.Message is { } m && m.Value.Contains(id.ToString())) value = m.Value;
+
+        value.ShouldNotBeNull("the event is on integrations.events.v1");
+        value.ShouldContain("\"data\":" + data + ",");
+    }
 }

@@ -124,38 +124,4 @@ public class RequestIdAndIdempotencyTests(TestSystem system) : IClassFixture<Tes
         (await bundle.Content.ReadAsByteArrayAsync()).Length.ShouldBeGreaterThan(500_000);
         (await client.GetAsync("/docs/nope")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
-
-    private sealed record LogEntry(string Category, string Message, string Scopes);
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-    {
-        private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-
-        public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => provider._scopes.Push(state);
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var scopes = new List<string>();
-                provider._scopes.ForEachScope((scope, list) =>
-                {
-                    if (scope is IEnumerable<KeyValuePair<string, object>> pairs) list.AddRange(pairs.Select(p => $"{p.Key}={p.Value}"));
-                }, scopes);
-                provider.Entries.Enqueue(new LogEntry(category, formatter(state, exception), string.Join(";", scopes)));
-            }
-        }
-    }
 }

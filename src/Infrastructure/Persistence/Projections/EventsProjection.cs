@@ -30,7 +30,7 @@ public sealed class EventsProjection : IBatchProjection
                     """, ("id", e.EventId), ("tenant_id", e.TenantId), ("event_type", e.EventType), ("timestamp", Sql.Utc(e.Timestamp)),
                     ("sequence", @event.GlobalSequence)))
                 {
-                    command.Parameters.AddJsonb("data", e.DataJson);
+                    command.Parameters.Add(new NpgsqlParameter("data", NpgsqlTypes.NpgsqlDbType.Json) { Value = e.DataJson });
                     await command.ExecuteNonQueryAsync(ct);
                 }
                 break;
@@ -67,13 +67,13 @@ public sealed class EventsProjection : IBatchProjection
         await using var command = Sql.Command(connection, transaction, """
             insert into events (id, tenant_id, event_type, data, timestamp, status, dispatched_at, sequence)
             select u.id, u.tenant_id, u.event_type, u.data, u.timestamp, 'accepted', null, u.sequence
-            from unnest(@ids::uuid[], @tenant_ids::uuid[], @event_types::text[], @data::jsonb[], @timestamps::timestamptz[], @sequences::bigint[])
+            from unnest(@ids::uuid[], @tenant_ids::uuid[], @event_types::text[], @data::json[], @timestamps::timestamptz[], @sequences::bigint[])
                 as u(id, tenant_id, event_type, data, timestamp, sequence)
             on conflict (id) do update set tenant_id = excluded.tenant_id, event_type = excluded.event_type, data = excluded.data,
                 timestamp = excluded.timestamp, status = excluded.status, dispatched_at = null, sequence = excluded.sequence
             """, ("ids", accepted.Select(r => r.Event.EventId).ToArray()), ("tenant_ids", accepted.Select(r => r.Event.TenantId).ToArray()),
             ("event_types", accepted.Select(r => r.Event.EventType).ToArray()), ("sequences", accepted.Select(r => r.Sequence).ToArray()));
-        command.Parameters.Add(SqlArrays.Jsonb("data", accepted.Select(r => r.Event.DataJson)));
+        command.Parameters.Add(SqlArrays.Json("data", accepted.Select(r => r.Event.DataJson)));
         command.Parameters.Add(SqlArrays.Timestamps("timestamps", accepted.Select(r => (DateTimeOffset?)r.Event.Timestamp)));
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -32,4 +32,18 @@ public class WebhookSpecTests(DeliveryFixture fixture)
         headers.ShouldBe(["webhook-id", "x-webhook-id", "webhook-timestamp", "webhook-signature"], ignoreOrder: true);
         request.Headers["x-webhook-id"].ShouldBe(request.Json.GetProperty("webhook_id").GetString());
     }
+
+    [Fact]
+    public async Task Data_is_delivered_byte_for_byte_as_published()
+    {
+        var endpoint = await fixture.System.CreateEndpointAsync(fixture.Sink, ["entity.created"]);
+        // Key order, spacing and escapes a re-serialisation would change.
+        const string data = "{ \"zeta\":1,\n  \"entity_id\" : \"e\\u00e9\",\"amount\":1.50, \"alpha\":[ true,null ] }";
+        var published = await endpoint.Tenant.Client.PostAsync("/api/v1/events",
+            new StringContent("{\"event_type\":\"entity.created\",\"data\":" + data + "}", System.Text.Encoding.UTF8, "application/json"));
+        published.StatusCode.ShouldBe(HttpStatusCode.Accepted, await published.Content.ReadAsStringAsync());
+
+        var request = (await fixture.Sink.WaitForAsync(endpoint.Path, 1, TimeSpan.FromSeconds(30))).Single();
+        System.Text.Encoding.UTF8.GetString(request.Body).ShouldContain("\"data\":" + data + ",", customMessage: "the published bytes of data, untouched");
+    }
 }
