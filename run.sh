@@ -544,7 +544,9 @@ fatal_death() {
   local what="$1" logfile="$2" how="${3:+, $3}"
   print_log_tails
   log "$what exited unexpectedly$how (log: $(show "$logfile"))"
-  if [[ "$what" == *broker* ]]; then
+  if [[ "$what" == PostgreSQL ]]; then
+    log "its data stays in $(show "$PG_DATA"); the next start recovers it"
+  elif [[ "$what" == *broker* ]]; then
     log "its topics lived in memory only and are lost. PostgreSQL still holds every event; on the next start"
     log "the outbox publishes again what the platform had not processed yet (not the whole history)"
   fi
@@ -588,7 +590,10 @@ supervise() {
       fi
     fi
     pg_pid="$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)"
-    alive "$pg_pid" || fatal_death "PostgreSQL" "$LOG_DIR/postgres.log"
+    if ! alive "$pg_pid"; then
+      PG_STARTED=0 # nothing left to stop; the next start recovers the data directory
+      fatal_death "PostgreSQL" "$LOG_DIR/postgres.log"
+    fi
   done
 }
 
