@@ -5,12 +5,28 @@
 #
 #   ./run.sh                        first run installs and builds (minutes); later runs are fast
 #
+# When a process dies while running (after start-up):
+#   - the API or the Workers host is restarted, after 1 s, then 2, 4, 8 ... up to 30 s if it keeps
+#     dying (also when it dies during its own start-up: it never restarts in a tight loop); a host
+#     that stayed up 60 s starts again from 1 s. Each exit is reported here with its exit code
+#     and its log file. Logs are appended to, never truncated, on a restart: .run/logs/api.log and
+#     workers.log hold the crashed run's last lines, then a "===== run.sh: ..." separator line,
+#     then the new run (run.sh starts every log afresh only when it starts itself);
+#   - PostgreSQL or the Kafka dev broker: everything stops (exit code 1). They hold the state: the
+#     broker keeps its topics in memory only, so they are lost with it; PostgreSQL keeps every
+#     event, and after the next start the outbox publishes again what the platform had not
+#     processed yet (docs/kafka-topics.md, ADR 0003).
+# During the initial start-up, a host that exits stops everything (a configuration error, a port
+# in use: restarting would not help), as does a host not ready within 120 s.
+#
 # Environment (all optional):
 #   INTEGRATIONS_API_PORT   API port on 127.0.0.1 (default 5080)
 #   INTEGRATIONS_PG_PORT    PostgreSQL port on 127.0.0.1 (default 5433)
 #   INTEGRATIONS_PG_BIN     PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
 #   INTEGRATIONS_ADMIN_KEY  admin key; otherwise one is generated once and kept in .run/admin-key
 #   INTEGRATIONS_BUILD      auto (default: build when sources changed since the last build) | always | never
+#   INTEGRATIONS_RUN_DIR    the run directory: data, logs, pid files, keys (default .run in the checkout);
+#                           one run.sh per run directory (tests/runsh uses a temporary one)
 #   Section__Key variables (ConnectionStrings__Postgres, Kafka__BootstrapServers, Auth__AdminKey, ...)
 #   are passed through untouched and win over everything this script would set (docs/configuration.md).
 #
@@ -18,7 +34,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-RUN_DIR="$ROOT/.run"
+RUN_DIR="$(realpath -m "${INTEGRATIONS_RUN_DIR:-$ROOT/.run}")"
 LOG_DIR="$RUN_DIR/logs"
 PG_BIN="${INTEGRATIONS_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${INTEGRATIONS_PG_PORT:-5433}"
@@ -32,6 +48,9 @@ ADMIN_KEY_FILE="$RUN_DIR/admin-key"
 SECRETS_KEY_FILE="$RUN_DIR/secrets-key"
 BUILD_STAMP="$RUN_DIR/build.stamp"
 READY_TIMEOUT=120
+RESTART_MIN_DELAY=1   # seconds before restarting a host that died; doubled while it keeps dying
+RESTART_MAX_DELAY=30
+STABLE_AFTER=60       # a host that stayed up this long restarts after RESTART_MIN_DELAY again
 TOPICS=(integrations.events.v1:12 integrations.webhook-deliveries.v1:12)
 
 PG_DIR=""          # set by pg_paths
@@ -39,13 +58,24 @@ PG_DATA=""
 PG_LOG=""
 PG_STARTED=0
 BROKER_PID=""
-API_PID=""
-WORKERS_PID=""
+HOSTS=(api workers)
+declare -gA HOST_LABEL=([api]="API" [workers]="Workers host")
+declare -gA HOST_PID=([api]="" [workers]="")
+declare -gA HOST_STARTED=([api]=0 [workers]=0)       # $SECONDS when last started
+declare -gA HOST_DELAY=([api]=0 [workers]=0)         # the last restart delay (0: none yet)
+declare -gA HOST_RESTART_AT=([api]=0 [workers]=0)    # $SECONDS when to restart it; 0 while it runs
+declare -gA HOST_AWAIT_READY=([api]=0 [workers]=0)   # 1 after a restart of the API, until it is ready
+SLEEP_PID=""
 API_URL="http://127.0.0.1:$API_PORT"
 STOPPING=0
 OWN_INSTANCE=0
+KAFKA_EXTERNAL=0
 
-log() { printf '[run] %s\n' "$*" >&2; }
+# Messages go to the terminal: stderr, or the copy of it that supervise() keeps in LOG_FD.
+LOG_FD=2
+log() { printf '[run] %s\n' "$*" >&"$LOG_FD"; }
+# A path as the user reads it: relative to the checkout when inside it.
+show() { if [[ "$1" == "$ROOT/"* ]]; then printf '%s' "${1#"$ROOT"/}"; else printf '%s' "$1"; fi; }
 die() { log "ERROR: $*"; exit 1; }
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
@@ -73,10 +103,17 @@ cmdline_has() {
 
 # Stops a process we started: SIGTERM, then SIGKILL after $2 seconds.
 stop_pid() {
-  local pid="$1" grace="$2" name="$3" i
+  local pid="$1" grace="$2" name="$3"
   alive "$pid" || return 0
   log "stopping $name (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
+  await_exit "$pid" "$grace" "$name"
+}
+
+# Waits up to $2 seconds for process $1, already asked to stop, then kills it.
+await_exit() {
+  local pid="$1" grace="$2" name="$3" i
+  [[ -n "$pid" ]] || return 0
   for ((i = 0; i < grace * 10; i++)); do
     alive "$pid" || break
     sleep 0.1
@@ -105,8 +142,8 @@ print_log_tails() {
   local f
   shopt -s nullglob
   for f in "$LOG_DIR"/*.log; do
-    printf '\n----- last lines of %s -----\n' "${f#"$ROOT"/}" >&2
-    tail -n 40 "$f" >&2 || true
+    printf '\n----- last lines of %s -----\n' "$(show "$f")" >&"$LOG_FD"
+    tail -n 40 "$f" >&"$LOG_FD" || true
   done
   shopt -u nullglob
 }
@@ -120,12 +157,12 @@ prepare_dirs() {
   mkdir -p "$RUN_DIR" "$LOG_DIR"
 }
 
-# One run.sh per checkout: a second one would share .run (data, pid files, logs) with the first.
+# One run.sh per run directory: a second one would share .run (data, pid files, logs) with the first.
 claim_instance() {
   local pidfile="$RUN_DIR/run.pid" pid
   pid="$(cat "$pidfile" 2>/dev/null || true)"
   if [[ "$pid" =~ ^[0-9]+$ && "$pid" != "$$" ]] && cmdline_has "$pid" run.sh; then
-    die "run.sh is already running for this checkout (pid $pid); stop it first (Ctrl-C or kill $pid)"
+    die "run.sh is already running with $(show "$RUN_DIR") (pid $pid); stop it first (Ctrl-C or kill $pid)"
   fi
   echo "$$" >"$pidfile"
   OWN_INSTANCE=1
@@ -141,8 +178,12 @@ pg_paths() {
   elif ! is_root || runuser -u "$PG_USER_OS" -- test -x "$RUN_DIR" 2>/dev/null; then
     PG_DIR="$link"
   else
-    PG_DIR="/var/tmp/integrations-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
-    log "the postgres user cannot access $RUN_DIR; keeping the database in $PG_DIR (linked from .run/pg)"
+    # Named after the checkout (as before INTEGRATIONS_RUN_DIR existed), or after the run directory
+    # when it is not the default one, so that two run directories never share a database.
+    local owner="$ROOT"
+    if [[ "$RUN_DIR" != "$ROOT/.run" ]]; then owner="$RUN_DIR"; fi
+    PG_DIR="/var/tmp/integrations-pg-$(printf '%s' "$owner" | sha256sum | cut -c1-12)"
+    log "the postgres user cannot access $RUN_DIR; keeping the database in $PG_DIR (linked from $(show "$link"))"
     mkdir -p "$PG_DIR"
     ln -sfn "$PG_DIR" "$link"
   fi
@@ -160,7 +201,7 @@ start_postgres() {
   if is_root; then chown "$PG_USER_OS:$PG_USER_OS" "$PG_DIR"; fi
 
   if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
-    log "initialising a PostgreSQL cluster in ${PG_DATA#"$ROOT"/}"
+    log "initialising a PostgreSQL cluster in $(show "$PG_DATA")"
     rm -rf "$PG_DATA"
     (cd "$PG_DIR" && as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -A trust -E UTF8 --no-locale --no-instructions >"$LOG_DIR/initdb.log" 2>&1) \
       || { tail -n 30 "$LOG_DIR/initdb.log" >&2; die "initdb failed"; }
@@ -206,7 +247,7 @@ stop_postgres() {
   ((PG_STARTED)) || return 0
   PG_STARTED=0
   log "stopping PostgreSQL"
-  (cd "$PG_DIR" && as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 >/dev/null 2>&1) || log "pg_ctl stop failed (see .run/logs/postgres.log)"
+  (cd "$PG_DIR" && as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 >/dev/null 2>&1) || log "pg_ctl stop failed (see $(show "$LOG_DIR/postgres.log"))"
 }
 
 start_broker() {
@@ -270,7 +311,7 @@ build() {
       local errors
       errors="$(grep -E ': error ' "$LOG_DIR/build.log" | sort -u || true)"
       if [[ -n "$errors" ]]; then head -n 40 <<<"$errors" >&2; else tail -n 40 "$LOG_DIR/build.log" >&2; fi
-      die "the build failed (full output in .run/logs/build.log)"
+      die "the build failed (full output in $(show "$LOG_DIR/build.log"))"
     fi
     mv -f "$stamp_next" "$BUILD_STAMP"
   else
@@ -284,6 +325,8 @@ build() {
 
 # Settings for both hosts. Anything the user already exported wins (Section__Key overrides).
 configure_env() {
+  KAFKA_EXTERNAL=0
+  if [[ -n "${Kafka__BootstrapServers:-}" ]]; then KAFKA_EXTERNAL=1; fi
   local key="${Auth__AdminKey:-${INTEGRATIONS_ADMIN_KEY:-}}"
   if [[ -z "$key" ]]; then
     if [[ -s "$ADMIN_KEY_FILE" ]]; then
@@ -292,7 +335,7 @@ configure_env() {
       # adm_ + 40 url-safe characters (30 random bytes, base64url without padding).
       key="adm_$(head -c 30 /dev/urandom | base64 -w0 | tr '+/' '-_')"
       (umask 077 && printf '%s\n' "$key" >"$ADMIN_KEY_FILE")
-      log "generated an admin key (kept in .run/admin-key)"
+      log "generated an admin key (kept in $(show "$ADMIN_KEY_FILE"))"
     fi
   fi
   ADMIN_KEY="$key"
@@ -301,7 +344,7 @@ configure_env() {
   # every stored secret becomes unreadable without it (docs/webhooks.md).
   if [[ -z "${Secrets__EncryptionKey:-}" && ! -s "$SECRETS_KEY_FILE" ]]; then
     (umask 077 && head -c 32 /dev/urandom | base64 -w0 >"$SECRETS_KEY_FILE" && echo >>"$SECRETS_KEY_FILE")
-    log "generated the secrets encryption key (kept in .run/secrets-key)"
+    log "generated the secrets encryption key (kept in $(show "$SECRETS_KEY_FILE"))"
   fi
   export Secrets__EncryptionKey="${Secrets__EncryptionKey:-$(head -n 1 "$SECRETS_KEY_FILE")}"
   # Embedded mode delivers to receivers on this machine; production leaves this false.
@@ -326,29 +369,43 @@ configure_env() {
   export DOTNET_NOLOGO=1
 }
 
+# Starts (or restarts) one host in the background, appending to its log. Each host runs from its
+# output directory so it finds its appsettings*.json (content root).
+start_host() {
+  local host="$1" dll args=()
+  case "$host" in
+    api) dll="$API_DLL"; args=(--urls "$API_URL") ;;
+    workers) dll="$WORKERS_DLL" ;;
+    *) die "unknown host $host" ;;
+  esac
+  (
+    if ((LOG_FD != 2)); then exec {LOG_FD}>&-; fi # the terminal is run.sh's, not the host's
+    cd "$(dirname "$dll")" && exec env "${HOST_ENV[@]}" dotnet "$dll" "${args[@]}"
+  ) >>"$LOG_DIR/$host.log" 2>&1 &
+  HOST_PID[$host]=$!
+  HOST_STARTED[$host]=$SECONDS
+  HOST_RESTART_AT[$host]=0
+  echo "${HOST_PID[$host]}" >"$RUN_DIR/$host.pid"
+}
+
 start_hosts() {
   stop_stale api Integrations.Api.dll
   stop_stale workers Integrations.Workers.dll
   if port_in_use "$API_PORT"; then
     die "port $API_PORT is already in use; choose another with INTEGRATIONS_API_PORT"
   fi
-  # Each host runs from its output directory so it finds its appsettings*.json (content root).
   log "starting the API on $API_URL"
-  (cd "$(dirname "$API_DLL")" && exec env "${HOST_ENV[@]}" dotnet "$API_DLL" --urls "$API_URL") >"$LOG_DIR/api.log" 2>&1 &
-  API_PID=$!
-  echo "$API_PID" >"$RUN_DIR/api.pid"
+  start_host api
   log "starting the Workers host"
-  (cd "$(dirname "$WORKERS_DLL")" && exec env "${HOST_ENV[@]}" dotnet "$WORKERS_DLL") >"$LOG_DIR/workers.log" 2>&1 &
-  WORKERS_PID=$!
-  echo "$WORKERS_PID" >"$RUN_DIR/workers.pid"
+  start_host workers
 }
 
 wait_ready() {
   log "waiting for $API_URL/health/ready (up to ${READY_TIMEOUT}s)"
   local start=$SECONDS code
   while ((SECONDS - start < READY_TIMEOUT)); do
-    alive "$API_PID" || { print_log_tails; die "the API exited during start-up"; }
-    alive "$WORKERS_PID" || { print_log_tails; die "the Workers host exited during start-up"; }
+    alive "${HOST_PID[api]}" || { print_log_tails; die "the API exited during start-up"; }
+    alive "${HOST_PID[workers]}" || { print_log_tails; die "the Workers host exited during start-up"; }
     code="$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$API_URL/health/ready" 2>/dev/null || true)"
     [[ "$code" == "200" ]] && return 0
     sleep 1
@@ -368,7 +425,7 @@ banner() {
    Kafka bootstrap     $Kafka__BootstrapServers
    PostgreSQL          $ConnectionStrings__Postgres
    Admin key           $ADMIN_KEY
-   Logs                .run/logs/
+   Logs                $(show "$LOG_DIR")/
 
  Try it (the tenant id and API key come from the previous responses):
    curl -s -X POST $API_URL/api/v1/tenants -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' -d '{"name":"Acme","plan":"pro"}'
@@ -377,6 +434,14 @@ banner() {
 
  Read the event stream:
    kcat -C -b $Kafka__BootstrapServers -t integrations.events.v1 -f 'partition %p offset %o key %k headers %h\n%s\n\n'
+
+ Watch webhooks arrive: scripts/webhook-sink.sh 9000, then register http://127.0.0.1:9000/ as an
+ endpoint (README, "First calls").
+
+ The embedded Kafka broker keeps its topics in memory only: stopping run.sh (or the broker
+ dying) loses them. PostgreSQL holds every event ($(show "$PG_DIR")); on the next start the outbox
+ publishes again only what the platform had not processed yet, not the whole history.
+ A crashed API or Workers host is restarted (after 1 s, doubling up to 30 s), reported here.
 
  Press Ctrl-C to stop everything.
 ==========================================================================================
@@ -388,15 +453,21 @@ cleanup() {
   ((STOPPING)) && return 0
   STOPPING=1
   trap - INT TERM
+  if alive "$SLEEP_PID"; then kill "$SLEEP_PID" 2>/dev/null || true; fi
   # Both hosts shut down gracefully in parallel, then the broker, then PostgreSQL.
-  if alive "$API_PID"; then kill -TERM "$API_PID" 2>/dev/null || true; fi
-  if alive "$WORKERS_PID"; then kill -TERM "$WORKERS_PID" 2>/dev/null || true; fi
-  stop_pid "$API_PID" 30 API
-  stop_pid "$WORKERS_PID" 30 "Workers host"
-  stop_pid "$BROKER_PID" 5 "Kafka dev broker"
+  local host
+  for host in "${HOSTS[@]}"; do
+    if alive "${HOST_PID[$host]}"; then
+      log "stopping the ${HOST_LABEL[$host]} (pid ${HOST_PID[$host]})"
+      kill -TERM "${HOST_PID[$host]}" 2>/dev/null || true
+    fi
+  done
+  for host in "${HOSTS[@]}"; do await_exit "${HOST_PID[$host]}" 30 "the ${HOST_LABEL[$host]}"; done
+  stop_pid "$BROKER_PID" 5 "the Kafka dev broker"
   # Only the files of processes this run started (a refused second run.sh must not touch them).
-  if [[ -n "$API_PID" ]]; then rm -f "$RUN_DIR/api.pid"; fi
-  if [[ -n "$WORKERS_PID" ]]; then rm -f "$RUN_DIR/workers.pid"; fi
+  for host in "${HOSTS[@]}"; do
+    if [[ -n "${HOST_PID[$host]}" ]]; then rm -f "$RUN_DIR/$host.pid"; fi
+  done
   if [[ -n "$BROKER_PID" ]]; then rm -f "$RUN_DIR/kafka-dev-broker.pid" "$BOOTSTRAP_FILE" "$CONTROL_FILE"; fi
   stop_postgres
   if ((OWN_INSTANCE)); then rm -f "$RUN_DIR/run.pid"; fi
@@ -415,17 +486,114 @@ on_exit() {
   exit "$rc"
 }
 
-# Foreground until a signal, or until one of our processes dies (then stop the rest, exit 1).
+# "exit code 137 (SIGKILL)": how a child we waited for ended.
+describe_exit() {
+  local rc="$1"
+  if ((rc == 127)); then
+    printf 'exit code unknown'
+  elif ((rc > 128 && rc < 128 + 65)); then
+    printf 'exit code %d (SIG%s)' "$rc" "$(kill -l $((rc - 128)) 2>/dev/null || echo '?')"
+  else
+    printf 'exit code %d' "$rc"
+  fi
+}
+
+# A host died: note how, and schedule its restart after the backoff delay.
+host_died() {
+  local host="$1" rc=0 up delay what logfile
+  wait "${HOST_PID[$host]}" 2>/dev/null || rc=$?
+  up=$((SECONDS - HOST_STARTED[$host]))
+  if ((HOST_DELAY[$host] == 0 || up >= STABLE_AFTER)); then
+    delay=$RESTART_MIN_DELAY
+  else
+    delay=$((HOST_DELAY[$host] * 2))
+    if ((delay > RESTART_MAX_DELAY)); then delay=$RESTART_MAX_DELAY; fi
+  fi
+  HOST_DELAY[$host]=$delay
+  HOST_RESTART_AT[$host]=$((SECONDS + delay))
+  HOST_AWAIT_READY[$host]=0
+  what="$(describe_exit "$rc")"
+  logfile="$LOG_DIR/$host.log"
+  log "the ${HOST_LABEL[$host]} (pid ${HOST_PID[$host]}) exited after ${up}s, $what; restarting it in ${delay}s (log: $(show "$logfile"))"
+  # Its own last words (an unhandled exception ends in SIGABRT, 134), unless it was killed or
+  # stopped from outside (SIGKILL, SIGTERM, SIGINT): then they are only routine lines.
+  if ((rc != 0 && rc != 137 && rc != 143 && rc != 130)); then
+    # From the last error (an unhandled exception, a crit or fail entry), or the last 8 lines.
+    tail -n 100 "$logfile" 2>/dev/null | awk '
+      /Unhandled exception|(^|[ :])(crit|fail): / { n = 0; found = 1 }
+      { line[n++] = $0 }
+      END {
+        from = found ? 0 : (n > 8 ? n - 8 : 0)
+        for (i = from; i < n && i < from + 8; i++) print "    | " line[i]
+        if (n > from + 8) print "    | ..."
+      }' >&"$LOG_FD" || true
+  fi
+  printf '\n===== run.sh: the %s (pid %s) exited after %ss, %s, at %s; restarting it in %ss =====\n\n' \
+    "${HOST_LABEL[$host]}" "${HOST_PID[$host]}" "$up" "$what" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$delay" >>"$logfile"
+}
+
+restart_host() {
+  local host="$1"
+  start_host "$host"
+  log "restarted the ${HOST_LABEL[$host]} (pid ${HOST_PID[$host]})"
+  if [[ "$host" == api ]]; then HOST_AWAIT_READY[$host]=1; fi
+}
+
+# The broker or PostgreSQL died: they hold the platform's state, so everything stops.
+fatal_death() {
+  local what="$1" logfile="$2" how="${3:+, $3}"
+  print_log_tails
+  log "$what exited unexpectedly$how (log: $(show "$logfile"))"
+  if [[ "$what" == PostgreSQL ]]; then
+    log "its data stays in $(show "$PG_DATA"); the next start recovers it"
+  elif [[ "$what" == *broker* ]]; then
+    log "its topics lived in memory only and are lost. PostgreSQL still holds every event; on the next start"
+    log "the outbox publishes again what the platform had not processed yet (not the whole history)"
+  fi
+  die "stopping everything; start ./run.sh again"
+}
+
+# Foreground until a signal. A host that dies is restarted with backoff (host_died); the broker
+# or PostgreSQL dying stops everything (exit 1).
 supervise() {
-  local pg_pid
+  local host pg_pid rc
+  # bash reports a background job killed by a signal ("run.sh: line N: PID Killed ( cd ...") on
+  # stderr, at whatever command runs next; host_died says it better. From here on our messages go
+  # to the terminal through LOG_FD, and the shell's own stderr to .run/logs/run.sh.log.
+  exec {LOG_FD}>&2
+  exec 2>>"$LOG_DIR/run.sh.log"
   while true; do
-    sleep 2 &
-    wait $! || true
-    alive "$API_PID" || { print_log_tails; die "the API exited unexpectedly"; }
-    alive "$WORKERS_PID" || { print_log_tails; die "the Workers host exited unexpectedly"; }
-    alive "$BROKER_PID" || { print_log_tails; die "the Kafka dev broker exited unexpectedly"; }
+    sleep 1 &
+    SLEEP_PID=$!
+    wait "$SLEEP_PID" || true
+    for host in "${HOSTS[@]}"; do
+      if ((HOST_RESTART_AT[$host] == 0)); then
+        alive "${HOST_PID[$host]}" || host_died "$host"
+      elif ((SECONDS >= HOST_RESTART_AT[$host])); then
+        restart_host "$host"
+      fi
+      if ((HOST_AWAIT_READY[$host])) && alive "${HOST_PID[$host]}" \
+        && [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$API_URL/health/ready" 2>/dev/null || true)" == "200" ]]; then
+        HOST_AWAIT_READY[$host]=0
+        log "the ${HOST_LABEL[$host]} is ready again ($API_URL, $((SECONDS - HOST_STARTED[$host]))s after its restart)"
+      fi
+    done
+    if [[ -n "$BROKER_PID" ]] && ! alive "$BROKER_PID"; then
+      rc=0
+      wait "$BROKER_PID" 2>/dev/null || rc=$?
+      if ((KAFKA_EXTERNAL)); then
+        # The hosts use the user's Kafka: the dev broker was a bystander.
+        log "the Kafka dev broker exited ($(describe_exit "$rc")); the hosts use $Kafka__BootstrapServers and carry on"
+        BROKER_PID=""
+      else
+        fatal_death "the Kafka dev broker" "$LOG_DIR/kafka-dev-broker.log" "$(describe_exit "$rc")"
+      fi
+    fi
     pg_pid="$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)"
-    alive "$pg_pid" || { print_log_tails; die "PostgreSQL exited unexpectedly"; }
+    if ! alive "$pg_pid"; then
+      PG_STARTED=0 # nothing left to stop; the next start recovers the data directory
+      fatal_death "PostgreSQL" "$LOG_DIR/postgres.log"
+    fi
   done
 }
 

@@ -94,7 +94,7 @@ foreach (var rate in throughputOnly ? [] : new[] { 50, 200 })
         results.Add(await scenario.SteadyAsync(rate, steady, steadyWarmUp));
         foreach (var (role, seconds) in platform.CpuSeconds()) cpuUsed[role] = cpuUsed.GetValueOrDefault(role) + seconds - cpuBefore.GetValueOrDefault(role);
         var after = await Background.ReadAsync(platform.ConnectionString);
-        busy.Add($"{after.AutovacuumRuns - before.AutovacuumRuns}/{after.Checkpoints - before.Checkpoints}");
+        busy.Add(before.CountsUntil(after));
     }
     string CpuPerEvent(Dictionary<string, double> used)
     {

@@ -9,7 +9,8 @@ namespace Integrations.Bench.Webhooks;
 /// server): the statements with the most total planning and execution time (custom plans are
 /// made per execution, see WithPerformanceDefaults), their calls per event and per
 /// delivery, and the transactions per event. The benchmark's own queries carry the
-/// <see cref="Marker"/> comment and are left out of every figure.
+/// <see cref="Marker"/> comment and are left out of every figure. A diagnostic: its queries run
+/// with <see cref="Diagnostics"/>' timeout, and when they fail the profile reads "n/a (reason)".
 /// </summary>
 public sealed partial class Statements
 {
@@ -22,25 +23,36 @@ public sealed partial class Statements
     private long _transactions;
     private Wal _wal = new(0, 0, 0);
     private Dictionary<string, (long Updates, long Hot)> _updates = [];
+    private string? _unavailable;
 
     private Statements(string connectionString) => _connectionString = connectionString;
 
-    /// <summary>Clears the statistics and notes the counters the profile divides by.</summary>
+    /// <summary>Clears the statistics and notes the counters the profile divides by; never throws.</summary>
     public static async Task<Statements> StartAsync(string connectionString)
     {
         var profile = new Statements(connectionString);
-        await using var connection = await profile.OpenAsync();
-        await using (var reset = new NpgsqlCommand(Marker + " select pg_stat_statements_reset()", connection)) await reset.ExecuteNonQueryAsync();
-        (profile._events, profile._deliveries, profile._transactions) = await CountersAsync(connection);
-        profile._wal = await WalAsync(connection);
-        profile._updates = await UpdatesAsync(connection);
+        try
+        {
+            await using var connection = await Diagnostics.OpenAsync(connectionString);
+            await using (var reset = new NpgsqlCommand(Marker + " select pg_stat_statements_reset()", connection)) await reset.ExecuteNonQueryAsync();
+            (profile._events, profile._deliveries, profile._transactions) = await CountersAsync(connection);
+            profile._wal = await WalAsync(connection);
+            profile._updates = await UpdatesAsync(connection);
+        }
+        catch (Exception e)
+        {
+            profile._unavailable = Diagnostics.Unavailable(e);
+        }
         return profile;
     }
 
-    /// <summary>The profile since <see cref="StartAsync"/>, a few lines of text.</summary>
-    public async Task<string> DescribeAsync(int top = 12)
+    /// <summary>The profile since <see cref="StartAsync"/>, a few lines of text, or "n/a (reason)"; never throws.</summary>
+    public async Task<string> DescribeAsync(int top = 12) =>
+        "    " + (_unavailable ?? await Diagnostics.TryAsync(() => QueryAsync(top))).TrimStart();
+
+    private async Task<string> QueryAsync(int top)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await Diagnostics.OpenAsync(_connectionString);
         var (events, deliveries, transactions) = await CountersAsync(connection);
         events -= _events;
         deliveries -= _deliveries;
@@ -96,13 +108,6 @@ public sealed partial class Statements
         string Describe((string Query, long Calls, double Total, long Rows, double Blocks) row) =>
             $"      {row.Total,10:F0} {row.Calls / (double)perEvent,12:F2} {row.Total / Math.Max(1, row.Calls),9:F3} {row.Rows / (double)Math.Max(1, row.Calls),10:F1} " +
             $"{row.Blocks / perDelivery,14:F1}   {Shorten(row.Query)}";
-    }
-
-    private async Task<NpgsqlConnection> OpenAsync()
-    {
-        var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        return connection;
     }
 
     /// <summary>
