@@ -39,8 +39,10 @@ public static partial class JsonErrorWording
         var start = message.IndexOf('"');
         var end = start >= 0 ? message.IndexOf('"', start + 1) : -1;
         var declaration = start >= 0 && end > start ? message[(start + 1)..end].Split(' ') : [];
-        var name = declaration.Length > 0 ? declaration[^1] : null;
+        // The C# parameter name; the query and route use its snake_case form.
+        var name = declaration.Length > 0 ? JsonNamingPolicy.SnakeCaseLower.ConvertName(declaration[^1]) : null;
         var type = declaration.Length > 1 ? declaration[^2].TrimEnd('?') : "";
+        if (type.StartsWith("Nullable<", StringComparison.Ordinal)) type = type["Nullable<".Length..].TrimEnd('>');
         var expected = type switch
         {
             "Guid" => "a UUID",

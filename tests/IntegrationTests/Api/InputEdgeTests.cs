@@ -168,6 +168,7 @@ public class InputEdgeTests(TestSystem system) : IClassFixture<TestSystem>
             await tenant.Client.PostAsync("/api/v1/webhook-endpoints", Json("""{"url":"https://example.com/hook","event_types":"invoice.paid"}""")),
             await tenant.Client.PostAsync("/api/v1/events", Json("""{"event_type":"user.joined","data":{"user_id":"u1"},"tenant_id":"not-a-uuid"}""")),
             await system.Admin.GetAsync("/api/v1/tenants/not-a-guid/api-keys"),
+            await tenant.Client.GetAsync("/api/v1/webhook-deliveries?endpoint_id=not-a-uuid"),
         };
         foreach (var response in responses)
         {
@@ -177,6 +178,9 @@ public class InputEdgeTests(TestSystem system) : IClassFixture<TestSystem>
             text.ShouldNotContain("Integrations.", customMessage: text);
             text.ShouldNotContain("Nullable", customMessage: text);
         }
+        var binding = await responses[^1].ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+        binding.Fields().ShouldContain("endpoint_id");
+        binding.GetProperty("details")[0].GetProperty("message").GetString().ShouldBe("Expected a UUID.");
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed record EventDto(
     DateTimeOffset Timestamp,
     string Status,
     DateTimeOffset? DispatchedAt,
-    long Sequence);
+    [property: System.ComponentModel.Description("The event's position in the platform's store: unique, fixed, and larger for an event accepted later (also the sequence header of its Kafka message). It may skip numbers.")] long Sequence);
 
 public interface ITenantReadModel
 {
