@@ -22,11 +22,12 @@ public static class DependencyInjection
         services.AddScoped<ServiceFactory>(provider => type => provider.GetService(type)!);
         services.AddScoped<IMediator, Mediator>();
         services.AddScoped<AggregateStore>();
-        services.AddScoped<BatchAggregateStore>();
         services.AddScoped<IdempotencyOutcome>();
         services.AddScoped<EventRecorder>();
         services.AddSingleton<EventGroupCommitter>();
         services.AddScoped<WebhookFanOut>();
+        services.AddScoped<WebhookDeliveryLedger>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {

@@ -11,21 +11,10 @@ namespace Integrations.Application.Events;
 /// message (outbox), in the caller's transaction. Shared by product ingestion and by the events the
 /// platform itself emits, so both reach every channel the same way. Nothing is sent synchronously.
 /// </summary>
-public sealed class EventRecorder(AggregateStore aggregates, IOutbox outbox, IClock clock, IRequestContext context,
-    BatchAggregateStore batchAggregates, IBulkOutbox bulkOutbox)
+public sealed class EventRecorder(AggregateStore aggregates, IOutbox outbox, IClock clock, IRequestContext context)
 {
-    public async Task<EventAcceptedDto> RecordAsync(Guid tenantId, string eventType, JsonElement data, CancellationToken ct)
-    {
-        var id = Guid.CreateVersion7();
-        var now = clock.UtcNow;
-        // The id was generated just now: the stream cannot exist, so it is not read first.
-        var result = await aggregates.StartAsync(IngestedEventDecider.Decider, IngestedEventDecider.StreamId(id),
-            new AcceptEvent(id, tenantId, eventType, data.GetRawText(), now), tenantId, ct);
-
-        var envelope = new EventEnvelope(id, eventType, tenantId, now, data, EventEnvelope.CurrentSchemaVersion);
-        await outbox.EnqueueAsync(EventEnvelope.ToOutboxMessage(envelope, result.Append!.GlobalSequences[0], context.CorrelationId), ct);
-        return new EventAcceptedDto(id, eventType, now);
-    }
+    public async Task<EventAcceptedDto> RecordAsync(Guid tenantId, string eventType, JsonElement data, CancellationToken ct) =>
+        (await RecordManyAsync([new NewEvent(tenantId, eventType, data)], ct))[0];
 
     /// <summary>
     /// <see cref="RecordAsync"/> for many events of one tenant, set-based: one append and one outbox
@@ -49,11 +38,11 @@ public sealed class EventRecorder(AggregateStore aggregates, IOutbox outbox, ICl
         var streams = ids.Select(IngestedEventDecider.StreamId).ToList();
         // The ids were generated just now: the streams cannot exist, so they are not read first.
         var fresh = streams.ToDictionary(s => s, _ => new Loaded<IngestedEventState>(IngestedEventDecider.Decider.Initial, IEventStore.NoStream));
-        var decided = await batchAggregates.HandleAsync(IngestedEventDecider.Decider,
+        var decided = await aggregates.HandleAsync(IngestedEventDecider.Decider,
             events.Select((e, i) => new StreamCommands<IngestedEventCommand>(streams[i], e.TenantId,
                 [new AcceptEvent(ids[i], e.TenantId, e.EventType, e.Data.GetRawText(), now)], e.Origin)).ToList(), ct, fresh);
 
-        await bulkOutbox.EnqueueAsync(events.Select((e, i) => EventEnvelope.ToOutboxMessage(
+        await outbox.EnqueueAsync(events.Select((e, i) => EventEnvelope.ToOutboxMessage(
             new EventEnvelope(ids[i], e.EventType, e.TenantId, now, e.Data, EventEnvelope.CurrentSchemaVersion),
             decided[i].Append!.GlobalSequences[0], e.Origin?.CorrelationId ?? context.CorrelationId)).ToList(), ct);
         return events.Select((e, i) => new EventAcceptedDto(ids[i], e.EventType, now)).ToList();

@@ -9,13 +9,12 @@ public sealed record FanOutEvent(Guid EventId, Guid TenantId, string EventType);
 
 /// <summary>
 /// Creates a delivery for every enabled endpoint of the event's tenant that subscribes to its type,
-/// for a whole batch of events in the caller's transaction. The queue row of each delivery is
-/// written by an inline projection in the same transaction. The caller passes only events being
+/// for a whole batch of events in the caller's transaction, each with its queue row (<see cref="WebhookDeliveryLedger"/>). The caller passes only events being
 /// dispatched in that transaction (never fanned out before), so their delivery streams cannot
 /// exist yet and are not read: the delivery ids are derived from (event, endpoint), and if a stream
 /// did exist its creation would fail the transaction's concurrency check instead of duplicating it.
 /// </summary>
-public sealed class WebhookFanOut(BatchAggregateStore aggregates, IWebhookEndpointReadModel endpoints, IClock clock)
+public sealed class WebhookFanOut(WebhookDeliveryLedger ledger, IWebhookEndpointReadModel endpoints, IClock clock)
 {
     /// <param name="events">Events dispatched in the caller's transaction.</param>
     /// <returns>How many deliveries were created.</returns>
@@ -42,7 +41,7 @@ public sealed class WebhookFanOut(BatchAggregateStore aggregates, IWebhookEndpoi
             }
         }
         var fresh = batch.ToDictionary(b => b.StreamId, _ => new Loaded<WebhookDeliveryState>(WebhookDeliveryDecider.Decider.Initial, IEventStore.NoStream));
-        var decided = await aggregates.HandleAsync(WebhookDeliveryDecider.Decider, batch, ct, fresh);
+        var decided = await ledger.HandleAsync(batch, ct, fresh);
         return decided.Count(d => d.Events.Count > 0);
     }
 }

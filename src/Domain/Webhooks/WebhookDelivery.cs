@@ -63,9 +63,9 @@ public static class CancelReasons
 
 public sealed record WebhookDeliveryState(
     Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, bool IsTest,
-    DeliveryStatus Status, int Attempts, int AttemptsThisCycle)
+    DeliveryStatus Status, int Attempts, int AttemptsThisCycle, DateTimeOffset CreatedAt)
 {
-    public static readonly WebhookDeliveryState None = new(Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, "", false, DeliveryStatus.None, 0, 0);
+    public static readonly WebhookDeliveryState None = new(Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, "", false, DeliveryStatus.None, 0, 0, default);
 }
 
 public static class WebhookDeliveryDecider
@@ -104,7 +104,8 @@ public static class WebhookDeliveryDecider
 
     public static WebhookDeliveryState Evolve(WebhookDeliveryState state, IWebhookDeliveryEvent @event) => @event switch
     {
-        WebhookDeliveryCreated e => new WebhookDeliveryState(e.DeliveryId, e.TenantId, e.EndpointId, e.EventId, e.EventType, e.IsTest, DeliveryStatus.Pending, 0, 0),
+        WebhookDeliveryCreated e => new WebhookDeliveryState(e.DeliveryId, e.TenantId, e.EndpointId, e.EventId, e.EventType, e.IsTest,
+            DeliveryStatus.Pending, 0, 0, e.CreatedAt),
         WebhookAttemptMade a => state with
         {
             Attempts = state.Attempts + 1,

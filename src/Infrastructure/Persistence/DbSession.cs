@@ -13,6 +13,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
     private NpgsqlTransaction? _transaction;
     private HashSet<string>? _notifyAfterCommit;
     private bool _refusedText;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;
 
     public NpgsqlDataSource DataSource => dataSource;
 
@@ -50,7 +51,14 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter)
         {
             _refusedText = true;
-            throw new UnstorableTextException(ex);
+            var refused = new UnstorableTextException(ex);
+            MarkFailed(refused);
+            throw refused;
+        }
+        catch (PostgresException ex) when (transaction is not null)
+        {
+            MarkFailed(ex);
+            throw;
         }
     }
 
@@ -75,6 +83,17 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
         else (_notifyAfterCommit ??= new HashSet<string>(StringComparer.Ordinal)).Add(channel);
     }
 
+    /// <summary>
+    /// A write inside the unit of work failed: its transaction must not commit, even if a caller
+    /// caught the failure and went on. (PostgreSQL turns the COMMIT of a transaction a statement
+    /// failed in into a rollback without an error, which would report success for nothing stored.)
+    /// The failure is thrown again at commit, so a caught conflict still has the unit of work retried.
+    /// </summary>
+    public void MarkFailed(Exception failure)
+    {
+        if (_transaction is not null) _failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure);
+    }
+
     /// <summary>Creates a command bound to the ambient transaction when there is one.</summary>
     public static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql) =>
         new(sql, connection, transaction);
@@ -87,6 +106,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
         {
             _transaction = await _connection.BeginTransactionAsync(ct);
             var result = await work(ct);
+            _failure?.Throw();
             await _transaction.CommitAsync(ct);
             if (_notifyAfterCommit is not null)
                 foreach (var channel in _notifyAfterCommit) notifier.Signal(channel);
@@ -95,6 +115,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource, PostgresNotifier noti
         finally
         {
             _notifyAfterCommit = null;
+            _failure = null;
             if (_transaction is not null) await _transaction.DisposeAsync();
             ForgetPreparedStatementsIfRefused(_connection);
             await _connection.DisposeAsync();

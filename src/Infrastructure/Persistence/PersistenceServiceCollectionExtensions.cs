@@ -1,6 +1,6 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Domain.Tenants;
-using Integrations.Infrastructure.Persistence.EventSourcing;
+using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.Persistence.Idempotency;
 using Integrations.Infrastructure.Persistence.Projections;
 using Integrations.Infrastructure.Persistence.ReadModels;
@@ -81,11 +81,12 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<IUnitOfWork, UnitOfWork>();
 
         services.AddSingleton(new EventTypeRegistry(typeof(ITenantEvent).Assembly));
-        services.AddSingleton<IProjection, TenantsProjection>();
-        services.AddSingleton<IProjection, EventsProjection>();
-        services.AddSingleton<IProjection, WebhookEndpointsProjection>();
+        services.AddSingleton<SqlProjection, TenantsProjection>();
+        services.AddSingleton<SqlProjection, EventsProjection>();
+        services.AddSingleton<SqlProjection, WebhookEndpointsProjection>();
+        services.AddMartenEventStore();
         services.AddSingleton<IProjectionRebuilder, ProjectionRebuilder>();
-        services.AddScoped<IEventStore, PostgresEventStore>();
+        services.AddScoped<IEventStore, MartenEventStore>();
         services.AddScoped<IIdempotencyStore, PostgresIdempotencyStore>();
 
         services.AddScoped<ITenantReadModel, TenantReadModel>();

@@ -2,7 +2,6 @@ using Integrations.Application.Common.Interfaces;
 using Integrations.Application.WebhookDeliveries;
 using Integrations.Domain.Webhooks;
 using Integrations.Infrastructure.Messaging;
-using Integrations.Infrastructure.Persistence.EventSourcing;
 using Integrations.Infrastructure.Persistence.Projections;
 using Integrations.Infrastructure.Persistence.ReadModels;
 using Integrations.Infrastructure.Webhooks.Delivery;
@@ -14,16 +13,15 @@ namespace Integrations.Infrastructure.Webhooks;
 public static class WebhookDeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// What both hosts need for deliveries: the projections (the API's endpoint changes pause and
-    /// resume queue rows, its retries and tests create deliveries), the read models, batch writes
-    /// and the delivery rules.
+    /// What both hosts need for deliveries: the projections, the queue's placement (the API's
+    /// endpoint changes pause and resume queue rows, its retries and tests create deliveries), the
+    /// read models and the delivery rules.
     /// </summary>
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IProjection, WebhookDeliveriesProjection>();
-        services.AddSingleton<IProjection, WebhookEndpointHealthProjection>();
-        services.AddScoped<IBatchEventStore, PostgresBatchEventStore>();
-        services.AddScoped<IBulkOutbox, PostgresBulkOutbox>();
+        services.AddSingleton<SqlProjection, WebhookDeliveriesProjection>();
+        services.AddSingleton<SqlProjection, WebhookEndpointHealthProjection>();
+        services.AddScoped<IWebhookDeliveryQueue, WebhookDeliveryQueueWriter>();
         services.AddScoped<IWebhookDeliveryReadModel, WebhookDeliveryReadModel>();
         services.AddScoped<IWebhookEndpointHealthReadModel, WebhookEndpointHealthReadModel>();
         // Read when first resolved: hosts and tests may add configuration after registration.

@@ -24,7 +24,7 @@ public class BatchEventIngestionTests(TestSystem system) : IClassFixture<TestSys
         system.ScalarAsync<long>("select count(*) from outbox where message_key = @t", ("t", tenantId.ToString()));
 
     private Task<long> CountStreamsAsync(Guid tenantId) =>
-        system.ScalarAsync<long>("select count(*) from es_events where tenant_id = @t and stream_id like 'event-%'", ("t", tenantId));
+        system.ScalarAsync<long>("select count(*) from marten.mt_events where tenant_id = @t::text and stream_id like 'event-%'", ("t", tenantId));
 
     private static List<Guid> Ids(JsonElement accepted) => accepted.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()).ToList();
 
@@ -242,6 +242,6 @@ public class BatchEventIngestionTests(TestSystem system) : IClassFixture<TestSys
         var listedByA = await (await a.Client.GetAsync("/api/v1/events")).ShouldBeJsonAsync(HttpStatusCode.OK);
         listedByA.GetProperty("data").GetArrayLength().ShouldBe(0);
         await (await a.Client.GetAsync($"/api/v1/events/{ids[0]}")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "event_not_found");
-        (await system.ScalarAsync<string>("select metadata->>'actor' from es_events where stream_id = @s", ("s", $"event-{ids[1]:N}"))).ShouldBe("admin");
+        (await system.ScalarAsync<string>("select headers->>'actor' from marten.mt_events where stream_id = @s", ("s", $"event-{ids[1]:N}"))).ShouldBe("admin");
     }
 }

@@ -14,13 +14,13 @@ public class ErrorFormatTests(TestSystem system) : IClassFixture<TestSystem>
     public async Task Malformed_json_is_400_invalid_json()
     {
         var tenant = await system.CreateTenantWithKeyAsync();
-        var before = await system.ScalarAsync<long>("select count(*) from es_events");
+        var before = await system.ScalarAsync<long>("select count(*) from marten.mt_events");
 
         await (await tenant.Client.PostAsync("/api/v1/events", Json("""{"event_type": "invoice.paid", "data": {"""))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_json");
         await (await tenant.Client.PostAsync("/api/v1/events", Json("not json at all"))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_json");
         await (await tenant.Client.PostAsync("/api/v1/events", Json(""))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_json");
 
-        (await system.ScalarAsync<long>("select count(*) from es_events")).ShouldBe(before);
+        (await system.ScalarAsync<long>("select count(*) from marten.mt_events")).ShouldBe(before);
     }
 
     [Fact]

@@ -37,8 +37,8 @@ public class EventGroupCommitTests(TestSystem system) : IClassFixture<TestSystem
         (await system.ScalarAsync<long>("select count(*) from events where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(requests);
         // Rows written by one transaction carry its id (xmin); an event's first stream entry is never updated.
         var transactions = await system.ScalarAsync<long>("""
-            select count(distinct es.xmin::text) from events ev join es_events es on es.stream_id = 'event-' || replace(ev.id::text, '-', '')
-            where ev.tenant_id = @t and es.stream_version = 1
+            select count(distinct es.xmin::text) from events ev join marten.mt_events es on es.stream_id = 'event-' || replace(ev.id::text, '-', '')
+            where ev.tenant_id = @t and es.version = 1
             """, ("t", tenant.TenantId));
         transactions.ShouldBeGreaterThan(0);
         transactions.ShouldBeLessThan(requests, "concurrent requests are committed together");
@@ -46,11 +46,11 @@ public class EventGroupCommitTests(TestSystem system) : IClassFixture<TestSystem
         // Each event is stored with the id of the request that published it, and its Kafka message carries it too.
         (await system.ScalarAsync<long>("""
             select count(*) from events ev
-            join es_events es on es.stream_id = 'event-' || replace(ev.id::text, '-', '')
+            join marten.mt_events es on es.stream_id = 'event-' || replace(ev.id::text, '-', '')
             join outbox o on o.message_id = ev.id
             where ev.tenant_id = @t
-              and es.metadata->>'correlation_id' = 'group-' || @run || '-' || substr(ev.data->>'invoice_id', 4)
-              and o.headers->>'correlation-id' = es.metadata->>'correlation_id'
+              and es.correlation_id = 'group-' || @run || '-' || substr(ev.data->>'invoice_id', 4)
+              and o.headers->>'correlation-id' = es.correlation_id
             """, ("t", tenant.TenantId), ("run", run))).ShouldBe(requests);
     }
 

@@ -170,7 +170,7 @@ public class EventIngestionTests(TestSystem system) : IClassFixture<TestSystem>
             .ShouldBeJsonAsync(HttpStatusCode.Accepted);
         var listed = await (await tenant.Client.GetAsync("/api/v1/events")).ShouldBeJsonAsync(HttpStatusCode.OK);
         listed.GetProperty("data")[0].GetProperty("id").GetGuid().ShouldBe(accepted.GetProperty("id").GetGuid());
-        (await system.ScalarAsync<string>("select metadata->>'actor' from es_events where stream_id = @s", ("s", $"event-{accepted.GetProperty("id").GetGuid():N}")))
+        (await system.ScalarAsync<string>("select headers->>'actor' from marten.mt_events where stream_id = @s", ("s", $"event-{accepted.GetProperty("id").GetGuid():N}")))
             .ShouldBe("admin");
     }
 

@@ -21,7 +21,7 @@ public class TenantsAndApiKeysTests(TestSystem system) : IClassFixture<TestSyste
 
         var read = await (await system.Admin.GetAsync($"/api/v1/tenants/{id}")).ShouldBeJsonAsync(HttpStatusCode.OK);
         read.GetProperty("name").GetString().ShouldBe("Acme BV");
-        (await system.ScalarAsync<long>("select count(*) from es_events where stream_id = @s", ("s", $"tenant-{id:N}"))).ShouldBe(1);
+        (await system.ScalarAsync<long>("select count(*) from marten.mt_events where stream_id = @s", ("s", $"tenant-{id:N}"))).ShouldBe(1);
     }
 
     [Fact]
@@ -46,13 +46,13 @@ public class TenantsAndApiKeysTests(TestSystem system) : IClassFixture<TestSyste
     [InlineData("""{"plan":"pro"}""", "name")]
     public async Task Invalid_tenants_are_refused_with_the_field_named_and_nothing_is_written(string body, string field)
     {
-        var before = await system.ScalarAsync<long>("select count(*) from es_events");
+        var before = await system.ScalarAsync<long>("select count(*) from marten.mt_events");
 
         var response = await system.Admin.PostAsync("/api/v1/tenants", new StringContent(body, Encoding.UTF8, "application/json"));
 
         var error = await response.ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
         error.Fields().ShouldContain(field);
-        (await system.ScalarAsync<long>("select count(*) from es_events")).ShouldBe(before);
+        (await system.ScalarAsync<long>("select count(*) from marten.mt_events")).ShouldBe(before);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class TenantsAndApiKeysTests(TestSystem system) : IClassFixture<TestSyste
         var prefix = entry.GetProperty("prefix").GetString()!;
         tenant.Key.ShouldStartWith(prefix + "_");
         var secretPart = tenant.Key[(prefix.Length + 1)..];
-        (await system.ScalarAsync<long>("select count(*) from es_events where data::text like '%' || @k || '%' or metadata::text like '%' || @k || '%'", ("k", secretPart))).ShouldBe(0);
+        (await system.ScalarAsync<long>("select count(*) from marten.mt_events where data::text like '%' || @k || '%' or headers::text like '%' || @k || '%'", ("k", secretPart))).ShouldBe(0);
         (await system.ScalarAsync<long>("select count(*) from api_keys where key_hash = @h", ("h", Integrations.Application.ApiKeys.ApiKeyFormat.Hash(tenant.Key)))).ShouldBe(1);
         (await system.ScalarAsync<long>("select count(*) from api_keys where key_hash like '%' || @k || '%'", ("k", secretPart))).ShouldBe(0);
     }

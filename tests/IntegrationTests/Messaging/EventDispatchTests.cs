@@ -30,10 +30,10 @@ public sealed class EventDispatchTests : IAsyncLifetime
         // xmin is the transaction that wrote a row version; event store rows are never updated, and a
         // completed outbox row is not touched again.
         (await _harness.CountAsync("""
-            select count(*) from es_events dispatched
-            join es_events created on created.event_type = 'WebhookDeliveryCreated' and (created.data->>'event_id')::uuid = (dispatched.data->>'event_id')::uuid
+            select count(*) from marten.mt_events dispatched
+            join marten.mt_events created on created.type = 'WebhookDeliveryCreated' and (created.data->>'event_id')::uuid = (dispatched.data->>'event_id')::uuid
             join outbox o on o.message_id = (dispatched.data->>'event_id')::uuid
-            where dispatched.event_type = 'EventDispatched' and (dispatched.data->>'event_id')::uuid = any(@ids)
+            where dispatched.type = 'EventDispatched' and (dispatched.data->>'event_id')::uuid = any(@ids)
               and dispatched.xmin = created.xmin and dispatched.xmin = o.xmin
             """, ("ids", ids.ToArray()))).ShouldBe(ids.Count, "each event's dispatch, delivery and outbox completion committed together");
     }

@@ -159,7 +159,7 @@ public sealed class MessagingHarness : IAsyncDisposable
             timeout, $"{ids.Count} events dispatched and their outbox rows completed");
 
     public Task<long> DispatchedCountAsync(IReadOnlyCollection<Guid> ids) =>
-        CountAsync("select count(*) from es_events where event_type = 'EventDispatched' and stream_id = any(@streams)",
+        CountAsync("select count(*) from marten.mt_events where type = 'EventDispatched' and stream_id = any(@streams)",
             ("streams", ids.Select(id => $"event-{id:N}").ToArray()));
 
     /// <summary>Reads the topic from the beginning with a group of its own until <paramref name="done"/> holds for what was read.</summary>

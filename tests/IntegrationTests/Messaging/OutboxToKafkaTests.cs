@@ -144,7 +144,7 @@ public sealed class OutboxToKafkaTests : IAsyncLifetime
         await using var scope = worker.Services.CreateAsyncScope();
         var rowsBeforeCommit = await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().ExecuteAsync(async ct =>
         {
-            await scope.ServiceProvider.GetRequiredService<IBulkOutbox>().EnqueueAsync(messages, ct);
+            await scope.ServiceProvider.GetRequiredService<IOutbox>().EnqueueAsync(messages, ct);
             return await scope.ServiceProvider.GetRequiredService<global::Integrations.Infrastructure.Persistence.DbSession>().RunAsync(async (connection, transaction) =>
             {
                 await using var command = new Npgsql.NpgsqlCommand("""

@@ -48,7 +48,7 @@ public sealed class RedeliveryTests : IAsyncLifetime
             .ShouldBe(1);
         (await _harness.CountAsync("select count(*) from webhook_deliveries where event_id = @id and endpoint_id = @endpoint", ("id", eventId), ("endpoint", after)))
             .ShouldBe(0);
-        (await _harness.CountAsync("select count(*) from es_events where event_type = 'WebhookDeliveryCreated' and data->>'event_id' = @id", ("id", eventId.ToString())))
+        (await _harness.CountAsync("select count(*) from marten.mt_events where type = 'WebhookDeliveryCreated' and data->>'event_id' = @id", ("id", eventId.ToString())))
             .ShouldBe(1, "one delivery stream for the event");
     }
 

@@ -98,7 +98,7 @@ public sealed class IdempotencyStoreTests : PersistenceTestBase
 
         results.Select(r => r.Id).Distinct().Count().ShouldBe(1);
         (await CountAsync("select count(*) from tenants")).ShouldBe(1);
-        (await CountAsync("select count(distinct stream_id) from es_events")).ShouldBe(1);
+        (await CountAsync("select count(distinct stream_id) from marten.mt_events")).ShouldBe(1);
     }
 
     private Task InUnitOfWorkAsync(Func<IIdempotencyStore, Task> work) =>

@@ -59,7 +59,10 @@ public abstract class PersistenceTestBase : IAsyncLifetime
         InScopeAsync(provider => provider.GetRequiredService<IMediator>().Send(request));
 
     protected Task<AppendResult> AppendAsync(string streamId, long expectedVersion, Guid? tenantId, params object[] events) =>
-        InScopeAsync(provider => provider.GetRequiredService<IEventStore>().AppendAsync(streamId, expectedVersion, events, tenantId, CancellationToken.None));
+        InScopeAsync(provider => provider.GetRequiredService<IEventStore>().AppendOneAsync(streamId, expectedVersion, events, tenantId, CancellationToken.None));
+
+    protected Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId) =>
+        InScopeAsync(async provider => (await provider.GetRequiredService<IEventStore>().ReadStreamsAsync([streamId], CancellationToken.None))[streamId]);
 
     /// <summary>Accepts an ingested event straight through the event store (the path without the outbox).</summary>
     protected async Task<AppendResult> AcceptEventAsync(Guid tenantId, string eventType, int n)
@@ -96,5 +99,16 @@ public abstract class PersistenceTestBase : IAsyncLifetime
         await using var command = dataSource.CreateCommand(
             $"select coalesce(jsonb_agg(to_jsonb(t) order by {orderBy}), '[]'::jsonb)::text from {table} t");
         return (string)(await command.ExecuteScalarAsync())!;
+    }
+}
+
+public static class EventStoreTestExtensions
+{
+    /// <summary>One stream's append, as the batch of one the store takes.</summary>
+    public static async Task<AppendResult> AppendOneAsync(this IEventStore store, string streamId, long expectedVersion, IReadOnlyList<object> events,
+        Guid? tenantId, CancellationToken ct)
+    {
+        var stored = await store.AppendAsync([new StreamAppend(streamId, expectedVersion, events, tenantId)], ct);
+        return new AppendResult(stored[^1].StreamVersion, stored.Select(e => e.GlobalSequence).ToList());
     }
 }

@@ -48,7 +48,7 @@ public class EndpointManagementTests(TestSystem system) : IClassFixture<TestSyst
 
         await ShouldNotBeStoredInPlaintextAsync(secret);
         (await system.ScalarAsync<string>("select secrets->0->>'protected' from webhook_endpoints where id = @id", ("id", id))).ShouldStartWith("v1.");
-        (await system.ScalarAsync<string>("select data->>'protected_secret' from es_events where stream_id = @s and stream_version = 1",
+        (await system.ScalarAsync<string>("select data->>'protected_secret' from marten.mt_events where stream_id = @s and version = 1",
             ("s", $"webhook_endpoint-{id:N}"))).ShouldStartWith("v1.");
     }
 
@@ -187,7 +187,7 @@ public class EndpointManagementTests(TestSystem system) : IClassFixture<TestSyst
             .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
 
         error.GetProperty("details").EnumerateArray().ShouldContain(d => d.GetProperty("field").GetString() == field && d.GetProperty("code").GetString() == code);
-        (await system.ScalarAsync<long>("select count(*) from es_events where tenant_id = @t and stream_id like 'webhook\\_endpoint-%'", ("t", tenant.TenantId))).ShouldBe(0);
+        (await system.ScalarAsync<long>("select count(*) from marten.mt_events where tenant_id = @t::text and stream_id like 'webhook\\_endpoint-%'", ("t", tenant.TenantId))).ShouldBe(0);
     }
 
     [Fact]
@@ -372,7 +372,7 @@ public class EndpointManagementTests(TestSystem system) : IClassFixture<TestSyst
     private async Task ShouldNotBeStoredInPlaintextAsync(string secret)
     {
         var key = secret["whsec_".Length..];
-        foreach (var (table, column) in new[] { ("es_events", "data"), ("webhook_endpoints", "secrets"), ("outbox", "payload"), ("outbox", "bundle_payloads"), ("idempotency_keys", "response_json") })
+        foreach (var (table, column) in new[] { ("marten.mt_events", "data"), ("webhook_endpoints", "secrets"), ("outbox", "payload"), ("outbox", "bundle_payloads"), ("idempotency_keys", "response_json") })
             (await system.ScalarAsync<long>($"select count(*) from {table} where strpos({column}::text, @s) > 0", ("s", key))).ShouldBe(0, $"{table}.{column}");
         (await system.ScalarAsync<long>("select count(*) from webhook_endpoints w where strpos(row_to_json(w)::text, @s) > 0", ("s", key))).ShouldBe(0);
     }

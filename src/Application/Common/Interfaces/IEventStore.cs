@@ -15,17 +15,30 @@ public sealed record StoredEvent(
 
 public sealed record AppendResult(long NewVersion, IReadOnlyList<long> GlobalSequences);
 
+/// <summary>New events for one stream, decided from the stream at <see cref="ExpectedVersion"/>.</summary>
+/// <param name="TenantId">The tenant the stream belongs to; null for the platform's own streams.</param>
+/// <param name="Origin">Whose request they come from, when not the current scope's.</param>
+public sealed record StreamAppend(string StreamId, long ExpectedVersion, IReadOnlyList<object> Events, Guid? TenantId, RequestOrigin? Origin = null);
+
 /// <summary>
-/// Append-only event streams. Appends join the ambient unit of work (if any), so events, inline
-/// projections, outbox messages and idempotency records commit or roll back together.
+/// Append-only event streams, many at a time: the high-volume use cases (event ingestion, webhook
+/// fan-out, delivery results) touch hundreds of small streams per transaction, and one round trip
+/// per stream would cap them far below what PostgreSQL can do; a single stream is a batch of one.
+/// Appends join the ambient unit of work (if any), so events, inline projections, outbox messages
+/// and idempotency records commit or roll back together.
 /// </summary>
 public interface IEventStore
 {
     /// <summary>Version of a stream that does not exist yet.</summary>
     const long NoStream = 0;
 
-    Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId, CancellationToken ct);
+    /// <summary>The events of every named stream, in version order; a stream that does not exist maps to an empty list.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<StoredEvent>>> ReadStreamsAsync(IReadOnlyCollection<string> streamIds, CancellationToken ct);
 
-    /// <summary>Appends after <paramref name="expectedVersion"/>; throws <see cref="Exceptions.ConcurrencyConflictException"/> when the stream moved on.</summary>
-    Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<object> events, Guid? tenantId, CancellationToken ct);
+    /// <summary>
+    /// Appends to every stream (each named once) or to none: if any stream moved past its expected
+    /// version, or a new stream exists after all, throws a retryable
+    /// <see cref="Exceptions.ConcurrencyConflictException"/>. Returns the stored events in log order.
+    /// </summary>
+    Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct);
 }

@@ -12,7 +12,15 @@ public sealed record OutboxMessage(
     IReadOnlyDictionary<string, string> Headers,
     bool AwaitsConsumer);
 
+/// <summary>
+/// Messages to Kafka, written in the unit of work's transaction so that a message exists exactly
+/// when the change it announces does; many at a time (a batch of events, the outcomes of a round of
+/// deliveries), one being a batch of one.
+/// </summary>
 public interface IOutbox
 {
-    Task EnqueueAsync(OutboxMessage message, CancellationToken ct);
+    Task EnqueueAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct);
+
+    /// <summary>Called by the consumer that finished the work the messages asked for, in one statement. Idempotent.</summary>
+    Task MarkCompletedAsync(IReadOnlyList<Guid> messageIds, CancellationToken ct);
 }

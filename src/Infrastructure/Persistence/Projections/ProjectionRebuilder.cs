@@ -2,27 +2,31 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Integrations.Application.Common.Interfaces;
-using Integrations.Infrastructure.Persistence.EventSourcing;
+using Integrations.Infrastructure.Persistence.EventStore;
+using Marten;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Integrations.Infrastructure.Persistence.Projections;
 
 /// <summary>
-/// Rebuilds one projection from the log in a single transaction, so readers see the old read model
-/// until the new one commits. Truncating takes an exclusive lock on the tables: appends that
-/// project into them wait for the rebuild and then apply on top of it (projections upsert).
+/// Rebuilds a projection with Marten's daemon: the projection's tables are emptied (its teardown)
+/// and the whole log is replayed into them. While it runs, appends whose events the projection
+/// handles wait (they take the projection's lock shared, <see cref="LockKey"/>), as they waited for
+/// the truncate's lock before Marten: readers see the table fill up, writers never interleave with
+/// the replay, so counters are applied once.
 /// </summary>
 public sealed class ProjectionRebuilder(
+    IDocumentStore store,
     NpgsqlDataSource dataSource,
-    IEnumerable<IProjection> projections,
+    IEnumerable<SqlProjection> projections,
     EventTypeRegistry registry,
     ILogger<ProjectionRebuilder> logger) : IProjectionRebuilder
 {
-    /// <summary>Rows fetched per round trip from the server-side cursor: memory stays bounded whatever the log's size.</summary>
-    private const int FetchSize = 1000;
+    /// <summary>How long one rebuild may take before Marten gives up on it.</summary>
+    private static readonly TimeSpan RebuildTimeout = TimeSpan.FromMinutes(30);
 
-    private readonly IReadOnlyDictionary<string, IProjection> _projections = projections.ToDictionary(p => p.Name, StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, SqlProjection> _projections = projections.ToDictionary(p => p.Name, StringComparer.Ordinal);
 
     public IReadOnlyList<string> ProjectionNames => [.. _projections.Keys.Order(StringComparer.Ordinal)];
 
@@ -32,41 +36,27 @@ public sealed class ProjectionRebuilder(
             throw new ArgumentException($"Unknown projection '{projectionName}'. Known: {string.Join(", ", ProjectionNames)}.", nameof(projectionName));
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        // Two rebuilds of the same projection queue up instead of interleaving their replays.
-        await Sql.ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(@key)", ct, ("key", LockKey(projection.Name)));
-        await Sql.ExecuteAsync(connection, transaction, $"truncate table {string.Join(", ", projection.Tables.Select(Sql.QuoteIdentifier))}", ct);
-
-        var eventTypes = projection.Handles.Select(registry.NameOf).ToArray();
-        await Sql.ExecuteAsync(connection, transaction,
-            $"declare rebuild_events no scroll cursor for {StoredEventRows.Select} where event_type = any(@event_types) order by global_seq",
-            ct, ("event_types", eventTypes));
-
-        long replayed = 0;
-        while (true)
+        // Session-level: held across the daemon's own transactions; two rebuilds of one projection queue up.
+        await Sql.ExecuteAsync(connection, null, "select pg_advisory_lock(@key)", ct, ("key", LockKey(projection.Name)));
+        try
         {
-            // The connection serves one command at a time: a batch is read in full before it is applied.
-            var batch = await FetchAsync(connection, transaction, ct);
-            if (batch.Count == 0) break;
-            foreach (var @event in batch) await projection.ApplyAsync(connection, transaction, @event, ct);
-            replayed += batch.Count;
+            // Marten tears the tables down too, except when the log is empty and it has nothing to replay.
+            foreach (var table in projection.Tables) await Sql.ExecuteAsync(connection, null, $"delete from {Sql.QuoteIdentifier(table)}", ct);
+            using var daemon = await store.BuildProjectionDaemonAsync();
+            await daemon.RebuildProjectionAsync(projection.Name, RebuildTimeout, ct);
+            await using var count = Sql.Command(connection, null, $"select count(*) from {MartenSetup.Schema}.mt_events where type = any(@types)",
+                ("types", projection.Handles.Select(registry.NameOf).ToArray()));
+            var replayed = (long)(await count.ExecuteScalarAsync(ct))!;
+            logger.LogInformation("Rebuilt projection {Projection} from {Events} events", projection.Name, replayed);
+            return replayed;
         }
-
-        await transaction.CommitAsync(ct);
-        logger.LogInformation("Rebuilt projection {Projection} from {Events} events", projection.Name, replayed);
-        return replayed;
-    }
-
-    private async Task<List<StoredEvent>> FetchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
-    {
-        await using var command = Sql.Command(connection, transaction, $"fetch forward {FetchSize} from rebuild_events");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var batch = new List<StoredEvent>(FetchSize);
-        while (await reader.ReadAsync(ct)) batch.Add(StoredEventRows.Read(reader, registry));
-        return batch;
+        finally
+        {
+            await Sql.ExecuteAsync(connection, null, "select pg_advisory_unlock(@key)", CancellationToken.None, ("key", LockKey(projection.Name)));
+        }
     }
 
     /// <summary>A fixed 64-bit advisory lock key per projection name, the same in every process.</summary>
-    private static long LockKey(string projectionName) =>
+    public static long LockKey(string projectionName) =>
         BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("projection-rebuild:" + projectionName)));
 }

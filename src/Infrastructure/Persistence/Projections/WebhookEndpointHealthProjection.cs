@@ -1,6 +1,5 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Domain.Webhooks;
-using Npgsql;
 
 namespace Integrations.Infrastructure.Persistence.Projections;
 
@@ -8,22 +7,20 @@ namespace Integrations.Infrastructure.Persistence.Projections;
 /// Consecutive failed attempts per endpoint (<c>webhook_endpoint_health</c>), from the delivery
 /// attempts and the endpoint's own events: a success or enabling the endpoint starts the count
 /// again, so a re-enabled endpoint gets the full allowance before it is disabled again.
-/// Rows are written in endpoint id order, so concurrent batches lock them in the same order.
+/// Rows are written in endpoint id order.
 /// </summary>
-public sealed class WebhookEndpointHealthProjection : IBatchProjection
+public sealed class WebhookEndpointHealthProjection : SqlProjection
 {
-    public string Name => "webhook_endpoint_health";
+    public override string Name => "webhook_endpoint_health";
 
-    public IReadOnlyList<string> Tables { get; } = ["webhook_endpoint_health"];
+    public override IReadOnlyList<string> Tables { get; } = ["webhook_endpoint_health"];
 
-    public IReadOnlySet<Type> Handles { get; } = new HashSet<Type> { typeof(WebhookAttemptMade), typeof(WebhookEndpointEnabled), typeof(WebhookEndpointDeleted) };
+    public override IReadOnlySet<Type> Handles { get; } = new HashSet<Type> { typeof(WebhookAttemptMade), typeof(WebhookEndpointEnabled), typeof(WebhookEndpointDeleted) };
 
-    public Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, StoredEvent @event, CancellationToken ct) =>
-        ApplyBatchAsync(connection, transaction, [@event], ct);
-
-    public async Task ApplyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    public override IEnumerable<SqlStatement> Apply(IReadOnlyList<StoredEvent> events)
     {
         var streaks = new SortedDictionary<Guid, Streak>();
+        var deleted = new List<Guid>();
         foreach (var stored in events)
         {
             switch (stored.Data)
@@ -36,34 +33,31 @@ public sealed class WebhookEndpointHealthProjection : IBatchProjection
                     break;
                 case WebhookEndpointDeleted e:
                     streaks.Remove(e.EndpointId);
-                    await Sql.ExecuteAsync(connection, transaction, "delete from webhook_endpoint_health where endpoint_id = @id", ct, ("id", e.EndpointId));
+                    deleted.Add(e.EndpointId);
                     break;
             }
         }
-        if (streaks.Count == 0) return;
-
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (deleted.Count > 0)
+            yield return new SqlStatement("delete from webhook_endpoint_health where endpoint_id = any(@ids)").With("ids", deleted.ToArray());
         // A streak that restarted replaces the stored count; one that did not adds to it.
         foreach (var restarted in new[] { true, false })
         {
             var rows = streaks.Values.Where(s => s.Restarted == restarted).ToList();
             if (rows.Count == 0) continue;
             var count = restarted ? "excluded.consecutive_failures" : "h.consecutive_failures + excluded.consecutive_failures";
-            var command = new NpgsqlBatchCommand($"""
+            yield return new SqlStatement($"""
                 insert into webhook_endpoint_health as h (endpoint_id, tenant_id, consecutive_failures, last_failure_at, last_success_at)
                 select * from unnest(@ids::uuid[], @tenant_ids::uuid[], @failures::int[], @failed_at::timestamptz[], @succeeded_at::timestamptz[])
                 on conflict (endpoint_id) do update set consecutive_failures = {count},
                     last_failure_at = coalesce(excluded.last_failure_at, h.last_failure_at),
                     last_success_at = coalesce(excluded.last_success_at, h.last_success_at)
-                """);
-            command.Parameters.AddValue("ids", rows.Select(r => r.EndpointId).ToArray());
-            command.Parameters.AddValue("tenant_ids", rows.Select(r => r.TenantId).ToArray());
-            command.Parameters.AddValue("failures", rows.Select(r => r.Failures).ToArray());
-            command.Parameters.Add(SqlArrays.Timestamps("failed_at", rows.Select(r => r.LastFailureAt)));
-            command.Parameters.Add(SqlArrays.Timestamps("succeeded_at", rows.Select(r => r.LastSuccessAt)));
-            batch.BatchCommands.Add(command);
+                """)
+                .With("ids", rows.Select(r => r.EndpointId).ToArray())
+                .With("tenant_ids", rows.Select(r => r.TenantId).ToArray())
+                .With("failures", rows.Select(r => r.Failures).ToArray())
+                .WithTimestamps("failed_at", rows.Select(r => r.LastFailureAt))
+                .WithTimestamps("succeeded_at", rows.Select(r => r.LastSuccessAt));
         }
-        await batch.ExecuteNonQueryAsync(ct);
     }
 
     private static Streak Of(SortedDictionary<Guid, Streak> streaks, Guid endpointId, Guid tenantId)

@@ -1,7 +1,6 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Listing;
 using Integrations.Application.Common.Models;
-using Integrations.Infrastructure.Persistence.EventSourcing;
 using Integrations.Infrastructure.Persistence.Listing;
 using Integrations.Domain.Webhooks;
 using Npgsql;
@@ -15,7 +14,7 @@ namespace Integrations.Infrastructure.Persistence.ReadModels;
 /// index entry: the dead letters are the rows with a <c>failed_at</c>, and the pending deliveries
 /// are those with a row in <c>webhook_delivery_queue</c>.
 /// </summary>
-public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistry registry) : IWebhookDeliveryReadModel
+public sealed class WebhookDeliveryReadModel(DbSession session, IEventStore events) : IWebhookDeliveryReadModel
 {
     private const string Columns = """
         id, tenant_id, endpoint_id, event_id, event_type, status, is_test, attempt_count, last_status_code, last_error_kind,
@@ -74,37 +73,29 @@ public sealed class WebhookDeliveryReadModel(DbSession session, EventTypeRegistr
         return session.RunAsync((connection, transaction) => KeysetQuery.ReadPageAsync(connection, transaction, table, Columns, scope, query, Read, ct), ct);
     }
 
-    public Task<WebhookDeliveryDetailDto?> FindAsync(Guid? tenantId, Guid deliveryId, CancellationToken ct) =>
-        session.RunAsync(async (connection, transaction) =>
+    public async Task<WebhookDeliveryDetailDto?> FindAsync(Guid? tenantId, Guid deliveryId, CancellationToken ct)
+    {
+        var delivery = await session.RunAsync(async (connection, transaction) =>
         {
-            WebhookDeliveryDto? delivery;
-            await using (var command = Sql.Command(connection, transaction,
-                $"select {Columns} from webhook_deliveries where id = @id {(tenantId is null ? "" : "and tenant_id = @tenant_id")}", ("id", deliveryId)))
-            {
-                if (tenantId is { } tenant) command.Parameters.AddValue("tenant_id", tenant);
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                delivery = await reader.ReadAsync(ct) ? Read(reader) : null;
-            }
-            if (delivery is null) return null;
-
-            // The attempts are the delivery stream's own events: no table repeats them.
-            var attemptType = registry.NameOf(typeof(WebhookAttemptMade));
-            await using var attempts = Sql.Command(connection, transaction, """
-                select data::text from es_events
-                where stream_id = @stream and event_type = @type
-                order by stream_version
-                """, ("stream", WebhookDeliveryDecider.StreamId(deliveryId)), ("type", attemptType));
-            await using var rows = await attempts.ExecuteReaderAsync(ct);
-            var list = new List<WebhookAttemptDto>();
-            while (await rows.ReadAsync(ct))
-            {
-                var a = (WebhookAttemptMade)registry.Deserialize(attemptType, rows.GetString(0));
-                // To PostgreSQL's microseconds, like every other time in the API (last_attempt_at is this one from the log row):
-                // the sender stamps attempts with the clock, which truncates, but attempts recorded before it did carry 100 ns ticks.
-                list.Add(new WebhookAttemptDto(a.Attempt, SystemClock.ToMicroseconds(a.StartedAt.ToUniversalTime()), a.DurationMs, a.StatusCode, a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded));
-            }
-            return new WebhookDeliveryDetailDto(delivery, list);
+            await using var command = Sql.Command(connection, transaction,
+                $"select {Columns} from webhook_deliveries where id = @id {(tenantId is null ? "" : "and tenant_id = @tenant_id")}", ("id", deliveryId));
+            if (tenantId is { } tenant) command.Parameters.AddValue("tenant_id", tenant);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? Read(reader) : null;
         }, ct);
+        if (delivery is null) return null;
+
+        // The attempts are the delivery stream's own events: no table repeats them.
+        var streamId = WebhookDeliveryDecider.StreamId(deliveryId);
+        var stream = (await events.ReadStreamsAsync([streamId], ct))[streamId];
+        // To PostgreSQL's microseconds, like every other time in the API (last_attempt_at is this one from the log row):
+        // the sender stamps attempts with the clock, which truncates, but attempts recorded before it did carry 100 ns ticks.
+        var attempts = stream.Select(e => e.Data).OfType<WebhookAttemptMade>()
+            .Select(a => new WebhookAttemptDto(a.Attempt, SystemClock.ToMicroseconds(a.StartedAt.ToUniversalTime()), a.DurationMs, a.StatusCode,
+                a.ResponseBodyExcerpt, a.ErrorKind, a.Succeeded))
+            .ToList();
+        return new WebhookDeliveryDetailDto(delivery, attempts);
+    }
 
     public Task<IReadOnlyList<FailedDeliveryPosition>> ListFailedAsync(Guid endpointId, DateTimeOffset since, FailedDeliveryPosition? after, int limit, CancellationToken ct) =>
         session.RunAsync<IReadOnlyList<FailedDeliveryPosition>>(async (connection, transaction) =>

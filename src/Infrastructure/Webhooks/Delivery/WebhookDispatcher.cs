@@ -365,7 +365,7 @@ public sealed class WebhookDispatcher(
                 connection.Notification += (_, _) => _work.Set();
                 try
                 {
-                    await using (var listen = new NpgsqlCommand($"listen {WebhookDeliveriesProjection.Channel}", connection))
+                    await using (var listen = new NpgsqlCommand($"listen {WebhookDeliveryQueueWriter.Channel}", connection))
                         await listen.ExecuteNonQueryAsync(stopping);
                     // Whatever was committed before we listened is found by the next claim.
                     _work.Set();

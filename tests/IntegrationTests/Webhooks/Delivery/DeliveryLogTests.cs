@@ -113,7 +113,7 @@ public class DeliveryLogTests(DeliveryFixture fixture)
         var endpoint = await _system.CreateEndpointAsync(_sink);
         var live = WebhookDeliveryDecider.DeliveryId(await endpoint.Tenant.Client.PublishAsync(), endpoint.Id);
         await endpoint.Tenant.Client.WaitForDeliveryAsync(live, d => d.Status() == "succeeded", Soon, "delivered");
-        (await _system.ScalarAsync<string[]>("select array_agg(event_type order by stream_version) from es_events where stream_id = @s",
+        (await _system.ScalarAsync<string[]>("select array_agg(type order by version) from marten.mt_events where stream_id = @s",
             ("s", WebhookDeliveryDecider.StreamId(live)))).ShouldBe(["WebhookDeliveryCreated", "WebhookAttemptMade"]);
 
         // A stream as the platform wrote it before: the successful attempt, then WebhookDeliverySucceeded. Its endpoint is
@@ -139,7 +139,7 @@ public class DeliveryLogTests(DeliveryFixture fixture)
     private async Task AppendAsync(string stream, long expectedVersion, Guid tenantId, params object[] events)
     {
         await using var scope = _system.Api.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IEventStore>().AppendAsync(stream, expectedVersion, events, tenantId, CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<IEventStore>().AppendAsync([new StreamAppend(stream, expectedVersion, events, tenantId)], CancellationToken.None);
     }
 
     private Task<long> HotUpdatesAsync(string table) =>

@@ -23,7 +23,7 @@ public sealed record DispatchEventsResult(int Dispatched, int DeliveriesCreated)
 /// </summary>
 public sealed record DispatchEventsCommand(IReadOnlyList<FanOutEvent> Events) : ICommand<DispatchEventsResult>;
 
-public sealed class DispatchEventsCommandHandler(BatchAggregateStore aggregates, WebhookFanOut fanOut, IBulkOutbox outbox, IClock clock)
+public sealed class DispatchEventsCommandHandler(AggregateStore aggregates, WebhookFanOut fanOut, IOutbox outbox, IClock clock)
     : IRequestHandler<DispatchEventsCommand, DispatchEventsResult>
 {
     public async Task<DispatchEventsResult> Handle(DispatchEventsCommand request, CancellationToken cancellationToken)

@@ -31,8 +31,8 @@ public sealed record RecordDeliveryAttemptsCommand(IReadOnlyList<DeliveryAttempt
     : ICommand<RecordedDeliveryAttempts>;
 
 public sealed class RecordDeliveryAttemptsCommandHandler(
-    BatchAggregateStore aggregates,
-    IBulkOutbox outbox,
+    WebhookDeliveryLedger ledger,
+    IOutbox outbox,
     IWebhookEndpointHealthReadModel health,
     IWebhookEndpointReadModel endpoints,
     IMediator mediator,
@@ -53,7 +53,7 @@ public sealed class RecordDeliveryAttemptsCommandHandler(
         }
         foreach (var c in request.Cancellations) For(commands, c.DeliveryId, c.TenantId).Add(new CancelWebhookDelivery(c.Reason, now));
 
-        var decided = await aggregates.HandleAsync(WebhookDeliveryDecider.Decider,
+        var decided = await ledger.HandleAsync(
             commands.Select(c => new StreamCommands<WebhookDeliveryCommand>(WebhookDeliveryDecider.StreamId(c.Key), c.Value.TenantId, c.Value.Commands)).ToList(),
             cancellationToken);
 

@@ -13,19 +13,19 @@ namespace Integrations.Application.WebhookDeliveries.Commands.RequeueWebhookDeli
 /// </summary>
 public sealed record RequeueWebhookDeliveriesCommand(Guid TenantId, IReadOnlyList<Guid> DeliveryIds) : ICommand<int>;
 
-public sealed class RequeueWebhookDeliveriesCommandHandler(BatchAggregateStore aggregates, IRequestContext context, IClock clock)
+public sealed class RequeueWebhookDeliveriesCommandHandler(WebhookDeliveryLedger ledger, IRequestContext context, IClock clock)
     : IRequestHandler<RequeueWebhookDeliveriesCommand, int>
 {
     public async Task<int> Handle(RequeueWebhookDeliveriesCommand request, CancellationToken cancellationToken)
     {
         var streams = request.DeliveryIds.Distinct().Select(WebhookDeliveryDecider.StreamId).ToList();
-        var loaded = await aggregates.LoadAsync(WebhookDeliveryDecider.Decider, streams, cancellationToken);
+        var loaded = await ledger.LoadAsync(streams, cancellationToken);
         var now = clock.UtcNow;
         var batch = loaded
             .Where(s => s.Value.State is { Status: DeliveryStatus.Failed } state && state.TenantId == request.TenantId)
             .Select(s => new StreamCommands<WebhookDeliveryCommand>(s.Key, request.TenantId, [new RequeueWebhookDelivery(context.Actor, now)]))
             .ToList();
-        var decided = await aggregates.HandleAsync(WebhookDeliveryDecider.Decider, batch, cancellationToken);
+        var decided = await ledger.HandleAsync(batch, cancellationToken, loaded);
         return decided.Count(d => d.Events.Count > 0);
     }
 }

@@ -16,19 +16,20 @@ namespace Integrations.Application.WebhookDeliveries.Commands.RetryWebhookDelive
 public sealed record RetryWebhookDeliveryCommand(Guid? TenantId, Guid DeliveryId) : ICommand<WebhookDeliveryDto>;
 
 public sealed class RetryWebhookDeliveryCommandHandler(
-    AggregateStore aggregates, IWebhookEndpointReadModel endpoints, IWebhookDeliveryReadModel deliveries, IRequestContext context, IClock clock)
+    WebhookDeliveryLedger ledger, IWebhookEndpointReadModel endpoints, IWebhookDeliveryReadModel deliveries, IRequestContext context, IClock clock)
     : IRequestHandler<RetryWebhookDeliveryCommand, WebhookDeliveryDto>
 {
     public async Task<WebhookDeliveryDto> Handle(RetryWebhookDeliveryCommand request, CancellationToken cancellationToken)
     {
         var streamId = WebhookDeliveryDecider.StreamId(request.DeliveryId);
-        var loaded = await aggregates.LoadAsync(WebhookDeliveryDecider.Decider, streamId, cancellationToken);
-        var state = loaded.State;
+        var loaded = await ledger.LoadAsync([streamId], cancellationToken);
+        var state = loaded[streamId].State;
         if (state.Status == DeliveryStatus.None || request.TenantId is { } tenant && state.TenantId != tenant) throw WebhookDeliveryErrors.NotFound();
         if (await endpoints.FindTargetAsync(state.TenantId, state.EndpointId, cancellationToken) is null)
             throw new ConflictException("webhook_endpoint_not_found", "The delivery's endpoint was deleted; there is nowhere to send it.");
 
-        await aggregates.HandleAsync(WebhookDeliveryDecider.Decider, streamId, new RequeueWebhookDelivery(context.Actor, clock.UtcNow), state.TenantId, cancellationToken);
+        await ledger.HandleAsync([new StreamCommands<WebhookDeliveryCommand>(streamId, state.TenantId, [new RequeueWebhookDelivery(context.Actor, clock.UtcNow)])],
+            cancellationToken, loaded);
         return (await deliveries.FindAsync(state.TenantId, request.DeliveryId, cancellationToken))!;
     }
 }

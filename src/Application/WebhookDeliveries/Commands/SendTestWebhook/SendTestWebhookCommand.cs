@@ -28,7 +28,7 @@ public sealed class SendTestWebhookCommandValidator : AbstractValidator<SendTest
 }
 
 public sealed class SendTestWebhookCommandHandler(
-    AggregateStore aggregates, IWebhookEndpointReadModel endpoints, IWebhookDeliveryReadModel deliveries, IClock clock)
+    WebhookDeliveryLedger ledger, IWebhookEndpointReadModel endpoints, IWebhookDeliveryReadModel deliveries, IClock clock)
     : IRequestHandler<SendTestWebhookCommand, WebhookDeliveryDto>
 {
     public async Task<WebhookDeliveryDto> Handle(SendTestWebhookCommand request, CancellationToken cancellationToken)
@@ -39,9 +39,8 @@ public sealed class SendTestWebhookCommandHandler(
 
         var eventId = Guid.CreateVersion7();
         var deliveryId = WebhookDeliveryDecider.DeliveryId(eventId, endpoint.Id);
-        await aggregates.HandleAsync(WebhookDeliveryDecider.Decider, WebhookDeliveryDecider.StreamId(deliveryId),
-            new CreateWebhookDelivery(deliveryId, request.TenantId, endpoint.Id, eventId, request.EventType!, IsTest: true, clock.UtcNow),
-            request.TenantId, cancellationToken);
+        await ledger.HandleAsync([new StreamCommands<WebhookDeliveryCommand>(WebhookDeliveryDecider.StreamId(deliveryId), request.TenantId,
+            [new CreateWebhookDelivery(deliveryId, request.TenantId, endpoint.Id, eventId, request.EventType!, IsTest: true, clock.UtcNow)])], cancellationToken);
         return (await deliveries.FindAsync(request.TenantId, deliveryId, cancellationToken))!;
     }
 }

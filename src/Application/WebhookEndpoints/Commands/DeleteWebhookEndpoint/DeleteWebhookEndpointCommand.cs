@@ -8,11 +8,11 @@ namespace Integrations.Application.WebhookEndpoints.Commands.DeleteWebhookEndpoi
 /// <summary>Deleted endpoints leave the read model, so they are "not found" afterwards and fan-out no longer sees them.</summary>
 public sealed record DeleteWebhookEndpointCommand(Guid TenantId, Guid EndpointId) : ICommand<Unit>;
 
-public sealed class DeleteWebhookEndpointCommandHandler(AggregateStore aggregates, IClock clock) : IRequestHandler<DeleteWebhookEndpointCommand, Unit>
+public sealed class DeleteWebhookEndpointCommandHandler(WebhookEndpointAggregate endpointAggregate, IClock clock) : IRequestHandler<DeleteWebhookEndpointCommand, Unit>
 {
     public async Task<Unit> Handle(DeleteWebhookEndpointCommand request, CancellationToken cancellationToken)
     {
-        await aggregates.HandleAsync(request.TenantId, request.EndpointId, new Domain.Webhooks.DeleteWebhookEndpoint(clock.UtcNow), cancellationToken);
+        await endpointAggregate.HandleAsync(request.TenantId, request.EndpointId, new Domain.Webhooks.DeleteWebhookEndpoint(clock.UtcNow), cancellationToken);
         return Unit.Value;
     }
 }

@@ -35,12 +35,12 @@ public sealed class DisableWebhookEndpointCommandValidator : AbstractValidator<D
 }
 
 public sealed class DisableWebhookEndpointCommandHandler(
-    AggregateStore aggregates, IWebhookEndpointReadModel endpoints, EventRecorder recorder, IClock clock)
+    WebhookEndpointAggregate endpointAggregate, IWebhookEndpointReadModel endpoints, EventRecorder recorder, IClock clock)
     : IRequestHandler<DisableWebhookEndpointCommand, WebhookEndpointDto>
 {
     public async Task<WebhookEndpointDto> Handle(DisableWebhookEndpointCommand request, CancellationToken cancellationToken)
     {
-        var result = await aggregates.HandleAsync(request.TenantId, request.EndpointId,
+        var result = await endpointAggregate.HandleAsync(request.TenantId, request.EndpointId,
             new Domain.Webhooks.DisableWebhookEndpoint(request.Reason, request.Message, clock.UtcNow), cancellationToken);
 
         foreach (var disabled in result.Events.OfType<WebhookEndpointDisabled>())

@@ -15,13 +15,13 @@ public sealed record RotatedSecretDto(string Secret, DateTimeOffset PreviousSecr
 public sealed record RotateWebhookEndpointSecretCommand(Guid TenantId, Guid EndpointId) : ICommand<RotatedSecretDto>;
 
 public sealed class RotateWebhookEndpointSecretCommandHandler(
-    AggregateStore aggregates, ISecretProtector protector, WebhookEndpointOptions options, IClock clock)
+    WebhookEndpointAggregate endpointAggregate, ISecretProtector protector, WebhookEndpointOptions options, IClock clock)
     : IRequestHandler<RotateWebhookEndpointSecretCommand, RotatedSecretDto>
 {
     public async Task<RotatedSecretDto> Handle(RotateWebhookEndpointSecretCommand request, CancellationToken cancellationToken)
     {
         var secret = WebhookSignature.NewSecret();
-        var result = await aggregates.HandleAsync(request.TenantId, request.EndpointId,
+        var result = await endpointAggregate.HandleAsync(request.TenantId, request.EndpointId,
             new RotateWebhookSecret(Guid.CreateVersion7(), protector.Protect(secret), options.SecretRotationOverlap, clock.UtcNow), cancellationToken);
         var rotated = (WebhookEndpointSecretRotated)result.Events[0];
         return new RotatedSecretDto(secret, rotated.PreviousSecretExpiresAt);

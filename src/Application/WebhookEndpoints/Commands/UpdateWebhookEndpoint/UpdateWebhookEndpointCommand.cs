@@ -25,12 +25,12 @@ public sealed class UpdateWebhookEndpointCommandValidator : AbstractValidator<Up
     }
 }
 
-public sealed class UpdateWebhookEndpointCommandHandler(AggregateStore aggregates, IWebhookEndpointReadModel endpoints, IClock clock)
+public sealed class UpdateWebhookEndpointCommandHandler(WebhookEndpointAggregate endpointAggregate, IWebhookEndpointReadModel endpoints, IClock clock)
     : IRequestHandler<UpdateWebhookEndpointCommand, WebhookEndpointDto>
 {
     public async Task<WebhookEndpointDto> Handle(UpdateWebhookEndpointCommand request, CancellationToken cancellationToken)
     {
-        await aggregates.HandleAsync(request.TenantId, request.EndpointId,
+        await endpointAggregate.HandleAsync(request.TenantId, request.EndpointId,
             new Domain.Webhooks.UpdateWebhookEndpoint(request.Url, request.EventTypes, request.Description, request.RateLimitPerMinute, clock.UtcNow),
             cancellationToken);
         // The inline projection ran in this transaction: the read model already shows the change.

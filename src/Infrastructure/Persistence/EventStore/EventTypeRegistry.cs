@@ -1,20 +1,10 @@
 using System.Reflection;
-using System.Text.Json;
-using Integrations.Application.Common;
 
-namespace Integrations.Infrastructure.Persistence.EventSourcing;
-
-/// <summary>The log holds an event type this build does not know (a newer build wrote it, or it was renamed).</summary>
-public sealed class UnknownEventTypeException(string eventType, IEnumerable<string> known)
-    : Exception($"The event log holds an event of type '{eventType}', which this build does not know. Known types: {string.Join(", ", known)}.")
-{
-    public string EventType { get; } = eventType;
-}
+namespace Integrations.Infrastructure.Persistence.EventStore;
 
 /// <summary>
-/// Maps domain event records to the stable names stored in es_events.event_type, and (de)serializes
-/// them as snake_case JSON. The name is the record's type name, so renaming an event record is a
-/// breaking change to the stored log.
+/// The domain's event records and their stable stored names (mt_events.type): the record's type name,
+/// as the log has always stored it, so renaming a record keeps its old name here instead.
 /// </summary>
 public sealed class EventTypeRegistry
 {
@@ -40,19 +30,11 @@ public sealed class EventTypeRegistry
         _byType = eventTypes.ToDictionary(t => t, t => t.Name);
     }
 
-    public IReadOnlyCollection<string> Names => _byName.Keys;
+    /// <summary>Every domain event with its stored name, for Marten's event type mapping.</summary>
+    public IEnumerable<(string Name, Type Type)> All => _byName.Select(e => (e.Key, e.Value));
 
     public string NameOf(Type type) =>
         _byType.TryGetValue(type, out var name)
             ? name
             : throw new ArgumentException($"{type.FullName} is not a registered domain event; only records implementing a domain I…Event interface can be stored.", nameof(type));
-
-    public Type TypeOf(string name) =>
-        _byName.TryGetValue(name, out var type) ? type : throw new UnknownEventTypeException(name, _byName.Keys.Order(StringComparer.Ordinal));
-
-    public string Serialize(object @event) => JsonSerializer.Serialize(@event, @event.GetType(), JsonDefaults.Options);
-
-    public object Deserialize(string name, string json) =>
-        JsonSerializer.Deserialize(json, TypeOf(name), JsonDefaults.Options)
-        ?? throw new JsonException($"Stored event of type '{name}' has an empty body.");
 }
