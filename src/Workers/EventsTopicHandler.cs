@@ -17,17 +17,23 @@ namespace Integrations.Workers;
 /// </summary>
 public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHandler> logger, WebhookDispatcher? dispatcher = null) : IBatchMessageHandler
 {
+    /// <summary>The consumer group: it dispatches the events (and fans them out to webhook deliveries).</summary>
+    public const string Group = "integrations.workers.events-dispatch";
+
     /// <summary>
-    /// The group's id is that of the former fan-out-only group, on purpose: an upgraded host resumes
-    /// from the fan-out's committed offsets, so no event is skipped by the fan-out. Events that group
-    /// had fanned out but the retired per-message group (integrations.workers.events) had not yet
-    /// completed are republished by the outbox sweeper and dispatched then.
+    /// The group's id until it was named for what it does. It was the fan-out-only group's id, kept
+    /// when the group began to dispatch too (so that upgrade skipped nothing; what the retired
+    /// per-message group integrations.workers.events had not completed was republished by the outbox
+    /// sweeper). An upgraded host starts each partition where this group committed
+    /// (<see cref="IBatchMessageHandler.FormerGroupIds"/>): nothing is consumed again from the beginning, nothing skipped.
     /// </summary>
-    public const string Group = "integrations.workers.webhook-fanout";
+    public const string FormerGroup = "integrations.workers.webhook-fanout";
 
     public string Topic => Topics.Events;
 
     public string GroupId => Group;
+
+    public IReadOnlyList<string> FormerGroupIds => [FormerGroup];
 
     public int MaxBatchSize => 500;
 

@@ -1,16 +1,14 @@
 using Integrations.Application;
-using Integrations.Application.Common;
 using Integrations.Infrastructure;
-using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
-using Integrations.Infrastructure.Webhooks;
 
 namespace Integrations.Workers;
 
 /// <summary>
-/// The Workers host: publishes the outbox to Kafka (relay and sweeper) and consumes the platform's
-/// topics. Several instances may run: they share the consumer group's partitions, and one of them
-/// at a time leads the relay.
+/// The Workers host: runs the pipelines <c>Workers:Pipelines</c> selects (<see cref="WorkerPipelines"/>;
+/// all by default): the outbox relay, the events consumer that dispatches events, the webhook
+/// dispatcher. Several instances may run, with the same or different pipelines: consumers share
+/// their group's partitions, dispatchers the delivery queue, and one relay at a time leads.
 /// </summary>
 public static class WorkerHost
 {
@@ -18,6 +16,7 @@ public static class WorkerHost
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
 
     /// <param name="configure">Runs before any service is registered: tests use it to point at their own PostgreSQL and broker.</param>
+    /// <exception cref="WorkerConfigurationException">Workers:Pipelines names a pipeline the host does not know.</exception>
     public static IHost Build(string[] args, Action<HostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
@@ -31,16 +30,13 @@ public static class WorkerHost
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
+        // Before anything is registered: an unknown pipeline name fails here, with the valid ones.
+        var pipelines = WorkerPipelines.Select(builder.Configuration);
         builder.Services.AddApplication();
         builder.Services.AddInfrastructure(builder.Configuration);
         // Hosted services start in registration order: the schema is in place before anything uses it.
         builder.Services.AddHostedService<MigrationHostedService>();
-        builder.Services.AddOutboxRelay();
-        builder.Services.AddOutboxSweeper();
-        // The sweeper republishes an events message only once this group has passed it or caught up.
-        builder.Services.Configure<OutboxOptions>(o => o.CompletingGroups[Topics.Events] = EventsTopicHandler.Group);
-        builder.Services.AddKafkaBatchConsumer<EventsTopicHandler>();
-        builder.Services.AddWebhookDispatcher(builder.Configuration);
+        builder.Services.AddWorkerPipelines(builder.Configuration, pipelines);
         return builder.Build();
     }
 }

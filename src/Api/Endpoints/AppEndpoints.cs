@@ -19,7 +19,6 @@ using Integrations.Application.Apps.Queries.ListInstalledApps;
 using Integrations.Application.Apps.Queries.ListMarketplaceApps;
 using Integrations.Application.Common.Exceptions;
 using MediatR;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Integrations.Api.Endpoints;
 
@@ -66,11 +65,11 @@ public static class AppEndpoints
             ["https://invoicesync.example/callback"], ["events:read", "webhooks:write"], "confidential", "private", [], "none", null,
             new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
 
-        apps.MapPost("/", async (RegisterAppRequest body, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+        apps.MapPost("/", async (RegisterAppRequest body, [AsParameters] TenantRequest request) =>
             {
-                var registered = await mediator.Send(new RegisterAppCommand(TenantScope.Resolve(http.User, tenantId), body.Name, body.Description, body.HomepageUrl,
-                    body.LogoUrl, body.ScreenshotUrls, body.RedirectUris, body.Scopes, body.ClientType, body.AllowedTenantIds), ct);
-                http.Response.Headers.CacheControl = "no-store";
+                var registered = await request.Send(new RegisterAppCommand(request.ResolveTenant(), body.Name, body.Description, body.HomepageUrl,
+                    body.LogoUrl, body.ScreenshotUrls, body.RedirectUris, body.Scopes, body.ClientType, body.AllowedTenantIds));
+                request.Http.Response.Headers.CacheControl = "no-store";
                 return Results.Created($"/api/v1/apps/{registered.App.Id}", registered);
             })
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
@@ -88,8 +87,8 @@ public static class AppEndpoints
             })
             .WithResponseExample(StatusCodes.Status201Created, new RegisteredAppDto(exampleApp, "cs_pW4n8Xv0cQe2Rt6Yu1Io3Pa5Sd7Fg9Hj0Kl2Zx4Cv6B"));
 
-        apps.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                list.Page(await mediator.Send(new ListAppsQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))
+        apps.MapGet("/", async (ListRequest list, [AsParameters] TenantRequest request) =>
+                list.Page(await request.Send(new ListAppsQuery(request.ResolveTenant(), list.Query)), request.Http))
             .WithListConventions<AppDto>(ListAppsQuery.Spec, "tenant_id")
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("listApps").WithSummary("List the organisation's apps")
@@ -97,8 +96,8 @@ public static class AppEndpoints
             .ProducesError(StatusCodes.Status403Forbidden, "insufficient_scope")
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
-        apps.MapGet("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Ok(await mediator.Send(new GetAppQuery(TenantScope.Resolve(http.User, tenantId), id), ct)))
+        apps.MapGet("/{id:guid}", async (Guid id, [AsParameters] TenantRequest request) =>
+                Results.Ok(await request.Send(new GetAppQuery(request.ResolveTenant(), id))))
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("getApp").WithSummary("Retrieve an app")
             .WithDescription("One app of this organisation with its review status, never with its secret.")
@@ -107,10 +106,10 @@ public static class AppEndpoints
             .ProducesError(StatusCodes.Status404NotFound, "app_not_found", "tenant_not_found")
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
 
-        apps.MapPatch("/{id:guid}", async (Guid id, UpdateAppRequest body, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Ok(await mediator.Send(new UpdateAppCommand(TenantScope.Resolve(http.User, tenantId), id, body.Name,
+        apps.MapPatch("/{id:guid}", async (Guid id, UpdateAppRequest body, [AsParameters] TenantRequest request) =>
+                Results.Ok(await request.Send(new UpdateAppCommand(request.ResolveTenant(), id, body.Name,
                     RemovableText(body.Description, "description"), RemovableText(body.HomepageUrl, "homepage_url"), RemovableText(body.LogoUrl, "logo_url"),
-                    Screenshots(body.ScreenshotUrls), body.RedirectUris), ct)))
+                    Screenshots(body.ScreenshotUrls), body.RedirectUris))))
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("updateApp").WithSummary("Update an app")
             .WithDescription("A JSON merge patch of name, description, homepage_url, logo_url, screenshot_urls and redirect_uris (null removes the optional ones). " +
@@ -122,10 +121,10 @@ public static class AppEndpoints
             .WithRequestExample(new { description = "Copies paid invoices and refunds to your accounting system.", screenshot_urls = new[] { "https://invoicesync.example/screens/dashboard.png" }, logo_url = (string?)null })
             .WithResponseExample(StatusCodes.Status200OK, exampleApp with { Description = "Copies paid invoices and refunds to your accounting system." });
 
-        apps.MapPost("/{id:guid}/rotate-secret", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+        apps.MapPost("/{id:guid}/rotate-secret", async (Guid id, [AsParameters] TenantRequest request) =>
             {
-                var secret = await mediator.Send(new RotateAppSecretCommand(TenantScope.Resolve(http.User, tenantId), id), ct);
-                http.Response.Headers.CacheControl = "no-store";
+                var secret = await request.Send(new RotateAppSecretCommand(request.ResolveTenant(), id));
+                request.Http.Response.Headers.CacheControl = "no-store";
                 return Results.Ok(secret);
             })
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
@@ -137,8 +136,8 @@ public static class AppEndpoints
             .ProducesError(StatusCodes.Status409Conflict, "public_client")
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
 
-        apps.MapPost("/{id:guid}/submit", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Ok(await mediator.Send(new SubmitAppCommand(TenantScope.Resolve(http.User, tenantId), id), ct)))
+        apps.MapPost("/{id:guid}/submit", async (Guid id, [AsParameters] TenantRequest request) =>
+                Results.Ok(await request.Send(new SubmitAppCommand(request.ResolveTenant(), id))))
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("submitApp").WithSummary("Submit an app for the public marketplace")
             .WithDescription("Asks the platform to review the app. Once approved it is public: listed in the marketplace and installable by any organisation.")
@@ -207,8 +206,8 @@ public static class AppEndpoints
             }).AllowAnonymous().ExcludeFromDescription();
 
         var installed = app.MapGroup("/api/v1/installed-apps").WithTags("Apps");
-        installed.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                list.Page(await mediator.Send(new ListInstalledAppsQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))
+        installed.MapGet("/", async (ListRequest list, [AsParameters] TenantRequest request) =>
+                list.Page(await request.Send(new ListInstalledAppsQuery(request.ResolveTenant(), list.Query)), request.Http))
             .WithListConventions<InstalledAppDto>(ListInstalledAppsQuery.Spec, "tenant_id")
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("listInstalledApps").WithSummary("List installed apps")
@@ -216,8 +215,8 @@ public static class AppEndpoints
             .ProducesError(StatusCodes.Status403Forbidden, "insufficient_scope")
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
-        installed.MapDelete("/{appId:guid}", async (Guid appId, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Ok(await mediator.Send(new DisconnectAppCommand(TenantScope.Resolve(http.User, tenantId), appId), ct)))
+        installed.MapDelete("/{appId:guid}", async (Guid appId, [AsParameters] TenantRequest request) =>
+                Results.Ok(await request.Send(new DisconnectAppCommand(request.ResolveTenant(), appId))))
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("disconnectApp").WithSummary("Disconnect an app")
             .WithDescription("Revokes every grant of the app in this organisation at once: its access tokens stop working with the next request and its refresh tokens are dead.")

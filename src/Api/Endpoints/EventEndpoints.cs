@@ -8,7 +8,6 @@ using Integrations.Application.Events.Commands.IngestEvent;
 using Integrations.Application.Events.Commands.IngestEvents;
 using Integrations.Application.Events.Queries.GetEvent;
 using Integrations.Application.Events.Queries.ListEvents;
-using MediatR;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Integrations.Api.Endpoints;
@@ -43,11 +42,9 @@ public static class EventEndpoints
         var eventId = Guid.Parse("0193a5f3-4d5e-7f60-8172-93a4b5c6d7e8");
 
         // 202: accepted and durably stored; delivery happens asynchronously (outbox → Kafka → workers).
-        events.MapPost("/", async (IngestEventRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-                HttpContext http, IMediator mediator, CancellationToken ct) =>
+        events.MapPost("/", async (IngestEventRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, [AsParameters] ApiRequest request) =>
             {
-                var tenantId = TenantScope.Resolve(http.User, body.TenantId);
-                var accepted = await mediator.Send(new IngestEventCommand(tenantId, body.EventType ?? "", body.Data, idempotencyKey), ct);
+                var accepted = await request.Send(new IngestEventCommand(request.ResolveTenant(body.TenantId), body.EventType ?? "", body.Data, idempotencyKey));
                 return Results.Accepted($"/api/v1/events/{accepted.Id}", accepted);
             })
             .WithName("publishEvent").WithSummary("Publish an event")
@@ -60,12 +57,11 @@ public static class EventEndpoints
             .WithResponseExample(StatusCodes.Status202Accepted, new EventAcceptedDto(eventId, "invoice.paid", timestamp));
 
         // All or nothing, in one transaction: every event is validated first; one invalid event refuses the batch.
-        events.MapPost("/batch", async (IngestEventsRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-                HttpContext http, IMediator mediator, CancellationToken ct) =>
+        events.MapPost("/batch", async (IngestEventsRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, [AsParameters] ApiRequest request) =>
             {
-                var tenantId = TenantScope.Resolve(http.User, body.TenantId);
+                var tenantId = request.ResolveTenant(body.TenantId);
                 var batch = body.Events?.Select(e => e is null ? null : new BatchedEvent(e.EventType ?? "", e.Data)).ToList();
-                return Results.Accepted(value: await mediator.Send(new IngestEventsCommand(tenantId, batch, idempotencyKey), ct));
+                return Results.Accepted(value: await request.Send(new IngestEventsCommand(tenantId, batch, idempotencyKey)));
             })
             .WithMetadata(new RequestSizeLimitAttribute(MaxBatchBodyBytes))
             .WithName("publishEvents").WithSummary("Publish a batch of events")
@@ -82,15 +78,15 @@ public static class EventEndpoints
                 new EventAcceptedDto(eventId, "invoice.paid", timestamp),
                 new EventAcceptedDto(Guid.Parse("0193a5f3-4d5e-7f60-8172-93a4b5c6d7e9"), "user.joined", timestamp)]));
 
-        events.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                list.Page(await mediator.Send(new ListEventsQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))
+        events.MapGet("/", async (ListRequest list, [AsParameters] TenantRequest request) =>
+                list.Page(await request.Send(new ListEventsQuery(request.ResolveTenant(), list.Query)), request.Http))
             .WithListConventions<EventDto>(ListEventsQuery.Spec, "tenant_id")
             .WithName("listEvents").WithSummary("List events")
             .WithDescription("The tenant's events, newest first by default. The admin key must name the tenant with tenant_id.")
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
-        events.MapGet("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Ok(await mediator.Send(new GetEventQuery(TenantScope.Resolve(http.User, tenantId), id), ct)))
+        events.MapGet("/{id:guid}", async (Guid id, [AsParameters] TenantRequest request) =>
+                Results.Ok(await request.Send(new GetEventQuery(request.ResolveTenant(), id))))
             .WithName("getEvent").WithSummary("Retrieve an event")
             .WithDescription("One event with its dispatch status: accepted (stored), then dispatched (handed to Kafka consumers).")
             .Produces<EventDto>(StatusCodes.Status200OK)

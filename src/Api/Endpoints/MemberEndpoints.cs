@@ -8,7 +8,6 @@ using Integrations.Application.Members.Commands.RemoveMember;
 using Integrations.Application.Members.Queries.ListMembers;
 using Integrations.Application.OAuth;
 using MediatR;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Integrations.Api.Endpoints;
 
@@ -28,10 +27,10 @@ public static class MemberEndpoints
         var example = new MemberDto(Guid.Parse("0193a5f2-0000-7000-8000-000000000001"), TenantEndpoints.ExampleTenantId, "ada@example.com", "member", "invited",
             new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero), null);
 
-        members.MapPost("/", async (InviteMemberRequest body, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+        members.MapPost("/", async (InviteMemberRequest body, [AsParameters] TenantRequest request) =>
             {
-                var invitation = await mediator.Send(new InviteMemberCommand(TenantScope.Resolve(http.User, tenantId), body.Email ?? "", body.Role ?? "member"), ct);
-                http.Response.Headers.CacheControl = "no-store";
+                var invitation = await request.Send(new InviteMemberCommand(request.ResolveTenant(), body.Email ?? "", body.Role ?? "member"));
+                request.Http.Response.Headers.CacheControl = "no-store";
                 return Results.Created($"/api/v1/members/{invitation.Member.Id}", invitation);
             })
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
@@ -45,8 +44,8 @@ public static class MemberEndpoints
             .WithRequestExample(new { email = "ada@example.com", role = "member" })
             .WithResponseExample(StatusCodes.Status201Created, new InvitationDto(example, "inv_3q2-7wJm0s8aZr1yQ9pXH4kV6bN0cD5eF7gH8iJ9kL0", example.InvitedAt.AddDays(7)));
 
-        members.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                list.Page(await mediator.Send(new ListMembersQuery(TenantScope.Resolve(http.User, tenantId), list.Query), ct), http))
+        members.MapGet("/", async (ListRequest list, [AsParameters] TenantRequest request) =>
+                list.Page(await request.Send(new ListMembersQuery(request.ResolveTenant(), list.Query)), request.Http))
             .WithListConventions<MemberDto>(ListMembersQuery.Spec, "tenant_id")
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("listMembers").WithSummary("List members")
@@ -54,9 +53,9 @@ public static class MemberEndpoints
             .ProducesError(StatusCodes.Status403Forbidden, "forbidden", "insufficient_scope")
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
-        members.MapDelete("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+        members.MapDelete("/{id:guid}", async (Guid id, [AsParameters] TenantRequest request) =>
             {
-                await mediator.Send(new RemoveMemberCommand(TenantScope.Resolve(http.User, tenantId), id), ct);
+                await request.Send(new RemoveMemberCommand(request.ResolveTenant(), id));
                 return Results.NoContent();
             })
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")

@@ -53,9 +53,9 @@ public static class TenantEndpoints
             .WithName("listTenants").WithSummary("List tenants")
             .WithDescription("Every tenant, newest first by default. Filter by plan and creation time, sort by created_at or name.");
 
-        tenants.MapGet("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
+        tenants.MapGet("/{id:guid}", async (Guid id, [AsParameters] ApiRequest request) =>
             {
-                var tenant = await mediator.Send(new GetTenantQuery(TenantScope.Resolve(http.User, id)), ct);
+                var tenant = await request.Send(new GetTenantQuery(request.ResolveTenant(id)));
                 return WithETag(Results.Ok(tenant), tenant);
             })
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
@@ -97,8 +97,8 @@ public static class TenantEndpoints
             .WithResponseExample(StatusCodes.Status201Created, new CreatedApiKeyDto(Guid.Parse("0193a5f1-2b3c-7d4e-9f50-6172839a4b5c"),
                 "ik_XBUfF65p_N6yYQHGdCk_x0Nxx_4R7ZX-Bt-6caK7O68FQdq1n_Y4", "ik_XBUfF65p", new DateTimeOffset(2026, 11, 22, 9, 1, 0, TimeSpan.Zero)));
 
-        tenants.MapGet("/{id:guid}/api-keys", async (Guid id, ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct) =>
-                list.Page(await mediator.Send(new ListApiKeysQuery(TenantScope.Resolve(http.User, id), list.Query), ct), http))
+        tenants.MapGet("/{id:guid}/api-keys", async (Guid id, ListRequest list, [AsParameters] ApiRequest request) =>
+                list.Page(await request.Send(new ListApiKeysQuery(request.ResolveTenant(id), list.Query)), request.Http))
             .WithListConventions<ApiKeyDto>(ListApiKeysQuery.Spec)
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("listApiKeys").WithSummary("List a tenant's API keys")
@@ -106,9 +106,9 @@ public static class TenantEndpoints
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
         // A tenant may revoke its own keys (rotation without the admin); revoking twice is a no-op.
-        tenants.MapDelete("/{id:guid}/api-keys/{keyId:guid}", async (Guid id, Guid keyId, HttpContext http, IMediator mediator, CancellationToken ct) =>
+        tenants.MapDelete("/{id:guid}/api-keys/{keyId:guid}", async (Guid id, Guid keyId, [AsParameters] ApiRequest request) =>
             {
-                await mediator.Send(new RevokeApiKeyCommand(TenantScope.Resolve(http.User, id), keyId), ct);
+                await request.Send(new RevokeApiKeyCommand(request.ResolveTenant(id), keyId));
                 return Results.NoContent();
             })
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")

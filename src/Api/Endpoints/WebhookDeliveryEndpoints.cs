@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Security.Claims;
 using Integrations.Api.Authentication;
 using Integrations.Api.Listing;
 using Integrations.Api.OpenApi;
@@ -11,7 +10,6 @@ using Integrations.Application.WebhookDeliveries.Commands.SendTestWebhook;
 using Integrations.Application.WebhookDeliveries.Queries.GetWebhookDelivery;
 using Integrations.Application.WebhookDeliveries.Queries.ListEndpointDeliveries;
 using Integrations.Application.WebhookDeliveries.Queries.ListWebhookDeliveries;
-using MediatR;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Integrations.Api.Endpoints;
@@ -30,24 +28,23 @@ public static class WebhookDeliveryEndpoints
         var deliveries = app.MapGroup("/api/v1/webhook-deliveries").WithTags("Webhook deliveries")
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin");
 
-        deliveries.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct,
-                [FromQuery(Name = "tenant_id")] Guid? tenantId, [FromQuery(Name = "endpoint_id")] Guid? endpointId) =>
-                list.Page(await mediator.Send(new ListWebhookDeliveriesQuery(ReadScope(http.User, tenantId), endpointId, list.Query), ct), http))
+        deliveries.MapGet("/", async (ListRequest list, [AsParameters] TenantRequest request, [FromQuery(Name = "endpoint_id")] Guid? endpointId) =>
+                list.Page(await request.Send(new ListWebhookDeliveriesQuery(ReadScope(request), endpointId, list.Query)), request.Http))
             .WithListConventions<WebhookDeliveryDto>(ListWebhookDeliveriesQuery.Spec, "tenant_id", "endpoint_id")
             .WithName("listWebhookDeliveries").WithSummary("List webhook deliveries")
             .WithDescription("The delivery log, newest first; status=failed is the dead-letter queue. A tenant key sees its tenant's deliveries; " +
                              "the admin key sees every tenant's, or one tenant's with tenant_id. endpoint_id narrows to one endpoint.")
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
-        deliveries.MapGet("/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Ok(await mediator.Send(new GetWebhookDeliveryQuery(ReadScope(http.User, tenantId), id), ct)))
+        deliveries.MapGet("/{id:guid}", async (Guid id, [AsParameters] TenantRequest request) =>
+                Results.Ok(await request.Send(new GetWebhookDeliveryQuery(ReadScope(request), id))))
             .WithName("getWebhookDelivery").WithSummary("Retrieve a webhook delivery")
             .WithDescription("One delivery with every attempt: status code, the first 1 KiB of the answer, duration, error kind, when.")
             .Produces<WebhookDeliveryDetailDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "webhook_delivery_not_found");
 
-        deliveries.MapPost("/{id:guid}/retry", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct, [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                Results.Accepted($"/api/v1/webhook-deliveries/{id}", await mediator.Send(new RetryWebhookDeliveryCommand(ReadScope(http.User, tenantId), id), ct)))
+        deliveries.MapPost("/{id:guid}/retry", async (Guid id, [AsParameters] TenantRequest request) =>
+                Results.Accepted($"/api/v1/webhook-deliveries/{id}", await request.Send(new RetryWebhookDeliveryCommand(ReadScope(request), id))))
             .WithName("retryWebhookDelivery").WithSummary("Retry a dead-lettered delivery")
             .WithDescription("Sends a failed delivery again at once, with the same webhook_id, and gives it the full retry schedule. A pending delivery is left as it is.")
             .Produces<WebhookDeliveryDto>(StatusCodes.Status202Accepted)
@@ -58,20 +55,18 @@ public static class WebhookDeliveryEndpoints
         var endpoints = app.MapGroup("/api/v1/webhook-endpoints").WithTags("Webhook endpoints")
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin");
 
-        endpoints.MapGet("/{id:guid}/deliveries", async (Guid id, ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct,
-                [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
-                list.Page(await mediator.Send(new ListEndpointDeliveriesQuery(TenantScope.Resolve(http.User, tenantId), id, list.Query), ct), http))
+        endpoints.MapGet("/{id:guid}/deliveries", async (Guid id, ListRequest list, [AsParameters] TenantRequest request) =>
+                list.Page(await request.Send(new ListEndpointDeliveriesQuery(request.ResolveTenant(), id, list.Query)), request.Http))
             .WithListConventions<WebhookDeliveryDto>(ListWebhookDeliveriesQuery.Spec, "tenant_id")
             .WithName("listWebhookEndpointDeliveries").WithSummary("List an endpoint's deliveries")
             .WithDescription("The endpoint's delivery log, newest first, filtered by status and event type.")
             .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", "tenant_not_found");
 
-        endpoints.MapPost("/{id:guid}/recover", async (Guid id, RecoverWebhookEndpointRequest body, HttpContext http, IMediator mediator, CancellationToken ct,
-                [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+        endpoints.MapPost("/{id:guid}/recover", async (Guid id, RecoverWebhookEndpointRequest body, [AsParameters] TenantRequest request) =>
             {
                 var since = body.Since ?? throw new ValidationException([new ValidationError("since", "required", "since is required.")]);
                 return Results.Accepted($"/api/v1/webhook-endpoints/{id}/deliveries",
-                    await mediator.Send(new RecoverWebhookEndpointCommand(TenantScope.Resolve(http.User, tenantId), id, since), ct));
+                    await request.Send(new RecoverWebhookEndpointCommand(request.ResolveTenant(), id, since)));
             })
             .WithName("recoverWebhookEndpoint").WithSummary("Replay an endpoint's dead letters")
             .WithDescription("Requeues every delivery of the endpoint that was dead-lettered at or after since, however many, in pages of bounded size; " +
@@ -80,10 +75,9 @@ public static class WebhookDeliveryEndpoints
             .ProducesError(StatusCodes.Status404NotFound, "webhook_endpoint_not_found")
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
 
-        endpoints.MapPost("/{id:guid}/test", async (Guid id, SendTestWebhookRequest body, HttpContext http, IMediator mediator, CancellationToken ct,
-                [FromQuery(Name = "tenant_id")] Guid? tenantId) =>
+        endpoints.MapPost("/{id:guid}/test", async (Guid id, SendTestWebhookRequest body, [AsParameters] TenantRequest request) =>
             {
-                var delivery = await mediator.Send(new SendTestWebhookCommand(TenantScope.Resolve(http.User, tenantId), id, body.EventType), ct);
+                var delivery = await request.Send(new SendTestWebhookCommand(request.ResolveTenant(), id, body.EventType));
                 return Results.Accepted($"/api/v1/webhook-deliveries/{delivery.Id}", delivery);
             })
             .WithName("testWebhookEndpoint").WithSummary("Send a test event")
@@ -101,6 +95,6 @@ public static class WebhookDeliveryEndpoints
     /// The tenant a read or a retry acts on: a tenant key only its own (TenantScope); the admin
     /// every tenant's (null) unless it names one.
     /// </summary>
-    private static Guid? ReadScope(ClaimsPrincipal user, Guid? requested) =>
-        user.TenantId() is null && user.IsAdmin() ? requested : TenantScope.Resolve(user, requested);
+    private static Guid? ReadScope(TenantRequest request) =>
+        request.Http.User.TenantId() is null && request.Http.User.IsAdmin() ? request.TenantId : request.ResolveTenant();
 }

@@ -17,5 +17,13 @@ public interface IBatchMessageHandler
     /// <summary>The largest batch the handler is given.</summary>
     int MaxBatchSize { get; }
 
+    /// <summary>
+    /// The ids <see cref="GroupId"/> had before it was renamed, most recent first. On a partition
+    /// where the group has no committed offset yet, the consumer starts where the first of these
+    /// groups that has one committed, so a renamed group neither consumes the topic again from the
+    /// beginning nor skips anything (<see cref="FormerGroupHandover"/>). None by default.
+    /// </summary>
+    IReadOnlyList<string> FormerGroupIds => [];
+
     Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, string>> messages, CancellationToken ct);
 }

@@ -15,7 +15,8 @@ namespace Integrations.Infrastructure.Messaging;
 /// retried with backoff (<see cref="PartitionRetries"/>), never skipped. Messages of a partition
 /// revoked while the batch was being collected are left to the partition's next owner. On shutdown
 /// the in-flight batch finishes, offsets are committed and the consumer leaves the group, so its
-/// partitions move to the other members at once. The only consume loop of the platform: handlers of
+/// partitions move to the other members at once. A renamed group starts where its former group
+/// stopped (<see cref="FormerGroupHandover"/>). The only consume loop of the platform: handlers of
 /// single messages run on it as batches of one (<see cref="SingleMessageBatchAdapter{THandler}"/>).
 /// </summary>
 public sealed class KafkaBatchConsumerService<THandler>(
@@ -48,13 +49,15 @@ public sealed class KafkaBatchConsumerService<THandler>(
     {
         string topic, groupId;
         int maxBatch;
+        IReadOnlyList<string> formerGroupIds;
         await using (var scope = scopeFactory.CreateAsyncScope())
         {
             var handler = scope.ServiceProvider.GetRequiredService<THandler>();
-            (topic, groupId, maxBatch) = (handler.Topic, handler.GroupId, handler.MaxBatchSize);
+            (topic, groupId, maxBatch, formerGroupIds) = (handler.Topic, handler.GroupId, handler.MaxBatchSize, handler.FormerGroupIds);
         }
+        var handover = new FormerGroupHandover(clients, groupId, formerGroupIds, logger);
         // Consume() blocks: the loop gets a thread of its own.
-        await Task.Factory.StartNew(() => Run(topic, groupId, maxBatch, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await Task.Factory.StartNew(() => Run(topic, groupId, maxBatch, handover, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -63,13 +66,13 @@ public sealed class KafkaBatchConsumerService<THandler>(
         await base.StopAsync(cancellationToken);
     }
 
-    private void Run(string topic, string groupId, int maxBatch, CancellationToken stopping)
+    private void Run(string topic, string groupId, int maxBatch, FormerGroupHandover handover, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                ConsumeUntilStopped(topic, groupId, maxBatch, stopping);
+                ConsumeUntilStopped(topic, groupId, maxBatch, handover, stopping);
             }
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
             {
@@ -84,12 +87,17 @@ public sealed class KafkaBatchConsumerService<THandler>(
         }
     }
 
-    private void ConsumeUntilStopped(string topic, string groupId, int maxBatch, CancellationToken stopping)
+    private void ConsumeUntilStopped(string topic, string groupId, int maxBatch, FormerGroupHandover handover, CancellationToken stopping)
     {
         var committer = new OffsetCommitter(logger, options.Value.CommitBatchSize, TimeSpan.FromMilliseconds(options.Value.CommitIntervalMs));
         var retries = new PartitionRetries();
         using var consumer = clients.CreateConsumer(groupId, builder => builder
-            .SetPartitionsAssignedHandler((_, partitions) => Assigned(groupId, partitions))
+            .SetPartitionsAssignedHandler((c, partitions) =>
+            {
+                var start = handover.StartOffsets(c, partitions, committer).ToList();
+                Assigned(groupId, partitions);
+                return start;
+            })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
                 var revoked = partitions.Select(p => p.TopicPartition).ToList();

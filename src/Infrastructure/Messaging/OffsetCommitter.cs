@@ -23,6 +23,12 @@ internal sealed class OffsetCommitter(ILogger logger, int batchSize, TimeSpan in
         _processedSinceCommit++;
     }
 
+    /// <summary>
+    /// A start offset taken over from a former group (<see cref="FormerGroupHandover"/>): committed
+    /// for this group with the next commit, so the hand-over holds even if nothing more arrives.
+    /// </summary>
+    public void HandedOver(TopicPartitionOffset start) => _pending[start.TopicPartition] = start.Offset;
+
     public void CommitIfDue(IConsumer<string, string> consumer)
     {
         if (_processedSinceCommit < batchSize && Stopwatch.GetElapsedTime(_lastCommit) < interval) return;

@@ -24,7 +24,7 @@ public sealed class OutboxOptions
 
     /// <summary>
     /// Topic → the consumer group that reports completion of its messages (the Workers host registers
-    /// <c>integrations.events.v1</c> → <c>integrations.workers.webhook-fanout</c>). The sweeper asks
+    /// <c>integrations.events.v1</c> → <c>integrations.workers.events-dispatch</c>). The sweeper asks
     /// Kafka how far that group got, so a message merely waiting in its lag is not republished.
     /// Topics without an entry keep the plain time rule.
     /// </summary>

@@ -2,6 +2,12 @@ using Npgsql;
 
 namespace Integrations.Infrastructure.Messaging;
 
+/// <summary>
+/// An outbox row as the relay publishes it: one message, or a bundle's messages in order
+/// (migration 0018). <paramref name="HeadersJson"/>[i] belongs to <paramref name="Payloads"/>[i].
+/// </summary>
+internal sealed record OutboxRow(long Id, string Topic, string Key, string[] Payloads, string[] HeadersJson);
+
 /// <summary>A row Kafka acknowledged, and where it landed (unknown only if the report lacked it).</summary>
 internal sealed record PublishedRow(long Id, int? Partition, long? Offset);
 

@@ -91,7 +91,7 @@ public sealed class OutboxRelay(
         var rows = await _queue.NextBatchAsync(_options.BatchSize, afterId, ct);
         if (rows.Count == 0) return (false, afterId, true);
 
-        var round = DeliveryRound.Start(producer, rows);
+        var round = RelayRound.Start(producer, rows);
         await round.WaitAsync(_deliveryTimeout, ct);
 
         var published = new List<PublishedRow>(rows.Count);
@@ -106,11 +106,11 @@ public sealed class OutboxRelay(
             if (held.Contains((row.Topic, row.Key))) continue;
             switch (round.Outcome(i))
             {
-                case DeliveryOutcome.Delivered:
+                case PublishOutcome.Published:
                     var position = round.Position(i);
                     published.Add(new PublishedRow(row.Id, position?.Partition.Value, position?.Offset is { IsSpecial: false } offset ? offset.Value : null));
                     break;
-                case DeliveryOutcome.Failed:
+                case PublishOutcome.Failed:
                     var error = round.Error(i);
                     if (!failed.TryGetValue(error, out var ids)) failed[error] = ids = [];
                     ids.Add(row.Id);

@@ -385,6 +385,28 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
         (await tenant.Client.GetAsync($"/api/v1/events?tenant_id={tenant.TenantId}")).StatusCode.ShouldBe(HttpStatusCode.OK, "declared parameters pass");
     }
 
+    [Fact]
+    public async Task A_tenant_scoped_endpoint_binds_tenant_id_from_the_query_and_nothing_of_its_plumbing()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var path = $"/api/v1/webhook-endpoints/{Guid.NewGuid()}";
+
+        // tenant_id (TenantRequest) binds: the tenant's own id goes on to the lookup of the unknown endpoint.
+        await (await tenant.Client.GetAsync($"{path}?tenant_id={tenant.TenantId}")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "webhook_endpoint_not_found");
+        await (await tenant.Client.GetAsync($"{path}?tenant_id={Guid.NewGuid()}")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "tenant_not_found");
+        var malformed = await (await tenant.Client.GetAsync($"{path}?tenant_id=not-a-uuid")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+        malformed.Fields().ShouldBe(["tenant_id"]);
+        malformed.GetProperty("details")[0].GetProperty("message").GetString().ShouldBe("Expected a UUID.");
+
+        // The handler's request, mediator and cancellation are no query parameters.
+        foreach (var name in new[] { "http", "mediator", "ct", "request", "Http", "Mediator", "CancellationToken", "TenantId" })
+            (await (await tenant.Client.GetAsync($"{path}?{name}=1")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter")).Fields().ShouldBe([name]);
+
+        // Where the body names the tenant (ApiRequest), the query takes no tenant_id.
+        (await (await tenant.Client.PostAsJsonAsync($"/api/v1/events?tenant_id={tenant.TenantId}", new { event_type = "user.joined", data = new { user_id = "u" } }))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter")).Fields().ShouldBe(["tenant_id"]);
+    }
+
     private static object Data(int i) => new { user_id = $"u_{i}", invoice_id = $"in_{i}", amount_cents = i, currency = "EUR" };
 
     private static string Rfc3339(DateTimeOffset t) => Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ"));

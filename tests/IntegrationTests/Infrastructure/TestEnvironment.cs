@@ -37,6 +37,16 @@ public static class TestEnvironment
 
     public static Task<KafkaDevBroker> Broker => SharedBroker.Value;
 
+    /// <summary>The Workers host's build output (src/Workers), for tests that run it as a process of its own.</summary>
+    public static string WorkersAssembly()
+    {
+        // The tests run from tests/IntegrationTests/bin/<configuration>/net10.0/<rid>/: the Workers build sits at the same place under src/Workers.
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (rid, framework, configuration) = (output.Name, output.Parent!.Name, output.Parent.Parent!.Name);
+        var path = Path.Combine(RepositoryRoot(), "src", "Workers", "bin", configuration, framework, rid, "Integrations.Workers.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build src/Workers first: {path} is missing.");
+    }
+
     /// <summary>A new database with the full schema applied; returns its connection string.</summary>
     public static async Task<string> CreateMigratedDatabaseAsync()
     {

@@ -32,7 +32,7 @@ public sealed class KafkaClientFactoryTests
         });
 
         var producer = factory.ProducerConfig();
-        var consumer = factory.ConsumerConfig("integrations.workers.webhook-fanout");
+        var consumer = factory.ConsumerConfig("integrations.workers.events-dispatch");
         var admin = factory.AdminClientConfig();
         foreach (var config in new ClientConfig[] { producer, consumer, admin })
         {
@@ -50,7 +50,7 @@ public sealed class KafkaClientFactoryTests
         producer.CompressionType.ShouldBe(CompressionType.Lz4);
         producer.LingerMs.ShouldBe(1);
         producer.MessageTimeoutMs.ShouldBe(12000);
-        consumer.GroupId.ShouldBe("integrations.workers.webhook-fanout");
+        consumer.GroupId.ShouldBe("integrations.workers.events-dispatch");
         consumer.EnableAutoCommit.ShouldBe(false);
         consumer.AutoOffsetReset.ShouldBe(AutoOffsetReset.Earliest);
     }

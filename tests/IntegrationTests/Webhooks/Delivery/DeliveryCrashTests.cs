@@ -79,9 +79,9 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions
 
         public static async Task<WorkerProcess> StartAsync(DeliverySystem system)
         {
-            var start = new ProcessStartInfo("dotnet", [WorkersAssembly()])
+            var start = new ProcessStartInfo("dotnet", [TestEnvironment.WorkersAssembly()])
             {
-                WorkingDirectory = Path.GetDirectoryName(WorkersAssembly())!,
+                WorkingDirectory = Path.GetDirectoryName(TestEnvironment.WorkersAssembly())!,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
@@ -121,16 +121,6 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
             }
             _process.Dispose();
-        }
-
-        private static string WorkersAssembly()
-        {
-            // The tests run from tests/IntegrationTests/bin/<configuration>/net10.0/<rid>/: the Workers build sits at the same place under src/Workers.
-            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var (rid, framework, configuration) = (output.Name, output.Parent!.Name, output.Parent.Parent!.Name);
-            var root = output.Parent.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-            var path = Path.Combine(root, "src", "Workers", "bin", configuration, framework, rid, "Integrations.Workers.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"Build src/Workers first: {path} is missing.");
         }
     }
 }

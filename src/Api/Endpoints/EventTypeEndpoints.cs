@@ -1,7 +1,6 @@
 using Integrations.Api.Authentication;
 using Integrations.Api.OpenApi;
 using Integrations.Application.EventTypes.Queries.ListEventTypes;
-using Integrations.Application.Projections.Commands.RebuildProjection;
 using MediatR;
 
 namespace Integrations.Api.Endpoints;
@@ -9,7 +8,8 @@ namespace Integrations.Api.Endpoints;
 /// <summary>The event catalog as a response body.</summary>
 public sealed record EventTypeList(IReadOnlyList<EventTypeDto> Data);
 
-public static class CatalogAndAdminEndpoints
+/// <summary>The event-type catalog: every type the platform knows, with its schema and a sample.</summary>
+public static class EventTypeEndpoints
 {
     public static IEndpointRouteBuilder MapEventTypeEndpoints(this IEndpointRouteBuilder app)
     {
@@ -21,19 +21,6 @@ public static class CatalogAndAdminEndpoints
             .WithName("listEventTypes").WithSummary("List event types")
             .WithDescription("Every event type the platform knows, with the JSON Schema (2020-12) of its data and a sample. The catalog is small and fixed per release, so it is not paginated.")
             .Produces<EventTypeList>(StatusCodes.Status200OK);
-        return app;
-    }
-
-    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
-    {
-        app.MapPost("/api/v1/admin/projections/{name}/rebuild", async (string name, IMediator mediator, CancellationToken ct) =>
-                Results.Ok(await mediator.Send(new RebuildProjectionCommand(name), ct)))
-            .WithTags("Admin")
-            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
-            .WithName("rebuildProjection").WithSummary("Rebuild a read model")
-            .WithDescription("Empties a projection's tables and replays the event log into them in one transaction; readers see the old or the new state, never a mix.")
-            .Produces<ProjectionRebuiltDto>(StatusCodes.Status200OK)
-            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
         return app;
     }
 }

@@ -4,20 +4,15 @@ using Confluent.Kafka;
 
 namespace Integrations.Infrastructure.Messaging;
 
-/// <summary>
-/// An outbox row as the relay publishes it: one message, or a bundle's messages in order
-/// (migration 0018). <paramref name="HeadersJson"/>[i] belongs to <paramref name="Payloads"/>[i].
-/// </summary>
-internal sealed record OutboxRow(long Id, string Topic, string Key, string[] Payloads, string[] HeadersJson);
-
-internal enum DeliveryOutcome { Pending, Delivered, Failed }
+/// <summary>What a relay round knows of a row: no report yet, acknowledged by Kafka, or refused.</summary>
+internal enum PublishOutcome { Pending, Published, Failed }
 
 /// <summary>
-/// One relay round: every message of every row is handed to the producer at once (librdkafka
-/// batches them per partition) and the delivery reports are collected as they arrive on
-/// librdkafka's thread. A row is delivered when all its messages are.
+/// One round of the <see cref="OutboxRelay"/>: every message of every row is handed to the producer
+/// at once (librdkafka batches them per partition) and the delivery reports are collected as they
+/// arrive on librdkafka's thread. A row is published when Kafka acknowledged all its messages.
 /// </summary>
-internal sealed class DeliveryRound
+internal sealed class RelayRound
 {
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
@@ -29,7 +24,7 @@ internal sealed class DeliveryRound
     private readonly TaskCompletionSource _allReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _outstanding;
 
-    private DeliveryRound(IReadOnlyList<OutboxRow> rows)
+    private RelayRound(IReadOnlyList<OutboxRow> rows)
     {
         _firstMessage = new int[rows.Count + 1];
         for (var i = 0; i < rows.Count; i++) _firstMessage[i + 1] = _firstMessage[i] + rows[i].Payloads.Length;
@@ -41,9 +36,9 @@ internal sealed class DeliveryRound
         if (count == 0) _allReported.SetResult();
     }
 
-    public static DeliveryRound Start(KafkaProducer producer, IReadOnlyList<OutboxRow> rows)
+    public static RelayRound Start(KafkaProducer producer, IReadOnlyList<OutboxRow> rows)
     {
-        var round = new DeliveryRound(rows);
+        var round = new RelayRound(rows);
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
@@ -67,7 +62,7 @@ internal sealed class DeliveryRound
 
     /// <summary>
     /// Waits for every report, or gives up at the timeout; rows without a report stay
-    /// <see cref="DeliveryOutcome.Pending"/>. On shutdown (<paramref name="ct"/>) it waits a little
+    /// <see cref="PublishOutcome.Pending"/>. On shutdown (<paramref name="ct"/>) it waits a little
     /// longer only, so acknowledged rows are still recorded and not published again by the next leader.
     /// </summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
@@ -77,15 +72,15 @@ internal sealed class DeliveryRound
         await _allReported.Task.WaitAsync(deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Failed if any of the row's messages failed, pending if any has no report yet, else delivered.</summary>
-    public DeliveryOutcome Outcome(int row)
+    /// <summary>Failed if any of the row's messages failed, pending if any has no report yet, else published.</summary>
+    public PublishOutcome Outcome(int row)
     {
-        var outcome = DeliveryOutcome.Delivered;
+        var outcome = PublishOutcome.Published;
         for (var m = _firstMessage[row]; m < _firstMessage[row + 1]; m++)
         {
-            var message = (DeliveryOutcome)Volatile.Read(ref _outcomes[m]);
-            if (message == DeliveryOutcome.Failed) return DeliveryOutcome.Failed;
-            if (message == DeliveryOutcome.Pending) outcome = DeliveryOutcome.Pending;
+            var message = (PublishOutcome)Volatile.Read(ref _outcomes[m]);
+            if (message == PublishOutcome.Failed) return PublishOutcome.Failed;
+            if (message == PublishOutcome.Pending) outcome = PublishOutcome.Pending;
         }
         return outcome;
     }
@@ -98,7 +93,7 @@ internal sealed class DeliveryRound
         return "unknown error";
     }
 
-    /// <summary>Where a delivered one-message row landed (partition and offset), for the sweeper; null for a bundle, which no consumer completes.</summary>
+    /// <summary>Where a published one-message row landed (partition and offset), for the sweeper; null for a bundle, which no consumer completes.</summary>
     public TopicPartitionOffset? Position(int row) =>
         _firstMessage[row + 1] - _firstMessage[row] == 1 ? Volatile.Read(ref _positions[_firstMessage[row]]) : null;
 
@@ -106,7 +101,7 @@ internal sealed class DeliveryRound
     {
         Volatile.Write(ref _errors[index], error);
         Volatile.Write(ref _positions[index], position);
-        Volatile.Write(ref _outcomes[index], (int)(error is null ? DeliveryOutcome.Delivered : DeliveryOutcome.Failed));
+        Volatile.Write(ref _outcomes[index], (int)(error is null ? PublishOutcome.Published : PublishOutcome.Failed));
         if (Interlocked.Decrement(ref _outstanding) == 0) _allReported.TrySetResult();
     }
 

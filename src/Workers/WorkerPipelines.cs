@@ -1,0 +1,92 @@
+using Integrations.Application.Common;
+using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Webhooks;
+
+namespace Integrations.Workers;
+
+/// <summary>
+/// The Workers host's pipelines. <c>Workers:Pipelines</c> (comma-separated, or an array) chooses
+/// which of them a process runs, so each can run as a process of its own and be scaled alone;
+/// unset or <c>all</c> runs every one in one process, as <c>run.sh</c> does. A name the host does
+/// not know fails start-up. What each needs: docs/configuration.md, "Workers pipelines".
+/// </summary>
+public static class WorkerPipelines
+{
+    public const string ConfigurationKey = "Workers:Pipelines";
+
+    public const string All = "all";
+
+    /// <summary>Publishes the outbox to Kafka, one leader at a time (<see cref="RelayLeadership"/>), and republishes what no consumer completed (the sweeper).</summary>
+    public const string OutboxRelay = "outbox-relay";
+
+    /// <summary>Consumes integrations.events.v1 (<see cref="EventsTopicHandler"/>): marks events dispatched and creates their webhook deliveries.</summary>
+    public const string EventsDispatch = "events-dispatch";
+
+    /// <summary>Sends the queued webhook deliveries.</summary>
+    public const string WebhookDelivery = "webhook-delivery";
+
+    private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
+
+    // In the order they start. The next issues add theirs here (connectors, token-refresh, scheduler).
+    private static readonly Pipeline[] Pipelines =
+    [
+        new(OutboxRelay, (services, _) =>
+        {
+            services.AddOutboxRelay();
+            services.AddOutboxSweeper();
+            // The sweeper republishes an events message only once this group has passed it or caught up.
+            services.Configure<OutboxOptions>(o => o.CompletingGroups[Topics.Events] = EventsTopicHandler.Group);
+        }),
+        new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
+        new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
+    ];
+
+    /// <summary>Every pipeline the host knows, in start order.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Pipelines.Select(p => p.Name)];
+
+    /// <summary>The pipelines <c>Workers:Pipelines</c> selects, in start order; throws <see cref="WorkerConfigurationException"/> for a name it does not know.</summary>
+    public static IReadOnlyList<string> Select(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ConfigurationKey);
+        IEnumerable<string> values = section.Value is { } single ? [single] : section.GetChildren().Select(c => c.Value ?? "");
+        var requested = values
+            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Select(n => n.ToLowerInvariant())
+            .Distinct()
+            .ToList();
+        var unknown = requested.Where(n => n != All && !Names.Contains(n)).ToList();
+        if (unknown.Count > 0)
+            throw new WorkerConfigurationException(
+                $"{ConfigurationKey} names {(unknown.Count == 1 ? "a pipeline" : "pipelines")} this host does not know: {string.Join(", ", unknown.Select(n => $"'{n}'"))}. " +
+                $"Valid pipelines: {string.Join(", ", Names)}; or {All} (the default) for every one.");
+        return requested.Count == 0 || requested.Contains(All) ? Names : [.. Names.Where(requested.Contains)];
+    }
+
+    /// <summary>Registers the selected pipelines, and a line in the log at start saying which run.</summary>
+    public static IServiceCollection AddWorkerPipelines(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<string> selected)
+    {
+        services.AddSingleton(new RunningPipelines(selected));
+        services.AddHostedService<RunningPipelinesLog>();
+        foreach (var pipeline in Pipelines.Where(p => selected.Contains(p.Name))) pipeline.Register(services, configuration);
+        return services;
+    }
+}
+
+/// <summary>The pipelines this Workers process runs, in start order.</summary>
+public sealed record RunningPipelines(IReadOnlyList<string> Names);
+
+/// <summary>Says at start which pipelines the process runs.</summary>
+internal sealed class RunningPipelinesLog(RunningPipelines pipelines, ILogger<RunningPipelinesLog> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Running the Workers pipelines {Pipelines} (of {Known}; {Key})",
+            string.Join(", ", pipelines.Names), string.Join(", ", WorkerPipelines.Names), WorkerPipelines.ConfigurationKey);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>A Workers setting the host cannot start with; the message says what is wrong and what is valid.</summary>
+public sealed class WorkerConfigurationException(string message) : Exception(message);
