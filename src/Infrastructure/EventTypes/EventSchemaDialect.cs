@@ -177,7 +177,19 @@ public sealed class CodePointMaxLengthKeyword : MaxLengthKeyword
 
 internal static class CodePoints
 {
-    public static int Count(JsonElement text) => text.GetString()!.EnumerateRunes().Count();
+    /// <summary>UTF-16 units less one per surrogate pair (a lone surrogate counts as one, as a rune would).</summary>
+    public static int Count(JsonElement text)
+    {
+        var value = text.GetString()!;
+        var count = value.Length;
+        for (var i = 0; i < value.Length - 1; i++)
+            if (char.IsHighSurrogate(value[i]) && char.IsLowSurrogate(value[i + 1]))
+            {
+                count--;
+                i++;
+            }
+        return count;
+    }
 
     public static KeywordEvaluation Check(string keyword, bool valid, string error) =>
         valid ? new KeywordEvaluation { Keyword = keyword, IsValid = true } : new KeywordEvaluation { Keyword = keyword, IsValid = false, Error = error };
