@@ -36,12 +36,12 @@ IReadOnlyList<SchemaViolation> Old(string type, JsonElement data) => baseline[ty
 var shipped = new CatalogEventSchemaValidator();
 IReadOnlyList<SchemaViolation> New(string type, JsonElement data) => shipped.Validate(type, data);
 
-// Both must give the same verdicts and name the same fields, or the comparison means nothing.
+// Both must find the same (fields and messages), or the comparison means nothing.
 foreach (var (type, data) in valid.Concat(failing))
 {
-    var (old, @new) = (Old(type, data).Select(v => v.Path).Order().ToList(), New(type, data).Select(v => v.Path).Order().ToList());
+    var (old, @new) = (Old(type, data).Select(v => $"{v.Path}: {v.Message}").Order().ToList(), New(type, data).Select(v => $"{v.Path}: {v.Message}").Order().ToList());
     if (!old.SequenceEqual(@new))
-        throw new InvalidOperationException($"{type} {data}: the baseline finds [{string.Join(", ", old)}], JsonSchema.Net [{string.Join(", ", @new)}]");
+        throw new InvalidOperationException($"{type} {data}: the baseline finds [{string.Join("; ", old)}], JsonSchema.Net [{string.Join("; ", @new)}]");
 }
 
 var raw = EventTypeCatalog.All.ToDictionary(t => t.Name, t => JsonSchema.Build(Parse(t.Schema), EventSchemaDialect.BuildOptions()));
