@@ -6,8 +6,9 @@
 #   bench/run.sh Webhooks --latency-only | --throughput-only   one side of it (for profiling)
 #   bench/run.sh Pagination          another benchmark under bench/
 #   bench/run.sh Ingestion           single vs batch event ingestion (about 2 minutes)
+#   bench/run.sh SchemaValidation    event data validation, JsonSchema.Net vs the old subset (about 40 s)
 #
-# The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006).
+# The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006) where they need them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -27,7 +27,8 @@ public class LayerRulesTests
         references.ShouldNotContain("Integrations.Infrastructure");
         references.ShouldNotContain("Integrations.Api");
         references.ShouldNotContain("Integrations.Workers");
-        references.ShouldNotContain(r => r.StartsWith("Npgsql") || r.StartsWith("Confluent") || r.StartsWith("Microsoft.AspNetCore"));
+        references.ShouldNotContain(r => r.StartsWith("Npgsql") || r.StartsWith("Confluent") || r.StartsWith("Microsoft.AspNetCore")
+            || r.StartsWith("JsonSchema") || r.StartsWith("JsonPointer"));
     }
 
     [Fact]

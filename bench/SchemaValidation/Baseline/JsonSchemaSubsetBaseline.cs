@@ -3,9 +3,13 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Integrations.Application.Common.Interfaces;
 
-namespace Integrations.Infrastructure.EventTypes;
+namespace Integrations.Bench.SchemaValidation.Baseline;
 
 /// <summary>
+/// THE BASELINE, NOT SHIPPED: the hand-written validator the platform used before JsonSchema.Net
+/// (src/Infrastructure/EventTypes/JsonSchemaSubset.cs at 1f93981, ADR 0008), kept unchanged here
+/// but for its name and namespace so that the benchmark compares both in the same run (ADR 0011).
+///
 /// A compiled JSON Schema (draft 2020-12) restricted to the keywords the event catalog uses:
 /// type, enum, const, required, properties, additionalProperties, items, minItems, maxItems,
 /// minimum, maximum, minLength, maxLength, pattern, and the annotations ($schema, $id, $comment,
@@ -14,7 +18,7 @@ namespace Integrations.Infrastructure.EventTypes;
 /// (JsonSchema.Net, the usual library, cannot be restored here: its dependencies are missing from
 /// the package registry.) As in 2020-12 by default, "format" is an annotation and not asserted.
 /// </summary>
-public sealed class JsonSchemaSubset
+public sealed class JsonSchemaSubsetBaseline
 {
     private static readonly HashSet<string> Annotations = ["$schema", "$id", "$comment", "title", "description", "format", "examples", "default"];
     private static readonly HashSet<string> TypeNames = ["null", "boolean", "object", "array", "number", "integer", "string"];
@@ -24,14 +28,14 @@ public sealed class JsonSchemaSubset
     private readonly JsonElement[]? _enum;
     private readonly JsonElement? _const;
     private readonly string[] _required = [];
-    private readonly Dictionary<string, JsonSchemaSubset> _properties = new(StringComparer.Ordinal);
-    private readonly JsonSchemaSubset? _additionalProperties;
-    private readonly JsonSchemaSubset? _items;
+    private readonly Dictionary<string, JsonSchemaSubsetBaseline> _properties = new(StringComparer.Ordinal);
+    private readonly JsonSchemaSubsetBaseline? _additionalProperties;
+    private readonly JsonSchemaSubsetBaseline? _items;
     private readonly int? _minItems, _maxItems, _minLength, _maxLength;
     private readonly decimal? _minimum, _maximum;
     private readonly Regex? _pattern;
 
-    private JsonSchemaSubset(JsonElement schema)
+    private JsonSchemaSubsetBaseline(JsonElement schema)
     {
         if (schema.ValueKind is JsonValueKind.True or JsonValueKind.False)
         {
@@ -61,13 +65,13 @@ public sealed class JsonSchemaSubset
                     _required = value.EnumerateArray().Select(r => r.GetString()!).ToArray();
                     break;
                 case "properties":
-                    foreach (var property in value.EnumerateObject()) _properties[property.Name] = new JsonSchemaSubset(property.Value);
+                    foreach (var property in value.EnumerateObject()) _properties[property.Name] = new JsonSchemaSubsetBaseline(property.Value);
                     break;
                 case "additionalProperties":
-                    _additionalProperties = new JsonSchemaSubset(value);
+                    _additionalProperties = new JsonSchemaSubsetBaseline(value);
                     break;
                 case "items":
-                    _items = new JsonSchemaSubset(value);
+                    _items = new JsonSchemaSubsetBaseline(value);
                     break;
                 case "minItems": _minItems = value.GetInt32(); break;
                 case "maxItems": _maxItems = value.GetInt32(); break;
@@ -85,10 +89,10 @@ public sealed class JsonSchemaSubset
     }
 
     /// <summary>Compiles a schema; throws <see cref="NotSupportedException"/> for keywords outside the subset.</summary>
-    public static JsonSchemaSubset Compile(string schemaJson)
+    public static JsonSchemaSubsetBaseline Compile(string schemaJson)
     {
         using var document = JsonDocument.Parse(schemaJson);
-        return new JsonSchemaSubset(document.RootElement);
+        return new JsonSchemaSubsetBaseline(document.RootElement);
     }
 
     public IReadOnlyList<SchemaViolation> Validate(JsonElement instance)
