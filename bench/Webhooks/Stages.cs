@@ -13,8 +13,8 @@ namespace Integrations.Bench.Webhooks;
 ///
 /// The query walks the followed endpoints' delivery log rows since the phase began and finds each
 /// delivery's event, outbox row and first attempt by key, one index probe each: the events'
-/// primary key, the outbox's message_id, and the delivery stream's (stream_id, stream_version)
-/// index, first WebhookAttemptMade in stream order. Each lookup is a lateral subquery the planner
+/// primary key, the outbox's message_id, and Marten's (tenant_id, stream_id, version) index of the
+/// delivery stream, first WebhookAttemptMade in stream order. Each lookup is a lateral subquery the planner
 /// cannot flatten (OFFSET 0, LIMIT 1), so the plan stays that whatever its estimates. It used to
 /// join the tables freely with the JSON filters in the join: PostgreSQL estimated their outcome at
 /// a row or so and joined events by scanning that table once per delivery (EXPLAIN on a database
@@ -43,9 +43,10 @@ public static class Stages
                  cross join lateral (select e."timestamp" from events e where e.id = d.event_id offset 0) e
                  left join lateral (select o.published_at from outbox o where o.message_id = d.event_id offset 0) o on true
                  cross join lateral (
-                     select x.data from es_events x
-                     where x.stream_id = 'webhook_delivery-' || replace(d.id::text, '-', '') and x.event_type = 'WebhookAttemptMade'
-                     order by x.stream_version
+                     select x.data from marten.mt_events x
+                     where x.tenant_id = d.tenant_id::text and x.stream_id = 'webhook_delivery-' || replace(d.id::text, '-', '')
+                       and x.type = 'WebhookAttemptMade'
+                     order by x.version
                      limit 1) a
                  where d.endpoint_id = any(@endpoints) and d.created_at >= @since and e."timestamp" >= @since
                    and (a.data->>'attempt')::int = 1 and (a.data->>'status_code')::int = 200),

@@ -1,5 +1,6 @@
 using Integrations.Application.Common;
 using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.Webhooks;
 
 namespace Integrations.Workers;
@@ -25,6 +26,9 @@ public static class WorkerPipelines
     /// <summary>Sends the queued webhook deliveries.</summary>
     public const string WebhookDelivery = "webhook-delivery";
 
+    /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
+    public const string Projections = "projections";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
     // In the order they start. The next issues add theirs here (connectors, token-refresh, scheduler).
@@ -39,6 +43,7 @@ public static class WorkerPipelines
         }),
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
+        new(Projections, (services, _) => services.AddProjectionDaemon()),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>

@@ -1,6 +1,7 @@
 using Integrations.Api.Authentication;
 using Integrations.Api.OpenApi;
 using Integrations.Application.Projections.Commands.RebuildProjection;
+using Integrations.Application.Projections.Queries.ListProjections;
 using MediatR;
 
 namespace Integrations.Api.Endpoints;
@@ -18,9 +19,18 @@ public static class AdminEndpoints
             .WithTags("Admin")
             .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
             .WithName("rebuildProjection").WithSummary("Rebuild a read model")
-            .WithDescription("Empties a projection's tables and replays the event log into them in one transaction; readers see the old or the new state, never a mix.")
+            .WithDescription("Empties a projection's tables and replays the whole event log into them with Marten's daemon. Readers see the table fill up; " +
+                "writes that the projection applies wait until it is done. Answers with the number of events of the types the projection applies.")
             .Produces<ProjectionRebuiltDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
+        app.MapGet("/api/v1/admin/projections", async (IMediator mediator, CancellationToken ct) => Results.Ok(await mediator.Send(new ListProjectionsQuery(), ct)))
+            .WithTags("Admin")
+            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+            .WithName("listProjections").WithSummary("List read models and their lag")
+            .WithDescription("Every projection (read model) with its lifecycle, the global sequence of the last event it applied, the event log's high-water mark " +
+                "and the lag between them. Inline projections are applied in the transaction that appends the events and are never behind; async ones are " +
+                "kept by Marten's daemon in the Workers host's projections pipeline.")
+            .Produces<ProjectionsDto>(StatusCodes.Status200OK);
         return app;
     }
 }

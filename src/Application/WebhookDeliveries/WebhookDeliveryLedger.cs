@@ -21,6 +21,8 @@ public sealed class WebhookDeliveryLedger(AggregateStore aggregates, IWebhookDel
         return decided;
     }
 
-    public Task<IReadOnlyDictionary<string, Loaded<WebhookDeliveryState>>> LoadAsync(IReadOnlyCollection<string> streamIds, CancellationToken ct) =>
-        aggregates.LoadAsync(WebhookDeliveryDecider.Decider, streamIds, ct);
+    /// <summary>The deliveries' streams, by stream id; each of the tenant named with it.</summary>
+    public Task<IReadOnlyDictionary<string, Loaded<WebhookDeliveryState>>> LoadAsync(IReadOnlyCollection<(Guid DeliveryId, Guid TenantId)> deliveries,
+        CancellationToken ct) =>
+        aggregates.LoadAsync(WebhookDeliveryDecider.Decider, deliveries.Select(d => new StreamKey(WebhookDeliveryDecider.StreamId(d.DeliveryId), d.TenantId)).ToList(), ct);
 }

@@ -18,7 +18,7 @@ public sealed class WebhookEndpointAggregate(AggregateStore aggregates, IWebhook
         Guid tenantId, Guid endpointId, WebhookEndpointCommand command, CancellationToken ct)
     {
         var streamId = WebhookEndpointDecider.StreamId(endpointId);
-        var loaded = await aggregates.LoadAsync(WebhookEndpointDecider.Decider, streamId, ct);
+        var loaded = await aggregates.LoadAsync(WebhookEndpointDecider.Decider, streamId, tenantId, ct);
         // A 403 would confirm that the id exists in another tenant (ADR 0005).
         if (loaded.State.Status is EndpointStatus.None or EndpointStatus.Deleted || loaded.State.TenantId != tenantId) throw NotFound();
         var decided = (await aggregates.HandleAsync(WebhookEndpointDecider.Decider,

@@ -86,6 +86,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<SqlProjection, WebhookEndpointsProjection>();
         services.AddMartenEventStore();
         services.AddSingleton<IProjectionRebuilder, ProjectionRebuilder>();
+        services.AddSingleton<IProjectionStatus, ProjectionStatus>();
         services.AddScoped<IEventStore, MartenEventStore>();
         services.AddScoped<IIdempotencyStore, PostgresIdempotencyStore>();
 

@@ -21,6 +21,7 @@ public static class WebhookDeliveryServiceCollectionExtensions
     {
         services.AddSingleton<SqlProjection, WebhookDeliveriesProjection>();
         services.AddSingleton<SqlProjection, WebhookEndpointHealthProjection>();
+        services.AddSingleton<SqlProjection, WebhookDeliveryStatsProjection>();
         services.AddScoped<IWebhookDeliveryQueue, WebhookDeliveryQueueWriter>();
         services.AddScoped<IWebhookDeliveryReadModel, WebhookDeliveryReadModel>();
         services.AddScoped<IWebhookEndpointHealthReadModel, WebhookEndpointHealthReadModel>();

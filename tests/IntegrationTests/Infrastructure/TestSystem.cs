@@ -26,7 +26,7 @@ public class TestSystem : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>The platform key that encrypts secrets at rest (Secrets:EncryptionKey).</summary>
-    public string SecretsKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public virtual string SecretsKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public KafkaDevBroker Broker { get; private set; } = null!;
 

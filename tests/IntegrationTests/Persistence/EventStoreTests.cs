@@ -42,7 +42,7 @@ public sealed class EventStoreTests : PersistenceTestBase
         second.NewVersion.ShouldBe(3);
         second.GlobalSequences.Single().ShouldBeGreaterThan(first.GlobalSequences[1]);
 
-        var events = await ReadStreamAsync(streamId);
+        var events = await ReadStreamAsync(streamId, tenantId);
         events.Select(e => e.StreamVersion).ShouldBe([1L, 2L, 3L]);
         events.Select(e => e.GlobalSequence).ShouldBe([.. first.GlobalSequences, .. second.GlobalSequences]);
         events.Select(e => e.EventType).ShouldBe(["TenantCreated", "ApiKeyIssued", "TenantPlanChanged"]);
@@ -65,9 +65,21 @@ public sealed class EventStoreTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task A_stream_reads_only_under_its_own_tenant()
+    {
+        var tenantId = Guid.CreateVersion7();
+        var streamId = TenantDecider.StreamId(tenantId);
+        await AppendAsync(streamId, 0, tenantId, NewTenant(tenantId));
+
+        (await ReadStreamAsync(streamId, tenantId)).Count.ShouldBe(1);
+        (await ReadStreamAsync(streamId, Guid.CreateVersion7())).ShouldBeEmpty("another tenant's session does not see it");
+        (await ReadStreamAsync(streamId, null)).ShouldBeEmpty("nor does the platform's");
+    }
+
+    [Fact]
     public async Task Reading_a_stream_that_does_not_exist_returns_nothing()
     {
-        (await ReadStreamAsync("tenant-missing")).ShouldBeEmpty();
+        (await ReadStreamAsync("tenant-missing", Guid.NewGuid())).ShouldBeEmpty();
     }
 
     [Theory]
@@ -88,7 +100,7 @@ public sealed class EventStoreTests : PersistenceTestBase
         conflict.ExpectedVersion.ShouldBe(expected);
         conflict.Retryable.ShouldBeTrue();
         (await EventLogAsync()).ShouldBe(before);
-        (await ReadStreamAsync(streamId)).Count.ShouldBe((int)actual);
+        (await ReadStreamAsync(streamId, tenantId)).Count.ShouldBe((int)actual);
         (await CountAsync("select count(*) from tenants where plan = 'pro' and version = 2")).ShouldBe(1);
     }
 
@@ -301,7 +313,7 @@ public sealed class EventStoreTests : PersistenceTestBase
                     'Integrations.Domain.Tenants.TenantRenamed, Integrations.Domain');
             """);
 
-        var error = await Should.ThrowAsync<Exception>(() => ReadStreamAsync("tenant-legacy"));
+        var error = await Should.ThrowAsync<Exception>(() => ReadStreamAsync("tenant-legacy", null));
 
         error.Message.ShouldContain("TenantRenamed");
     }

@@ -61,8 +61,8 @@ public abstract class PersistenceTestBase : IAsyncLifetime
     protected Task<AppendResult> AppendAsync(string streamId, long expectedVersion, Guid? tenantId, params object[] events) =>
         InScopeAsync(provider => provider.GetRequiredService<IEventStore>().AppendOneAsync(streamId, expectedVersion, events, tenantId, CancellationToken.None));
 
-    protected Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId) =>
-        InScopeAsync(async provider => (await provider.GetRequiredService<IEventStore>().ReadStreamsAsync([streamId], CancellationToken.None))[streamId]);
+    protected Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId, Guid? tenantId) =>
+        InScopeAsync(async provider => (await provider.GetRequiredService<IEventStore>().ReadStreamsAsync([new StreamKey(streamId, tenantId)], CancellationToken.None))[streamId]);
 
     /// <summary>Accepts an ingested event straight through the event store (the path without the outbox).</summary>
     protected async Task<AppendResult> AcceptEventAsync(Guid tenantId, string eventType, int n)

@@ -21,15 +21,16 @@ public sealed record StreamCommands<TCommand>(string StreamId, Guid? TenantId, I
 public sealed class AggregateStore(IEventStore store)
 {
     public async Task<IReadOnlyDictionary<string, Loaded<TState>>> LoadAsync<TCommand, TState, TEvent>(
-        Decider<TCommand, TState, TEvent> decider, IReadOnlyCollection<string> streamIds, CancellationToken ct)
+        Decider<TCommand, TState, TEvent> decider, IReadOnlyCollection<StreamKey> streamKeys, CancellationToken ct)
     {
-        var streams = await store.ReadStreamsAsync(streamIds, ct);
+        var streams = await store.ReadStreamsAsync(streamKeys, ct);
         return streams.ToDictionary(s => s.Key, s => new Loaded<TState>(
             decider.Fold(s.Value.Select(e => (TEvent)e.Data)), s.Value.Count == 0 ? IEventStore.NoStream : s.Value[^1].StreamVersion));
     }
 
-    public async Task<Loaded<TState>> LoadAsync<TCommand, TState, TEvent>(Decider<TCommand, TState, TEvent> decider, string streamId, CancellationToken ct) =>
-        (await LoadAsync(decider, [streamId], ct))[streamId];
+    public async Task<Loaded<TState>> LoadAsync<TCommand, TState, TEvent>(Decider<TCommand, TState, TEvent> decider, string streamId, Guid? tenantId,
+        CancellationToken ct) =>
+        (await LoadAsync(decider, [new StreamKey(streamId, tenantId)], ct))[streamId];
 
     /// <summary>
     /// Starts a stream whose id the caller has just generated (a new UUIDv7): there is nothing to
@@ -50,7 +51,7 @@ public sealed class AggregateStore(IEventStore store)
         long? expectedVersion = null)
         where TEvent : notnull
     {
-        var loaded = await LoadAsync(decider, [streamId], ct);
+        var loaded = await LoadAsync(decider, [new StreamKey(streamId, tenantId)], ct);
         if (expectedVersion is { } pinned && pinned != loaded[streamId].Version)
             throw new ConcurrencyConflictException(streamId, pinned, loaded[streamId].Version, retryable: false);
         return (await HandleAsync(decider, [new StreamCommands<TCommand>(streamId, tenantId, [command])], ct, loaded))[0];
@@ -63,7 +64,7 @@ public sealed class AggregateStore(IEventStore store)
         where TEvent : notnull
     {
         if (batch.Count == 0) return [];
-        loaded ??= await LoadAsync(decider, batch.Select(b => b.StreamId).ToList(), ct);
+        loaded ??= await LoadAsync(decider, batch.Select(b => new StreamKey(b.StreamId, b.TenantId)).ToList(), ct);
 
         var decided = new List<Decided<TState, TEvent>>(batch.Count);
         var appends = new List<StreamAppend>();

@@ -15,6 +15,9 @@ public sealed record StoredEvent(
 
 public sealed record AppendResult(long NewVersion, IReadOnlyList<long> GlobalSequences);
 
+/// <summary>A stream and the tenant it belongs to (null: the platform's own): every read names both, as Marten's conjoined tenancy keys streams.</summary>
+public readonly record struct StreamKey(string StreamId, Guid? TenantId);
+
 /// <summary>New events for one stream, decided from the stream at <see cref="ExpectedVersion"/>.</summary>
 /// <param name="TenantId">The tenant the stream belongs to; null for the platform's own streams.</param>
 /// <param name="Origin">Whose request they come from, when not the current scope's.</param>
@@ -32,8 +35,11 @@ public interface IEventStore
     /// <summary>Version of a stream that does not exist yet.</summary>
     const long NoStream = 0;
 
-    /// <summary>The events of every named stream, in version order; a stream that does not exist maps to an empty list.</summary>
-    Task<IReadOnlyDictionary<string, IReadOnlyList<StoredEvent>>> ReadStreamsAsync(IReadOnlyCollection<string> streamIds, CancellationToken ct);
+    /// <summary>
+    /// The events of every named stream of its tenant, in version order, by stream id; a stream that
+    /// does not exist, or not in that tenant, maps to an empty list.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<StoredEvent>>> ReadStreamsAsync(IReadOnlyCollection<StreamKey> streams, CancellationToken ct);
 
     /// <summary>
     /// Appends to every stream (each named once) or to none: if any stream moved past its expected

@@ -49,6 +49,15 @@ public interface IEventReadModel
     Task<EventDto?> FindAsync(Guid tenantId, Guid eventId, CancellationToken ct);
 }
 
+/// <param name="Position">For an async projection, the global sequence of the last event it applied.</param>
+public sealed record ProjectionProgress(string Name, bool Inline, long Position, DateTimeOffset? LastUpdatedAt);
+
+public interface IProjectionStatus
+{
+    /// <summary>The event log's high-water mark (the last global sequence committed) and every projection's progress.</summary>
+    Task<(long HighWaterMark, IReadOnlyList<ProjectionProgress> Projections)> ReadAsync(CancellationToken ct);
+}
+
 public interface IProjectionRebuilder
 {
     IReadOnlyList<string> ProjectionNames { get; }

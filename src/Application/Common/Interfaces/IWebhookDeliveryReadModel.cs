@@ -93,7 +93,11 @@ public sealed record EndpointHealthFacts(
     DateTimeOffset? ProbeSentAt,
     long PendingDeliveries,
     long HeldDeliveries,
-    int ProbesSent);
+    int ProbesSent,
+    RecentAttempts Recent);
+
+/// <summary>Attempts in a recent window (webhook_delivery_stats, kept by the async daemon: it may lag by a poll).</summary>
+public sealed record RecentAttempts(int Attempts, int Succeeded, int Failed, int DeadLettered, long DurationMsSum, int DurationMsMax);
 
 /// <summary>The webhook_endpoint_health projection: consecutive failed attempts per endpoint, reset by a success or by enabling it.</summary>
 public interface IWebhookEndpointHealthReadModel

@@ -19,19 +19,22 @@ public sealed class MartenEventStore(IDocumentStore store, DbSession session, IR
 {
     private readonly IReadOnlyList<SqlProjection> _projections = projections.Where(p => p.Lifecycle == JasperFx.Events.Projections.ProjectionLifecycle.Inline).ToList();
 
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<StoredEvent>>> ReadStreamsAsync(IReadOnlyCollection<string> streamIds, CancellationToken ct) =>
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<StoredEvent>>> ReadStreamsAsync(IReadOnlyCollection<StreamKey> streams, CancellationToken ct) =>
         session.RunAsync<IReadOnlyDictionary<string, IReadOnlyList<StoredEvent>>>(async (connection, transaction) =>
         {
-            var keys = streamIds.Distinct().ToArray();
-            var streams = keys.ToDictionary(k => k, _ => new List<StoredEvent>());
+            var wanted = streams.Distinct().ToDictionary(k => k.StreamId, k => MartenEvents.TenantKey(k.TenantId));
+            var found = wanted.Keys.ToDictionary(k => k, _ => new List<StoredEvent>());
+            var keys = wanted.Keys.ToArray();
+            var tenants = wanted.Values.Distinct().ToArray();
             await using var marten = store.QuerySession(Options(connection, transaction));
-            // Stream ids are unique across tenants (they hold a UUID): the caller checks the tenant of what it reads.
+            // Marten's index leads with the tenant: (tenant_id, stream_id, version) serves both lists.
             var events = await marten.Events.QueryAllRawEvents()
-                .Where(e => e.AnyTenant() && keys.Contains(e.StreamKey!))
+                .Where(e => e.TenantIsOneOf(tenants) && keys.Contains(e.StreamKey!))
                 .OrderBy(e => e.Sequence)
                 .ToListAsync(ct);
-            foreach (var e in events) streams[e.StreamKey!].Add(MartenEvents.ToStored(e));
-            return streams.ToDictionary(s => s.Key, s => (IReadOnlyList<StoredEvent>)s.Value);
+            // A stream id under another of the tenants read is another stream.
+            foreach (var e in events.Where(e => wanted[e.StreamKey!] == e.TenantId)) found[e.StreamKey!].Add(MartenEvents.ToStored(e));
+            return found.ToDictionary(s => s.Key, s => (IReadOnlyList<StoredEvent>)s.Value);
         }, ct);
 
     public Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct)

@@ -2,6 +2,7 @@ using Integrations.Application.Common;
 using Integrations.Infrastructure.Persistence.Projections;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using JasperFx.MultiTenancy;
 using Marten;
@@ -31,6 +32,21 @@ public static class MartenSetup
         return services;
     }
 
+    /// <summary>
+    /// Runs Marten's async daemon in this host, for the async projections: hot/cold, so of all the
+    /// processes running it one at a time projects (leader by advisory lock) and another takes over
+    /// when it dies. What Marten's AddAsyncDaemon(HotCold) registers; the store is built by AddMartenEventStore.
+    /// </summary>
+    public static IServiceCollection AddProjectionDaemon(this IServiceCollection services)
+    {
+        services.ConfigureMarten(options => options.Projections.AsyncMode = DaemonMode.HotCold);
+        services.AddSingleton<Marten.Events.Daemon.Coordination.IProjectionCoordinator, Marten.Events.Daemon.Coordination.ProjectionCoordinator>();
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(s => s.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>());
+        services.AddSingleton<JasperFx.Events.Daemon.IProjectionCoordinator>(s => s.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>());
+        services.AddHostedService<AsyncProjectionRebuilds>();
+        return services;
+    }
+
     /// <summary>The store's options; also what the schema test compares migration 0022 against.</summary>
     public static StoreOptions Options(EventTypeRegistry registry, IEnumerable<SqlProjection> projections)
     {
@@ -50,6 +66,10 @@ public static class MartenSetup
         // Rich: versions, global sequences and timestamps are known before the batch runs, so inline
         // projections and the outbox headers can use them (Quick leaves the sequence 0 inline).
         options.Events.AppendMode = EventAppendMode.Rich;
+        // The daemon polls (250 ms) rather than LISTEN: a NOTIFY in every appending transaction would
+        // serialize their commits on PostgreSQL's notification lock (see PostgresNotifier). It skips the
+        // gap a rolled-back append leaves after half a second instead of three.
+        options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(500);
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
         options.Events.MetadataConfig.CausationIdEnabled = true;
         options.Events.MetadataConfig.HeadersEnabled = true;

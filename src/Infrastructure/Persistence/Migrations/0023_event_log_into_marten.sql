@@ -49,7 +49,3 @@ $$;
 select setval('marten.mt_events_sequence', greatest((select max(seq_id) from marten.mt_events), 1), (select count(*) > 0 from marten.mt_events));
 
 drop table es_events;
-
--- Streams are read by their key alone (the key holds a UUID, so it is unique across tenants):
--- Marten's unique index leads with the tenant, so without this a read scanned the log.
-create index mt_events_stream_id_version on marten.mt_events (stream_id, version);

@@ -87,7 +87,7 @@ public sealed class WebhookDeliveryReadModel(DbSession session, IEventStore even
 
         // The attempts are the delivery stream's own events: no table repeats them.
         var streamId = WebhookDeliveryDecider.StreamId(deliveryId);
-        var stream = (await events.ReadStreamsAsync([streamId], ct))[streamId];
+        var stream = (await events.ReadStreamsAsync([new StreamKey(streamId, delivery.TenantId)], ct))[streamId];
         // To PostgreSQL's microseconds, like every other time in the API (last_attempt_at is this one from the log row):
         // the sender stamps attempts with the clock, which truncates, but attempts recorded before it did carry 100 ns ticks.
         var attempts = stream.Select(e => e.Data).OfType<WebhookAttemptMade>()

@@ -14,13 +14,19 @@ public sealed class WebhookEndpointHealthReadModel(DbSession session) : IWebhook
             // The backlog is counted through the queue's (endpoint_id, created_at, delivery_id) index.
             await using var command = Sql.Command(connection, transaction, """
                 select e.id, e.status, coalesce(h.consecutive_failures, 0), h.last_failure_at, h.last_success_at, p.probe_sent_at, q.pending, q.held,
-                       coalesce(p.probes_sent, 0)
+                       coalesce(p.probes_sent, 0),
+                       coalesce(r.attempts, 0), coalesce(r.succeeded, 0), coalesce(r.failed, 0), coalesce(r.dead_lettered, 0),
+                       coalesce(r.duration_ms_sum, 0), coalesce(r.duration_ms_max, 0)
                 from webhook_endpoints e
                 left join webhook_endpoint_health h on h.endpoint_id = e.id
                 left join webhook_endpoint_pacing p on p.endpoint_id = e.id
                 cross join lateral (
                     select count(*) as pending, count(*) filter (where held_by_circuit) as held
                     from webhook_delivery_queue where endpoint_id = e.id) q
+                cross join lateral (
+                    select sum(attempts)::int as attempts, sum(succeeded)::int as succeeded, sum(failed)::int as failed,
+                           sum(dead_lettered)::int as dead_lettered, sum(duration_ms_sum)::bigint as duration_ms_sum, max(duration_ms_max) as duration_ms_max
+                    from webhook_delivery_stats where endpoint_id = e.id and minute >= date_trunc('minute', now()) - interval '59 minutes') r
                 where e.id = @id and e.tenant_id = @tenant_id
                 """, ("id", endpointId), ("tenant_id", tenantId));
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -29,7 +35,8 @@ public sealed class WebhookEndpointHealthReadModel(DbSession session) : IWebhook
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
                 reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
                 reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                reader.GetInt64(6), reader.GetInt64(7), reader.GetInt32(8));
+                reader.GetInt64(6), reader.GetInt64(7), reader.GetInt32(8),
+                new RecentAttempts(reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11), reader.GetInt32(12), reader.GetInt64(13), reader.GetInt32(14)));
         }, ct);
 
     public Task<IReadOnlyList<FailingEndpoint>> FindFailingAsync(IReadOnlyCollection<Guid> endpointIds, int threshold, CancellationToken ct) =>

@@ -127,6 +127,43 @@ public class DeliveryHealthTests(AutoDisableFixture fixture) : IClassFixture<Aut
         before.ShouldContain(row => row.Contains("retries_exhausted") || row.Contains("gone"));
     }
 
+    [Fact]
+    public async Task The_last_hour_comes_from_the_async_daemon_which_reports_its_lag_and_rebuilds_to_the_same_rows()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink, ["invoice.paid"]);
+        _sink.RespondInTurn(endpoint.Path, 500, 200, 200);
+        var client = endpoint.Tenant.Client;
+        var events = new[] { await client.PublishAsync(), await client.PublishAsync() };
+        foreach (var e in events)
+            await client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(e, endpoint.Id), d => d.Status() == "succeeded", Soon, "delivered");
+
+        // Three attempts, one failed; the daemon projects them a poll or two later.
+        System.Text.Json.JsonElement lastHour = default;
+        await Infrastructure.Eventually.HoldsAsync(async () =>
+        {
+            lastHour = (await (await client.GetAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/health")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("last_hour");
+            return lastHour.GetProperty("attempts").GetInt32() == 3;
+        }, Soon, "the stats projection counted the attempts");
+        lastHour.GetProperty("succeeded").GetInt32().ShouldBe(2);
+        lastHour.GetProperty("failed").GetInt32().ShouldBe(1);
+        lastHour.GetProperty("success_rate").GetDouble().ShouldBe(0.6667);
+        lastHour.GetProperty("window_minutes").GetInt32().ShouldBe(60);
+
+        var projections = await (await _system.Admin.GetAsync("/api/v1/admin/projections")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        var stats = projections.GetProperty("data").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "webhook_delivery_stats");
+        stats.GetProperty("lifecycle").GetString().ShouldBe("async");
+        stats.GetProperty("position").GetInt64().ShouldBeGreaterThan(0);
+        stats.GetProperty("lag").GetInt64().ShouldBe(projections.GetProperty("high_water_mark").GetInt64() - stats.GetProperty("position").GetInt64());
+        var inline = projections.GetProperty("data").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "events");
+        (inline.GetProperty("lifecycle").GetString(), inline.GetProperty("lag").GetInt64()).ShouldBe(("inline", 0L));
+
+        var before = await _system.ScalarAsync<string>("select string_agg(row_to_json(s)::text, ',' order by minute) from webhook_delivery_stats s where endpoint_id = @e",
+            ("e", endpoint.Id));
+        await (await _system.Admin.PostAsync("/api/v1/admin/projections/webhook_delivery_stats/rebuild", null)).ShouldBeJsonAsync(HttpStatusCode.OK);
+        (await _system.ScalarAsync<string>("select string_agg(row_to_json(s)::text, ',' order by minute) from webhook_delivery_stats s where endpoint_id = @e",
+            ("e", endpoint.Id))).ShouldBe(before);
+    }
+
     /// <summary>The tenant's rows of every delivery projection, as text, in a fixed order.</summary>
     private Task<string[]> SnapshotAsync(Guid tenantId) =>
         _system.ScalarAsync<string[]>("""

@@ -32,7 +32,7 @@ public sealed class CreateApiKeyCommandHandler(AggregateStore aggregates, IClock
     public async Task<CreatedApiKeyDto> Handle(CreateApiKeyCommand request, CancellationToken cancellationToken)
     {
         var streamId = TenantDecider.StreamId(request.TenantId);
-        var loaded = await aggregates.LoadAsync(TenantDecider.Decider, streamId, cancellationToken);
+        var loaded = await aggregates.LoadAsync(TenantDecider.Decider, streamId, request.TenantId, cancellationToken);
         if (!loaded.State.Exists) throw new NotFoundException("tenant_not_found", "No such tenant.");
 
         var key = ApiKeyFormat.Generate();

@@ -14,7 +14,7 @@ public sealed class RevokeApiKeyCommandHandler(AggregateStore aggregates, IClock
     public async Task<Unit> Handle(RevokeApiKeyCommand request, CancellationToken cancellationToken)
     {
         var streamId = TenantDecider.StreamId(request.TenantId);
-        var loaded = await aggregates.LoadAsync(TenantDecider.Decider, streamId, cancellationToken);
+        var loaded = await aggregates.LoadAsync(TenantDecider.Decider, streamId, request.TenantId, cancellationToken);
         if (!loaded.State.Exists) throw new NotFoundException("tenant_not_found", "No such tenant.");
         if (!loaded.State.ApiKeys.ContainsKey(request.KeyId)) throw new NotFoundException("api_key_not_found", "No such API key.");
 

@@ -30,7 +30,7 @@ public sealed class DispatchEventsCommandHandler(AggregateStore aggregates, Webh
     {
         // A message may come twice in a batch (republished by the sweeper): once is enough.
         var events = request.Events.DistinctBy(e => e.EventId).ToList();
-        var loaded = await aggregates.LoadAsync(IngestedEventDecider.Decider, events.Select(e => IngestedEventDecider.StreamId(e.EventId)).ToList(), cancellationToken);
+        var loaded = await aggregates.LoadAsync(IngestedEventDecider.Decider, events.Select(e => new StreamKey(IngestedEventDecider.StreamId(e.EventId), e.TenantId)).ToList(), cancellationToken);
         var known = events.Where(e => loaded[IngestedEventDecider.StreamId(e.EventId)].State is { Status: not IngestedEventStatus.None } state
                                       && state.TenantId == e.TenantId)
             .Select(e => e with { EventType = loaded[IngestedEventDecider.StreamId(e.EventId)].State.EventType })

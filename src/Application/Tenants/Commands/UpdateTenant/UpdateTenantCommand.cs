@@ -25,7 +25,7 @@ public sealed class UpdateTenantCommandHandler(AggregateStore aggregates, IClock
     public async Task<TenantDto> Handle(UpdateTenantCommand request, CancellationToken cancellationToken)
     {
         var streamId = TenantDecider.StreamId(request.TenantId);
-        var loaded = await aggregates.LoadAsync(TenantDecider.Decider, streamId, cancellationToken);
+        var loaded = await aggregates.LoadAsync(TenantDecider.Decider, streamId, request.TenantId, cancellationToken);
         if (!loaded.State.Exists) throw new NotFoundException("tenant_not_found", "No such tenant.");
 
         var result = await aggregates.HandleAsync(TenantDecider.Decider, streamId,

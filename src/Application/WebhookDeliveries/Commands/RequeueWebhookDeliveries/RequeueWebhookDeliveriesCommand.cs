@@ -18,8 +18,7 @@ public sealed class RequeueWebhookDeliveriesCommandHandler(WebhookDeliveryLedger
 {
     public async Task<int> Handle(RequeueWebhookDeliveriesCommand request, CancellationToken cancellationToken)
     {
-        var streams = request.DeliveryIds.Distinct().Select(WebhookDeliveryDecider.StreamId).ToList();
-        var loaded = await ledger.LoadAsync(streams, cancellationToken);
+        var loaded = await ledger.LoadAsync(request.DeliveryIds.Distinct().Select(id => (id, request.TenantId)).ToList(), cancellationToken);
         var now = clock.UtcNow;
         var batch = loaded
             .Where(s => s.Value.State is { Status: DeliveryStatus.Failed } state && state.TenantId == request.TenantId)

@@ -21,10 +21,13 @@ public sealed class RetryWebhookDeliveryCommandHandler(
 {
     public async Task<WebhookDeliveryDto> Handle(RetryWebhookDeliveryCommand request, CancellationToken cancellationToken)
     {
+        // The admin names no tenant: the log says whose delivery it is (reads of the stream are per tenant).
+        var tenantId = request.TenantId ?? (await deliveries.FindAsync(null, request.DeliveryId, cancellationToken))?.TenantId
+            ?? throw WebhookDeliveryErrors.NotFound();
         var streamId = WebhookDeliveryDecider.StreamId(request.DeliveryId);
-        var loaded = await ledger.LoadAsync([streamId], cancellationToken);
+        var loaded = await ledger.LoadAsync([(request.DeliveryId, tenantId)], cancellationToken);
         var state = loaded[streamId].State;
-        if (state.Status == DeliveryStatus.None || request.TenantId is { } tenant && state.TenantId != tenant) throw WebhookDeliveryErrors.NotFound();
+        if (state.Status == DeliveryStatus.None) throw WebhookDeliveryErrors.NotFound();
         if (await endpoints.FindTargetAsync(state.TenantId, state.EndpointId, cancellationToken) is null)
             throw new ConflictException("webhook_endpoint_not_found", "The delivery's endpoint was deleted; there is nowhere to send it.");
 

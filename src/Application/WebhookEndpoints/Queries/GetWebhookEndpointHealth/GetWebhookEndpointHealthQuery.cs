@@ -28,7 +28,16 @@ public static class CircuitStates
 /// <param name="FailureThreshold">Failed attempts in a row that open the circuit; 0 when the breaker is off.</param>
 public sealed record WebhookEndpointCircuitDto(string State, DateTimeOffset? NextProbeAt, DateTimeOffset? ProbeSentAt, int FailureThreshold);
 
-/// <summary>How an endpoint is doing: its failure streak, its circuit, and what waits for it.</summary>
+/// <summary>
+/// The last hour's attempts (whole minutes, up to the current one). Kept by Marten's async daemon
+/// from the delivery log: a few hundred milliseconds behind the attempts themselves.
+/// </summary>
+/// <param name="SuccessRate">Succeeded attempts over all attempts, 0 to 1; null without attempts.</param>
+/// <param name="AverageDurationMs">Mean response time of the attempts; null without attempts.</param>
+public sealed record WebhookEndpointRecentDto(int WindowMinutes, int Attempts, int Succeeded, int Failed, int DeadLettered,
+    double? SuccessRate, double? AverageDurationMs, int? MaxDurationMs);
+
+/// <summary>How an endpoint is doing: its failure streak, its circuit, what waits for it and its last hour.</summary>
 /// <param name="AutoDisableAfter">The streak at which the endpoint is disabled (Webhooks:AutoDisableAfterConsecutiveFailures).</param>
 /// <param name="PendingDeliveries">Deliveries not yet succeeded or dead-lettered: due, scheduled for a retry, or held.</param>
 /// <param name="HeldDeliveries">Of those, the ones the open circuit holds back until a probe succeeds.</param>
@@ -41,13 +50,19 @@ public sealed record WebhookEndpointHealthDto(
     DateTimeOffset? LastFailureAt,
     WebhookEndpointCircuitDto Circuit,
     long PendingDeliveries,
-    long HeldDeliveries);
+    long HeldDeliveries,
+    WebhookEndpointRecentDto LastHour);
 
 public sealed record GetWebhookEndpointHealthQuery(Guid TenantId, Guid EndpointId) : IQuery<WebhookEndpointHealthDto>;
 
 public sealed class GetWebhookEndpointHealthQueryHandler(IWebhookEndpointHealthReadModel health, WebhookDeliveryOptions options, IClock clock)
     : IRequestHandler<GetWebhookEndpointHealthQuery, WebhookEndpointHealthDto>
 {
+    private static WebhookEndpointRecentDto LastHour(RecentAttempts r) => new(60, r.Attempts, r.Succeeded, r.Failed, r.DeadLettered,
+        r.Attempts == 0 ? null : Math.Round((double)r.Succeeded / r.Attempts, 4),
+        r.Attempts == 0 ? null : Math.Round((double)r.DurationMsSum / r.Attempts, 1),
+        r.Attempts == 0 ? null : r.DurationMsMax);
+
     public async Task<WebhookEndpointHealthDto> Handle(GetWebhookEndpointHealthQuery request, CancellationToken cancellationToken)
     {
         var facts = await health.FindAsync(request.TenantId, request.EndpointId, cancellationToken) ?? throw WebhookEndpointAggregate.NotFound();
@@ -56,6 +71,6 @@ public sealed class GetWebhookEndpointHealthQueryHandler(IWebhookEndpointHealthR
         return new WebhookEndpointHealthDto(facts.EndpointId, facts.Status, facts.ConsecutiveFailures, options.AutoDisableAfterConsecutiveFailures,
             facts.LastSuccessAt, facts.LastFailureAt,
             new WebhookEndpointCircuitDto(CircuitStates.Of(circuit.State), circuit.NextProbeAt, circuit.ProbeSentAt, options.CircuitBreaker.FailureThreshold),
-            facts.PendingDeliveries, facts.HeldDeliveries);
+            facts.PendingDeliveries, facts.HeldDeliveries, LastHour(facts.Recent));
     }
 }
