@@ -21,6 +21,16 @@ public class CredentialEnvelopeTests
     private static Task<SealedCredential> SealAsync(CredentialEnvelope envelope, Guid? tenant = null, Guid? connection = null) =>
         envelope.SealAsync(tenant ?? Tenant, connection ?? Connection, Plaintext, CancellationToken.None);
 
+    private static Task<CryptographicException> ShouldNotOpenAsync(CredentialEnvelope envelope, SealedCredential record, string? because = null) =>
+        Should.ThrowAsync<CryptographicException>(() => envelope.OpenAsync(Tenant, Connection, record, CancellationToken.None), because);
+
+    private static byte[] Flipped(byte[] bytes, int index, byte bits = 0x01)
+    {
+        var copy = (byte[])bytes.Clone();
+        copy[index] ^= bits;
+        return copy;
+    }
+
     [Fact]
     public async Task A_sealed_record_opens_again_and_each_seal_has_its_own_data_key_and_nonce()
     {
@@ -52,8 +62,7 @@ public class CredentialEnvelopeTests
         await Should.ThrowAsync<CryptographicException>(() => envelope.OpenAsync(Guid.NewGuid(), Connection, sealedRecord, CancellationToken.None));
         // Only the ciphertext moved, under the other row's own data key: the key does not fit.
         var other = await SealAsync(envelope, connection: Guid.NewGuid());
-        await Should.ThrowAsync<CryptographicException>(() =>
-            envelope.OpenAsync(Tenant, Connection, sealedRecord with { WrappedKey = other.WrappedKey }, CancellationToken.None));
+        await ShouldNotOpenAsync(envelope, sealedRecord with { WrappedKey = other.WrappedKey });
     }
 
     [Fact]
@@ -64,18 +73,9 @@ public class CredentialEnvelopeTests
         var length = sealedRecord.Ciphertext.Length;
 
         foreach (var index in new[] { 1, 12, 13, 20, length - 17, length - 1 })
-        {
-            var tampered = (byte[])sealedRecord.Ciphertext.Clone();
-            tampered[index] ^= 0x01;
-            await Should.ThrowAsync<CryptographicException>(() => envelope.OpenAsync(Tenant, Connection, sealedRecord with { Ciphertext = tampered }, CancellationToken.None),
-                $"byte {index}");
-        }
-        await Should.ThrowAsync<CryptographicException>(() =>
-            envelope.OpenAsync(Tenant, Connection, sealedRecord with { Ciphertext = sealedRecord.Ciphertext[..20] }, CancellationToken.None));
-        var relabelled = (byte[])sealedRecord.Ciphertext.Clone();
-        relabelled[0] = 2;
-        (await Should.ThrowAsync<CryptographicException>(() =>
-            envelope.OpenAsync(Tenant, Connection, sealedRecord with { Ciphertext = relabelled }, CancellationToken.None))).Message.ShouldContain("format 2");
+            await ShouldNotOpenAsync(envelope, sealedRecord with { Ciphertext = Flipped(sealedRecord.Ciphertext, index) }, $"byte {index}");
+        await ShouldNotOpenAsync(envelope, sealedRecord with { Ciphertext = sealedRecord.Ciphertext[..20] });
+        (await ShouldNotOpenAsync(envelope, sealedRecord with { Ciphertext = Flipped(sealedRecord.Ciphertext, 0, 0x03) })).Message.ShouldContain("format 2");
     }
 
     [Fact]
@@ -85,14 +85,8 @@ public class CredentialEnvelopeTests
         var sealedRecord = await SealAsync(envelope);
 
         foreach (var index in new[] { 0, 12, 30, sealedRecord.WrappedKey.Length - 1 })
-        {
-            var tampered = (byte[])sealedRecord.WrappedKey.Clone();
-            tampered[index] ^= 0x80;
-            await Should.ThrowAsync<CryptographicException>(() => envelope.OpenAsync(Tenant, Connection, sealedRecord with { WrappedKey = tampered }, CancellationToken.None),
-                $"byte {index}");
-        }
-        await Should.ThrowAsync<CryptographicException>(() =>
-            envelope.OpenAsync(Tenant, Connection, sealedRecord with { WrappedKey = sealedRecord.WrappedKey[..28] }, CancellationToken.None));
+            await ShouldNotOpenAsync(envelope, sealedRecord with { WrappedKey = Flipped(sealedRecord.WrappedKey, index, 0x80) }, $"byte {index}");
+        await ShouldNotOpenAsync(envelope, sealedRecord with { WrappedKey = sealedRecord.WrappedKey[..28] });
     }
 
     [Fact]
@@ -102,14 +96,12 @@ public class CredentialEnvelopeTests
         var other = NewKey();
         var sealedRecord = await SealAsync(Envelope(kek));
 
-        var unknown = await Should.ThrowAsync<CryptographicException>(() => Envelope(other).OpenAsync(Tenant, Connection, sealedRecord, CancellationToken.None));
+        var unknown = await ShouldNotOpenAsync(Envelope(other), sealedRecord);
         unknown.Message.ShouldContain(PlatformKeyRing.KeyId(kek));
         unknown.Message.ShouldContain("Secrets:PreviousEncryptionKeys");
-        await Should.ThrowAsync<CryptographicException>(() =>
-            Envelope(kek).OpenAsync(Tenant, Connection, sealedRecord with { KeyId = "0badc0de" }, CancellationToken.None));
+        await ShouldNotOpenAsync(Envelope(kek), sealedRecord with { KeyId = "0badc0de" });
         // Relabelled to another configured KEK: the wrapped key names its KEK in its associated data.
-        await Should.ThrowAsync<CryptographicException>(() =>
-            Envelope(kek, other).OpenAsync(Tenant, Connection, sealedRecord with { KeyId = PlatformKeyRing.KeyId(other) }, CancellationToken.None));
+        await ShouldNotOpenAsync(Envelope(kek, other), sealedRecord with { KeyId = PlatformKeyRing.KeyId(other) });
     }
 
     [Fact]
