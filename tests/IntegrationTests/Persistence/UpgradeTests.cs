@@ -53,8 +53,10 @@ public class UpgradeTests(UpgradedSystem system) : IClassFixture<UpgradedSystem>
     public async Task The_log_moved_into_Marten_with_its_ids_versions_sequences_and_metadata()
     {
         var database = Manifest.GetProperty("database");
-        (await system.ScalarAsync<long>("select count(*) from marten.mt_events")).ShouldBe(database.GetProperty("es_events_count").GetInt64());
-        (await system.ScalarAsync<long>("select max(seq_id) from marten.mt_events")).ShouldBe(database.GetProperty("es_events_max_global_seq").GetInt64());
+        // Beside the moved log, 0025 gave every member, app and grant row a stream of its own (see below).
+        const string moved = "marten.mt_events where type not in ('MemberImported', 'AppImported', 'GrantImported')";
+        (await system.ScalarAsync<long>($"select count(*) from {moved}")).ShouldBe(database.GetProperty("es_events_count").GetInt64());
+        (await system.ScalarAsync<long>($"select max(seq_id) from {moved}")).ShouldBe(database.GetProperty("es_events_max_global_seq").GetInt64());
         (await system.ScalarAsync<long>("select count(*) from pg_tables where tablename = 'es_events'")).ShouldBe(0);
         foreach (var type in database.GetProperty("es_events_by_event_type").EnumerateObject())
             (await system.ScalarAsync<long>("select count(*) from marten.mt_events where type = @t", ("t", type.Name))).ShouldBe(type.Value.GetInt64(), type.Name);
