@@ -185,7 +185,7 @@ public static class OAuthServerEndpoints
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "This application is not available to your organisation."));
         if (!request.PromptConsent && RemembersConsent(request)
             && await store.HasConsentCoveringAsync(member.TenantId, member.Id, request.App.Id, request.Scopes, ct))
-            return await IssueCodeAsync(http, store, request, member, ct);
+            return await IssueCodeAsync(http, request, member, ct);
         return ConsentPage(http, request, member);
     }
 
@@ -329,7 +329,7 @@ public static class OAuthServerEndpoints
         if (form["decision"].ToString() != "allow" || !request.App.InstallableBy(member.TenantId))
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "The resource owner denied the request."));
 
-        return await IssueCodeAsync(http, store, request, member, ct);
+        return await IssueCodeAsync(http, request, member, ct);
     }
 
     /// <summary>
@@ -342,7 +342,7 @@ public static class OAuthServerEndpoints
         request.App.IsConfidential || request.RedirectUri.StartsWith("https://", StringComparison.Ordinal);
 
     /// <summary>Every authorization, shown or remembered, is a grant of its own (the unit of revocation) with one code.</summary>
-    private static async Task<IResult> IssueCodeAsync(HttpContext http, IOAuthStore store, ValidRequest request, MemberRow member, CancellationToken ct)
+    private static async Task<IResult> IssueCodeAsync(HttpContext http, ValidRequest request, MemberRow member, CancellationToken ct)
     {
         var lifetime = http.RequestServices.GetRequiredService<IOptionsMonitor<OAuthOptions>>().CurrentValue.AuthorizationCodeLifetime;
         // The grant's stream records the member who consented as the actor.

@@ -170,7 +170,7 @@ public static class TokenEndpoint
                 return await IssueAsync(http, store, tokens, options.CurrentValue, issuer, grant, app.ClientId, requested, use.Scopes, now, ct);
             }
             case "client_credentials":
-                return await ClientCredentialsAsync(http, form, store, tokens, app, client.Authenticated, issuer, now, ct);
+                return await ClientCredentialsAsync(http, form, store, tokens, app, client.Authenticated, issuer, ct);
             case "":
                 return Error(http, "invalid_request", "grant_type is required.");
             default:
@@ -184,7 +184,7 @@ public static class TokenEndpoint
     /// to for this app (grants not revoked). No refresh token (§4.4.3): the app asks again.
     /// </summary>
     private static async Task<IResult> ClientCredentialsAsync(HttpContext http, IFormCollection form, IOAuthStore store, AccessTokens tokens, AppRow app,
-        bool authenticated, string issuer, DateTimeOffset now, CancellationToken ct)
+        bool authenticated, string issuer, CancellationToken ct)
     {
         // §4.4: only confidential clients, which can keep their credentials secret.
         if (!authenticated) return Error(http, "unauthorized_client", "The client_credentials grant is for confidential clients only.");
@@ -241,7 +241,7 @@ public static class TokenEndpoint
     /// answer tells the caller only what it could learn by using a token it already holds. The
     /// token_type_hint is ignored: every kind of token is looked up (§2.1 allows that).
     /// </summary>
-    public static async Task<IResult> RevokeAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    public static async Task<IResult> RevokeAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
     {
         var (form, formError) = await ReadFormAsync(http);
         if (formError is not null) return formError;
