@@ -28,6 +28,8 @@ public static class DependencyInjection
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
+        services.AddScoped<Apps.AppAggregate>();
+        services.AddScoped<OAuth.OAuthGrants>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {

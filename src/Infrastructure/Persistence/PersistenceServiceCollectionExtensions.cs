@@ -86,6 +86,9 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<SqlProjection, TenantsProjection>();
         services.AddSingleton<SqlProjection, EventsProjection>();
         services.AddSingleton<SqlProjection, WebhookEndpointsProjection>();
+        services.AddSingleton<SqlProjection, MembersProjection>();
+        services.AddSingleton<SqlProjection, OAuthAppsProjection>();
+        services.AddSingleton<SqlProjection, OAuthGrantsProjection>();
         services.AddMartenEventStore();
         services.AddSingleton<IProjectionRebuilder, ProjectionRebuilder>();
         services.AddSingleton<IProjectionStatus, ProjectionStatus>();
