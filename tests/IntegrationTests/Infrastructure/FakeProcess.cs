@@ -20,6 +20,7 @@ public sealed class FakeProcess : IAsyncDisposable
     private readonly string _directory;
     private readonly StringBuilder _output;
     private int _disposed;
+    private bool _exited;
 
     private FakeProcess(Process process, string directory, StringBuilder output, JsonElement ready, string logFile)
     {
@@ -44,7 +45,8 @@ public sealed class FakeProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether the process has ended (after dispose: whether it had ended when it was stopped).</summary>
+    public bool HasExited => Volatile.Read(ref _disposed) == 1 ? _exited : _process.HasExited;
 
     public string Output
     {
@@ -140,6 +142,7 @@ public sealed class FakeProcess : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await StopAsync(_process);
+        _exited = _process.HasExited;
         _process.Dispose();
         TryDelete(_directory);
         try
