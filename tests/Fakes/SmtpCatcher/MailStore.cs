@@ -1,4 +1,5 @@
 using Integrations.Fakes.Common;
+using Integrations.Fakes.Common.Control;
 using MimeKit;
 
 namespace Integrations.Fakes.SmtpCatcher;
@@ -46,7 +47,7 @@ public sealed class MailStore(TimeProvider clock) : IFakeResettable
 {
     private readonly object _lock = new();
     private readonly List<CaughtMessage> _messages = [];
-    private readonly List<(SmtpFault Fault, int Remaining)> _faults = [];
+    private readonly CountedQueue<SmtpFault> _faults = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sequence;
 
@@ -117,34 +118,9 @@ public sealed class MailStore(TimeProvider clock) : IFakeResettable
         }
     }
 
-    public void AddFault(SmtpFault fault)
-    {
-        lock (_lock)
-        {
-            _faults.Add((fault, fault.Count));
-        }
-    }
+    public void AddFault(SmtpFault fault) => _faults.Add(fault, fault.Count);
 
-    public SmtpFault? TakeFault()
-    {
-        lock (_lock)
-        {
-            if (_faults.Count == 0)
-            {
-                return null;
-            }
-            var (fault, remaining) = _faults[0];
-            if (remaining <= 1)
-            {
-                _faults.RemoveAt(0);
-            }
-            else
-            {
-                _faults[0] = (fault, remaining - 1);
-            }
-            return fault;
-        }
-    }
+    public SmtpFault? TakeFault() => _faults.Take();
 
     /// <summary>Forgets every message (<c>DELETE /messages</c>) but keeps the faults.</summary>
     public void Clear()
@@ -160,7 +136,7 @@ public sealed class MailStore(TimeProvider clock) : IFakeResettable
         lock (_lock)
         {
             _messages.Clear();
-            _faults.Clear();
         }
+        _faults.Clear();
     }
 }

@@ -128,9 +128,9 @@ public sealed class FakeProcess : IAsyncDisposable
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or JsonException)
         {
-            await StopAsync(process);
+            await ProcessRunner.StopAsync(process, StopTimeout);
             process.Dispose();
-            TryDelete(directory);
+            ProcessRunner.TryDeleteDirectory(directory);
             lock (output)
             {
                 throw new InvalidOperationException($"the {name} fake did not start ({ex.Message}):\n{output}", ex);
@@ -141,10 +141,10 @@ public sealed class FakeProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        await StopAsync(_process);
+        await ProcessRunner.StopAsync(_process, StopTimeout);
         _exited = _process.HasExited;
         _process.Dispose();
-        TryDelete(_directory);
+        ProcessRunner.TryDeleteDirectory(_directory);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
@@ -153,40 +153,6 @@ public sealed class FakeProcess : IAsyncDisposable
         catch (IOException)
         {
             // The log is a convenience; Output had it too.
-        }
-    }
-
-    private static async Task StopAsync(Process process)
-    {
-        try
-        {
-            if (process.HasExited) return;
-            ProcessRunner.Signal(process.Id, ProcessRunner.SigTerm);
-            using var cts = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
         }
     }
 }

@@ -35,7 +35,8 @@ public sealed record FaultRule
 /// <summary>The active fault rules, in the order they were added; the first that matches a call applies.</summary>
 public sealed class FaultRules : IFakeResettable
 {
-    private readonly List<(FaultRule Rule, int? Remaining)> _rules = [];
+    private readonly CountedQueue<FaultRule> _rules = new();
+    private readonly object _lock = new();
     private CancellationTokenSource _release = new();
 
     /// <summary>Cancelled when the faults are cleared or the fake is reset: hanging calls then end.</summary>
@@ -43,64 +44,28 @@ public sealed class FaultRules : IFakeResettable
     {
         get
         {
-            lock (_rules)
+            lock (_lock)
             {
                 return _release.Token;
             }
         }
     }
 
-    public void Add(FaultRule rule)
-    {
-        lock (_rules)
-        {
-            _rules.Add((rule, rule.Count));
-        }
-    }
+    public void Add(FaultRule rule) => _rules.Add(rule, rule.Count);
 
-    public IReadOnlyList<object> Describe()
-    {
-        lock (_rules)
-        {
-            return _rules.Select(r => (object)new { rule = r.Rule, remaining = r.Remaining }).ToList();
-        }
-    }
+    public IReadOnlyList<object> Describe() =>
+        _rules.Snapshot().Select(r => (object)new { rule = r.Item, remaining = r.Remaining }).ToList();
 
     /// <summary>The rule this call triggers, if any; a counted rule is used up by it.</summary>
-    public FaultRule? Take(string method, string path)
-    {
-        lock (_rules)
-        {
-            for (var i = 0; i < _rules.Count; i++)
-            {
-                var (rule, remaining) = _rules[i];
-                if (!path.StartsWith(rule.PathPrefix, StringComparison.Ordinal)
-                    || (rule.Method is not null && !string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)))
-                {
-                    continue;
-                }
-                if (remaining is { } left)
-                {
-                    if (left <= 1)
-                    {
-                        _rules.RemoveAt(i);
-                    }
-                    else
-                    {
-                        _rules[i] = (rule, left - 1);
-                    }
-                }
-                return rule;
-            }
-            return null;
-        }
-    }
+    public FaultRule? Take(string method, string path) => _rules.Take(rule =>
+        path.StartsWith(rule.PathPrefix, StringComparison.Ordinal)
+        && (rule.Method is null || string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)));
 
     public void Reset()
     {
-        lock (_rules)
+        _rules.Clear();
+        lock (_lock)
         {
-            _rules.Clear();
             _release.Cancel();
             _release.Dispose();
             _release = new CancellationTokenSource();

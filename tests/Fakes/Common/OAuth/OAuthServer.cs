@@ -39,7 +39,7 @@ public sealed class OAuthServer : IFakeResettable
     private readonly Dictionary<string, OAuthClient> _clients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingAuthorization> _pending = new(StringComparer.Ordinal);
-    private readonly List<(RefreshFault Fault, int Remaining)> _refreshFaults = [];
+    private readonly Control.CountedQueue<RefreshFault> _refreshFaults = new();
     private readonly Dictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _successes = new(StringComparer.Ordinal);
     private int _revocations;
@@ -195,42 +195,11 @@ public sealed class OAuthServer : IFakeResettable
         }
     }
 
-    public void AddRefreshFault(RefreshFault fault)
-    {
-        lock (_lock)
-        {
-            _refreshFaults.Add((fault, fault.Count));
-        }
-    }
+    public void AddRefreshFault(RefreshFault fault) => _refreshFaults.Add(fault, fault.Count);
 
-    public void ClearRefreshFaults()
-    {
-        lock (_lock)
-        {
-            _refreshFaults.Clear();
-        }
-    }
+    public void ClearRefreshFaults() => _refreshFaults.Clear();
 
-    public RefreshFault? TakeRefreshFault()
-    {
-        lock (_lock)
-        {
-            if (_refreshFaults.Count == 0)
-            {
-                return null;
-            }
-            var (fault, remaining) = _refreshFaults[0];
-            if (remaining <= 1)
-            {
-                _refreshFaults.RemoveAt(0);
-            }
-            else
-            {
-                _refreshFaults[0] = (fault, remaining - 1);
-            }
-            return fault;
-        }
-    }
+    public RefreshFault? TakeRefreshFault() => _refreshFaults.Take();
 
     /// <summary>Counts a call of the token endpoint by its grant type.</summary>
     public void CountTokenRequest(string grantType) => Count(_calls, grantType);

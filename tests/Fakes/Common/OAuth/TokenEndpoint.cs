@@ -140,6 +140,10 @@ public static class OAuthForms
     public static string? Repeated(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> parameters) =>
         parameters.FirstOrDefault(p => p.Value.Count > 1).Key;
 
+    /// <summary>RFC 6749 §3.3: a space-delimited list of case-sensitive strings.</summary>
+    public static HashSet<string> ScopeSet(string scope) =>
+        scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The scope to grant (RFC 6749 §3.3): the requested one if every value is allowed, the default when none is asked.</summary>
     public static (string Scope, OAuthError? Problem) Scope(string? requested, OAuthSettings settings)
     {
@@ -147,9 +151,9 @@ public static class OAuthForms
         {
             return (settings.DefaultScope, null);
         }
-        var unknown = TokenStore.ScopeSet(requested).FirstOrDefault(s => settings.Scopes.Count > 0 && !settings.Scopes.Contains(s));
+        var unknown = ScopeSet(requested).FirstOrDefault(s => settings.Scopes.Count > 0 && !settings.Scopes.Contains(s));
         return unknown is null
-            ? (string.Join(' ', TokenStore.ScopeSet(requested)), null)
+            ? (string.Join(' ', ScopeSet(requested)), null)
             : ("", new OAuthError("invalid_scope", $"The scope '{unknown}' is not known."));
     }
 }

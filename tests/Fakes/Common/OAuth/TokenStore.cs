@@ -115,8 +115,8 @@ public sealed class TokenStore(TimeProvider clock) : IFakeResettable
                 return (null, OAuthError.InvalidGrant("The refresh token expired."));
             }
             // §6: the new access token's scope is the one asked for, which may not exceed the grant's.
-            var granted = ScopeSet(grant.Scope);
-            if (scope is not null && !ScopeSet(scope).IsSubsetOf(granted))
+            var granted = OAuthForms.ScopeSet(grant.Scope);
+            if (scope is not null && !OAuthForms.ScopeSet(scope).IsSubsetOf(granted))
             {
                 return (null, new OAuthError("invalid_scope", "The requested scope exceeds the scope of the grant."));
             }
@@ -306,8 +306,4 @@ public sealed class TokenStore(TimeProvider clock) : IFakeResettable
         }
         return new TokenIssue(accessToken, settings.AccessTokenLifetimeSeconds, refreshToken, scope, grant);
     }
-
-    /// <summary>RFC 6749 §3.3: a space-delimited list of case-sensitive strings.</summary>
-    public static HashSet<string> ScopeSet(string scope) =>
-        scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 }
