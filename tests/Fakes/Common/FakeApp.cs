@@ -57,9 +57,12 @@ public static class FakeApp
     /// </summary>
     public static WebApplication UseFakeFoundation(this WebApplication app)
     {
-        app.UseMiddleware<RequestRecordingMiddleware>();
-        app.UseMiddleware<FaultInjectionMiddleware>();
-        app.UseMiddleware<RateLimitMiddleware>();
+        app.UseWhen(context => !ControlApi.IsControlPath(context.Request.Path), calls =>
+        {
+            calls.UseMiddleware<RequestRecordingMiddleware>();
+            calls.UseMiddleware<FaultInjectionMiddleware>();
+            calls.UseMiddleware<RateLimitMiddleware>();
+        });
         app.MapFakeControlApi();
         return app;
     }

@@ -78,9 +78,7 @@ public sealed class FaultInjectionMiddleware(RequestDelegate next, FaultRules fa
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var rule = ControlApi.IsControlPath(context.Request.Path)
-            ? null
-            : faults.Take(context.Request.Method, context.Request.Path.Value ?? "");
+        var rule = faults.Take(context.Request.Method, context.Request.Path.Value ?? "");
         if (rule is null)
         {
             await next(context);

@@ -143,11 +143,6 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimits limits,
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (ControlApi.IsControlPath(context.Request.Path))
-        {
-            await next(context);
-            return;
-        }
         var now = clock.GetUtcNow();
         var states = limits.Check(context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString(), now);
         foreach (var state in states)

@@ -64,11 +64,6 @@ public sealed class RequestRecordingMiddleware(RequestDelegate next, RequestLog 
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (ControlApi.IsControlPath(context.Request.Path))
-        {
-            await next(context);
-            return;
-        }
         var sequence = log.NextSequence();
         var receivedAt = clock.GetUtcNow();
         context.Request.EnableBuffering();
