@@ -195,6 +195,35 @@ public sealed class FakeFoundationTests(OAuthProviderFixture fixture) : OAuthFak
     }
 
     [Fact]
+    public async Task Start_up_arguments_set_paths_clients_authentication_and_limits()
+    {
+        await using var fake = await OAuthProviderFake.StartAsync(
+            "--OAuth:TokenPath=/api/oauth.v2.access", "--OAuth:RevocationPath=", "--OAuth:pkce=required", "--OAuth:consent=approve",
+            "--Client:Id=spa", "--Client:RedirectUris=http://127.0.0.1:9/cb",
+            "--Auth:Mode=api_key", "--Auth:ApiKeys=key-1=acme", "--RateLimit:Limit=1", "--RateLimit:ResetFormat=epoch-seconds", "--RateLimit:PathPrefix=/api/me");
+        using var http = fake.Process.CreateClient();
+
+        var (verifier, challenge) = NewPkce();
+        using var authorize = await http.GetAsync($"/oauth/authorize?response_type=code&client_id=spa&code_challenge={challenge}&code_challenge_method=S256");
+        var code = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(authorize.Headers.Location!.Query)["code"].ToString();
+        using var token = await http.PostAsync("/api/oauth.v2.access", new FormUrlEncodedContent(
+            [new("grant_type", "authorization_code"), new("code", code), new("client_id", "spa"), new("code_verifier", verifier)]));
+        token.StatusCode.ShouldBe(HttpStatusCode.OK, await token.Content.ReadAsStringAsync());
+        (await http.PostAsync("/oauth/revoke", new FormUrlEncodedContent([new("token", "x")]))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.GetFromJsonAsync<JsonElement>("/.well-known/oauth-authorization-server")).TryGetProperty("revocation_endpoint", out _).ShouldBeFalse();
+
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/api/me") { Headers = { { "X-API-Key", "key-1" } } };
+        using var answer = await http.SendAsync(me);
+        (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString().ShouldBe("acme");
+        long.Parse(Header(answer, "X-RateLimit-Reset"), CultureInfo.InvariantCulture).ShouldBeGreaterThan(1_000_000_000);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/me") { Headers = { { "X-API-Key", "key-1" } } };
+        (await http.SendAsync(again)).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+
+        using var pathChange = await http.PatchAsync("/_fake/oauth/settings", JsonContent.Create(new { token_path = "/elsewhere" }));
+        pathChange.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task A_fake_with_a_bad_setting_fails_to_start_and_says_why()
     {
         var failure = await Should.ThrowAsync<InvalidOperationException>(() => OAuthProviderFake.StartAsync("--OAuth:RefreshTokenz=static"));

@@ -43,9 +43,9 @@ public sealed class StaticCredentials : IFakeResettable
         var section = configuration.GetSection("Auth");
         var settings = new ResourceAuthSettings
         {
-            Mode = Enum.TryParse<ResourceAuthMode>((section["Mode"] ?? "OAuth2").Replace("-", ""), ignoreCase: true, out var mode)
+            Mode = Enum.TryParse<ResourceAuthMode>((section["Mode"] ?? "OAuth2").Replace("-", "").Replace("_", ""), ignoreCase: true, out var mode)
                 ? mode
-                : throw new InvalidOperationException($"Auth:Mode '{section["Mode"]}' is not oauth2, api-key or basic"),
+                : throw new InvalidOperationException($"Auth:Mode '{section["Mode"]}' is not oauth2, api_key or basic"),
             ApiKeyHeader = section["ApiKeyHeader"] ?? "X-API-Key",
         };
         var keys = Pairs(section["ApiKeys"]).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);

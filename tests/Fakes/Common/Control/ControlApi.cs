@@ -43,7 +43,8 @@ public static class ControlApi
         var fromArguments = app.Configuration.GetSection("RateLimit");
         if (fromArguments.Exists())
         {
-            limits.Configure([fromArguments.Get<RateLimitPolicy>() ?? new RateLimitPolicy()]);
+            var policy = ConfigurationJson.Read<RateLimitPolicy>(fromArguments);
+            limits.Configure([policy.Validate() is { } problem ? throw new InvalidOperationException("RateLimit: " + problem) : policy]);
         }
 
         var control = app.MapGroup(Prefix);

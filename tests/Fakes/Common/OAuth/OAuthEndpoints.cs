@@ -38,7 +38,7 @@ public static class OAuthEndpoints
         app.MapPost(settings.TokenPath,
             (HttpContext context, OAuthServer s, TokenStore store, OAuthResponses responses, Control.FaultRules faults) =>
                 TokenEndpoint.HandleAsync(context, s, store, responses, faults));
-        if (settings.RevocationPath is { } revocation)
+        if (settings.RevocationPath is { Length: > 0 } revocation)
         {
             app.MapPost(revocation, (HttpContext context, OAuthServer s, TokenStore store, OAuthResponses responses) =>
                 RevocationEndpoint.HandleAsync(context, s, store, responses));
@@ -61,7 +61,7 @@ public static class OAuthEndpoints
             ["grant_types_supported"] = new[] { "authorization_code", "refresh_token", "client_credentials" },
             ["token_endpoint_auth_methods_supported"] = settings.ClientAuthMethods,
         };
-        if (settings.RevocationPath is not null)
+        if (settings.RevocationPath is { Length: > 0 })
         {
             metadata["revocation_endpoint"] = issuer + settings.RevocationPath;
             metadata["revocation_endpoint_auth_methods_supported"] = settings.ClientAuthMethods;

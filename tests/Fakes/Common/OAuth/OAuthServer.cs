@@ -106,6 +106,10 @@ public sealed class OAuthServer : IFakeResettable
             {
                 return problem;
             }
+            if ((changed.AuthorizePath, changed.TokenPath, changed.RevocationPath) != (_settings.AuthorizePath, _settings.TokenPath, _settings.RevocationPath))
+            {
+                return "the endpoints' paths are set at start-up";
+            }
             _settings = changed;
             return null;
         }

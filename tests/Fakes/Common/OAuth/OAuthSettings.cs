@@ -47,7 +47,7 @@ public sealed record OAuthSettings
     public string Realm { get; init; } = "fake";
     public string AuthorizePath { get; init; } = "/oauth/authorize";
     public string TokenPath { get; init; } = "/oauth/token";
-    /// <summary>The RFC 7009 endpoint; null when the provider has none.</summary>
+    /// <summary>The RFC 7009 endpoint; null or empty when the provider has none.</summary>
     public string? RevocationPath { get; init; } = "/oauth/revoke";
 
     /// <summary><c>expires_in</c> of access tokens, in seconds.</summary>
@@ -98,7 +98,8 @@ public sealed record OAuthSettings
         : PkceMethods.Any(m => m is not ("S256" or "plain")) ? "pkce_methods holds S256 and/or plain"
         : ClientAuthMethods.Count == 0 || ClientAuthMethods.Any(m => m is not (ClientSecretBasic or ClientSecretPost))
             ? "client_auth_methods holds client_secret_basic and/or client_secret_post"
-        : new[] { AuthorizePath, TokenPath, RevocationPath ?? "/" }.Any(p => !p.StartsWith('/')) ? "paths start with /"
+        : new[] { AuthorizePath, TokenPath, string.IsNullOrEmpty(RevocationPath) ? "/" : RevocationPath }.Any(p => !p.StartsWith('/'))
+            ? "paths start with /"
         : string.IsNullOrWhiteSpace(AccountParameter) ? "account_parameter must not be empty"
         : null;
 
