@@ -30,6 +30,8 @@ public static class DependencyInjection
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
+        services.AddScoped<Notifications.IIncidentLog, Notifications.IncidentLog>();
+        services.AddConnections();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {
@@ -47,6 +49,19 @@ public static class DependencyInjection
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(TransactionBehaviour<,>));
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(IdempotencyBehaviour<,>));
+        return services;
+    }
+
+    /// <summary>The connections' use cases that are services rather than handlers (shared by several handlers and the Workers' sweeps).</summary>
+    private static IServiceCollection AddConnections(this IServiceCollection services)
+    {
+        services.AddScoped<Connections.ConnectionAggregate>();
+        services.AddScoped<Connections.ConnectFlow>();
+        services.AddScoped<Connections.TokenRefresher>();
+        services.AddScoped<Connections.ConnectionHealthChecker>();
+        services.AddScoped<Connections.IConnectionAccess, Connections.ConnectionAccessService>();
+        services.AddScoped<Connections.Pipelines.TokenSweep>();
+        services.AddScoped<Connections.Pipelines.HealthSweep>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Integrations.Application.Common;
+using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.Webhooks;
@@ -26,6 +27,9 @@ public static class WorkerPipelines
     /// <summary>Sends the queued webhook deliveries.</summary>
     public const string WebhookDelivery = "webhook-delivery";
 
+    /// <summary>Connections: refreshes OAuth tokens ahead of expiry and exercises idle refresh tokens; runs the periodic health checks.</summary>
+    public const string Connections = "connections";
+
     /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
     public const string Projections = "projections";
 
@@ -44,6 +48,7 @@ public static class WorkerPipelines
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
+        new(Connections, (services, _) => services.AddConnectionSweeps()),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>
