@@ -86,7 +86,9 @@ public static class ApiHost
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
         api.MapProviderEndpoints();
+        api.MapConnectionEndpoints();
         app.MapOAuthServer();
+        app.MapConnectCallback();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

@@ -19,6 +19,26 @@ public static class ConnectionRules
     public static ValidationFailure Failure(string field, string code, string message) =>
         new(field, message) { ErrorCode = code, CustomState = FieldNames.Verbatim };
 
+    /// <summary>
+    /// The settings as a request gives them (URLs as text): null when none were given; a URL that
+    /// does not parse is a 422 naming it (the rest is checked by <see cref="Check"/>).
+    /// </summary>
+    public static ConnectionSettings? ParseSettings(SettingsInput? input)
+    {
+        if (input is null) return null;
+        var errors = new List<Common.Exceptions.ValidationError>();
+        Uri? Url(string? text, string field)
+        {
+            if (text is null) return null;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri)) return uri;
+            errors.Add(new(field, "invalid_url", $"{field} must be an absolute http(s) URL."));
+            return null;
+        }
+        var settings = new ConnectionSettings(Url(input.BaseUrl, "settings.base_url"), Url(input.TokenUrl, "settings.token_url"), input.HealthCheckPath,
+            input.AccountIdPath, input.AccountNamePath, input.ApiKeyHeader);
+        return errors.Count > 0 ? throw new Common.Exceptions.ValidationException(errors) : settings;
+    }
+
     /// <summary>The auth kind a request asks for, or the provider's default.</summary>
     public static string AuthKindOf(ProviderDefinition provider, string? requested) => requested ?? provider.AuthKinds[0];
 
@@ -97,3 +117,6 @@ public static class ConnectionRules
             yield return Failure("credentials", "not_applicable", $"{authKind} credentials take {string.Join(" and ", allowed)}; not {string.Join(", ", extra)}.");
     }
 }
+
+/// <summary>A connection's settings as a request gives them: URLs still text.</summary>
+public sealed record SettingsInput(string? BaseUrl, string? TokenUrl, string? HealthCheckPath, string? AccountIdPath, string? AccountNamePath, string? ApiKeyHeader);
