@@ -127,4 +127,28 @@ public sealed class TokenLifecycleTests(ConnectionsSystem system) : IClassFixtur
         checks.Count.ShouldBe(3, "the connect's identity call, the refused check, the check with the new token");
         checks[2].Headers["authorization"].ShouldNotBe(checks[1].Headers["authorization"]);
     }
+
+    [Fact]
+    public async Task Health_checks_run_on_demand_count_failures_disconnect_at_the_third_and_a_success_restores_it()
+    {
+        var tenant = await system.TenantAsync();
+        var id = (await system.ConnectAsync(tenant.Client)).GetProperty("id").GetGuid();
+        await system.Fake.Control.AddFaultAsync(new Infrastructure.FakeFault("/api/me", Count: 3, Status: 500));
+        for (var i = 1; i <= 3; i++)
+        {
+            var failed = await ConnectionsSystem.TestAsync(tenant.Client, id);
+            failed.GetProperty("result").GetString().ShouldBe("failed");
+            failed.GetProperty("error").GetString().ShouldBe("http_500");
+            failed.GetProperty("connection").GetProperty("health").GetProperty("failures_in_a_row").GetInt32().ShouldBe(i);
+            failed.GetProperty("connection").GetProperty("status").GetString().ShouldBe(i < 3 ? "connected" : "disconnected");
+        }
+        (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.ConnectionDisconnected, id)).ShouldBe(["IncidentOpened"]);
+
+        var restored = await ConnectionsSystem.TestAsync(tenant.Client, id);
+        restored.GetProperty("result").GetString().ShouldBe("succeeded");
+        restored.GetProperty("account").GetProperty("id").GetString().ShouldBe("acme");
+        restored.GetProperty("connection").GetProperty("status").GetString().ShouldBe("connected");
+        restored.GetProperty("connection").GetProperty("health").GetProperty("failures_in_a_row").GetInt32().ShouldBe(0);
+        (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.ConnectionDisconnected, id)).ShouldBe(["IncidentOpened", "IncidentResolved"]);
+    }
 }
