@@ -185,4 +185,31 @@ public sealed class ConnectionManagementTests(ConnectionsSystem system) : IClass
         verifiers.ShouldNotBeEmpty();
         foreach (var verifier in verifiers) bodies.ShouldNotContain(b => b.Contains(verifier, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task OAuth_apps_need_connections_read_to_read_and_connections_write_to_change_and_the_audit_log_names_the_app_and_member()
+    {
+        var tenant = await system.TenantAsync();
+        var oauth = new OAuth.OAuthHarness(system);
+        var app = await oauth.RegisterAppAsync(tenant, scopes: ["connections:read", "connections:write"]);
+        var member = await oauth.CreateMemberAsync(tenant);
+        async Task<string> TokenAsync(string scope)
+        {
+            var verifier = OAuth.OAuthHarness.Verifier();
+            var tokens = await oauth.ExchangeAsync(app, await oauth.AuthorizeAsync(app, member, OAuth.OAuthHarness.Challenge(verifier), scope), verifier);
+            tokens.Status.ShouldBe(HttpStatusCode.OK, tokens.Body.ToString());
+            return tokens.AccessToken;
+        }
+
+        using var reader = system.RecordingClient(await TokenAsync("connections:read"));
+        (await reader.GetAsync("/api/v1/connections")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await reader.GetAsync("/api/v1/providers")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await reader.PostAsJsonAsync("/api/v1/connections", new { provider = ConnectionsSystem.Provider })).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+
+        using var writer = system.RecordingClient(await TokenAsync("connections:read connections:write"));
+        var created = await (await writer.PostAsJsonAsync("/api/v1/connections", new { provider = ConnectionsSystem.Provider })).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var entry = (await ConnectionsSystem.AuditAsync(writer, created.GetProperty("connection").GetProperty("id").GetGuid())).First();
+        entry.GetProperty("actor_type").GetString().ShouldBe("oauth_app");
+        entry.GetProperty("actor").GetString().ShouldBe($"oauth:{app.ClientId}:{member.MemberId}");
+    }
 }
