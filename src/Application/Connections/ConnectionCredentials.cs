@@ -32,4 +32,18 @@ public static class ConnectionCredentials
         AccessExpiresAt = grant.AccessExpiresAt,
         Scopes = grant.Scopes ?? current.Scopes,
     };
+
+    /// <summary>
+    /// Revokes the grant behind an OAuth credential at the provider (RFC 7009): the refresh token
+    /// where there is one (which ends the whole grant, §2.1), else the access token. False when the
+    /// provider has no revocation endpoint or did not confirm.
+    /// </summary>
+    /// <exception cref="ProviderCallException">The provider could not be reached.</exception>
+    public static Task<bool> RevokeAsync(IProviderClient providers, ProviderDefinition provider, ConnectionCredential credential, CancellationToken ct)
+    {
+        if (credential.Kind != CredentialKind.OAuth2 || provider.OAuth?.RevokeUrl is null) return Task.FromResult(false);
+        return credential.RefreshToken is { } refresh
+            ? providers.RevokeAsync(provider, refresh, "refresh_token", ct)
+            : providers.RevokeAsync(provider, credential.AccessToken!, "access_token", ct);
+    }
 }

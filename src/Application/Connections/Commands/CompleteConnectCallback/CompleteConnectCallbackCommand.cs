@@ -118,8 +118,7 @@ public sealed class CompleteConnectCallbackCommandHandler(
     {
         try
         {
-            if (credential.RefreshToken is { } refresh) await providers.RevokeAsync(provider, refresh, "refresh_token", ct);
-            else await providers.RevokeAsync(provider, credential.AccessToken!, "access_token", ct);
+            await ConnectionCredentials.RevokeAsync(providers, provider, credential, ct);
         }
         catch (ProviderCallException)
         {

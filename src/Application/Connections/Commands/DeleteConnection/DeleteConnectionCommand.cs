@@ -49,12 +49,9 @@ public sealed class DeleteConnectionCommandHandler(
     /// <summary>Revokes the grant where the provider can; a provider that cannot be reached does not stop the deletion.</summary>
     private async Task<bool> RevokeAsync(ProviderDefinition provider, ConnectionCredential credential, CancellationToken ct)
     {
-        if (credential.Kind != CredentialKind.OAuth2 || provider.OAuth?.RevokeUrl is null) return false;
         try
         {
-            return credential.RefreshToken is { } refresh
-                ? await providers.RevokeAsync(provider, refresh, "refresh_token", ct)
-                : await providers.RevokeAsync(provider, credential.AccessToken!, "access_token", ct);
+            return await ConnectionCredentials.RevokeAsync(providers, provider, credential, ct);
         }
         catch (ProviderCallException failure)
         {
