@@ -87,7 +87,8 @@ public sealed class ConnectFlowTests(ConnectionsSystem system) : IClassFixture<C
         var parameters = QueryHelpers.ParseQuery(new Uri(callback).Query);
 
         // Unknown state: a well-formed one nobody issued.
-        using (var unknown = await system.CallbackAsync(Callback("generic", "A" + parameters["state"].ToString()[1..], parameters["code"]!)))
+        var state = parameters["state"].ToString();
+        using (var unknown = await system.CallbackAsync(Callback("generic", (state[0] == 'A' ? "B" : "A") + state[1..], parameters["code"]!)))
         {
             unknown.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
             (await unknown.Content.ReadAsStringAsync()).ShouldContain("invalid_state");
