@@ -34,6 +34,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         ("Webhook deliveries", "Every attempt to deliver an event to an endpoint, with its outcome."),
         ("Members", "The people of an organisation who sign in to the OAuth authorization server and authorize apps (docs/oauth.md)."),
         ("Apps", "Third-party OAuth apps: registration, marketplace review and listing, installed apps, signing keys (docs/oauth.md)."),
+        ("Connections", "A tenant's accounts in external systems (providers): the connect flow, credentials verified and kept encrypted, token refresh, health, audit log (docs/connections.md)."),
         ("Admin", "Operations for the platform operator."),
         (WebhookTag, "What the platform POSTs to your webhook endpoints: one entry per event type of the catalog."),
     ];
