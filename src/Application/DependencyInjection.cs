@@ -27,7 +27,9 @@ public static class DependencyInjection
         services.AddSingleton<EventGroupCommitter>();
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
+        services.AddScoped<DeadLetterRequeue>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
 

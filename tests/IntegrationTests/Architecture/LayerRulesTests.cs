@@ -1,4 +1,5 @@
 using System.Reflection;
+using MediatR;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Architecture;
@@ -38,5 +39,24 @@ public class LayerRulesTests
         references.ShouldContain("Integrations.Application");
         references.ShouldNotContain("Integrations.Api");
         references.ShouldNotContain("Integrations.Workers");
+    }
+
+    /// <summary>MediatR's request and notification handler interfaces: a type implementing one is a use case.</summary>
+    private static bool IsHandler(Type type) => type.GetInterfaces().Any(i => i.IsGenericType && i.Assembly == typeof(IMediator).Assembly
+        && i.GetGenericTypeDefinition().Name is "IRequestHandler`1" or "IRequestHandler`2" or "INotificationHandler`1");
+
+    /// <summary>Whatever would hand a type the mediator: the mediator itself, or MediatR's service factory that resolves it.</summary>
+    private static readonly Type[] MediatorAccess = [typeof(IMediator), typeof(Mediator), typeof(ServiceFactory)];
+
+    private static IEnumerable<Type> TopLevel(Assembly assembly) => assembly.GetTypes().Where(t => !t.IsNested);
+
+    [Fact]
+    public void No_request_handler_of_Application_sends_through_the_mediator()
+    {
+        // A handler that needs another use case's work calls the service both share (e.g. WebhookEndpointDisabler), inside its own transaction.
+        var handlers = TopLevel(Application).Where(t => IsHandler(t) || t.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic).Any(IsHandler)).ToList();
+        handlers.ShouldNotBeEmpty();
+        handlers.Where(h => TypeDependencies.Of(h).Intersect(MediatorAccess).Any())
+            .Select(h => h.FullName).ShouldBeEmpty("request handlers that depend on IMediator");
     }
 }
