@@ -2,7 +2,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Integrations.Application.Common;
 using Integrations.Application.Events;
-using Integrations.Application.Events.Commands.DispatchEvents;
+using Integrations.Application.EventDispatch.Commands.DispatchEvents;
 using Integrations.Application.WebhookDeliveries;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Webhooks.Delivery;

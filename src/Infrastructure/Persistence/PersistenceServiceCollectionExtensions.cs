@@ -1,5 +1,7 @@
+using Integrations.Application.Apps;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Connections.Credentials;
+using Integrations.Application.OAuth;
 using Integrations.Domain.Tenants;
 using Integrations.Infrastructure.Persistence.Credentials;
 using Integrations.Infrastructure.Persistence.EventStore;
