@@ -80,6 +80,7 @@ public static class PersistenceServiceCollectionExtensions
 
         services.AddScoped<RequestContext>();
         services.AddScoped<IRequestContext>(provider => provider.GetRequiredService<RequestContext>());
+        services.AddSingleton<IWorkScopeFactory, WorkScopeFactory>();
         services.AddSingleton<PostgresNotifier>();
         services.AddScoped<DbSession>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();

@@ -1,5 +1,6 @@
 using System.Reflection;
 using MediatR;
+using Microsoft.Extensions.Hosting;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Architecture;
@@ -48,6 +49,8 @@ public class LayerRulesTests
     /// <summary>Whatever would hand a type the mediator: the mediator itself, or MediatR's service factory that resolves it.</summary>
     private static readonly Type[] MediatorAccess = [typeof(IMediator), typeof(Mediator), typeof(ServiceFactory)];
 
+    private static bool IsRequest(Type type) => typeof(IBaseRequest).IsAssignableFrom(type) && !type.IsInterface;
+
     private static IEnumerable<Type> TopLevel(Assembly assembly) => assembly.GetTypes().Where(t => !t.IsNested);
 
     [Fact]
@@ -58,5 +61,19 @@ public class LayerRulesTests
         handlers.ShouldNotBeEmpty();
         handlers.Where(h => TypeDependencies.Of(h).Intersect(MediatorAccess).Any())
             .Select(h => h.FullName).ShouldBeEmpty("request handlers that depend on IMediator");
+    }
+
+    [Fact]
+    public void Infrastructure_holds_no_use_case()
+    {
+        var types = TopLevel(Infrastructure).ToList();
+        types.Where(t => IsHandler(t) || t.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic).Any(IsHandler))
+            .Select(t => t.FullName).ShouldBeEmpty("MediatR handlers in Infrastructure: use cases belong in Application");
+
+        // Its background services run adapters and Application's pipelines; none drives a use case through the mediator.
+        var hosted = types.Where(t => typeof(IHostedService).IsAssignableFrom(t)).ToList();
+        hosted.ShouldNotBeEmpty();
+        hosted.Where(t => TypeDependencies.Of(t).Any(used => MediatorAccess.Contains(used) || IsRequest(used)))
+            .Select(t => t.FullName).ShouldBeEmpty("background services of Infrastructure that send MediatR requests");
     }
 }
