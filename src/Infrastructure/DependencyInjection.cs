@@ -1,5 +1,6 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
 using Integrations.Infrastructure.Webhooks;
@@ -19,6 +20,7 @@ public static class DependencyInjection
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
         services.AddProviders(configuration);
+        services.AddNotifications();
         return services;
     }
 }

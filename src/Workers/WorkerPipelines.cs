@@ -1,5 +1,6 @@
 using Integrations.Application.Common;
 using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.Webhooks;
 
@@ -29,6 +30,9 @@ public static class WorkerPipelines
     /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
     public const string Projections = "projections";
 
+    /// <summary>Mails the notices of incidents to the tenants' admins (Mail:*, ADR 0018).</summary>
+    public const string Notifications = "notifications";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
     // In the order they start. The next issues add theirs here (connectors, token-refresh, scheduler).
@@ -44,6 +48,7 @@ public static class WorkerPipelines
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
+        new(Notifications, (services, configuration) => services.AddNotificationMail(configuration)),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>

@@ -94,10 +94,10 @@ public sealed class WorkerPipelinesTests(PipelinesFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData(null, new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections" })]
-    [InlineData("", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections" })]
-    [InlineData("all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections" })]
-    [InlineData("webhook-delivery, all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections" })]
+    [InlineData(null, new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "notifications" })]
+    [InlineData("", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "notifications" })]
+    [InlineData("all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "notifications" })]
+    [InlineData("webhook-delivery, all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "notifications" })]
     [InlineData(" Webhook-Delivery ,outbox-relay,,webhook-delivery", new[] { "outbox-relay", "webhook-delivery" })]
     [InlineData("events-dispatch", new[] { "events-dispatch" })]
     public void Workers_Pipelines_selects_by_comma_separated_names(string? value, string[] expected)
