@@ -172,4 +172,52 @@ public class NotificationTests(NotificationFixture fixture) : IClassFixture<Noti
         await (await _system.Admin.GetAsync("/api/v1/notifications")).ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
         (await client.NotificationsAsync()).ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Rebuilding_the_notifications_read_model_gives_the_same_notices_and_mails_nobody_again()
+    {
+        var org = await _system.CreateOrganisationAsync(admins: 1);
+        var subject = Guid.NewGuid();
+        await _system.IncidentAsync((log, ct) => log.OpenAsync(org.Tenant.TenantId, IncidentKinds.ConnectionDisconnected, subject, "Brevo connection disconnected", "timeout", ct));
+        await _system.IncidentAsync((log, ct) => log.OpenAsync(org.Tenant.TenantId, IncidentKinds.ConnectionDisconnected, subject, "Brevo connection disconnected", "timeout", ct));
+        await _system.IncidentAsync((log, ct) => log.ResolveAsync(org.Tenant.TenantId, IncidentKinds.ConnectionDisconnected, subject, "Brevo connection works again", ct));
+        var notices = await org.Tenant.Client.WaitForNotificationsAsync(2);
+        await (await org.Tenant.Client.PostAsync($"/api/v1/notifications/{notices[0].Id()}/read", null)).ShouldBeJsonAsync(HttpStatusCode.OK);
+        (await Catcher.MessagesAsync(to: org.Admins[0], waitFor: 2, timeout: Soon)).Count.ShouldBe(2);
+        const string dump = "select coalesce(jsonb_agg(to_jsonb(n) order by id), '[]')::text from notifications n";
+        var before = await _system.ScalarAsync<string>(dump);
+        var mails = await _system.ScalarAsync<long>("select count(*) from notification_mails");
+
+        await _system.ScalarAsync<int>("delete from notifications; select 1");
+        (await org.Tenant.Client.NotificationsAsync()).ShouldBeEmpty();
+        await (await _system.Admin.PostAsync("/api/v1/admin/projections/notifications/rebuild", null)).ShouldBeJsonAsync(HttpStatusCode.OK);
+
+        (await _system.ScalarAsync<string>(dump)).ShouldBe(before);
+        (await _system.ScalarAsync<long>("select count(*) from notification_mails")).ShouldBe(mails);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        (await Catcher.MessagesAsync(to: org.Admins[0])).Count.ShouldBe(2, "a rebuild mails nobody");
+    }
+
+    [Fact]
+    public async Task An_OAuth_token_needs_the_notifications_read_scope()
+    {
+        var org = await _system.CreateOrganisationAsync(admins: 0);
+        await _system.IncidentAsync((log, ct) => log.OpenAsync(org.Tenant.TenantId, IncidentKinds.BreakerOpen, Guid.NewGuid(), "Calls to Slack paused", null, ct));
+        var notice = (await org.Tenant.Client.WaitForNotificationsAsync(1)).Single();
+        var oauth = new OAuth.OAuthHarness(_system);
+        var app = await oauth.RegisterAppAsync(org.Tenant, scopes: ["events:read", "notifications:read"]);
+        var member = await oauth.CreateMemberAsync(org.Tenant);
+
+        var verifier = OAuth.OAuthHarness.Verifier();
+        var eventsOnly = await oauth.ExchangeAsync(app, await oauth.AuthorizeAsync(app, member, OAuth.OAuthHarness.Challenge(verifier), "events:read"), verifier);
+        var withoutScope = await _system.Client(eventsOnly.AccessToken).GetAsync("/api/v1/notifications");
+        (await withoutScope.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope")).ShouldNotBe(default);
+        withoutScope.Headers.WwwAuthenticate.ToString().ShouldContain("scope=\"notifications:read\"");
+
+        verifier = OAuth.OAuthHarness.Verifier();
+        var reader = await oauth.ExchangeAsync(app, await oauth.AuthorizeAsync(app, member, OAuth.OAuthHarness.Challenge(verifier), "notifications:read"), verifier);
+        var client = _system.Client(reader.AccessToken);
+        (await client.NotificationsAsync()).Single().Id().ShouldBe(notice.Id());
+        (await (await client.PostAsync($"/api/v1/notifications/{notice.Id()}/read", null)).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("read").GetBoolean().ShouldBeTrue();
+    }
 }
