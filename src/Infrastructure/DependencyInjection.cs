@@ -1,6 +1,5 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Messaging;
-using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
 using Integrations.Infrastructure.Webhooks;
@@ -20,7 +19,6 @@ public static class DependencyInjection
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
         services.AddProviders(configuration);
-        services.AddNotifications();
         return services;
     }
 }

@@ -127,7 +127,7 @@ public sealed class WorkerPipelinesTests(PipelinesFixture fixture) : IClassFixtu
     {
         var error = await Should.ThrowAsync<WorkerConfigurationException>(() => _system.StartExtraWorkersAsync(Pipelines("outbox-relay,fan-out")));
         error.Message.ShouldBe("Workers:Pipelines names a pipeline this host does not know: 'fan-out'. " +
-                               "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections; or all (the default) for every one.");
+                               "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections, notifications; or all (the default) for every one.");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class WorkerPipelinesTests(PipelinesFixture fixture) : IClassFixtu
 
         result.ExitCode.ShouldBe(2, result.CombinedOutput);
         result.StandardError.Trim().ShouldBe("Integrations.Workers cannot start: Workers:Pipelines names a pipeline this host does not know: 'scheduler'. " +
-                                             "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections; or all (the default) for every one.");
+                                             "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections, notifications; or all (the default) for every one.");
     }
 
     private IHost Build(IDictionary<string, string?> overrides)

@@ -139,6 +139,7 @@ public class NotificationTests(NotificationFixture fixture) : IClassFixture<Noti
         await Catcher.FailNextAsync(451, message: "Try again later");
         await _system.IncidentAsync((log, ct) => log.OpenAsync(org.Tenant.TenantId, IncidentKinds.ConnectionDisconnected, Guid.NewGuid(), "Salesforce connection disconnected", null, ct));
         (await Catcher.MessagesAsync(to: org.Admins[0], waitFor: 1, timeout: Soon)).ShouldHaveSingleItem();
+        await Eventually.HoldsAsync(async () => (await org.Tenant.Client.NotificationsAsync()).Single().Sent() == 1, Soon, "recorded as sent");
         var retried = await _system.ScalarAsync<int>("select attempts from notification_mails where tenant_id = @t and status = 'sent'", ("t", org.Tenant.TenantId));
         retried.ShouldBe(2, "the 451 was a try, the retry a second one");
 
