@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddScoped<DeadLetterRequeue>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointIncidents>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
         services.AddScoped<Notifications.IncidentLog>();
