@@ -85,6 +85,8 @@ public static class ApiHost
         api.MapAdminEndpoints();
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
+        api.MapProductBridgeEndpoints();
+        api.MapEntityEndpoints();
         app.MapOAuthServer();
         app.MapApiDocument();
         app.MapApiDocs();

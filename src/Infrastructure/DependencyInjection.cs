@@ -1,6 +1,7 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
+using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public static class DependencyInjection
         services.AddKafkaMessaging(configuration);
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
+        services.AddProductBridge(configuration);
         return services;
     }
 }
