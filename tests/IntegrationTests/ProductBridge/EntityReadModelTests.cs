@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Integrations.Domain.Entities;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
+using Integrations.IntegrationTests.Webhooks.Delivery;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.ProductBridge;
@@ -14,7 +15,7 @@ namespace Integrations.IntegrationTests.ProductBridge;
 public class EntityReadModelTests(ProductBridgeFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly ProductBridgeSystem _system = fixture.System;
+    private readonly DeliverySystem _system = fixture.System;
 
     [Fact]
     public async Task A_record_follows_its_created_updated_and_deleted_events()

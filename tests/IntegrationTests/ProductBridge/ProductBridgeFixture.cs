@@ -9,12 +9,13 @@ using Integrations.IntegrationTests.Webhooks.Delivery;
 namespace Integrations.IntegrationTests.ProductBridge;
 
 /// <summary>
-/// The whole system with callback settings short enough for tests: two retries after about 0.2 s
-/// and 0.4 s, a 3 s timeout, and a breaker that opens after 3 failed attempts for 2 s.
+/// The delivery tests' system (webhook settings short enough for tests, no rate limit) with callback
+/// settings to match: two retries after about 0.2 s and 0.4 s, a 3 s timeout, and a breaker that
+/// opens after 3 failed attempts for 2 s.
 /// </summary>
-public class ProductBridgeSystem : TestSystem
+public class ProductBridgeSystem : DeliverySystem
 {
-    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>
     {
         ["ProductBridge:CallbackTimeout"] = "00:00:03",
         ["ProductBridge:CallbackRetries"] = "2",
@@ -22,39 +23,18 @@ public class ProductBridgeSystem : TestSystem
         ["ProductBridge:CallbackMaxRetryDelay"] = "00:00:02",
         ["ProductBridge:CallbackBreakAfterFailures"] = "3",
         ["ProductBridge:CallbackBreakDuration"] = "00:00:02",
-        ["Outbox:PollInterval"] = "00:00:00.100",
-        ["RateLimits:Enabled"] = "false",
     };
-
-    protected virtual IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>();
-
-    protected override IDictionary<string, string?> ExtraConfiguration =>
-        Settings.Concat(Overrides).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 }
 
 /// <summary>A <see cref="ProductBridgeSystem"/> and a receiver for callbacks; each test uses tenants and sink paths of its own.</summary>
-public class ProductBridgeFixture : IAsyncLifetime
+public class ProductBridgeFixture : DeliveryFixture
 {
     public ProductBridgeFixture() : this(new ProductBridgeSystem())
     {
     }
 
-    protected ProductBridgeFixture(ProductBridgeSystem system) => System = system;
-
-    public ProductBridgeSystem System { get; }
-
-    public WebhookSink Sink { get; private set; } = null!;
-
-    public virtual async Task InitializeAsync()
+    protected ProductBridgeFixture(ProductBridgeSystem system) : base(system)
     {
-        Sink = await WebhookSink.StartAsync();
-        await System.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await System.DisposeAsync();
-        await Sink.DisposeAsync();
     }
 }
 
@@ -106,32 +86,8 @@ public static class ProductBridgeApi
     public static string Status(this JsonElement command) => command.GetProperty("status").GetString()!;
 
     /// <summary>Reads integrations.product-commands.v1 from the beginning until <paramref name="done"/> holds for what was read.</summary>
-    public static List<ConsumeResult<string, string>> ReadCommands(this TestSystem system, Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = system.Broker.BootstrapServers,
-            GroupId = "test-commands-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(Topic);
-        var read = new List<ConsumeResult<string, string>>();
-        var deadline = DateTime.UtcNow + timeout;
-        try
-        {
-            while (!done(read))
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"Read {read.Count} command messages within {timeout.TotalSeconds:F0} s, not what the test expected.");
-                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: not null } result) read.Add(result);
-            }
-            return read;
-        }
-        finally
-        {
-            consumer.Close();
-        }
-    }
+    public static List<ConsumeResult<string, string>> ReadCommands(this TestSystem system, Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout) =>
+        system.ReadTopic(Topic, done, timeout);
 
     public static string? Header(this ConsumeResult<string, string> message, string name) =>
         message.Message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;

@@ -15,7 +15,7 @@ namespace Integrations.IntegrationTests.ProductBridge;
 public class ProductCallbackTests(ProductBridgeFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly ProductBridgeSystem _system = fixture.System;
+    private readonly DeliverySystem _system = fixture.System;
     private readonly WebhookSink _sink = fixture.Sink;
 
     [Fact]

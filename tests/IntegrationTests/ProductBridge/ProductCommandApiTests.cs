@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Integrations.IntegrationTests.Api;
+using Integrations.IntegrationTests.Webhooks.Delivery;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.ProductBridge;
@@ -11,7 +12,7 @@ namespace Integrations.IntegrationTests.ProductBridge;
 [Collection(ProductBridgeCollection.Name)]
 public class ProductCommandApiTests(ProductBridgeFixture fixture)
 {
-    private readonly ProductBridgeSystem _system = fixture.System;
+    private readonly DeliverySystem _system = fixture.System;
 
     [Fact]
     public async Task A_tenant_sees_only_its_own_commands_and_callback()

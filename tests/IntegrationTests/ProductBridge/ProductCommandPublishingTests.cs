@@ -10,6 +10,7 @@ using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
 using Json.Schema;
 using Microsoft.Extensions.DependencyInjection;
+using Integrations.IntegrationTests.Webhooks.Delivery;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.ProductBridge;
@@ -22,7 +23,7 @@ public class ProductCommandPublishingTests(ProductBridgeFixture fixture)
         File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot(), "docs", "schemas", "integrations.product-commands.v1.command.schema.json")),
         new BuildOptions { SchemaRegistry = new SchemaRegistry() });
 
-    private readonly ProductBridgeSystem _system = fixture.System;
+    private readonly DeliverySystem _system = fixture.System;
 
     [Fact]
     public async Task A_command_sent_by_the_use_case_is_on_the_topic_keyed_by_tenant_and_record_with_its_headers_and_a_body_the_schema_accepts()
