@@ -50,6 +50,8 @@ public static class WorkerPipelines
         new(Projections, (services, _) => services.AddProjectionDaemon()),
         new(ProductCallbacks, (services, configuration) =>
         {
+            // Settings that would let a command hold the consumer past its poll interval stop the host at once, in one line.
+            if (ProductBridgeServiceCollectionExtensions.ReadCallbackOptions(configuration).Problem() is { } problem) throw new WorkerConfigurationException(problem);
             services.AddProductCallbackSender(configuration);
             services.AddKafkaBatchConsumer<ProductCommandsTopicHandler>();
         }),

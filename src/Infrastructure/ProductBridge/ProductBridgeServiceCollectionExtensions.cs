@@ -21,7 +21,9 @@ public static class ProductBridgeServiceCollectionExtensions
         services.AddScoped<IProductCallbackReadModel, ProductCallbackReadModel>();
         services.AddScoped<IEntityReadModel, EntityReadModel>();
         // Read when first resolved: hosts and tests may add configuration after registration.
-        services.AddSingleton(_ => CallbackOptions(configuration));
+        services.AddSingleton(_ => ReadCallbackOptions(configuration) is var options && options.Problem() is { } problem
+            ? throw new InvalidOperationException(problem)
+            : options);
         return services;
     }
 
@@ -35,10 +37,11 @@ public static class ProductBridgeServiceCollectionExtensions
         return services;
     }
 
-    private static ProductCallbackOptions CallbackOptions(IConfiguration configuration)
+    /// <summary>The ProductBridge section as configured, not yet checked (<see cref="ProductCallbackOptions.Problem"/>).</summary>
+    public static ProductCallbackOptions ReadCallbackOptions(IConfiguration configuration)
     {
         var options = new ProductCallbackOptions();
         configuration.GetSection(ProductCallbackOptions.SectionName).Bind(options);
-        return options.Problem() is { } problem ? throw new InvalidOperationException(problem) : options;
+        return options;
     }
 }
