@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Integrations.Api.Authentication;
 using Integrations.Api.Listing;
 using Integrations.Api.OpenApi;
@@ -25,7 +26,8 @@ public static class EntityEndpoints
                              "updated_after to what changed since. Follows the events within about a second.")
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found");
 
-        entities.MapGet("/{entity_type}/{entity_id}", async ([FromRoute(Name = "entity_type")] string entityType, [FromRoute(Name = "entity_id")] string entityId, [AsParameters] TenantRequest request) =>
+        entities.MapGet("/{entity_type}/{entity_id}", async ([FromRoute(Name = "entity_type")][Description("The record's type as its events name it (entity_type), or untyped.")] string entityType,
+                [FromRoute(Name = "entity_id")][Description("The record's id in the product (entity_id).")] string entityId, [AsParameters] TenantRequest request) =>
             {
                 var (type, id) = PathSegments(request.Http, entityType, entityId);
                 return Results.Ok(await request.Send(new GetEntityQuery(request.ResolveTenant(), type, id)));
