@@ -6,7 +6,7 @@ using Integrations.Domain.ProductBridge;
 namespace Integrations.Application.ProductBridge;
 
 /// <summary>What the tenant's callback made of a command: its answer after the retries, or why there was none.</summary>
-/// <param name="ErrorKind">The webhook error kinds (timeout, connection_refused, ssrf_blocked, …), or circuit_open when the callback had failed too often just before.</param>
+/// <param name="ErrorKind">The webhook error kinds (timeout, connection_refused, ssrf_blocked, …); circuit_open when the callback had failed too often just before; secret_unreadable when no configured key decrypts its secret.</param>
 public sealed record ProductCommandCallbackDto(int Attempts, int? StatusCode, string? ErrorKind, DateTimeOffset CompletedAt);
 
 /// <summary>A command in the tenant's command log.</summary>

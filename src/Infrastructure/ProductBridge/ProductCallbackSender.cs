@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.ProductBridge;
@@ -26,6 +27,9 @@ public sealed class ProductCallbackSender : IProductCallbackSender, IDisposable
 {
     public const string CircuitOpen = "circuit_open";
 
+    /// <summary>No configured key decrypts the callback's secret (Secrets:EncryptionKey changed without the old one kept).</summary>
+    public const string SecretUnreadable = "secret_unreadable";
+
     /// <summary>How far back the breaker looks for the failures in a row that open it.</summary>
     private static readonly TimeSpan BreakerWindow = TimeSpan.FromMinutes(2);
 
@@ -47,6 +51,10 @@ public sealed class ProductCallbackSender : IProductCallbackSender, IDisposable
     {
         if (WebhookUrlPolicy.CheckSyntax(callback.Url, out var url) is not null) return new CallbackOutcome(false, 0, null, SendErrorKinds.SsrfBlocked);
         var bytes = Encoding.UTF8.GetBytes(body);
+        // Not a reason to hold up the partition (other tenants' commands) until an operator restores the key: this command's callback fails.
+        if (Key(callback.CurrentSecret) is not { } current) return new CallbackOutcome(false, 0, null, SecretUnreadable);
+        // A previous secret no key decrypts any more simply stops signing.
+        var previous = callback.PreviousSecret is { } protectedPrevious ? Key(protectedPrevious) : null;
         var attempts = 0;
         SendResult? last = null;
         try
@@ -54,9 +62,9 @@ public sealed class ProductCallbackSender : IProductCallbackSender, IDisposable
             last = await Pipeline(callback.TenantId).ExecuteAsync(async token =>
             {
                 attempts++;
-                // Signed per attempt: each has its own timestamp, with the secrets still signing at that moment.
+                // Signed per attempt: each has its own timestamp, with the secrets still signing at that moment (an overlap may end during the retries).
                 var now = _clock.UtcNow;
-                var keys = callback.SigningSecrets(now).Select(s => WebhookSignature.SecretKey(_protector.Unprotect(s)));
+                var keys = previous is not null && callback.SigningSecrets(now).Count > 1 ? [current, previous] : new[] { current };
                 var timestamp = now.ToUnixTimeSeconds();
                 var signature = WebhookSignature.Header(commandId.ToString(), timestamp, bytes, keys);
                 return last = await _sender.SendAsync(new WebhookRequest(url!, commandId, timestamp, signature, bytes), token);
@@ -77,6 +85,18 @@ public sealed class ProductCallbackSender : IProductCallbackSender, IDisposable
     }
 
     private static bool IsSuccess(SendResult result) => result.StatusCode is >= 200 and < 300;
+
+    private byte[]? Key(string protectedSecret)
+    {
+        try
+        {
+            return WebhookSignature.SecretKey(_protector.Unprotect(protectedSecret));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// Worth trying again: no answer (but an SSRF refusal stays one), 408, 429 or 5xx. Any other

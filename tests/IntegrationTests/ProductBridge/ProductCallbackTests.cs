@@ -123,6 +123,37 @@ public class ProductCallbackTests(ProductBridgeFixture fixture)
     }
 
     [Fact]
+    public async Task A_secret_no_key_decrypts_fails_that_command_at_once_and_holds_up_nobody_else()
+    {
+        var tenant = await _system.CreateTenantWithKeyAsync();
+        var (path, _) = await tenant.Client.ConfigureCallbackAsync(_sink);
+        // As if Secrets:EncryptionKey had been replaced without keeping the old one among the previous keys.
+        await _system.ScalarAsync<int>("with changed as (update product_callbacks set secret = 'v1.gone.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' where tenant_id = @t returning 1) select count(*)::int from changed",
+            ("t", tenant.TenantId));
+
+        var sent = await tenant.Client.SendCommandAsync(ProductBridgeApi.Update("T-k"));
+        var other = await _system.CreateTenantWithKeyAsync();
+        await other.Client.ConfigureCallbackAsync(_sink);
+        var afterIt = await other.Client.SendCommandAsync(ProductBridgeApi.Update("T-k"));
+
+        var logged = await tenant.Client.WaitForCommandAsync(sent.Id(), c => c.Status() != "published", Patience, "the outcome is recorded");
+        logged.Status().ShouldBe("callback_failed");
+        logged.GetProperty("callback").GetProperty("error_kind").GetString().ShouldBe("secret_unreadable");
+        logged.GetProperty("callback").GetProperty("attempts").GetInt32().ShouldBe(0);
+        _sink.Received(path).ShouldBeEmpty("nothing unsigned or wrongly signed goes out");
+        (await other.Client.WaitForCommandAsync(afterIt.Id(), c => c.Status() != "published", Patience, "the other tenant's command is answered"))
+            .Status().ShouldBe("delivered");
+
+        var rotated = await (await tenant.Client.PostAsync($"{ProductBridgeApi.Callback}/rotate-secret", null)).ShouldBeJsonAsync(HttpStatusCode.OK);
+        var again = await tenant.Client.SendCommandAsync(ProductBridgeApi.Update("T-k"));
+        (await tenant.Client.WaitForCommandAsync(again.Id(), c => c.Status() != "published", Patience, "the outcome is recorded")).Status().ShouldBe("delivered",
+            "a new secret mends it; the unreadable one, now the previous, no longer signs");
+        var request = _sink.Received(path).ShouldHaveSingleItem();
+        request.Headers["webhook-signature"].Split(' ').ShouldHaveSingleItem();
+        VerifiesWithTheDocumentedAlgorithm(request, rotated.GetProperty("secret").GetString()!).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task One_records_commands_reach_the_callback_in_the_order_they_were_sent()
     {
         var tenant = await _system.CreateTenantWithKeyAsync();
