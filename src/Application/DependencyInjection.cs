@@ -30,7 +30,6 @@ public static class DependencyInjection
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
         services.AddScoped<ProductBridge.ProductCommandSender>();
         services.AddScoped<ProductBridge.ProductCallbackAggregate>();
-        services.AddScoped<ProductBridge.Pipelines.ProductCallbackDelivery>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {

@@ -1,4 +1,5 @@
 using Integrations.Application.Common;
+using Integrations.Application.ProductBridge.Pipelines;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.ProductBridge;
@@ -53,6 +54,7 @@ public static class WorkerPipelines
             // Settings that would let a command hold the consumer past its poll interval stop the host at once, in one line.
             if (ProductBridgeServiceCollectionExtensions.ReadCallbackOptions(configuration).Problem() is { } problem) throw new WorkerConfigurationException(problem);
             services.AddProductCallbackSender(configuration);
+            services.AddScoped<ProductCallbackDelivery>();
             services.AddKafkaBatchConsumer<ProductCommandsTopicHandler>();
         }),
     ];
