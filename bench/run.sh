@@ -7,6 +7,8 @@
 #   bench/run.sh Pagination          another benchmark under bench/
 #   bench/run.sh Ingestion           single vs batch event ingestion (about 2 minutes)
 #   bench/run.sh SchemaValidation    event data validation, JsonSchema.Net vs the old subset (about 40 s)
+#   bench/run.sh EventAppend         appends on Marten vs the es_events log it replaced (about 2 minutes)
+#   bench/run.sh CredentialVault     envelope encryption, vault vs a plain row, KEK rotation rate (about 20 s)
 #
 # The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006) where they need them.
 set -euo pipefail

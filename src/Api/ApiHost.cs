@@ -85,6 +85,7 @@ public static class ApiHost
         api.MapAdminEndpoints();
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
+        api.MapProviderEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();
         app.MapOAuthServer();

@@ -28,6 +28,8 @@ public static class DependencyInjection
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
+        services.AddScoped<Apps.AppAggregate>();
+        services.AddScoped<OAuth.OAuthGrants>();
         services.AddScoped<ProductBridge.ProductCommandSender>();
         services.AddScoped<ProductBridge.ProductCallbackAggregate>();
 

@@ -1,6 +1,7 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
+using Integrations.Infrastructure.Providers;
 using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -18,6 +19,7 @@ public static class DependencyInjection
         services.AddKafkaMessaging(configuration);
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
+        services.AddProviders(configuration);
         services.AddProductBridge(configuration);
         return services;
     }

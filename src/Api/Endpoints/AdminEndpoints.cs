@@ -1,5 +1,7 @@
 using Integrations.Api.Authentication;
 using Integrations.Api.OpenApi;
+using Integrations.Application.Connections.Commands.RotateCredentialKeys;
+using Integrations.Application.Connections.Queries.GetCredentialKeys;
 using Integrations.Application.Projections.Commands.RebuildProjection;
 using Integrations.Application.Projections.Queries.ListProjections;
 using MediatR;
@@ -31,6 +33,22 @@ public static class AdminEndpoints
                 "and the lag between them. Inline projections are applied in the transaction that appends the events and are never behind; async ones are " +
                 "kept by Marten's daemon in the Workers host's projections pipeline.")
             .Produces<ProjectionsDto>(StatusCodes.Status200OK);
+        app.MapPost("/api/v1/admin/credential-keys/rotate", async (IMediator mediator, CancellationToken ct) =>
+                Results.Ok(await mediator.Send(new RotateCredentialKeysCommand(), ct)))
+            .WithTags("Admin")
+            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+            .WithName("rotateCredentialKeys").WithSummary("Re-wrap connection credentials under the current key")
+            .WithDescription("Re-wraps the data key of every stored connection credential that is not under the current key-encryption key, in batches " +
+                "that each commit on their own; credentials stay readable and writable throughout, and a credential a writer replaces meanwhile keeps the " +
+                "writer's version. Answers with the counts; `remaining` 0 means no credential needs a previous key any more (docs/connections.md). Safe to repeat.")
+            .Produces<CredentialKeysRotatedDto>(StatusCodes.Status200OK);
+        app.MapGet("/api/v1/admin/credential-keys", async (IMediator mediator, CancellationToken ct) => Results.Ok(await mediator.Send(new GetCredentialKeysQuery(), ct)))
+            .WithTags("Admin")
+            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+            .WithName("listCredentialKeys").WithSummary("List the keys connection credentials are under")
+            .WithDescription("The current key-encryption key and, for every key id that still holds credentials, how many. Key ids are public names " +
+                "(a prefix of the key's SHA-256), never key material.")
+            .Produces<CredentialKeysDto>(StatusCodes.Status200OK);
         return app;
     }
 }

@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.OAuth;
+using Integrations.Application.OAuth.Commands.AuthorizeApp;
+using MediatR;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.WebUtilities;
@@ -183,7 +185,7 @@ public static class OAuthServerEndpoints
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "This application is not available to your organisation."));
         if (!request.PromptConsent && RemembersConsent(request)
             && await store.HasConsentCoveringAsync(member.TenantId, member.Id, request.App.Id, request.Scopes, ct))
-            return await IssueCodeAsync(http, store, request, member, ct);
+            return await IssueCodeAsync(http, request, member, ct);
         return ConsentPage(http, request, member);
     }
 
@@ -327,7 +329,7 @@ public static class OAuthServerEndpoints
         if (form["decision"].ToString() != "allow" || !request.App.InstallableBy(member.TenantId))
             return RedirectWith(http, request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "The resource owner denied the request."));
 
-        return await IssueCodeAsync(http, store, request, member, ct);
+        return await IssueCodeAsync(http, request, member, ct);
     }
 
     /// <summary>
@@ -340,14 +342,13 @@ public static class OAuthServerEndpoints
         request.App.IsConfidential || request.RedirectUri.StartsWith("https://", StringComparison.Ordinal);
 
     /// <summary>Every authorization, shown or remembered, is a grant of its own (the unit of revocation) with one code.</summary>
-    private static async Task<IResult> IssueCodeAsync(HttpContext http, IOAuthStore store, ValidRequest request, MemberRow member, CancellationToken ct)
+    private static async Task<IResult> IssueCodeAsync(HttpContext http, ValidRequest request, MemberRow member, CancellationToken ct)
     {
-        var now = http.RequestServices.GetRequiredService<IClock>().UtcNow;
         var lifetime = http.RequestServices.GetRequiredService<IOptionsMonitor<OAuthOptions>>().CurrentValue.AuthorizationCodeLifetime;
-        var code = OpaqueSecret.Generate("ac_");
-        var grant = new GrantRow(Guid.CreateVersion7(), member.TenantId, member.Id, request.App.Id, request.Scopes, null);
-        await store.InsertGrantWithCodeAsync(grant, OpaqueSecret.Hash(code), request.App.ClientId, request.RedirectUri, request.CodeChallenge,
-            now + lifetime, now, ct);
+        // The grant's stream records the member who consented as the actor.
+        http.RequestServices.GetRequiredService<Infrastructure.RequestContext>().Actor = $"member:{member.Id}";
+        var code = await http.RequestServices.GetRequiredService<IMediator>().Send(new AuthorizeAppCommand(member.TenantId, member.Id, request.App.Id,
+            request.App.ClientId, request.Scopes, request.RedirectUri, request.CodeChallenge, lifetime), ct);
         return RedirectWith(http, request.RedirectUri, request.State, ("code", code));
     }
 

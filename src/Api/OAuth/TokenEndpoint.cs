@@ -3,6 +3,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.OAuth;
+using Integrations.Application.OAuth.Commands.IssueClientCredentialsGrant;
+using Integrations.Application.OAuth.Commands.RevokeGrant;
+using Integrations.Domain.Marketplace;
+using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Integrations.Api.OAuth;
@@ -82,11 +86,18 @@ public static class TokenEndpoint
             if (string.IsNullOrEmpty(secret) || app.ClientSecretHash is null
                 || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(OpaqueSecret.Hash(secret)), Encoding.ASCII.GetBytes(app.ClientSecretHash)))
                 return new ClientAuth(null, Error(http, "invalid_client", "Client authentication failed.", 401), false);
-            return new ClientAuth(app, null, true);
+            return Authenticated(http, app, true);
         }
         // A public client has no secret; presenting one is an error, not a no-op.
         if (!string.IsNullOrEmpty(secret) || usedBasic) return new ClientAuth(null, Error(http, "invalid_client", "This client is public: it has no secret.", 401), false);
-        return new ClientAuth(app, null, false);
+        return Authenticated(http, app, false);
+    }
+
+    /// <summary>The client is who acts: the grants this request creates or revokes record it as their actor.</summary>
+    private static ClientAuth Authenticated(HttpContext http, AppRow app, bool authenticated)
+    {
+        http.RequestServices.GetRequiredService<Infrastructure.RequestContext>().Actor = $"oauth:{app.ClientId}";
+        return new ClientAuth(app, null, authenticated);
     }
 
     public static async Task<IResult> HandleAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
@@ -113,7 +124,7 @@ public static class TokenEndpoint
                 if (outcome == CodeOutcome.AlreadyRedeemed)
                 {
                     // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes everything issued from it.
-                    await store.RevokeGrantAsync(redeemed!.Grant.Id, "code_reuse", now, ct);
+                    await RevokeGrantAsync(http, redeemed!.Grant.Id, GrantRevocationReasons.CodeReuse, ct);
                     return Error(http, "invalid_grant", "The authorization code was already used; every token issued from it is revoked.");
                 }
                 var c = redeemed!;
@@ -129,7 +140,7 @@ public static class TokenEndpoint
                 else if (c.Grant.RevokedAt is not null) problem = "The authorization was revoked.";
                 if (problem is not null)
                 {
-                    await store.RevokeGrantAsync(c.Grant.Id, "failed_code_exchange", now, ct);
+                    await RevokeGrantAsync(http, c.Grant.Id, GrantRevocationReasons.FailedCodeExchange, ct);
                     return Error(http, "invalid_grant", problem);
                 }
                 return await IssueAsync(http, store, tokens, options.CurrentValue, issuer, c.Grant, app.ClientId, c.Grant.Scopes, c.Grant.Scopes, now, ct);
@@ -143,7 +154,8 @@ public static class TokenEndpoint
                 if (use.Outcome == RefreshOutcome.Reused || use.ClientId != app.ClientId)
                 {
                     // RFC 9700 §4.14.2: a rotated refresh token used again means it leaked; revoke the whole grant.
-                    await store.RevokeGrantAsync(use.GrantId!.Value, use.Outcome == RefreshOutcome.Reused ? "refresh_token_reuse" : "refresh_token_wrong_client", now, ct);
+                    await RevokeGrantAsync(http, use.GrantId!.Value,
+                        use.Outcome == RefreshOutcome.Reused ? GrantRevocationReasons.RefreshTokenReuse : GrantRevocationReasons.RefreshTokenWrongClient, ct);
                     return Error(http, "invalid_grant", "The refresh token was already used or belongs to another client; the authorization is revoked.");
                 }
                 if (use.ExpiresAt <= now) return Error(http, "invalid_grant", "The refresh token expired.");
@@ -158,7 +170,7 @@ public static class TokenEndpoint
                 return await IssueAsync(http, store, tokens, options.CurrentValue, issuer, grant, app.ClientId, requested, use.Scopes, now, ct);
             }
             case "client_credentials":
-                return await ClientCredentialsAsync(http, form, store, tokens, app, client.Authenticated, issuer, now, ct);
+                return await ClientCredentialsAsync(http, form, store, tokens, app, client.Authenticated, issuer, ct);
             case "":
                 return Error(http, "invalid_request", "grant_type is required.");
             default:
@@ -172,7 +184,7 @@ public static class TokenEndpoint
     /// to for this app (grants not revoked). No refresh token (§4.4.3): the app asks again.
     /// </summary>
     private static async Task<IResult> ClientCredentialsAsync(HttpContext http, IFormCollection form, IOAuthStore store, AccessTokens tokens, AppRow app,
-        bool authenticated, string issuer, DateTimeOffset now, CancellationToken ct)
+        bool authenticated, string issuer, CancellationToken ct)
     {
         // §4.4: only confidential clients, which can keep their credentials secret.
         if (!authenticated) return Error(http, "unauthorized_client", "The client_credentials grant is for confidential clients only.");
@@ -188,8 +200,7 @@ public static class TokenEndpoint
         if (requested.Except(allowed, StringComparer.Ordinal).Any())
             return Error(http, "invalid_scope", "The requested scope exceeds what the organisation consented to for this application.");
 
-        var grant = new GrantRow(Guid.CreateVersion7(), tenantId, null, app.Id, requested, null);
-        await store.InsertClientCredentialsGrantAsync(grant, now, ct);
+        var grant = await http.RequestServices.GetRequiredService<IMediator>().Send(new IssueClientCredentialsGrantCommand(tenantId, app.Id, requested), ct);
         var (accessToken, expiresIn) = await tokens.IssueAsync(issuer, grant, app.ClientId, requested, ct);
         NoStore(http);
         return Results.Json(new JsonObject
@@ -219,6 +230,10 @@ public static class TokenEndpoint
         });
     }
 
+    /// <summary>Revokes the grant through its stream (a grant revoked already stays as it was).</summary>
+    private static Task RevokeGrantAsync(HttpContext http, Guid grantId, string reason, CancellationToken ct) =>
+        http.RequestServices.GetRequiredService<IMediator>().Send(new RevokeGrantCommand(grantId, reason), ct);
+
     /// <summary>
     /// RFC 7009: revoking either token revokes the grant (the access token and every refresh token of it).
     /// §2.2: 200 for unknown, expired or already revoked tokens (the token is already useless). §2.1: a
@@ -226,7 +241,7 @@ public static class TokenEndpoint
     /// answer tells the caller only what it could learn by using a token it already holds. The
     /// token_type_hint is ignored: every kind of token is looked up (§2.1 allows that).
     /// </summary>
-    public static async Task<IResult> RevokeAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    public static async Task<IResult> RevokeAsync(HttpContext http, IOAuthStore store, AccessTokens tokens, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
     {
         var (form, formError) = await ReadFormAsync(http);
         if (formError is not null) return formError;
@@ -238,7 +253,7 @@ public static class TokenEndpoint
         if (found is { } t)
         {
             if (t.ClientId != client.App!.ClientId) return Error(http, "unauthorized_client", "The token was not issued to this client.");
-            await store.RevokeGrantAsync(t.GrantId, "revoked_by_client", clock.UtcNow, ct);
+            await RevokeGrantAsync(http, t.GrantId, GrantRevocationReasons.RevokedByClient, ct);
         }
         NoStore(http);
         return Results.Ok();

@@ -43,7 +43,13 @@ public sealed record RefreshUse(RefreshOutcome Outcome, Guid? GrantId, string? C
 public sealed record GrantStatus(bool Revoked, string Plan);
 
 
-/// <summary>Persistence of the authorization server (Infrastructure implements it on PostgreSQL).</summary>
+/// <summary>
+/// The authorization server's reads and its security state. Members, apps and grants are
+/// event-sourced (their streams go through <see cref="Common.EventSourcing.AggregateStore"/>); here
+/// they are read from their inline projections (members, oauth_apps, oauth_grants), which a request
+/// reads its own writes from. What is written here is security state, not business facts: signing
+/// keys, authorization codes, refresh tokens and sign-in failure counters (ADR 0011).
+/// </summary>
 public interface IOAuthStore
 {
     Task<IReadOnlyList<SigningKeyRow>> SigningKeysAsync(CancellationToken ct);
@@ -51,23 +57,18 @@ public interface IOAuthStore
     /// <summary>Marks every key but <paramref name="currentKid"/> that is still unretired as retired.</summary>
     Task RetireOtherKeysAsync(string currentKid, DateTimeOffset at, CancellationToken ct);
 
-    Task InsertMemberAsync(MemberRow member, string invitationHash, CancellationToken ct);
+    /// <summary>The invited member whose invitation has this hash.</summary>
     Task<MemberRow?> FindMemberByInvitationAsync(string invitationHash, CancellationToken ct);
-    Task<bool> ActivateMemberAsync(Guid memberId, string passwordHash, DateTimeOffset at, CancellationToken ct);
     Task<MemberRow?> FindMemberAsync(Guid tenantId, Guid memberId, CancellationToken ct);
     Task<MemberRow?> FindActiveMemberByEmailAsync(Guid tenantId, string email, CancellationToken ct);
     /// <summary>Whether the organisation has an active or invited member with this e-mail address (case-insensitive).</summary>
     Task<bool> HasMemberWithEmailAsync(Guid tenantId, string email, CancellationToken ct);
-    /// <summary>Removes the member and revokes every grant they gave.</summary>
-    Task<bool> RemoveMemberAsync(Guid tenantId, Guid memberId, DateTimeOffset at, CancellationToken ct);
 
-    Task InsertAppAsync(AppRow app, CancellationToken ct);
     Task<AppRow?> FindAppByClientIdAsync(string clientId, CancellationToken ct);
     Task<AppRow?> FindAppAsync(Guid appId, CancellationToken ct);
-    Task SetClientSecretHashAsync(Guid appId, string secretHash, CancellationToken ct);
-    Task SetReviewAsync(Guid appId, string visibility, string reviewStatus, string? reason, CancellationToken ct);
 
-    Task InsertGrantWithCodeAsync(GrantRow grant, string codeHash, string clientId, string redirectUri, string? codeChallenge, DateTimeOffset expiresAt, DateTimeOffset at, CancellationToken ct);
+    /// <summary>The code of a grant the consent created in the same transaction; only its hash is kept.</summary>
+    Task InsertCodeAsync(string codeHash, Guid grantId, string clientId, string redirectUri, string? codeChallenge, DateTimeOffset expiresAt, CancellationToken ct);
     /// <summary>Consumes the code atomically: only one caller ever gets <see cref="CodeOutcome.Redeemed"/>.</summary>
     Task<(CodeOutcome Outcome, CodeRedemption? Code)> RedeemCodeAsync(string codeHash, DateTimeOffset at, CancellationToken ct);
     Task InsertRefreshTokenAsync(string tokenHash, Guid grantId, string clientId, string[] scopes, DateTimeOffset expiresAt, CancellationToken ct);
@@ -75,12 +76,11 @@ public interface IOAuthStore
     Task<RefreshUse> UseRefreshTokenAsync(string tokenHash, DateTimeOffset at, CancellationToken ct);
     Task<RefreshTokenRow?> FindRefreshTokenAsync(string tokenHash, CancellationToken ct);
     Task<GrantRow?> FindGrantAsync(Guid grantId, CancellationToken ct);
-    Task RevokeGrantAsync(Guid grantId, string reason, DateTimeOffset at, CancellationToken ct);
     /// <summary>The per-request check behind every access token: one primary-key lookup.</summary>
     Task<GrantStatus?> GrantStatusAsync(Guid grantId, CancellationToken ct);
 
-    /// <summary>Revokes every grant of the app in the organisation; returns how many.</summary>
-    Task<int> DisconnectAppAsync(Guid tenantId, Guid appId, DateTimeOffset at, CancellationToken ct);
+    /// <summary>The organisation's grants that are not revoked, of one member and/or of one app (null: any).</summary>
+    Task<IReadOnlyList<Guid>> LiveGrantIdsAsync(Guid tenantId, Guid? memberId, Guid? appId, CancellationToken ct);
 
     /// <summary>
     /// What the organisation consented to for the app: the union of the scopes of its members' grants
@@ -89,8 +89,6 @@ public interface IOAuthStore
     Task<string[]> ConsentedScopesAsync(Guid tenantId, Guid appId, CancellationToken ct);
     /// <summary>Whether the member has a live grant for the app in the organisation covering every one of <paramref name="scopes"/> (remembered consent).</summary>
     Task<bool> HasConsentCoveringAsync(Guid tenantId, Guid memberId, Guid appId, string[] scopes, CancellationToken ct);
-    /// <summary>A grant without a member (client_credentials); one per issued token.</summary>
-    Task InsertClientCredentialsGrantAsync(GrantRow grant, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>Until when the member is locked out of sign-in, if they are at <paramref name="at"/>.</summary>
     Task<DateTimeOffset?> SignInLockedUntilAsync(Guid memberId, DateTimeOffset at, CancellationToken ct);

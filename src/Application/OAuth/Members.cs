@@ -3,6 +3,8 @@ namespace Integrations.Application.OAuth;
 public sealed record MemberDto(Guid Id, Guid TenantId, string Email, string Role, string Status, DateTimeOffset InvitedAt, DateTimeOffset? JoinedAt)
 {
     public static MemberDto From(MemberRow m) => new(m.Id, m.TenantId, m.Email, m.Role, m.Status, m.InvitedAt, m.JoinedAt);
+
+    public static MemberDto From(Domain.Members.MemberState m) => new(m.MemberId, m.TenantId, m.Email, m.Role, m.Status, m.InvitedAt, m.JoinedAt);
 }
 
 /// <summary>The only response that carries the invitation token.</summary>
@@ -20,5 +22,5 @@ public static class MemberRules
 {
     public const int MinPasswordLength = 12;
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
-    public static readonly string[] Roles = ["admin", "member"];
+    public static readonly string[] Roles = [.. Domain.Members.MemberRoles.All];
 }

@@ -103,7 +103,8 @@ public sealed record ConnectionState(
     DateTimeOffset? PendingExpiresAt,
     int HealthFailuresInARow,
     string? DisconnectedReason,
-    DateTimeOffset? RefreshRetryAt)
+    DateTimeOffset? RefreshRetryAt,
+    int RefreshFailuresInARow = 0)
 {
     public static readonly ConnectionState None = new(Guid.Empty, Guid.Empty, "", "", "", null, 0, null, null, null, 0, null, null);
 
@@ -159,16 +160,19 @@ public static class ConnectionDecider
         {
             Status = ConnectionStatuses.Connected, ExternalAccountId = e.ExternalAccountId, CredentialVersion = e.CredentialVersion,
             AccessExpiresAt = e.AccessExpiresAt, PendingStateHash = null, PendingExpiresAt = null, HealthFailuresInARow = 0,
-            DisconnectedReason = null, RefreshRetryAt = null,
+            DisconnectedReason = null, RefreshRetryAt = null, RefreshFailuresInARow = 0,
         },
         // A failed reconnect leaves a working connection working; a first authorization that failed is an error.
         AuthorizationFailed => state with
         {
             Status = state.CredentialVersion > 0 ? state.Status : ConnectionStatuses.Error, PendingStateHash = null, PendingExpiresAt = null,
         },
-        TokenRefreshed e => state with { CredentialVersion = e.CredentialVersion, AccessExpiresAt = e.AccessExpiresAt, RefreshRetryAt = null },
+        TokenRefreshed e => state with
+        {
+            CredentialVersion = e.CredentialVersion, AccessExpiresAt = e.AccessExpiresAt, RefreshRetryAt = null, RefreshFailuresInARow = 0,
+        },
         TokenRefreshFailed { Permanent: true } => state with { Status = ConnectionStatuses.NeedsReauth, RefreshRetryAt = null },
-        TokenRefreshFailed e => state with { RefreshRetryAt = e.RetryAt },
+        TokenRefreshFailed e => state with { RefreshRetryAt = e.RetryAt, RefreshFailuresInARow = state.RefreshFailuresInARow + 1 },
         HealthCheckFailed e => state with { HealthFailuresInARow = e.FailuresInARow },
         HealthRestored => state with
         {

@@ -72,14 +72,14 @@ public sealed record WebhookEndpointState(
     /// <summary>The secrets that sign a delivery made at <paramref name="at"/>: the current one and any still inside its overlap.</summary>
     public IEnumerable<EndpointSecret> SigningSecrets(DateTimeOffset at) => Secrets.Where(s => s.ExpiresAt is null || s.ExpiresAt > at);
 
-    public bool Subscribes(string eventType) => EventTypes.Contains("*") || EventTypes.Contains(eventType);
+    public bool Subscribes(string eventType) => EventTypeSubscription.Includes(EventTypes, eventType);
 }
 
 public static class WebhookEndpointDecider
 {
     public const int DefaultRateLimitPerMinute = 100;
     public const int MaxRateLimitPerMinute = 60_000;
-    public const string Wildcard = "*";
+    public const string Wildcard = EventTypeSubscription.Wildcard;
 
     public static readonly Decider<WebhookEndpointCommand, WebhookEndpointState, IWebhookEndpointEvent> Decider =
         new(Decide, Evolve, WebhookEndpointState.None);
@@ -144,15 +144,7 @@ public static class WebhookEndpointDecider
     /// <summary>An empty description is no description, so a merge patch can remove it.</summary>
     private static string? Description(string? description) => string.IsNullOrEmpty(description) ? null : description;
 
-    /// <summary>Distinct, sorted, known types; "*" subscribes to everything and stands alone.</summary>
-    private static IReadOnlyList<string> Subscriptions(IReadOnlyList<string> eventTypes)
-    {
-        if (eventTypes.Count == 0) throw new DomainException("invalid_event_types", "Subscribe to at least one event type, or [\"*\"] for all.");
-        if (eventTypes.Contains(Wildcard)) return [Wildcard];
-        var unknown = eventTypes.Where(t => !EventTypeCatalog.IsKnown(t)).ToList();
-        if (unknown.Count > 0) throw new DomainException("unknown_event_type", $"Unknown event type(s): {string.Join(", ", unknown)}.");
-        return eventTypes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-    }
+    private static IReadOnlyList<string> Subscriptions(IReadOnlyList<string> eventTypes) => EventTypeSubscription.Normalize(eventTypes);
 
     private static int RateLimit(int? perMinute) => perMinute switch
     {

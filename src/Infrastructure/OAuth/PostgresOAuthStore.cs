@@ -11,7 +11,11 @@ public static class OAuthPersistenceServiceCollectionExtensions
         services.AddScoped<IOAuthStore, PostgresOAuthStore>();
 }
 
-/// <summary>The authorization server's tables (migration 0008). Runs on the scope's session and transaction.</summary>
+/// <summary>
+/// The authorization server's reads of the members, oauth_apps and oauth_grants projections, and its
+/// security state (oauth_signing_keys, oauth_codes, oauth_refresh_tokens, member_sign_in_failures),
+/// migrations 0008-0010 and 0025. Runs on the scope's session and transaction.
+/// </summary>
 public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
 {
     private const string MemberColumns = "id, tenant_id, email, role, status, password_hash, invited_at, joined_at, invitation_expires_at";
@@ -29,21 +33,8 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
     public Task RetireOtherKeysAsync(string currentKid, DateTimeOffset at, CancellationToken ct) =>
         ExecuteAsync("update oauth_signing_keys set retired_at = @at where kid <> @kid and retired_at is null", ct, ("kid", currentKid), ("at", Sql.Utc(at)));
 
-    public Task InsertMemberAsync(MemberRow m, string invitationHash, CancellationToken ct) =>
-        ExecuteAsync("""
-            insert into members (id, tenant_id, email, role, status, invitation_hash, invitation_expires_at, invited_at)
-            values (@id, @tenant, @email, @role, 'invited', @hash, @expires, @at)
-            """, ct, ("id", m.Id), ("tenant", m.TenantId), ("email", m.Email), ("role", m.Role), ("hash", invitationHash),
-            ("expires", Sql.Utc(m.InvitationExpiresAt!.Value)), ("at", Sql.Utc(m.InvitedAt)));
-
     public Task<MemberRow?> FindMemberByInvitationAsync(string invitationHash, CancellationToken ct) =>
         SingleAsync($"select {MemberColumns} from members where invitation_hash = @hash and status = 'invited'", ReadMember, ct, ("hash", invitationHash));
-
-    public async Task<bool> ActivateMemberAsync(Guid memberId, string passwordHash, DateTimeOffset at, CancellationToken ct) =>
-        await ExecuteAsync("""
-            update members set status = 'active', password_hash = @pw, joined_at = @at, invitation_hash = null, invitation_expires_at = null
-            where id = @id and status = 'invited' and invitation_expires_at > @at
-            """, ct, ("id", memberId), ("pw", passwordHash), ("at", Sql.Utc(at))) == 1;
 
     public Task<MemberRow?> FindMemberAsync(Guid tenantId, Guid memberId, CancellationToken ct) =>
         SingleAsync($"select {MemberColumns} from members where tenant_id = @tenant and id = @id and status <> 'removed'", ReadMember, ct, ("tenant", tenantId), ("id", memberId));
@@ -56,51 +47,19 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
         await SingleAsync("select 1 from members where tenant_id = @tenant and lower(email) = lower(@email) and status <> 'removed' limit 1",
             r => new object(), ct, ("tenant", tenantId), ("email", email)) is not null;
 
-    public async Task<bool> RemoveMemberAsync(Guid tenantId, Guid memberId, DateTimeOffset at, CancellationToken ct)
-    {
-        var removed = await ExecuteAsync("""
-            update members set status = 'removed', removed_at = @at, invitation_hash = null
-            where tenant_id = @tenant and id = @id and status <> 'removed'
-            """, ct, ("tenant", tenantId), ("id", memberId), ("at", Sql.Utc(at)));
-        if (removed == 0) return false;
-        await ExecuteAsync("update oauth_grants set revoked_at = @at, revoke_reason = 'member_removed' where member_id = @id and revoked_at is null", ct,
-            ("id", memberId), ("at", Sql.Utc(at)));
-        return true;
-    }
-
-    public Task InsertAppAsync(AppRow a, CancellationToken ct) =>
-        ExecuteAsync($"""
-            insert into oauth_apps ({AppColumns})
-            values (@id, @client_id, @owner, @name, @description, @homepage, @logo, @redirects, @scopes, @type, @secret, @visibility, @allowed, @review, @reason, @at)
-            """, ct, ("id", a.Id), ("client_id", a.ClientId), ("owner", a.OwnerTenantId), ("name", a.Name), ("description", a.Description),
-            ("homepage", a.HomepageUrl), ("logo", a.LogoUrl), ("redirects", a.RedirectUris), ("scopes", a.Scopes), ("type", a.ClientType),
-            ("secret", a.ClientSecretHash), ("visibility", a.Visibility), ("allowed", a.AllowedTenantIds), ("review", a.ReviewStatus),
-            ("reason", a.ReviewReason), ("at", Sql.Utc(a.CreatedAt)));
-
     public Task<AppRow?> FindAppByClientIdAsync(string clientId, CancellationToken ct) =>
         SingleAsync($"select {AppColumns} from oauth_apps where client_id = @client_id", ReadApp, ct, ("client_id", clientId));
 
     public Task<AppRow?> FindAppAsync(Guid appId, CancellationToken ct) =>
         SingleAsync($"select {AppColumns} from oauth_apps where id = @id", ReadApp, ct, ("id", appId));
 
-    public Task SetClientSecretHashAsync(Guid appId, string secretHash, CancellationToken ct) =>
-        ExecuteAsync("update oauth_apps set client_secret_hash = @hash where id = @id", ct, ("id", appId), ("hash", secretHash));
-
-    public Task SetReviewAsync(Guid appId, string visibility, string reviewStatus, string? reason, CancellationToken ct) =>
-        ExecuteAsync("update oauth_apps set visibility = @visibility, review_status = @status, review_reason = @reason where id = @id", ct,
-            ("id", appId), ("visibility", visibility), ("status", reviewStatus), ("reason", reason));
-
-    public async Task InsertGrantWithCodeAsync(GrantRow grant, string codeHash, string clientId, string redirectUri, string? codeChallenge,
-        DateTimeOffset expiresAt, DateTimeOffset at, CancellationToken ct)
-    {
-        await ExecuteAsync("insert into oauth_grants (id, tenant_id, member_id, app_id, scopes, created_at) values (@id, @tenant, @member, @app, @scopes, @at)", ct,
-            ("id", grant.Id), ("tenant", grant.TenantId), ("member", grant.MemberId), ("app", grant.AppId), ("scopes", grant.Scopes), ("at", Sql.Utc(at)));
-        await ExecuteAsync("""
+    public Task InsertCodeAsync(string codeHash, Guid grantId, string clientId, string redirectUri, string? codeChallenge, DateTimeOffset expiresAt,
+        CancellationToken ct) =>
+        ExecuteAsync("""
             insert into oauth_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge, expires_at)
             values (@hash, @grant, @client, @redirect, @challenge, @expires)
-            """, ct, ("hash", codeHash), ("grant", grant.Id), ("client", clientId), ("redirect", redirectUri), ("challenge", codeChallenge),
+            """, ct, ("hash", codeHash), ("grant", grantId), ("client", clientId), ("redirect", redirectUri), ("challenge", codeChallenge),
             ("expires", Sql.Utc(expiresAt)));
-    }
 
     public async Task<(CodeOutcome Outcome, CodeRedemption? Code)> RedeemCodeAsync(string codeHash, DateTimeOffset at, CancellationToken ct)
     {
@@ -144,10 +103,6 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
     public Task<GrantRow?> FindGrantAsync(Guid grantId, CancellationToken ct) =>
         SingleAsync($"select {GrantColumns} from oauth_grants g where g.id = @id", ReadGrant, ct, ("id", grantId));
 
-    public Task RevokeGrantAsync(Guid grantId, string reason, DateTimeOffset at, CancellationToken ct) =>
-        ExecuteAsync("update oauth_grants set revoked_at = @at, revoke_reason = @reason where id = @id and revoked_at is null", ct,
-            ("id", grantId), ("reason", reason), ("at", Sql.Utc(at)));
-
     public Task<GrantStatus?> GrantStatusAsync(Guid grantId, CancellationToken ct) =>
         // A client_credentials grant also lapses when the organisation's consent no longer covers its
         // scopes (app disconnected, last consenting member removed): checked here, in the same statement.
@@ -160,9 +115,23 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
             from oauth_grants g join tenants t on t.id = g.tenant_id where g.id = @id
             """, r => new GrantStatus(r.GetBoolean(0), r.GetString(1)), ct, ("id", grantId));
 
-    public Task<int> DisconnectAppAsync(Guid tenantId, Guid appId, DateTimeOffset at, CancellationToken ct) =>
-        ExecuteAsync("update oauth_grants set revoked_at = @at, revoke_reason = 'app_disconnected' where tenant_id = @tenant and app_id = @app and revoked_at is null", ct,
-            ("tenant", tenantId), ("app", appId), ("at", Sql.Utc(at)));
+    public Task<IReadOnlyList<Guid>> LiveGrantIdsAsync(Guid tenantId, Guid? memberId, Guid? appId, CancellationToken ct)
+    {
+        // One fixed text per combination, each served by an index (oauth_grants_by_tenant_app for the app's).
+        var parameters = new List<(string Name, object? Value)> { ("tenant", tenantId) };
+        var sql = "select id from oauth_grants where tenant_id = @tenant and revoked_at is null";
+        if (memberId is { } member)
+        {
+            sql += " and member_id = @member";
+            parameters.Add(("member", member));
+        }
+        if (appId is { } app)
+        {
+            sql += " and app_id = @app";
+            parameters.Add(("app", app));
+        }
+        return ListAsync(sql + " order by id", r => r.GetGuid(0), ct, [.. parameters]);
+    }
 
     public async Task<string[]> ConsentedScopesAsync(Guid tenantId, Guid appId, CancellationToken ct) =>
         (await SingleAsync("""
@@ -176,12 +145,6 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
             where tenant_id = @tenant and member_id = @member and app_id = @app and revoked_at is null and scopes @> @scopes
             limit 1
             """, r => new object(), ct, ("tenant", tenantId), ("member", memberId), ("app", appId), ("scopes", scopes)) is not null;
-
-    public Task InsertClientCredentialsGrantAsync(GrantRow grant, DateTimeOffset at, CancellationToken ct) =>
-        ExecuteAsync("""
-            insert into oauth_grants (id, tenant_id, member_id, app_id, scopes, created_at, grant_type)
-            values (@id, @tenant, null, @app, @scopes, @at, 'client_credentials')
-            """, ct, ("id", grant.Id), ("tenant", grant.TenantId), ("app", grant.AppId), ("scopes", grant.Scopes), ("at", Sql.Utc(at)));
 
     public async Task<DateTimeOffset?> SignInLockedUntilAsync(Guid memberId, DateTimeOffset at, CancellationToken ct)
     {

@@ -1,5 +1,7 @@
 using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Connections.Credentials;
 using Integrations.Domain.Tenants;
+using Integrations.Infrastructure.Persistence.Credentials;
 using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.Persistence.Idempotency;
 using Integrations.Infrastructure.Persistence.Projections;
@@ -84,6 +86,9 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<SqlProjection, TenantsProjection>();
         services.AddSingleton<SqlProjection, EventsProjection>();
         services.AddSingleton<SqlProjection, WebhookEndpointsProjection>();
+        services.AddSingleton<SqlProjection, MembersProjection>();
+        services.AddSingleton<SqlProjection, OAuthAppsProjection>();
+        services.AddSingleton<SqlProjection, OAuthGrantsProjection>();
         services.AddMartenEventStore();
         services.AddSingleton<IProjectionRebuilder, ProjectionRebuilder>();
         services.AddSingleton<IProjectionStatus, ProjectionStatus>();
@@ -96,8 +101,10 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<IWebhookEndpointReadModel, WebhookEndpointReadModel>();
         services.AddScoped<IAppCatalogue, AppCatalogue>();
         services.AddScoped<IMemberReadModel, MemberReadModel>();
+        services.AddScoped<ICredentialVault, PostgresCredentialVault>();
+        services.AddScoped<ICredentialKeyRotation, PostgresCredentialKeyRotation>();
 
-        // Idempotency records and endpoint secrets are encrypted at rest with the platform key.
+        // Idempotency records and endpoint secrets are encrypted at rest with the platform key, which also wraps the credentials' data keys.
         services.AddSecretProtection(configuration);
         return services;
     }

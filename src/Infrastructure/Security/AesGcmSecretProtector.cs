@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Integrations.Application.Common.Interfaces;
+using Integrations.Infrastructure.Security.Keys;
 
 namespace Integrations.Infrastructure.Security;
 
@@ -8,35 +9,33 @@ namespace Integrations.Infrastructure.Security;
 /// AES-256-GCM with a random 96-bit nonce per value: <c>v1.&lt;key id&gt;.&lt;base64(nonce | ciphertext | tag)&gt;</c>.
 /// The key id names the key that encrypted the value, so the platform key can be rotated: new values
 /// use the current key, old values still decrypt with a previous one. The prefix is authenticated
-/// (associated data), so a value cannot be relabelled to another key or format version.
+/// (associated data), so a value cannot be relabelled to another key or format version. The keys are
+/// the platform keys (<see cref="PlatformKeyRing"/>), the same ones that serve as the credential
+/// vault's key-encryption keys; values sit in immutable events, so they are encrypted directly, not
+/// re-wrappable envelopes (ADR 0014).
 /// </summary>
-public sealed class AesGcmSecretProtector : ISecretProtector
+public sealed class AesGcmSecretProtector(PlatformKeyRing ring) : ISecretProtector
 {
-    public const int KeyBytes = 32;
+    public const int KeyBytes = PlatformKeyRing.KeyBytes;
     private const string FormatVersion = "v1";
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
 
-    private readonly string _currentKeyId;
-    private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
-
-    public AesGcmSecretProtector(byte[] currentKey, IEnumerable<byte[]> previousKeys)
+    public AesGcmSecretProtector(byte[] currentKey, IEnumerable<byte[]> previousKeys) : this(new PlatformKeyRing(currentKey, previousKeys))
     {
-        _currentKeyId = Add(currentKey);
-        foreach (var key in previousKeys) Add(key);
     }
 
     /// <summary>A short public name for a key: 32 bits of its SHA-256, which says nothing useful about a 256-bit key.</summary>
-    public static string KeyId(byte[] key) => Convert.ToHexStringLower(SHA256.HashData(key))[..8];
+    public static string KeyId(byte[] key) => PlatformKeyRing.KeyId(key);
 
     public string Protect(string plaintext)
     {
-        var prefix = $"{FormatVersion}.{_currentKeyId}";
+        var prefix = $"{FormatVersion}.{ring.CurrentKeyId}";
         var plain = Encoding.UTF8.GetBytes(plaintext);
         var sealedBox = new byte[NonceBytes + plain.Length + TagBytes];
         var nonce = sealedBox.AsSpan(0, NonceBytes);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_keys[_currentKeyId], TagBytes);
+        using var aes = new AesGcm(ring.CurrentKey, TagBytes);
         aes.Encrypt(nonce, plain, sealedBox.AsSpan(NonceBytes, plain.Length), sealedBox.AsSpan(NonceBytes + plain.Length), Encoding.ASCII.GetBytes(prefix));
         return $"{prefix}.{Convert.ToBase64String(sealedBox)}";
     }
@@ -46,8 +45,9 @@ public sealed class AesGcmSecretProtector : ISecretProtector
         var parts = protectedValue.Split('.');
         if (parts is not [FormatVersion, var keyId, var payload])
             throw new CryptographicException("Not a protected value of a format this build knows.");
-        if (!_keys.TryGetValue(keyId, out var key))
-            throw new CryptographicException($"The value was protected with key '{keyId}', which is neither Secrets:EncryptionKey nor one of Secrets:PreviousEncryptionKeys.");
+        if (!ring.TryGetKey(keyId, out var key))
+            throw new CryptographicException(
+                $"The value was protected with key '{keyId}', which is neither Secrets:EncryptionKey nor one of Secrets:PreviousEncryptionKeys (or a key of Secrets:KeyFile).");
 
         byte[] sealedBox;
         try
@@ -67,13 +67,5 @@ public sealed class AesGcmSecretProtector : ISecretProtector
         aes.Decrypt(sealedBox.AsSpan(0, NonceBytes), sealedBox.AsSpan(NonceBytes, cipherLength), sealedBox.AsSpan(NonceBytes + cipherLength),
             plain, Encoding.ASCII.GetBytes($"{FormatVersion}.{keyId}"));
         return Encoding.UTF8.GetString(plain);
-    }
-
-    private string Add(byte[] key)
-    {
-        if (key.Length != KeyBytes) throw new ArgumentException($"An encryption key must be {KeyBytes} bytes.", nameof(key));
-        var id = KeyId(key);
-        _keys[id] = key;
-        return id;
     }
 }

@@ -92,7 +92,7 @@ public sealed class KafkaDevBroker : IAsyncDisposable
         catch (Exception ex)
         {
             process.Dispose();
-            TryDelete(directory);
+            ProcessRunner.TryDeleteDirectory(directory);
             throw new InvalidOperationException($"could not start the Kafka dev broker {binary}: {ex.Message}", ex);
         }
         process.StandardInput.Close();
@@ -148,9 +148,9 @@ public sealed class KafkaDevBroker : IAsyncDisposable
         }
         catch
         {
-            await StopProcessAsync(process).ConfigureAwait(false);
+            await ProcessRunner.StopAsync(process, StopTimeout).ConfigureAwait(false);
             process.Dispose();
-            TryDelete(directory);
+            ProcessRunner.TryDeleteDirectory(directory);
             throw;
         }
     }
@@ -220,36 +220,10 @@ public sealed class KafkaDevBroker : IAsyncDisposable
         }
         // If the process exits mid-stop, the guard finishes the cleanup: it only stands down once
         // the directory is gone.
-        await StopProcessAsync(_process).ConfigureAwait(false);
+        await ProcessRunner.StopAsync(_process, StopTimeout).ConfigureAwait(false);
         _process.Dispose();
         _controlLock.Dispose();
-        TryDelete(_directory);
-    }
-
-    private static async Task StopProcessAsync(Process process)
-    {
-        try
-        {
-            if (process.HasExited)
-            {
-                return;
-            }
-            ProcessRunner.Signal(process.Id, ProcessRunner.SigTerm);
-            using var cts = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().ConfigureAwait(false);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+        ProcessRunner.TryDeleteDirectory(_directory);
     }
 
     private static string LocateBinary()
@@ -273,19 +247,5 @@ public sealed class KafkaDevBroker : IAsyncDisposable
         }
         throw new InvalidOperationException(
             $"the Kafka dev broker was not found: set INTEGRATIONS_BROKER_BIN or run the tests from inside the repository (searched up from {AppContext.BaseDirectory})");
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

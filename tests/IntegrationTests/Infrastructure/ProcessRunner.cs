@@ -104,6 +104,45 @@ public static class ProcessRunner
 
     public const int SigTerm = 15;
 
+    /// <summary>Stops a long-running process: SIGTERM, then a kill of its tree if it is not gone within <paramref name="grace"/>.</summary>
+    public static async Task StopAsync(Process process, TimeSpan grace)
+    {
+        try
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+            Signal(process.Id, SigTerm);
+            using var cts = new CancellationTokenSource(grace);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Removes a fixture's directory; what cannot be removed stays (the orphan guard or the OS cleans up).</summary>
+    public static void TryDeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     /// <summary>The last <paramref name="lines"/> lines of a text file, or a note why there are none.</summary>
     public static string Tail(string path, int lines = 40)
     {

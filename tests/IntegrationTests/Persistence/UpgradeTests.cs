@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Integrations.Application.Common;
+using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Events;
 using Integrations.Domain.Events;
+using Integrations.Domain.Marketplace;
+using Integrations.Domain.Members;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,8 +56,10 @@ public class UpgradeTests(UpgradedSystem system) : IClassFixture<UpgradedSystem>
     public async Task The_log_moved_into_Marten_with_its_ids_versions_sequences_and_metadata()
     {
         var database = Manifest.GetProperty("database");
-        (await system.ScalarAsync<long>("select count(*) from marten.mt_events")).ShouldBe(database.GetProperty("es_events_count").GetInt64());
-        (await system.ScalarAsync<long>("select max(seq_id) from marten.mt_events")).ShouldBe(database.GetProperty("es_events_max_global_seq").GetInt64());
+        // Beside the moved log, 0025 gave every member, app and grant row a stream of its own (see below).
+        const string moved = "marten.mt_events where type not in ('MemberImported', 'AppImported', 'GrantImported')";
+        (await system.ScalarAsync<long>($"select count(*) from {moved}")).ShouldBe(database.GetProperty("es_events_count").GetInt64());
+        (await system.ScalarAsync<long>($"select max(seq_id) from {moved}")).ShouldBe(database.GetProperty("es_events_max_global_seq").GetInt64());
         (await system.ScalarAsync<long>("select count(*) from pg_tables where tablename = 'es_events'")).ShouldBe(0);
         foreach (var type in database.GetProperty("es_events_by_event_type").EnumerateObject())
             (await system.ScalarAsync<long>("select count(*) from marten.mt_events where type = @t", ("t", type.Name))).ShouldBe(type.Value.GetInt64(), type.Name);
@@ -145,16 +150,143 @@ public class UpgradeTests(UpgradedSystem system) : IClassFixture<UpgradedSystem>
     [Fact]
     public async Task Members_and_apps_read_back()
     {
-        foreach (var member in Manifest.GetProperty("members").GetProperty("list").EnumerateArray())
+        foreach (var tenant in new[] { "A", "B" })
         {
-            var listed = await (await Tenant(member.GetProperty("tenant").GetString()!).GetAsync("/api/v1/members?limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK);
-            listed.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetGuid()).ShouldContain(member.GetProperty("id").GetGuid());
+            var listed = (await (await Tenant(tenant).GetAsync("/api/v1/members?limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK))
+                .GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetGuid());
+            var expected = UpgradeManifest.Members.Where(m => m.GetProperty("tenant").GetString() == tenant).ToList();
+            listed.Count.ShouldBe(expected.Count, tenant);
+            foreach (var member in expected) UpgradeManifest.ShouldMatch(listed[member.GetProperty("id").GetGuid()], member);
         }
+        var removed = Manifest.GetProperty("members").GetProperty("removed")[0];
+        (await system.ScalarAsync<string>("select status from members where id = @id", ("id", removed.GetProperty("id").GetGuid()))).ShouldBe("removed");
+
         foreach (var app in Manifest.GetProperty("oauth_apps").EnumerateArray())
         {
             var read = await (await Tenant(app.GetProperty("owner").GetString()!).GetAsync($"/api/v1/apps/{app.GetProperty("id").GetGuid()}"))
                 .ShouldBeJsonAsync(HttpStatusCode.OK);
             read.GetProperty("client_id").GetString().ShouldBe(app.GetProperty("client_id").GetString());
+            UpgradeManifest.ShouldMatch(read, app);
+        }
+        var marketplace = await (await system.Client().GetAsync("/api/v1/marketplace/apps")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        marketplace.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("id").GetGuid())
+            .ShouldBe(Manifest.GetProperty("marketplace_apps").EnumerateArray().Select(a => a.GetProperty("id").GetGuid()));
+        foreach (var listed in Manifest.GetProperty("marketplace_apps").EnumerateArray())
+            UpgradeManifest.ShouldMatch(marketplace.GetProperty("data").EnumerateArray().Single(a => a.GetProperty("id").GetGuid() == listed.GetProperty("id").GetGuid()), listed);
+    }
+
+    [Fact]
+    public async Task Installed_apps_and_grants_read_back_and_the_recorded_refresh_tokens_are_live()
+    {
+        foreach (var tenant in Manifest.GetProperty("installed_apps").EnumerateObject())
+        {
+            var installed = (await (await Tenant(tenant.Name).GetAsync("/api/v1/installed-apps")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data");
+            installed.GetArrayLength().ShouldBe(tenant.Value.GetArrayLength(), tenant.Name);
+            foreach (var expected in tenant.Value.EnumerateArray())
+                UpgradeManifest.ShouldMatch(installed.EnumerateArray().Single(a => a.GetProperty("id").GetGuid() == expected.GetProperty("id").GetGuid()), expected);
+        }
+
+        // Every grant's status as the API checks it on each request made with one of its tokens.
+        await using var scope = system.Api.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<Integrations.Application.OAuth.IOAuthStore>();
+        var grants = await system.ScalarAsync<Guid[]>("select array_agg(id order by created_at) from oauth_grants");
+        grants.Length.ShouldBe(Manifest.GetProperty("oauth_grants").GetArrayLength());
+        foreach (var grant in grants)
+        {
+            var status = (await store.GrantStatusAsync(grant, CancellationToken.None)).ShouldNotBeNull();
+            status.Revoked.ShouldBeFalse(grant.ToString());
+        }
+
+        // A refresh token of the confidential app, introspected with the app's recorded secret: client, grant and token read back as recorded.
+        var recorded = UpgradeManifest.Grant("Globex Insights Sync");
+        var app = UpgradeManifest.App("Globex Insights Sync", "https://insights.globex.example/oauth/callback");
+        var opsLead = UpgradeManifest.Member("ops.lead@northwind.example");
+        var expires = await system.ScalarAsync<DateTime>("select expires_at from oauth_refresh_tokens where token_hash = @h",
+            ("h", Integrations.Application.OAuth.OpaqueSecret.Hash(recorded.GetProperty("refresh_token").GetString()!)));
+        var introspected = await new OAuth.OAuthHarness(system).IntrospectAsync(app, recorded.GetProperty("refresh_token").GetString()!);
+        introspected.GetProperty("active").GetBoolean().ShouldBe(expires > DateTime.UtcNow, "refresh tokens live 30 days from the fixture's day");
+        if (expires > DateTime.UtcNow)
+        {
+            introspected.GetProperty("client_id").GetString().ShouldBe(app.ClientId);
+            introspected.GetProperty("scope").GetString().ShouldBe(recorded.GetProperty("scope").GetString());
+            introspected.GetProperty("sub").GetString().ShouldBe(opsLead.GetProperty("id").GetString());
+            introspected.GetProperty("tenant_id").GetString().ShouldBe(opsLead.GetProperty("tenant_id").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Every_member_app_and_grant_got_a_stream_whose_one_event_holds_its_row_with_hashes_only()
+    {
+        var rows = Manifest.GetProperty("database").GetProperty("table_row_counts");
+        foreach (var (type, table) in new[] { ("MemberImported", "members"), ("AppImported", "oauth_apps"), ("GrantImported", "oauth_grants") })
+        {
+            (await system.ScalarAsync<long>("select count(*) from marten.mt_events where type = @t and version = 1 and headers->>'actor' = 'migration:0025'",
+                ("t", type))).ShouldBe(rows.GetProperty(table).GetInt64(), type);
+            (await system.ScalarAsync<long>("select count(*) from marten.mt_events where type = @t and seq_id <= @max",
+                ("t", type), ("max", Manifest.GetProperty("database").GetProperty("es_events_max_global_seq").GetInt64()))).ShouldBe(0, "new sequence numbers");
+        }
+        (await system.ScalarAsync<long>("""
+            select count(*) from marten.mt_events e join marten.mt_streams s on s.id = e.stream_id and s.tenant_id = e.tenant_id
+            where e.type in ('MemberImported', 'AppImported', 'GrantImported') and s.version = 1
+            """)).ShouldBe(rows.GetProperty("members").GetInt64() + rows.GetProperty("oauth_apps").GetInt64() + rows.GetProperty("oauth_grants").GetInt64());
+
+        // The streams read back under their tenants, as the deciders see them.
+        await using var scope = system.Api.Services.CreateAsyncScope();
+        var aggregates = scope.ServiceProvider.GetRequiredService<AggregateStore>();
+        foreach (var member in UpgradeManifest.Members.Append(Manifest.GetProperty("members").GetProperty("removed")[0]))
+        {
+            var id = member.GetProperty("id").GetGuid();
+            var tenantId = await system.ScalarAsync<Guid>("select tenant_id from members where id = @id", ("id", id));
+            var state = (await aggregates.LoadAsync(MemberDecider.Decider, MemberDecider.StreamId(id), tenantId, CancellationToken.None)).State;
+            state.Email.ShouldBe(member.GetProperty("email").GetString());
+            state.Status.ShouldBe(member.TryGetProperty("status", out var status) ? status.GetString() : MemberStatuses.Removed);
+            state.PasswordHash.ShouldBe(await system.ScalarAsync<object>("select password_hash from members where id = @id", ("id", id)) as string);
+            state.InvitedAt.UtcDateTime.ShouldBe(await system.ScalarAsync<DateTime>("select invited_at from members where id = @id", ("id", id)));
+            if (member.TryGetProperty("invitation_token", out var token))
+                state.InvitationHash.ShouldBe(Integrations.Application.OAuth.OpaqueSecret.Hash(token.GetString()!));
+        }
+        foreach (var app in Manifest.GetProperty("oauth_apps").EnumerateArray())
+        {
+            var state = (await aggregates.LoadAsync(AppDecider.Decider, AppDecider.StreamId(app.GetProperty("id").GetGuid()),
+                app.GetProperty("owner_tenant_id").GetGuid(), CancellationToken.None)).State;
+            state.ClientId.ShouldBe(app.GetProperty("client_id").GetString());
+            state.ScreenshotUrls.ShouldBe(app.GetProperty("screenshot_urls").EnumerateArray().Select(u => u.GetString()));
+            state.ReviewStatus.ShouldBe(app.GetProperty("review_status").GetString());
+            state.ClientSecretHash.ShouldBe(app.GetProperty("client_secret").GetString() is { } secret ? Integrations.Application.OAuth.OpaqueSecret.Hash(secret) : null);
+        }
+        foreach (var grant in await system.ScalarAsync<Guid[]>("select array_agg(id) from oauth_grants"))
+        {
+            var tenantId = await system.ScalarAsync<Guid>("select tenant_id from oauth_grants where id = @id", ("id", grant));
+            var state = (await aggregates.LoadAsync(GrantDecider.Decider, GrantDecider.StreamId(grant), tenantId, CancellationToken.None)).State;
+            state.Exists.ShouldBeTrue();
+            state.Scopes.ShouldBe(await system.ScalarAsync<string[]>("select scopes from oauth_grants where id = @id", ("id", grant)));
+            state.GrantType.ShouldBe(await system.ScalarAsync<string>("select grant_type from oauth_grants where id = @id", ("id", grant)));
+        }
+
+        // Hashes only: no secret the fixture recorded in plaintext is in the log.
+        var plaintext = Manifest.GetProperty("oauth_apps").EnumerateArray().Select(a => a.GetProperty("client_secret").GetString())
+            .Concat(Manifest.GetProperty("oauth_grants").EnumerateArray().Select(g => g.TryGetProperty("refresh_token", out var t) ? t.GetString() : null))
+            .Concat(UpgradeManifest.Members.Select(m => m.TryGetProperty("invitation_token", out var t) ? t.GetString() : null))
+            .Append(Manifest.GetProperty("members").GetProperty("password_of_every_accepted_member").GetString())
+            .OfType<string>().ToList();
+        plaintext.Count.ShouldBe(6);
+        foreach (var secret in plaintext)
+            (await system.ScalarAsync<long>("select count(*) from marten.mt_events where strpos(data::text, @s) > 0", ("s", secret))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Rebuilding_members_apps_and_grants_gives_the_rows_of_the_release_before()
+    {
+        var rows = Manifest.GetProperty("database").GetProperty("table_row_counts");
+        foreach (var table in new[] { "members", "oauth_apps", "oauth_grants" })
+        {
+            var before = await UpgradeManifest.DumpAsync(system, table);
+            (await system.ScalarAsync<long>($"select count(*) from {table}")).ShouldBe(rows.GetProperty(table).GetInt64(), table);
+
+            var rebuilt = await (await system.Admin.PostAsync($"/api/v1/admin/projections/{table}/rebuild", null)).ShouldBeJsonAsync(HttpStatusCode.OK);
+
+            rebuilt.GetProperty("events_replayed").GetInt64().ShouldBe(rows.GetProperty(table).GetInt64(), table);
+            (await UpgradeManifest.DumpAsync(system, table)).ShouldBe(before, table);
         }
     }
 

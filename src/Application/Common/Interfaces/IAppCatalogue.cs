@@ -6,19 +6,15 @@ using Integrations.Application.OAuth;
 namespace Integrations.Application.Common.Interfaces;
 
 /// <summary>
-/// The developer and marketplace side of apps: their listings (with screenshots) and the keyset
-/// lists under the conventions. The authorization server's own needs stay on <see cref="IOAuthStore"/>.
+/// The developer and marketplace side of apps, read from the oauth_apps projection: their listings
+/// (with screenshots) and the keyset lists under the conventions. Apps change through their
+/// streams (<see cref="Apps.AppAggregate"/>); the authorization server reads on <see cref="IOAuthStore"/>.
 /// </summary>
 public interface IAppCatalogue
 {
     Task<AppListing?> FindAsync(Guid appId, CancellationToken ct);
 
     Task<AppListing?> FindByClientIdAsync(string clientId, CancellationToken ct);
-
-    Task SetScreenshotUrlsAsync(Guid appId, string[] screenshotUrls, CancellationToken ct);
-
-    /// <summary>Writes the fields a patch may change: name, description, homepage, logo, screenshots, redirect URIs. Never scopes.</summary>
-    Task UpdateAsync(AppListing listing, CancellationToken ct);
 
     Task<CursorPage<AppDto>> ListOwnedAsync(Guid ownerTenantId, ListQuery query, CancellationToken ct);
 

@@ -8,7 +8,7 @@ using Npgsql;
 
 namespace Integrations.Infrastructure.Persistence.ReadModels;
 
-/// <summary>Apps as developers and the marketplace see them (oauth_apps, migrations 0008 and 0009), on the scope's session.</summary>
+/// <summary>Apps as developers and the marketplace see them (the oauth_apps projection, migrations 0008, 0009 and 0025), on the scope's session.</summary>
 public sealed class AppCatalogue(DbSession session) : IAppCatalogue
 {
     private const string Columns = "id, client_id, owner_tenant_id, name, description, homepage_url, logo_url, redirect_uris, scopes, client_type, " +
@@ -54,20 +54,6 @@ public sealed class AppCatalogue(DbSession session) : IAppCatalogue
 
     public Task<AppListing?> FindByClientIdAsync(string clientId, CancellationToken ct) =>
         SingleAsync($"select {Columns} from oauth_apps where client_id = @id", ("id", clientId), ct);
-
-    public Task SetScreenshotUrlsAsync(Guid appId, string[] screenshotUrls, CancellationToken ct) =>
-        session.RunAsync((c, t) => Sql.ExecuteAsync(c, t, "update oauth_apps set screenshot_urls = @urls where id = @id", ct, ("id", appId), ("urls", screenshotUrls)), ct);
-
-    public Task UpdateAsync(AppListing listing, CancellationToken ct)
-    {
-        var a = listing.App;
-        return session.RunAsync((c, t) => Sql.ExecuteAsync(c, t, """
-            update oauth_apps set name = @name, description = @description, homepage_url = @homepage, logo_url = @logo,
-                                  redirect_uris = @redirects, screenshot_urls = @screenshots
-            where id = @id
-            """, ct, ("id", a.Id), ("name", a.Name), ("description", a.Description), ("homepage", a.HomepageUrl), ("logo", a.LogoUrl),
-            ("redirects", a.RedirectUris), ("screenshots", listing.ScreenshotUrls)), ct);
-    }
 
     public Task<CursorPage<AppDto>> ListOwnedAsync(Guid ownerTenantId, ListQuery query, CancellationToken ct) =>
         session.RunAsync((c, t) => KeysetQuery.ReadPageAsync(c, t, Owned, Columns, [("owner_tenant_id", ownerTenantId)], query, r => AppDto.From(Read(r)), ct), ct);

@@ -4,6 +4,7 @@ using FluentValidation;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.OAuth;
+using Integrations.Domain.Marketplace;
 using MediatR;
 
 namespace Integrations.Application.Apps.Commands.RegisterApp;
@@ -33,23 +34,15 @@ public sealed class RegisterAppCommandValidator : AbstractValidator<RegisterAppC
 }
 
 /// <summary>A new app starts private (installable by the owner and the listed organisations); a confidential one gets its secret once, here.</summary>
-public sealed class RegisterAppCommandHandler(IOAuthStore store, IAppCatalogue catalogue, IClock clock) : IRequestHandler<RegisterAppCommand, RegisteredAppDto>
+public sealed class RegisterAppCommandHandler(AppAggregate apps, IClock clock) : IRequestHandler<RegisterAppCommand, RegisteredAppDto>
 {
     public async Task<RegisteredAppDto> Handle(RegisterAppCommand request, CancellationToken cancellationToken)
     {
-        var row = new AppRow(Guid.CreateVersion7(), "app_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)),
-            request.OwnerTenantId, request.Name!.Trim(), request.Description?.Trim() ?? "", request.HomepageUrl, request.LogoUrl,
-            AppRules.Distinct(request.RedirectUris!), AppRules.Distinct(request.Scopes!), request.ClientType!, null, "private",
-            (request.AllowedTenantIds ?? []).Distinct().ToArray(), "none", null, clock.UtcNow);
-        string? secret = null;
-        if (row.IsConfidential)
-        {
-            secret = OpaqueSecret.Generate("cs_");
-            row = row with { ClientSecretHash = OpaqueSecret.Hash(secret) };
-        }
-        var screenshots = AppRules.Distinct(request.ScreenshotUrls ?? []);
-        await store.InsertAppAsync(row, cancellationToken);
-        if (screenshots.Length > 0) await catalogue.SetScreenshotUrlsAsync(row.Id, screenshots, cancellationToken);
-        return new RegisteredAppDto(AppDto.From(new AppListing(row, screenshots)), secret);
+        var secret = request.ClientType == ClientTypes.Confidential ? OpaqueSecret.Generate("cs_") : null;
+        var app = await apps.StartAsync(new Domain.Marketplace.RegisterApp(Guid.CreateVersion7(), request.OwnerTenantId,
+            "app_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)), request.Name!, request.Description, request.HomepageUrl, request.LogoUrl,
+            request.ScreenshotUrls ?? [], request.RedirectUris!, request.Scopes!, request.ClientType!, secret is null ? null : OpaqueSecret.Hash(secret),
+            request.AllowedTenantIds ?? [], clock.UtcNow), cancellationToken);
+        return new RegisteredAppDto(AppDto.From(AppAggregate.Listing(app)), secret);
     }
 }

@@ -3,6 +3,7 @@ using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.OAuth;
+using Integrations.Domain.Marketplace;
 using MediatR;
 
 namespace Integrations.Application.Apps.Commands.RejectApp;
@@ -20,13 +21,12 @@ public sealed class RejectAppCommandValidator : AbstractValidator<RejectAppComma
         });
 }
 
-public sealed class RejectAppCommandHandler(IOAuthStore store, IAppCatalogue catalogue) : IRequestHandler<RejectAppCommand, AppDto>
+public sealed class RejectAppCommandHandler(AppAggregate apps, IClock clock) : IRequestHandler<RejectAppCommand, AppDto>
 {
     public async Task<AppDto> Handle(RejectAppCommand request, CancellationToken cancellationToken)
     {
-        var listing = await catalogue.FindAsync(request.AppId, cancellationToken) ?? throw AppLookup.NotFound();
-        if (listing.App.ReviewStatus != "pending") throw new ConflictException("not_pending", "Only a submitted app can be rejected.");
-        await store.SetReviewAsync(request.AppId, "private", "rejected", request.Reason, cancellationToken);
-        return AppDto.From(listing with { App = listing.App with { Visibility = "private", ReviewStatus = "rejected", ReviewReason = request.Reason } });
+        var loaded = await apps.LoadAsync(request.AppId, cancellationToken);
+        if (loaded.State.ReviewStatus != AppReviewStatuses.Pending) throw new ConflictException("not_pending", "Only a submitted app can be rejected.");
+        return AppDto.From(AppAggregate.Listing(await apps.HandleAsync(loaded, new Domain.Marketplace.RejectApp(request.Reason!, clock.UtcNow), cancellationToken)));
     }
 }

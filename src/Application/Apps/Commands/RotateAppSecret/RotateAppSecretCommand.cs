@@ -9,14 +9,14 @@ namespace Integrations.Application.Apps.Commands.RotateAppSecret;
 /// <summary>The new secret is shown only in the response; the previous one stops working at once.</summary>
 public sealed record RotateAppSecretCommand(Guid OwnerTenantId, Guid AppId) : ICommand<ClientSecretDto>;
 
-public sealed class RotateAppSecretCommandHandler(IOAuthStore store, IAppCatalogue catalogue) : IRequestHandler<RotateAppSecretCommand, ClientSecretDto>
+public sealed class RotateAppSecretCommandHandler(AppAggregate apps, IClock clock) : IRequestHandler<RotateAppSecretCommand, ClientSecretDto>
 {
     public async Task<ClientSecretDto> Handle(RotateAppSecretCommand request, CancellationToken cancellationToken)
     {
-        var app = (await catalogue.FindOwnedAsync(request.OwnerTenantId, request.AppId, cancellationToken)).App;
-        if (!app.IsConfidential) throw new ConflictException("public_client", "A public app has no client secret.");
+        var loaded = await apps.LoadOwnedAsync(request.OwnerTenantId, request.AppId, cancellationToken);
+        if (!loaded.State.IsConfidential) throw new ConflictException("public_client", "A public app has no client secret.");
         var secret = OpaqueSecret.Generate("cs_");
-        await store.SetClientSecretHashAsync(app.Id, OpaqueSecret.Hash(secret), cancellationToken);
-        return new ClientSecretDto(app.ClientId, secret);
+        await apps.HandleAsync(loaded, new Domain.Marketplace.RotateAppSecret(OpaqueSecret.Hash(secret), clock.UtcNow), cancellationToken);
+        return new ClientSecretDto(loaded.State.ClientId, secret);
     }
 }

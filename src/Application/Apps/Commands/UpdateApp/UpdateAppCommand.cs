@@ -28,21 +28,13 @@ public sealed class UpdateAppCommandValidator : AbstractValidator<UpdateAppComma
     }
 }
 
-public sealed class UpdateAppCommandHandler(IAppCatalogue catalogue) : IRequestHandler<UpdateAppCommand, AppDto>
+public sealed class UpdateAppCommandHandler(AppAggregate apps, IClock clock) : IRequestHandler<UpdateAppCommand, AppDto>
 {
     public async Task<AppDto> Handle(UpdateAppCommand request, CancellationToken cancellationToken)
     {
-        var current = await catalogue.FindOwnedAsync(request.OwnerTenantId, request.AppId, cancellationToken);
-        var app = current.App with
-        {
-            Name = request.Name?.Trim() ?? current.App.Name,
-            Description = request.Description?.Trim() ?? current.App.Description,
-            HomepageUrl = request.HomepageUrl is null ? current.App.HomepageUrl : request.HomepageUrl.Length == 0 ? null : request.HomepageUrl,
-            LogoUrl = request.LogoUrl is null ? current.App.LogoUrl : request.LogoUrl.Length == 0 ? null : request.LogoUrl,
-            RedirectUris = request.RedirectUris is null ? current.App.RedirectUris : AppRules.Distinct(request.RedirectUris),
-        };
-        var updated = new AppListing(app, request.ScreenshotUrls is null ? current.ScreenshotUrls : AppRules.Distinct(request.ScreenshotUrls));
-        await catalogue.UpdateAsync(updated, cancellationToken);
-        return AppDto.From(updated);
+        var loaded = await apps.LoadOwnedAsync(request.OwnerTenantId, request.AppId, cancellationToken);
+        var app = await apps.HandleAsync(loaded, new Domain.Marketplace.UpdateApp(request.Name, request.Description, request.HomepageUrl, request.LogoUrl,
+            request.ScreenshotUrls, request.RedirectUris, clock.UtcNow), cancellationToken);
+        return AppDto.From(AppAggregate.Listing(app));
     }
 }

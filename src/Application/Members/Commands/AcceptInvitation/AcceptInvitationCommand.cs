@@ -1,10 +1,12 @@
 using System.Text.Json;
 using FluentValidation;
+using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Events;
 using Integrations.Application.OAuth;
+using Integrations.Domain.Members;
 using MediatR;
 
 namespace Integrations.Application.Members.Commands.AcceptInvitation;
@@ -19,21 +21,29 @@ public sealed class AcceptInvitationCommandValidator : AbstractValidator<AcceptI
 }
 
 /// <summary>The invitee sets a password and becomes an active member; the token works once.</summary>
-public sealed class AcceptInvitationCommandHandler(IOAuthStore store, EventRecorder events, IMemberPasswordHasher hasher, IClock clock)
+public sealed class AcceptInvitationCommandHandler(AggregateStore aggregates, IOAuthStore store, EventRecorder events, IMemberPasswordHasher hasher, IClock clock)
     : IRequestHandler<AcceptInvitationCommand, MemberDto>
 {
     public async Task<MemberDto> Handle(AcceptInvitationCommand request, CancellationToken cancellationToken)
     {
         var now = clock.UtcNow;
-        var member = await store.FindMemberByInvitationAsync(OpaqueSecret.Hash(request.InvitationToken), cancellationToken);
-        if (member is null || member.InvitationExpiresAt <= now || !await store.ActivateMemberAsync(member.Id, hasher.Hash(request.Password), now, cancellationToken))
+        var invitationHash = OpaqueSecret.Hash(request.InvitationToken);
+        // The projection finds the member by the hash; their stream decides (a concurrent acceptance loses the race and finds it used).
+        var row = await store.FindMemberByInvitationAsync(invitationHash, cancellationToken);
+        var loaded = row is null ? null : await aggregates.LoadAsync(MemberDecider.Decider, MemberDecider.StreamId(row.Id), row.TenantId, cancellationToken);
+        if (loaded is null || !loaded.State.Accepts(invitationHash, now))
             throw new NotFoundException("invitation_not_found", "The invitation is unknown, already used or expired.");
+
+        var streamId = MemberDecider.StreamId(loaded.State.MemberId);
+        var member = (await aggregates.HandleAsync(MemberDecider.Decider,
+            [new StreamCommands<MemberCommand>(streamId, loaded.State.TenantId, [new Domain.Members.AcceptInvitation(invitationHash, hasher.Hash(request.Password), now)])],
+            cancellationToken, new Dictionary<string, Loaded<MemberState>> { [streamId] = loaded }))[0].State;
         await events.RecordAsync(member.TenantId, "user.joined", JsonSerializer.SerializeToElement(new Dictionary<string, string>
         {
-            ["user_id"] = member.Id.ToString(),
+            ["user_id"] = member.MemberId.ToString(),
             ["role"] = member.Role,
             ["joined_at"] = now.ToString("O"),
         }), cancellationToken);
-        return MemberDto.From(member with { Status = "active", JoinedAt = now });
+        return MemberDto.From(member);
     }
 }

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using FluentValidation;
+using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Events;
 using Integrations.Application.OAuth;
+using Integrations.Domain.Members;
 using MediatR;
 
 namespace Integrations.Application.Members.Commands.InviteMember;
@@ -27,8 +29,12 @@ public sealed class InviteMemberCommandValidator : AbstractValidator<InviteMembe
     }
 }
 
-/// <summary>Creates an invitation valid for <see cref="MemberRules.InvitationLifetime"/>; its token is shown once, only its hash is kept.</summary>
-public sealed class InviteMemberCommandHandler(IOAuthStore store, ITenantReadModel tenants, EventRecorder events, IClock clock)
+/// <summary>
+/// Creates an invitation valid for <see cref="MemberRules.InvitationLifetime"/> in a new member
+/// stream; its token is shown once, only its hash is recorded. An address may be invited or active
+/// once per organisation: checked against the members projection, whose unique index settles a race.
+/// </summary>
+public sealed class InviteMemberCommandHandler(AggregateStore aggregates, IOAuthStore store, ITenantReadModel tenants, EventRecorder events, IClock clock)
     : IRequestHandler<InviteMemberCommand, InvitationDto>
 {
     public async Task<InvitationDto> Handle(InviteMemberCommand request, CancellationToken cancellationToken)
@@ -40,12 +46,14 @@ public sealed class InviteMemberCommandHandler(IOAuthStore store, ITenantReadMod
 
         var now = clock.UtcNow;
         var token = OpaqueSecret.Generate("inv_");
-        var member = new MemberRow(Guid.CreateVersion7(), request.TenantId, email, request.Role, "invited", null, now, null, now + MemberRules.InvitationLifetime);
-        await store.InsertMemberAsync(member, OpaqueSecret.Hash(token), cancellationToken);
+        var memberId = Guid.CreateVersion7();
+        var member = (await aggregates.StartAsync(MemberDecider.Decider, MemberDecider.StreamId(memberId),
+            new Domain.Members.InviteMember(memberId, request.TenantId, email, request.Role, OpaqueSecret.Hash(token), now + MemberRules.InvitationLifetime, now),
+            request.TenantId, cancellationToken)).State;
         // Ids only: the address never enters an event (its domain is enough for analytics).
         await events.RecordAsync(request.TenantId, "user.invited", JsonSerializer.SerializeToElement(new Dictionary<string, string>
         {
-            ["user_id"] = member.Id.ToString(),
+            ["user_id"] = member.MemberId.ToString(),
             ["role"] = member.Role,
             ["email_domain"] = email[(email.IndexOf('@', StringComparison.Ordinal) + 1)..].ToLowerInvariant(),
             ["expires_at"] = member.InvitationExpiresAt!.Value.ToString("O"),

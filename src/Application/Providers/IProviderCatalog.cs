@@ -1,0 +1,19 @@
+using Integrations.Domain.Connections;
+
+namespace Integrations.Application.Providers;
+
+/// <summary>
+/// The one registry of external systems (DESIGN: the catalog, the connect flow, the runtime and the
+/// inbound receiver all read it): the built-in definitions with their configured overrides, and
+/// providers defined wholly in configuration.
+/// </summary>
+public interface IProviderCatalog
+{
+    IReadOnlyList<ProviderDefinition> All { get; }
+
+    /// <summary>The provider with this stable id, or null.</summary>
+    ProviderDefinition? Find(string id);
+
+    /// <summary>Whether our OAuth client id and secret for this provider are configured (without them its connect flow cannot start).</summary>
+    bool HasOAuthClient(string id);
+}

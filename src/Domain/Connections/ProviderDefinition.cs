@@ -1,0 +1,93 @@
+using Integrations.Domain.Connectors;
+
+namespace Integrations.Domain.Connections;
+
+/// <summary>The wire values of how a provider authenticates us.</summary>
+public static class AuthKinds
+{
+    /// <summary>OAuth 2.0 authorization code grant (RFC 6749 §4.1), with PKCE (RFC 7636) where the provider supports it.</summary>
+    public const string OAuth2Code = "oauth2_code";
+    /// <summary>OAuth 2.0 client credentials grant (RFC 6749 §4.4): the tenant gives its own client id and secret.</summary>
+    public const string OAuth2ClientCredentials = "oauth2_client_credentials";
+    public const string ApiKey = "api_key";
+    public const string Basic = "basic";
+
+    public static readonly IReadOnlyList<string> All = [OAuth2Code, OAuth2ClientCredentials, ApiKey, Basic];
+
+    public static bool IsOAuth(string kind) => kind is OAuth2Code or OAuth2ClientCredentials;
+}
+
+/// <summary>What a provider does with refresh tokens.</summary>
+public enum RefreshTokenBehaviour
+{
+    /// <summary>No refresh tokens (long-lived access tokens, API keys).</summary>
+    None,
+    /// <summary>The same refresh token works until revoked.</summary>
+    Reusable,
+    /// <summary>A refresh may return a new refresh token; the old one keeps working for a while.</summary>
+    Rotating,
+    /// <summary>Every refresh returns a new refresh token and the old one is dead at once (Exact Online): losing one kills the connection.</summary>
+    SingleUse,
+}
+
+/// <summary>How we send our OAuth client credentials to the token endpoint (RFC 6749 §2.3.1).</summary>
+public enum ClientAuthentication
+{
+    Basic,
+    Post,
+}
+
+/// <summary>The provider's OAuth 2.0 endpoints and habits; every URL is configuration.</summary>
+public sealed record OAuthSettings(
+    Uri? AuthorizeUrl,
+    Uri TokenUrl,
+    Uri? RevokeUrl,
+    IReadOnlyList<string> DefaultScopes,
+    string ScopeSeparator,
+    bool Pkce,
+    ClientAuthentication ClientAuthentication,
+    RefreshTokenBehaviour RefreshTokens,
+    TimeSpan ExpiryBuffer);
+
+/// <summary>
+/// The call that proves a connection works, and where its answer names the account: the account id
+/// routes inbound traffic back to the tenant, so it comes from the provider, never from the caller.
+/// </summary>
+/// <param name="AccountIdPath">A JSON path into the answer, as a template path on <c>data</c> (e.g. <c>data.team.id</c>).</param>
+public sealed record HealthCheckCall(string Method, string Path, string AccountIdPath, string? AccountNamePath);
+
+/// <summary>The limits of calls to a provider, as the provider documents them.</summary>
+/// <param name="QuotasPerConnection">E.g. Exact Online: 60 per minute and 5,000 per day per company.</param>
+/// <param name="MaxConcurrentPerConnection">Calls in flight at once for one connection.</param>
+/// <param name="MaxConcurrentPerProvider">Calls in flight at once for all connections of the provider in one Workers process.</param>
+public sealed record CallLimits(
+    RateLimitHeaders Headers,
+    IReadOnlyList<Quota> QuotasPerConnection,
+    IReadOnlyList<Quota> QuotasPerProvider,
+    int MaxConcurrentPerConnection,
+    int MaxConcurrentPerProvider)
+{
+    public static readonly CallLimits Default = new(RateLimitHeaders.None, [], [], 4, 64);
+}
+
+/// <summary>
+/// One external system the platform connects to. The stable <see cref="Id"/> (slack, jira, exact-online…)
+/// is what connections, routes and inbound URLs name; the rest comes from configuration
+/// (Providers__&lt;id&gt;__…) so tests and sandboxes can point a provider at another host.
+/// </summary>
+/// <param name="AuthKinds">How a connection may authenticate; the first is the default (only <c>http</c> offers a choice).</param>
+/// <param name="ApiBaseUrl">Where the provider's API is; actions and the health check call paths below it. Null: each connection names its own (the generic <c>http</c> provider).</param>
+/// <param name="HealthCheck">Null: the connection names its own check, or has none.</param>
+/// <param name="Actions">The actions routes may use (e.g. http.request, slack.post_message).</param>
+public sealed record ProviderDefinition(
+    string Id,
+    string DisplayName,
+    IReadOnlyList<string> AuthKinds,
+    Uri? ApiBaseUrl,
+    OAuthSettings? OAuth,
+    HealthCheckCall? HealthCheck,
+    CallLimits Limits,
+    IReadOnlyList<string> Actions)
+{
+    public bool Supports(string authKind) => AuthKinds.Contains(authKind);
+}
