@@ -5,6 +5,7 @@ using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Events;
 using Integrations.Application.Events.Commands.IngestEvent;
 using Integrations.Application.WebhookDeliveries;
+using Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,7 +28,9 @@ public static class DependencyInjection
         services.AddSingleton<EventGroupCommitter>();
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
+        services.AddScoped<DeadLetterRequeue>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
         services.AddScoped<ProductBridge.ProductCommandSender>();
@@ -49,6 +52,23 @@ public static class DependencyInjection
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(TransactionBehaviour<,>));
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(IdempotencyBehaviour<,>));
+        return services;
+    }
+
+    /// <summary>
+    /// The steps of the webhook-delivery pipeline (<see cref="WebhookDeliveryPipeline"/>), one set
+    /// per process. The host that runs it registers the adapters of its ports and its options
+    /// (<see cref="WebhookDispatcherOptions"/>) beside them (Infrastructure's AddWebhookDispatcher).
+    /// </summary>
+    public static IServiceCollection AddWebhookDeliveryPipeline(this IServiceCollection services)
+    {
+        services.AddSingleton<DispatchState>();
+        services.AddSingleton<EndpointLoad>();
+        services.AddSingleton<DeliveryAdmission>();
+        services.AddSingleton<DeliverySigner>();
+        services.AddSingleton<DeliveryAttempts>();
+        services.AddSingleton<DeliveryResultRecorder>();
+        services.AddSingleton<WebhookDeliveryPipeline>();
         return services;
     }
 }

@@ -1,5 +1,7 @@
+using Integrations.Application.Apps;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Connections.Credentials;
+using Integrations.Application.OAuth;
 using Integrations.Domain.Tenants;
 using Integrations.Infrastructure.Persistence.Credentials;
 using Integrations.Infrastructure.Persistence.EventStore;
@@ -78,6 +80,7 @@ public static class PersistenceServiceCollectionExtensions
 
         services.AddScoped<RequestContext>();
         services.AddScoped<IRequestContext>(provider => provider.GetRequiredService<RequestContext>());
+        services.AddSingleton<IWorkScopeFactory, WorkScopeFactory>();
         services.AddSingleton<PostgresNotifier>();
         services.AddScoped<DbSession>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();

@@ -5,7 +5,7 @@ using Integrations.Application.WebhookDeliveries;
 using Integrations.Domain.Events;
 using MediatR;
 
-namespace Integrations.Application.Events.Commands.DispatchEvents;
+namespace Integrations.Application.EventDispatch.Commands.DispatchEvents;
 
 /// <summary>What the Workers host does with accepted events read from integrations.events.v1.</summary>
 public sealed record DispatchEventsResult(int Dispatched, int DeliveriesCreated);

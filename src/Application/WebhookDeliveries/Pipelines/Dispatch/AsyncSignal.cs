@@ -1,4 +1,4 @@
-namespace Integrations.Infrastructure.Webhooks.Delivery;
+namespace Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 
 /// <summary>
 /// "Something may have changed": set by any number of producers, awaited by one consumer that

@@ -1,9 +1,8 @@
-using Integrations.Application.Apps;
 using Integrations.Application.Common.Listing;
 using Integrations.Application.Common.Models;
 using Integrations.Application.OAuth;
 
-namespace Integrations.Application.Common.Interfaces;
+namespace Integrations.Application.Apps;
 
 /// <summary>
 /// The developer and marketplace side of apps, read from the oauth_apps projection: their listings
@@ -23,10 +22,4 @@ public interface IAppCatalogue
 
     /// <summary>Apps with at least one active grant in the organisation.</summary>
     Task<CursorPage<InstalledAppDto>> ListInstalledAsync(Guid tenantId, ListQuery query, CancellationToken ct);
-}
-
-public interface IMemberReadModel
-{
-    /// <summary>Invited and active members (removed ones never).</summary>
-    Task<CursorPage<MemberDto>> ListAsync(Guid tenantId, ListQuery query, CancellationToken ct);
 }

@@ -1,6 +1,6 @@
 using Integrations.Domain.Webhooks;
 
-namespace Integrations.Infrastructure.Webhooks.Delivery;
+namespace Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 
 /// <summary>How the Workers host sends webhooks (configuration section "Webhooks"; docs/configuration.md).</summary>
 public sealed class WebhookDispatcherOptions

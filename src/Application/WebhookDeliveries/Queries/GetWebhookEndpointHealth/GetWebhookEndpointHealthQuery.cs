@@ -1,10 +1,10 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
-using Integrations.Application.WebhookDeliveries;
+using Integrations.Application.WebhookEndpoints;
 using Integrations.Domain.Webhooks;
 using MediatR;
 
-namespace Integrations.Application.WebhookEndpoints.Queries.GetWebhookEndpointHealth;
+namespace Integrations.Application.WebhookDeliveries.Queries.GetWebhookEndpointHealth;
 
 /// <summary>The wire values of a circuit's state.</summary>
 public static class CircuitStates
