@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.ProductBridge;
+using Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 using Integrations.Domain.ProductBridge;
 using Integrations.Domain.Webhooks;
 using Integrations.Infrastructure.Webhooks.Delivery;
