@@ -86,6 +86,8 @@ public static class ApiHost
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
         api.MapProviderEndpoints();
+        api.MapProductBridgeEndpoints();
+        api.MapEntityEndpoints();
         app.MapOAuthServer();
         app.MapApiDocument();
         app.MapApiDocs();

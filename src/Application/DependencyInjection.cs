@@ -33,6 +33,8 @@ public static class DependencyInjection
         services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
+        services.AddScoped<ProductBridge.ProductCommandSender>();
+        services.AddScoped<ProductBridge.ProductCallbackAggregate>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {

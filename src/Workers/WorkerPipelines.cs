@@ -1,6 +1,8 @@
 using Integrations.Application.Common;
+using Integrations.Application.ProductBridge.Pipelines;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence.EventStore;
+using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 
 namespace Integrations.Workers;
@@ -29,6 +31,9 @@ public static class WorkerPipelines
     /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
     public const string Projections = "projections";
 
+    /// <summary>Consumes integrations.product-commands.v1 (<see cref="ProductCommandsTopicHandler"/>): POSTs each command to its tenant's callback, if it has one (ADR 0015).</summary>
+    public const string ProductCallbacks = "product-callbacks";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
     // In the order they start. The next issues add theirs here (connectors, token-refresh, scheduler).
@@ -44,6 +49,14 @@ public static class WorkerPipelines
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
+        new(ProductCallbacks, (services, configuration) =>
+        {
+            // Settings that would let a command hold the consumer past its poll interval stop the host at once, in one line.
+            if (ProductBridgeServiceCollectionExtensions.ReadCallbackOptions(configuration).Problem() is { } problem) throw new WorkerConfigurationException(problem);
+            services.AddProductCallbackSender(configuration);
+            services.AddScoped<ProductCallbackDelivery>();
+            services.AddKafkaBatchConsumer<ProductCommandsTopicHandler>();
+        }),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>
