@@ -87,6 +87,8 @@ public static class ApiHost
         api.MapAppEndpoints();
         api.MapProviderEndpoints();
         api.MapNotificationEndpoints();
+        api.MapProductBridgeEndpoints();
+        api.MapEntityEndpoints();
         app.MapOAuthServer();
         app.MapApiDocument();
         app.MapApiDocs();

@@ -35,6 +35,8 @@ public static class DependencyInjection
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
         services.AddScoped<Notifications.IncidentLog>();
+        services.AddScoped<ProductBridge.ProductCommandSender>();
+        services.AddScoped<ProductBridge.ProductCallbackAggregate>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {

@@ -2,6 +2,7 @@ using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
+using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,7 @@ public static class DependencyInjection
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
         services.AddProviders(configuration);
+        services.AddProductBridge(configuration);
         return services;
     }
 }

@@ -1,7 +1,9 @@
 using Integrations.Application.Common;
+using Integrations.Application.ProductBridge.Pipelines;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence.EventStore;
+using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 
 namespace Integrations.Workers;
@@ -32,6 +34,8 @@ public static class WorkerPipelines
 
     /// <summary>Mails the notices of incidents to the tenants' admins (Mail:*, ADR 0018).</summary>
     public const string Notifications = "notifications";
+    /// <summary>Consumes integrations.product-commands.v1 (<see cref="ProductCommandsTopicHandler"/>): POSTs each command to its tenant's callback, if it has one (ADR 0015).</summary>
+    public const string ProductCallbacks = "product-callbacks";
 
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
@@ -49,6 +53,14 @@ public static class WorkerPipelines
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
         new(Notifications, (services, configuration) => services.AddNotificationMail(configuration)),
+        new(ProductCallbacks, (services, configuration) =>
+        {
+            // Settings that would let a command hold the consumer past its poll interval stop the host at once, in one line.
+            if (ProductBridgeServiceCollectionExtensions.ReadCallbackOptions(configuration).Problem() is { } problem) throw new WorkerConfigurationException(problem);
+            services.AddProductCallbackSender(configuration);
+            services.AddScoped<ProductCallbackDelivery>();
+            services.AddKafkaBatchConsumer<ProductCommandsTopicHandler>();
+        }),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>
