@@ -86,6 +86,7 @@ public static class ApiHost
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
         api.MapProviderEndpoints();
+        api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();
         app.MapOAuthServer();

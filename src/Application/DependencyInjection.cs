@@ -31,8 +31,10 @@ public static class DependencyInjection
         services.AddScoped<DeadLetterRequeue>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointIncidents>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
+        services.AddScoped<Notifications.IncidentLog>();
         services.AddScoped<ProductBridge.ProductCommandSender>();
         services.AddScoped<ProductBridge.ProductCallbackAggregate>();
 
