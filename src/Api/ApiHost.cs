@@ -87,6 +87,9 @@ public static class ApiHost
         api.MapAppEndpoints();
         api.MapProviderEndpoints();
         api.MapConnectionEndpoints();
+        api.MapNotificationEndpoints();
+        api.MapProductBridgeEndpoints();
+        api.MapEntityEndpoints();
         app.MapOAuthServer();
         app.MapConnectCallback();
         app.MapApiDocument();

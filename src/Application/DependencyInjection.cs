@@ -5,6 +5,7 @@ using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Events;
 using Integrations.Application.Events.Commands.IngestEvent;
 using Integrations.Application.WebhookDeliveries;
+using Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,11 +28,16 @@ public static class DependencyInjection
         services.AddSingleton<EventGroupCommitter>();
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
+        services.AddScoped<DeadLetterRequeue>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointIncidents>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
-        services.AddScoped<Notifications.IIncidentLog, Notifications.IncidentLog>();
+        services.AddScoped<Notifications.IncidentLog>();
         services.AddConnections();
+        services.AddScoped<ProductBridge.ProductCommandSender>();
+        services.AddScoped<ProductBridge.ProductCallbackAggregate>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {
@@ -62,6 +68,23 @@ public static class DependencyInjection
         services.AddScoped<Connections.IConnectionAccess, Connections.ConnectionAccessService>();
         services.AddScoped<Connections.Pipelines.TokenSweep>();
         services.AddScoped<Connections.Pipelines.HealthSweep>();
+        return services;
+    }
+
+    /// <summary>
+    /// The steps of the webhook-delivery pipeline (<see cref="WebhookDeliveryPipeline"/>), one set
+    /// per process. The host that runs it registers the adapters of its ports and its options
+    /// (<see cref="WebhookDispatcherOptions"/>) beside them (Infrastructure's AddWebhookDispatcher).
+    /// </summary>
+    public static IServiceCollection AddWebhookDeliveryPipeline(this IServiceCollection services)
+    {
+        services.AddSingleton<DispatchState>();
+        services.AddSingleton<EndpointLoad>();
+        services.AddSingleton<DeliveryAdmission>();
+        services.AddSingleton<DeliverySigner>();
+        services.AddSingleton<DeliveryAttempts>();
+        services.AddSingleton<DeliveryResultRecorder>();
+        services.AddSingleton<WebhookDeliveryPipeline>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
+using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ public static class DependencyInjection
         services.AddWebhookDelivery(configuration);
         services.AddProviders(configuration);
         services.AddConnections(configuration);
+        services.AddProductBridge(configuration);
         return services;
     }
 }

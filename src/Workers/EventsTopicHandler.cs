@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using Integrations.Application.Common;
+using Integrations.Application.EventDispatch.Commands.DispatchEvents;
 using Integrations.Application.Events;
-using Integrations.Application.Events.Commands.DispatchEvents;
 using Integrations.Application.WebhookDeliveries;
 using Integrations.Infrastructure.Messaging;
-using Integrations.Infrastructure.Webhooks.Delivery;
 using MediatR;
 
 namespace Integrations.Workers;
@@ -15,7 +14,7 @@ namespace Integrations.Workers;
 /// transaction, each marked dispatched, fanned out to webhook deliveries and its outbox row
 /// completed (see <see cref="DispatchEventsCommand"/>). Redelivery is harmless.
 /// </summary>
-public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHandler> logger, WebhookDispatcher? dispatcher = null) : IBatchMessageHandler
+public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHandler> logger) : IBatchMessageHandler
 {
     /// <summary>The consumer group: it dispatches the events (and fans them out to webhook deliveries).</summary>
     public const string Group = "integrations.workers.events-dispatch";
@@ -47,9 +46,8 @@ public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHa
             else logger.LogError("Skipping unreadable message at {Message}: not an event envelope", message.TopicPartitionOffset);
         }
         if (events.Count == 0) return;
-        var result = await mediator.Send(new DispatchEventsCommand(events), ct);
-        // Committed: this process's dispatcher sends them at once instead of on the NOTIFY's round trip.
-        if (result.DeliveriesCreated > 0) dispatcher?.Wake();
+        // Once committed, the deliveries it created wake this process's webhook-delivery pipeline at once, if it runs one (WebhookDeliveryListener).
+        await mediator.Send(new DispatchEventsCommand(events), ct);
     }
 
     private static EventEnvelope? TryParse(string? json)

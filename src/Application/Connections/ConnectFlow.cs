@@ -26,7 +26,7 @@ public sealed class ConnectFlow(
     IProviderClient providers,
     IProviderCatalog catalog,
     IConnectionHealthSchedule schedule,
-    IIncidentLog incidents,
+    IncidentLog incidents,
     ISecretProtector protector,
     ConnectionsOptions options,
     IRequestContext context,

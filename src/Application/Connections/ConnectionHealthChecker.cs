@@ -22,7 +22,7 @@ public sealed class ConnectionHealthChecker(
     IProviderClient providers,
     ConnectionAggregate connections,
     IConnectionHealthSchedule schedule,
-    IIncidentLog incidents,
+    IncidentLog incidents,
     ConnectionsOptions options,
     IClock clock,
     ILogger<ConnectionHealthChecker> logger)

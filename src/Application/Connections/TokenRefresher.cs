@@ -28,7 +28,7 @@ public sealed class TokenRefresher(
     ICredentialVault vault,
     IProviderClient providers,
     IProviderCatalog catalog,
-    IIncidentLog incidents,
+    IncidentLog incidents,
     IClock clock,
     ILogger<TokenRefresher> logger)
 {

@@ -1,3 +1,6 @@
+using Integrations.Application.Common.Listing;
+using Integrations.Application.Common.Models;
+
 namespace Integrations.Application.OAuth;
 
 public sealed record MemberDto(Guid Id, Guid TenantId, string Email, string Role, string Status, DateTimeOffset InvitedAt, DateTimeOffset? JoinedAt)
@@ -9,6 +12,12 @@ public sealed record MemberDto(Guid Id, Guid TenantId, string Email, string Role
 
 /// <summary>The only response that carries the invitation token.</summary>
 public sealed record InvitationDto(MemberDto Member, string InvitationToken, DateTimeOffset ExpiresAt);
+
+public interface IMemberReadModel
+{
+    /// <summary>Invited and active members (removed ones never).</summary>
+    Task<CursorPage<MemberDto>> ListAsync(Guid tenantId, ListQuery query, CancellationToken ct);
+}
 
 /// <summary>Password hashing is the framework's PasswordHasher; the Api provides it (Application stays free of ASP.NET Core).</summary>
 public interface IMemberPasswordHasher

@@ -1,21 +1,8 @@
 using Integrations.Application.Common.EventSourcing;
+using Integrations.Application.Common.Interfaces;
 using Integrations.Domain.Webhooks;
 
 namespace Integrations.Application.WebhookDeliveries;
-
-/// <summary>Where a delivery's new events put it in the delivery queue.</summary>
-public abstract record QueuePlacement(Guid DeliveryId);
-
-/// <summary>Created or requeued: due at <see cref="DueAt"/>, not leased, not held by a circuit.</summary>
-public sealed record Enqueue(
-    Guid DeliveryId, Guid TenantId, Guid EndpointId, Guid EventId, string EventType, bool IsTest, DateTimeOffset CreatedAt,
-    DateTimeOffset DueAt, int Attempts) : QueuePlacement(DeliveryId);
-
-/// <summary>Still pending after <see cref="AttemptsAdded"/> attempts: due again at <see cref="DueAt"/> (its lease released), or where it was.</summary>
-public sealed record Reschedule(Guid DeliveryId, DateTimeOffset? DueAt, int AttemptsAdded) : QueuePlacement(DeliveryId);
-
-/// <summary>Succeeded or dead-lettered: no longer queued.</summary>
-public sealed record Dequeue(Guid DeliveryId) : QueuePlacement(DeliveryId);
 
 /// <summary>
 /// The queue follows the last event that places a delivery: created, retry scheduled or requeued →

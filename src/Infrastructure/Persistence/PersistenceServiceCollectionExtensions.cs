@@ -1,5 +1,7 @@
+using Integrations.Application.Apps;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Connections.Credentials;
+using Integrations.Application.OAuth;
 using Integrations.Domain.Tenants;
 using Integrations.Infrastructure.Persistence.Credentials;
 using Integrations.Infrastructure.Persistence.EventStore;
@@ -78,6 +80,7 @@ public static class PersistenceServiceCollectionExtensions
 
         services.AddScoped<RequestContext>();
         services.AddScoped<IRequestContext>(provider => provider.GetRequiredService<RequestContext>());
+        services.AddSingleton<IWorkScopeFactory, WorkScopeFactory>();
         services.AddSingleton<PostgresNotifier>();
         services.AddScoped<DbSession>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
@@ -89,6 +92,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<SqlProjection, MembersProjection>();
         services.AddSingleton<SqlProjection, OAuthAppsProjection>();
         services.AddSingleton<SqlProjection, OAuthGrantsProjection>();
+        services.AddSingleton<SqlProjection, NotificationsProjection>();
         services.AddMartenEventStore();
         services.AddSingleton<IProjectionRebuilder, ProjectionRebuilder>();
         services.AddSingleton<IProjectionStatus, ProjectionStatus>();
@@ -103,6 +107,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<IMemberReadModel, MemberReadModel>();
         services.AddScoped<ICredentialVault, PostgresCredentialVault>();
         services.AddScoped<ICredentialKeyRotation, PostgresCredentialKeyRotation>();
+        services.AddScoped<Application.Notifications.INotificationReadModel, NotificationReadModel>();
+        services.AddScoped<Application.Notifications.INotificationMailQueue, Notifications.PostgresNotificationMailQueue>();
 
         // Idempotency records and endpoint secrets are encrypted at rest with the platform key, which also wraps the credentials' data keys.
         services.AddSecretProtection(configuration);

@@ -1,5 +1,7 @@
+using Integrations.Application;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.WebhookDeliveries;
+using Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 using Integrations.Domain.Webhooks;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence.Projections;
@@ -30,13 +32,18 @@ public static class WebhookDeliveryServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The dispatcher that sends queued deliveries (Workers host).</summary>
+    /// <summary>
+    /// The webhook-delivery pipeline that sends queued deliveries (Workers host): Application's steps,
+    /// the adapters of their ports (claims, sending, waking) and the background service that runs it.
+    /// </summary>
     public static IServiceCollection AddWebhookDispatcher(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(_ => DispatcherOptions(configuration));
-        services.AddSingleton<WebhookSender>();
-        services.AddSingleton<WebhookDeliveryQueue>();
-        // One instance, reachable as itself too: the fan-out in the same process wakes it directly.
+        services.AddWebhookDeliveryPipeline();
+        services.AddSingleton<IWebhookDeliveryClaims, WebhookDeliveryQueue>();
+        services.AddSingleton<IWebhookSender, WebhookSender>();
+        services.AddSingleton<IDeliveryWakeups, WebhookDeliveryListener>();
+        // One instance, reachable as itself too (tests read how many deliveries it holds).
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         return services;

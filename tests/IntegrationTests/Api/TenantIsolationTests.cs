@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Integrations.Application.Apps;
 using Integrations.Application.Apps.Queries.ListApps;
 using Integrations.Application.Apps.Queries.ListInstalledApps;
 using Integrations.Application.Common.Interfaces;

@@ -1,5 +1,4 @@
 using Integrations.Application.Common.Interfaces;
-using Integrations.Application.WebhookDeliveries;
 using Integrations.Infrastructure.Persistence;
 using Npgsql;
 

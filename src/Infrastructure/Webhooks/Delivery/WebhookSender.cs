@@ -5,38 +5,22 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using Integrations.Application.Common.Interfaces;
+using Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 using Integrations.Domain.Webhooks;
 using Integrations.Infrastructure.Http;
 
 namespace Integrations.Infrastructure.Webhooks.Delivery;
 
-/// <summary>One signed webhook request, ready to send.</summary>
-public sealed record WebhookRequest(Uri Url, Guid WebhookId, long Timestamp, string Signature, byte[] Body);
-
-/// <summary>What an attempt came to: a status code when the endpoint answered, an error kind otherwise.</summary>
-public sealed record SendResult(DateTimeOffset StartedAt, int DurationMs, int? StatusCode, string? ErrorKind, TimeSpan? RetryAfter, string? ResponseBodyExcerpt);
-
-/// <summary>The error kinds of an attempt without an answer (docs/webhooks.md#delivery).</summary>
-public static class SendErrorKinds
-{
-    public const string Timeout = "timeout";
-    public const string Dns = "dns";
-    public const string ConnectionRefused = "connection_refused";
-    public const string ConnectionReset = "connection_reset";
-    public const string Tls = "tls";
-    public const string SsrfBlocked = "ssrf_blocked";
-    public const string InvalidResponse = "invalid_response";
-}
-
 /// <summary>
-/// Sends webhook POSTs. The connection is opened by <see cref="GuardedConnection"/>: it resolves the name
-/// itself, refuses the target if any of its addresses is not public (the rule registration applies),
-/// and connects to the address it checked, so DNS cannot change the answer between the check and
-/// the connection (rebinding). No proxy (it would connect on our
+/// Sends webhook POSTs (the adapter of the send step's port, <see cref="IWebhookSender"/>). The
+/// connection is opened by <see cref="GuardedConnection"/>: it resolves the name itself, refuses the
+/// target if any of its addresses is not public (the rule registration applies), and connects to the
+/// address it checked, so DNS cannot change the answer between the check and the connection
+/// (rebinding). No proxy (it would connect on our
 /// behalf), no redirects (a 3xx is a failed attempt), no cookies, no decompression; the response
 /// body is read up to 1 KiB only.
 /// </summary>
-public sealed class WebhookSender : IDisposable
+public sealed class WebhookSender : IWebhookSender, IDisposable
 {
     public const int ExcerptBytes = 1024;
     public const string UserAgent = "Integrations-Webhooks/1";

@@ -26,7 +26,7 @@ public sealed class DeleteConnectionCommandHandler(
     IConnectAuthorizations authorizations,
     IConnectionHealthSchedule schedule,
     IConnectionLinks links,
-    IIncidentLog incidents,
+    IncidentLog incidents,
     IRequestContext context,
     IClock clock,
     ILogger<DeleteConnectionCommandHandler> logger) : IRequestHandler<DeleteConnectionCommand, Unit>

@@ -1,7 +1,7 @@
 using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
-using Integrations.Application.WebhookEndpoints.Commands.DisableWebhookEndpoint;
+using Integrations.Application.WebhookEndpoints;
 using Integrations.Domain.Webhooks;
 using MediatR;
 
@@ -24,7 +24,7 @@ public sealed record RecordedDeliveryAttempts(int Succeeded, int RetriesSchedule
 /// integrations.webhook-deliveries.v1 through the outbox. An endpoint that answered 410 Gone, or
 /// whose attempts have now failed <see cref="WebhookDeliveryOptions.AutoDisableAfterConsecutiveFailures"/>
 /// times in a row, is disabled in the same transaction (which tells the tenant, see
-/// <see cref="DisableWebhookEndpointCommand"/>). A late result for a delivery that is no longer
+/// <see cref="WebhookEndpointDisabler"/>). A late result for a delivery that is no longer
 /// pending is ignored by the decider.
 /// </summary>
 public sealed record RecordDeliveryAttemptsCommand(IReadOnlyList<DeliveryAttemptResult> Attempts, IReadOnlyList<DeliveryCancellation> Cancellations)
@@ -35,7 +35,7 @@ public sealed class RecordDeliveryAttemptsCommandHandler(
     IOutbox outbox,
     IWebhookEndpointHealthReadModel health,
     IWebhookEndpointReadModel endpoints,
-    IMediator mediator,
+    WebhookEndpointDisabler disabler,
     WebhookDeliveryOptions options,
     IRequestContext context,
     IClock clock) : IRequestHandler<RecordDeliveryAttemptsCommand, RecordedDeliveryAttempts>
@@ -100,8 +100,8 @@ public sealed class RecordDeliveryAttemptsCommandHandler(
         foreach (var gone in attempts.Where(a => a.StatusCode == 410).DistinctBy(a => a.EndpointId))
         {
             if (await endpoints.FindTargetAsync(gone.TenantId, gone.EndpointId, ct) is not { IsEnabled: true }) continue;
-            await mediator.Send(new DisableWebhookEndpointCommand(gone.TenantId, gone.EndpointId, DisabledReasons.Gone,
-                $"The endpoint answered 410 Gone to delivery {gone.DeliveryId}; it asked not to receive more."), ct);
+            await disabler.DisableAsync(gone.TenantId, gone.EndpointId, DisabledReasons.Gone,
+                $"The endpoint answered 410 Gone to delivery {gone.DeliveryId}; it asked not to receive more.", ct);
             disabled.Add(gone.EndpointId);
         }
 
@@ -110,8 +110,8 @@ public sealed class RecordDeliveryAttemptsCommandHandler(
         foreach (var failing in await health.FindFailingAsync(failedEndpoints, options.AutoDisableAfterConsecutiveFailures, ct))
         {
             var last = attempts.Last(a => a.EndpointId == failing.EndpointId && !a.Succeeded);
-            await mediator.Send(new DisableWebhookEndpointCommand(failing.TenantId, failing.EndpointId, DisabledReasons.ConsecutiveFailures,
-                $"{failing.ConsecutiveFailures} consecutive delivery attempts failed; the last one: {Describe(last)}."), ct);
+            await disabler.DisableAsync(failing.TenantId, failing.EndpointId, DisabledReasons.ConsecutiveFailures,
+                $"{failing.ConsecutiveFailures} consecutive delivery attempts failed; the last one: {Describe(last)}.", ct);
             disabled.Add(failing.EndpointId);
         }
         return disabled;

@@ -1,8 +1,9 @@
 using FluentValidation;
+using Integrations.Application.Common.Behaviours;
 using Integrations.Application.Common.Interfaces;
-using Integrations.Application.WebhookDeliveries.Commands.RequeueWebhookDeliveries;
 using Integrations.Application.WebhookEndpoints;
 using MediatR;
+using Microsoft.Extensions.Logging;
 
 namespace Integrations.Application.WebhookDeliveries.Commands.RecoverWebhookEndpoint;
 
@@ -11,7 +12,8 @@ public sealed record RecoveredDeliveriesDto(Guid EndpointId, DateTimeOffset Sinc
 /// <summary>
 /// Requeues every delivery of the endpoint dead-lettered at or after <see cref="Since"/>, however
 /// many there are: it walks them in keyset pages of <see cref="RecoverWebhookEndpointCommandHandler.PageSize"/>
-/// and requeues each page in a transaction of its own, so memory and transaction size stay bounded.
+/// and requeues each page (<see cref="DeadLetterRequeue"/>) in a transaction of its own, retried like a
+/// command's when it loses a race, so memory and transaction size stay bounded.
 /// Deliberately not an <c>ICommand</c> (one transaction around everything); if it is interrupted,
 /// the pages done stay done and running it again picks up the rest.
 /// </summary>
@@ -26,7 +28,9 @@ public sealed class RecoverWebhookEndpointCommandValidator : AbstractValidator<R
     }
 }
 
-public sealed class RecoverWebhookEndpointCommandHandler(IWebhookEndpointReadModel endpoints, IWebhookDeliveryReadModel deliveries, IMediator mediator)
+public sealed class RecoverWebhookEndpointCommandHandler(
+    IWebhookEndpointReadModel endpoints, IWebhookDeliveryReadModel deliveries, DeadLetterRequeue requeue, IUnitOfWork unitOfWork,
+    ILogger<RecoverWebhookEndpointCommandHandler> logger)
     : IRequestHandler<RecoverWebhookEndpointCommand, RecoveredDeliveriesDto>
 {
     public const int PageSize = 500;
@@ -40,7 +44,9 @@ public sealed class RecoverWebhookEndpointCommandHandler(IWebhookEndpointReadMod
         {
             var page = await deliveries.ListFailedAsync(request.EndpointId, request.Since, after, PageSize, cancellationToken);
             if (page.Count == 0) break;
-            requeued += await mediator.Send(new RequeueWebhookDeliveriesCommand(request.TenantId, page.Select(p => p.Id).ToList()), cancellationToken);
+            var ids = page.Select(p => p.Id).ToList();
+            requeued += await UnitOfWorkRetry.ExecuteAsync(unitOfWork, ct => requeue.RequeueAsync(request.TenantId, ids, ct),
+                "RequeueWebhookDeliveries", logger, cancellationToken);
             after = page[^1];
         }
         return new RecoveredDeliveriesDto(request.EndpointId, request.Since, requeued);
