@@ -1,4 +1,5 @@
 using Integrations.Application.Common.Interfaces;
+using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
@@ -20,6 +21,7 @@ public static class DependencyInjection
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
         services.AddProviders(configuration);
+        services.AddConnections(configuration);
         services.AddProductBridge(configuration);
         return services;
     }

@@ -1,5 +1,6 @@
 using Integrations.Application.Common;
 using Integrations.Application.ProductBridge.Pipelines;
+using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence.EventStore;
@@ -29,6 +30,9 @@ public static class WorkerPipelines
     /// <summary>Sends the queued webhook deliveries.</summary>
     public const string WebhookDelivery = "webhook-delivery";
 
+    /// <summary>Connections: refreshes OAuth tokens ahead of expiry and exercises idle refresh tokens; runs the periodic health checks.</summary>
+    public const string Connections = "connections";
+
     /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
     public const string Projections = "projections";
 
@@ -52,6 +56,7 @@ public static class WorkerPipelines
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
+        new(Connections, (services, _) => services.AddConnectionSweeps()),
         new(Notifications, (services, configuration) => services.AddNotificationMail(configuration)),
         new(ProductCallbacks, (services, configuration) =>
         {

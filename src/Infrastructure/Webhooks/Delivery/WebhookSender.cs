@@ -7,14 +7,16 @@ using System.Text;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
 using Integrations.Domain.Webhooks;
+using Integrations.Infrastructure.Http;
 
 namespace Integrations.Infrastructure.Webhooks.Delivery;
 
 /// <summary>
 /// Sends webhook POSTs (the adapter of the send step's port, <see cref="IWebhookSender"/>). The
-/// connection is opened by <see cref="ConnectAsync"/>: it resolves the name itself, refuses the target if any of its addresses is not public (<see cref="NetworkAddressPolicy"/>,
-/// the rule registration applies), and connects to the address it checked, so DNS cannot change
-/// the answer between the check and the connection (rebinding). No proxy (it would connect on our
+/// connection is opened by <see cref="GuardedConnection"/>: it resolves the name itself, refuses the
+/// target if any of its addresses is not public (the rule registration applies), and connects to the
+/// address it checked, so DNS cannot change the answer between the check and the connection
+/// (rebinding). No proxy (it would connect on our
 /// behalf), no redirects (a 3xx is a failed attempt), no cookies, no decompression; the response
 /// body is read up to 1 KiB only.
 /// </summary>
@@ -33,7 +35,7 @@ public sealed class WebhookSender : IWebhookSender, IDisposable
         _clock = clock;
         var handler = new SocketsHttpHandler
         {
-            ConnectCallback = ConnectAsync,
+            ConnectCallback = GuardedConnection.Callback(() => options.AllowPrivateNetworkTargets),
             ConnectTimeout = options.Timeout,
             AllowAutoRedirect = false,
             UseProxy = false,
@@ -114,59 +116,6 @@ public sealed class WebhookSender : IWebhookSender, IDisposable
         _ => null,
     };
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var addresses = await ResolveAsync(context, ct);
-        Exception? last = null;
-        foreach (var address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                last = ex;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-        throw last ?? new SocketException((int)SocketError.HostNotFound);
-    }
-
-    private async Task<IReadOnlyList<IPAddress>> ResolveAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var uri = context.InitialRequestMessage.RequestUri!;
-        var guard = !_options.AllowPrivateNetworkTargets;
-        if (guard && WebhookUrlPolicy.CheckHost(uri) is { } unsafeHost) throw new SsrfBlockedException(unsafeHost.Message);
-
-        IReadOnlyList<IPAddress> addresses;
-        if (WebhookUrlPolicy.LiteralAddress(uri) is { } literal)
-        {
-            addresses = [literal];
-        }
-        else
-        {
-            try
-            {
-                addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct);
-            }
-            catch (SocketException ex)
-            {
-                throw new DnsResolutionException(ex);
-            }
-        }
-        if (guard && WebhookUrlPolicy.CheckAddresses(addresses.ToList()) is { } refusal) throw new SsrfBlockedException(refusal.Message);
-        if (addresses.Count == 0) throw new DnsResolutionException(new SocketException((int)SocketError.HostNotFound));
-        return addresses;
-    }
-
     private static SendResult Failed(DateTimeOffset startedAt, Stopwatch clock, string kind) => new(startedAt, Elapsed(clock), null, kind, null, null);
 
     private static int Elapsed(Stopwatch clock) => (int)Math.Min(int.MaxValue, clock.ElapsedMilliseconds);
@@ -195,8 +144,4 @@ public sealed class WebhookSender : IWebhookSender, IDisposable
             _ => ex.InnerException is IOException ? SendErrorKinds.ConnectionReset : SendErrorKinds.InvalidResponse,
         };
     }
-
-    private sealed class SsrfBlockedException(string message) : Exception(message);
-
-    private sealed class DnsResolutionException(SocketException inner) : Exception("The host name did not resolve.", inner);
 }
