@@ -5,8 +5,9 @@ namespace Integrations.Infrastructure.Messaging;
 /// <summary>
 /// Handles the messages of one topic for one consumer group a batch at a time (run by
 /// <see cref="KafkaBatchConsumerService{THandler}"/>, one DI scope per batch), for work that is far
-/// cheaper in one transaction per batch than per message. At-least-once, like
-/// <see cref="IMessageHandler"/>: handlers must be idempotent, and throwing retries the whole batch.
+/// cheaper in one transaction per batch than per message (a handler that wants single messages
+/// asks for batches of one). At-least-once: handlers must be idempotent, and throwing retries the
+/// whole batch.
 /// </summary>
 public interface IBatchMessageHandler
 {

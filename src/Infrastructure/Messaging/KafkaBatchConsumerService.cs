@@ -16,8 +16,7 @@ namespace Integrations.Infrastructure.Messaging;
 /// revoked while the batch was being collected are left to the partition's next owner. On shutdown
 /// the in-flight batch finishes, offsets are committed and the consumer leaves the group, so its
 /// partitions move to the other members at once. A renamed group starts where its former group
-/// stopped (<see cref="FormerGroupHandover"/>). The only consume loop of the platform: handlers of
-/// single messages run on it as batches of one (<see cref="SingleMessageBatchAdapter{THandler}"/>).
+/// stopped (<see cref="FormerGroupHandover"/>). The only consume loop of the platform.
 /// </summary>
 public sealed class KafkaBatchConsumerService<THandler>(
     IServiceScopeFactory scopeFactory,

@@ -34,15 +34,4 @@ public static class MessagingServiceCollectionExtensions
     /// <summary>Republishes messages whose consumer did not complete them, and applies retention (Workers host).</summary>
     public static IServiceCollection AddOutboxSweeper(this IServiceCollection services) =>
         services.AddHostedService<OutboxSweeper>();
-
-    /// <summary>
-    /// Runs <typeparamref name="THandler"/> as a member of its consumer group, one message and one DI
-    /// scope at a time, on the batch consumer (<see cref="SingleMessageBatchAdapter{THandler}"/>).
-    /// </summary>
-    public static IServiceCollection AddKafkaConsumer<THandler>(this IServiceCollection services)
-        where THandler : class, IMessageHandler
-    {
-        services.TryAddScoped<THandler>();
-        return services.AddKafkaBatchConsumer<SingleMessageBatchAdapter<THandler>>();
-    }
 }

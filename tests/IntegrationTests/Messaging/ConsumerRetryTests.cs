@@ -31,7 +31,7 @@ public sealed class ConsumerRetryTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(_harness.Configuration());
         builder.Services.AddInfrastructure(builder.Configuration);
         builder.Services.AddSingleton(journal);
-        builder.Services.AddKafkaConsumer<RecordingHandler>();
+        builder.Services.AddKafkaBatchConsumer<RecordingHandler>();
         using var host = builder.Build();
         await host.StartAsync();
         try
@@ -60,16 +60,19 @@ public sealed class ConsumerRetryTests : IAsyncLifetime
         public ConcurrentQueue<string> Handled { get; } = new();
     }
 
-    public sealed class RecordingHandler(Journal journal, RequestContext context) : IMessageHandler
+    /// <summary>Batches of one, so the test pins which message is retried: a failed batch is retried whole.</summary>
+    public sealed class RecordingHandler(Journal journal, RequestContext context) : IBatchMessageHandler
     {
         public string Topic => ConsumerRetryTests.Topic;
 
         public string GroupId => "test.retries.group";
 
-        public Task HandleAsync(ConsumeResult<string, string> message, CancellationToken ct)
+        public int MaxBatchSize => 1;
+
+        public Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, string>> messages, CancellationToken ct)
         {
             context.Actor.ShouldBe("worker:test.retries.group");
-            var value = message.Message.Value;
+            var value = messages.ShouldHaveSingleItem().Message.Value;
             journal.Attempts.AddOrUpdate(value, 1, (_, n) => n + 1);
             if (journal.FailuresLeft.TryGetValue(value, out var left) && left > 0)
             {
