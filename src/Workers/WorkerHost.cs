@@ -36,6 +36,7 @@ public static class WorkerHost
         builder.Services.AddInfrastructure(builder.Configuration);
         // Hosted services start in registration order: the schema is in place before anything uses it.
         builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddHostedService<StatisticsWarmUp>();
         builder.Services.AddWorkerPipelines(builder.Configuration, pipelines);
         return builder.Build();
     }
