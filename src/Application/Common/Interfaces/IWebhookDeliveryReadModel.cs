@@ -96,7 +96,7 @@ public sealed record EndpointHealthFacts(
     int ProbesSent,
     RecentAttempts Recent);
 
-/// <summary>Attempts in a recent window (webhook_delivery_stats, kept by the async daemon: it may lag by a poll).</summary>
+/// <summary>Attempts in a recent window (webhook_delivery_stats, an inline projection: counted when the attempts are recorded).</summary>
 public sealed record RecentAttempts(int Attempts, int Succeeded, int Failed, int DeadLettered, long DurationMsSum, int DurationMsMax);
 
 /// <summary>The webhook_endpoint_health projection: consecutive failed attempts per endpoint, reset by a success or by enabling it.</summary>

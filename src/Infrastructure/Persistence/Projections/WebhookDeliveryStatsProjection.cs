@@ -6,10 +6,11 @@ namespace Integrations.Infrastructure.Persistence.Projections;
 
 /// <summary>
 /// Delivery attempts per endpoint and minute (<c>webhook_delivery_stats</c>): attempts, successes,
-/// failures, dead letters and response times. Nothing reads it in the transaction that records an
-/// attempt, so it is kept by Marten's async daemon (the Workers' projections pipeline), off the
-/// delivery path; it lags the log by the daemon's poll (docs/webhooks.md). Counts add up: the daemon
-/// commits each page with its progress, so a page is applied once.
+/// failures, dead letters and response times. Inline: one upsert per endpoint and minute in the
+/// transaction that records a batch of attempts. It was kept by the async daemon, which read every
+/// delivery event back from the log: at fan-out 10 that read was half of PostgreSQL's statement time
+/// (12.0 against 5.6 ms per event, docs/webhooks.md, ADR 0011). Counts add up, so a rebuild empties
+/// the table before it replays.
 /// </summary>
 public sealed class WebhookDeliveryStatsProjection : SqlProjection
 {
@@ -19,7 +20,7 @@ public sealed class WebhookDeliveryStatsProjection : SqlProjection
 
     public override IReadOnlySet<Type> Handles { get; } = new HashSet<Type> { typeof(WebhookAttemptMade), typeof(WebhookDeliveryFailed) };
 
-    public override ProjectionLifecycle Lifecycle => ProjectionLifecycle.Async;
+    public override ProjectionLifecycle Lifecycle => ProjectionLifecycle.Inline;
 
     public override IEnumerable<SqlStatement> Apply(IReadOnlyList<StoredEvent> events)
     {
