@@ -59,13 +59,22 @@ public class TestSystem : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?>();
 
+    /// <summary>More for the system's API host before it is built, e.g. a logging provider that captures its log.</summary>
+    protected virtual void ConfigureApi(WebApplicationBuilder builder)
+    {
+    }
+
     public virtual async Task InitializeAsync()
     {
         Broker = await KafkaDevBroker.StartAsync(TestEnvironment.Topics);
         ConnectionString = await CreateDatabaseAsync();
         var configuration = Configuration();
 
-        Api = ApiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], b => b.Configuration.AddInMemoryCollection(configuration));
+        Api = ApiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], b =>
+        {
+            b.Configuration.AddInMemoryCollection(configuration);
+            ConfigureApi(b);
+        });
         await Api.StartAsync();
         var address = Api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);

@@ -18,7 +18,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// A query over <c>pg_stat_activity</c> rows of this process (<c>@name</c> is its application
     /// name) that counts more than 0 once it is ready; by default, once it has a connection.
     /// </param>
-    public static async Task<WorkerProcess> StartAsync(TestSystem system, IDictionary<string, string?>? settings = null, string? readyWhen = null)
+    /// <param name="output">Receives every line the process writes to standard output and error (its console log).</param>
+    public static async Task<WorkerProcess> StartAsync(TestSystem system, IDictionary<string, string?>? settings = null, string? readyWhen = null,
+        System.Collections.Concurrent.ConcurrentQueue<string>? output = null)
     {
         var start = new ProcessStartInfo("dotnet", [TestEnvironment.WorkersAssembly()])
         {
@@ -33,8 +35,8 @@ public sealed class WorkerProcess : IAsyncDisposable
         foreach (var (key, value) in configuration) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) output?.Enqueue(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output?.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var query = "select count(*) from pg_stat_activity where application_name = @name" + (readyWhen is null ? "" : " and " + readyWhen);
