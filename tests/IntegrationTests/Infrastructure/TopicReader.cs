@@ -9,11 +9,16 @@ public static class TopicReader
     /// <paramref name="done"/> holds for what was read (or the timeout passes: TimeoutException).
     /// </summary>
     public static List<ConsumeResult<string, string>> ReadTopic(this TestSystem system, string topic,
+        Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout) =>
+        Read(system.Broker.BootstrapServers, topic, done, timeout);
+
+    /// <summary>The same against any broker.</summary>
+    public static List<ConsumeResult<string, string>> Read(string bootstrapServers, string topic,
         Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout)
     {
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
         {
-            BootstrapServers = system.Broker.BootstrapServers,
+            BootstrapServers = bootstrapServers,
             GroupId = "test-reader-" + Guid.NewGuid().ToString("N"),
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,

@@ -163,32 +163,8 @@ public sealed class MessagingHarness : IAsyncDisposable
             ("streams", ids.Select(id => $"event-{id:N}").ToArray()));
 
     /// <summary>Reads the topic from the beginning with a group of its own until <paramref name="done"/> holds for what was read.</summary>
-    public List<ConsumeResult<string, string>> ReadTopic(Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout, string topic = EventsTopic)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = Broker.BootstrapServers,
-            GroupId = "test-reader-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var read = new List<ConsumeResult<string, string>>();
-        var deadline = DateTime.UtcNow + timeout;
-        try
-        {
-            while (!done(read))
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"Read {read.Count} messages from {topic} within {timeout.TotalSeconds:F0} s, not what the test expected.");
-                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: not null } result) read.Add(result);
-            }
-            return read;
-        }
-        finally
-        {
-            consumer.Close();
-        }
-    }
+    public List<ConsumeResult<string, string>> ReadTopic(Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout, string topic = EventsTopic) =>
+        TopicReader.Read(Broker.BootstrapServers, topic, done, timeout);
 
     public async ValueTask DisposeAsync()
     {
