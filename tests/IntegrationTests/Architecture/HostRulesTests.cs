@@ -34,10 +34,11 @@ public class HostRulesTests
     {
         var all = HostedServiceTypes(WorkerPipelines.All);
         var perPipeline = WorkerPipelines.Names.ToDictionary(name => name, HostedServiceTypes);
-        // What runs whichever pipelines a process runs: only the schema migration, the start-up line and Marten's
-        // configuration of the store (its async daemon belongs to the projections pipeline).
+        // What runs whichever pipelines a process runs: only the schema migration, the first minutes' vacuum and analyze
+        // of filling tables, the start-up line and Marten's configuration of the store (its async daemon belongs to the
+        // projections pipeline).
         var everywhere = perPipeline.Values.Aggregate((a, b) => [.. a.Intersect(b)]);
-        everywhere.ShouldBe([typeof(MigrationHostedService), typeof(RunningPipelines).Assembly.GetType("Integrations.Workers.RunningPipelinesLog")!,
+        everywhere.ShouldBe([typeof(MigrationHostedService), typeof(StatisticsWarmUp), typeof(RunningPipelines).Assembly.GetType("Integrations.Workers.RunningPipelinesLog")!,
             typeof(Marten.IDocumentStore).Assembly.GetType("Marten.AsyncConfigureMartenApplication")!], ignoreOrder: true);
 
         var owned = perPipeline.ToDictionary(p => p.Key, p => p.Value.Except(everywhere).ToList());
