@@ -1,4 +1,5 @@
 using Integrations.Application.Common.Interfaces;
+using Integrations.Infrastructure.Connectors;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
@@ -18,6 +19,7 @@ public static class DependencyInjection
         services.AddKafkaMessaging(configuration);
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
+        services.AddConnectorRuntime(configuration);
         services.AddProviders(configuration);
         return services;
     }

@@ -1,4 +1,5 @@
 using Integrations.Application.Common;
+using Integrations.Infrastructure.Connectors;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.Webhooks;
@@ -26,6 +27,12 @@ public static class WorkerPipelines
     /// <summary>Sends the queued webhook deliveries.</summary>
     public const string WebhookDelivery = "webhook-delivery";
 
+    /// <summary>
+    /// The connector runtime: consumes integrations.events.v1 in a group of its own (<see cref="ConnectorEventsHandler"/>),
+    /// writing each matching route's call to the ledger, and sends the calls through each connection's resilience policy.
+    /// </summary>
+    public const string Connectors = "connectors";
+
     /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
     public const string Projections = "projections";
 
@@ -44,6 +51,11 @@ public static class WorkerPipelines
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
+        new(Connectors, (services, configuration) =>
+        {
+            services.AddKafkaBatchConsumer<ConnectorEventsHandler>();
+            services.AddConnectorCalls(configuration);
+        }),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>
