@@ -25,6 +25,7 @@ public static class ConnectorServiceCollectionExtensions
         services.AddScoped<IConnectorCallLedger, ConnectorCallLedger>();
         services.AddScoped<IConnectorCallResults, ConnectorCallResults>();
         services.AddScoped<IConnectorConnectionStates, ConnectorConnectionStates>();
+        services.AddScoped<IConnectorHealthReadModel, ConnectorHealthReadModel>();
         services.AddSingleton<IConnectorAction, HttpRequestAction>();
         services.AddSingleton<IConnectorActions, ConnectorActions>();
         // Read when first resolved (hosts and tests add configuration after registration), and validated at start-up.
