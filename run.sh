@@ -23,6 +23,9 @@
 #   INTEGRATIONS_API_PORT   API port on 127.0.0.1 (default 5080)
 #   INTEGRATIONS_PG_PORT    PostgreSQL port on 127.0.0.1 (default 5433)
 #   INTEGRATIONS_PG_BIN     PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
+#   INTEGRATIONS_MAIL_PORT, INTEGRATIONS_MAIL_WEB_PORT
+#                           the local mail catcher's SMTP and web ports on 127.0.0.1 (default 1025, 1080);
+#                           with Mail__Host set, the hosts mail through that server and no catcher starts
 #   INTEGRATIONS_ADMIN_KEY  admin key; otherwise one is generated once and kept in .run/admin-key
 #   INTEGRATIONS_BUILD      auto (default: build when sources changed since the last build) | always | never
 #   INTEGRATIONS_RUN_DIR    the run directory: data, logs, pid files, keys (default .run in the checkout);
@@ -39,6 +42,9 @@ LOG_DIR="$RUN_DIR/logs"
 PG_BIN="${INTEGRATIONS_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${INTEGRATIONS_PG_PORT:-5433}"
 API_PORT="${INTEGRATIONS_API_PORT:-5080}"
+MAIL_PORT="${INTEGRATIONS_MAIL_PORT:-1025}"
+MAIL_WEB_PORT="${INTEGRATIONS_MAIL_WEB_PORT:-1080}"
+MAIL_CATCHER_JS="$ROOT/tools/mail-catcher/node_modules/maildev/dist/bin/maildev.js"
 PG_USER_OS=postgres
 DB_NAME=integrations
 BROKER_BIN="$ROOT/.build/bin/kafka-dev-broker"
@@ -51,13 +57,15 @@ READY_TIMEOUT=120
 RESTART_MIN_DELAY=1   # seconds before restarting a host that died; doubled while it keeps dying
 RESTART_MAX_DELAY=30
 STABLE_AFTER=60       # a host that stayed up this long restarts after RESTART_MIN_DELAY again
-TOPICS=(integrations.events.v1:12 integrations.webhook-deliveries.v1:12)
+TOPICS=(integrations.events.v1:12 integrations.webhook-deliveries.v1:12 integrations.product-commands.v1:12)
 
 PG_DIR=""          # set by pg_paths
 PG_DATA=""
 PG_LOG=""
 PG_STARTED=0
 BROKER_PID=""
+MAIL_PID=""        # the mail catcher (maildev), when run.sh started one
+MAIL_URL=""
 HOSTS=(api workers)
 declare -gA HOST_LABEL=([api]="API" [workers]="Workers host")
 declare -gA HOST_PID=([api]="" [workers]="")
@@ -271,6 +279,40 @@ start_broker() {
   KAFKA_BOOTSTRAP="$(head -n 1 "$BOOTSTRAP_FILE")"
 }
 
+# The local mail catcher (maildev, installed by scripts/bootstrap.sh): the hosts send notification mail
+# to its SMTP port and its web page shows what arrived. Not started when the user points the hosts at
+# a mail server of their own (Mail__Host). Mails are kept in .run/mail across runs.
+start_mail_catcher() {
+  if [[ -n "${Mail__Host:-}" ]]; then
+    log "Mail__Host is set: notification mail goes to $Mail__Host, no local mail catcher"
+    return 0
+  fi
+  [[ -f "$MAIL_CATCHER_JS" ]] || die "the mail catcher is missing ($(show "$MAIL_CATCHER_JS")); scripts/bootstrap.sh installs it"
+  stop_stale mail-catcher maildev
+  local port
+  for port in "$MAIL_PORT" "$MAIL_WEB_PORT"; do
+    if port_in_use "$port"; then
+      die "port $port is already in use; choose the mail catcher's ports with INTEGRATIONS_MAIL_PORT and INTEGRATIONS_MAIL_WEB_PORT"
+    fi
+  done
+  mkdir -p "$RUN_DIR/mail"
+  log "starting the mail catcher (SMTP 127.0.0.1:$MAIL_PORT, web page on port $MAIL_WEB_PORT)"
+  # In its own session, like the broker: a Ctrl-C stops it after the hosts.
+  setsid node "$MAIL_CATCHER_JS" --ip 127.0.0.1 --web-ip 127.0.0.1 --smtp "$MAIL_PORT" --web "$MAIL_WEB_PORT" \
+    --mail-directory "$RUN_DIR/mail" >"$LOG_DIR/mail-catcher.log" 2>&1 </dev/null &
+  MAIL_PID=$!
+  echo "$MAIL_PID" >"$RUN_DIR/mail-catcher.pid"
+  MAIL_URL="http://127.0.0.1:$MAIL_WEB_PORT"
+  local i
+  for ((i = 0; i < 150; i++)); do
+    [[ "$(curl -s -o /dev/null -m 1 -w '%{http_code}' "$MAIL_URL/api/healthz" 2>/dev/null || true)" == "200" ]] && return 0
+    alive "$MAIL_PID" || { cat "$LOG_DIR/mail-catcher.log" >&2; die "the mail catcher exited during start-up"; }
+    sleep 0.1
+  done
+  cat "$LOG_DIR/mail-catcher.log" >&2
+  die "the mail catcher was not ready within 15 s"
+}
+
 # The build output directory of a host project: bin/Release/net10.0/linux-x64 (the runtime
 # identifier comes from Directory.Build.props), or without the RID if that ever changes.
 host_dll() {
@@ -363,6 +405,12 @@ configure_env() {
   export Kafka__BootstrapServers="${Kafka__BootstrapServers:-$KAFKA_BOOTSTRAP}"
   export Auth__AdminKey="${Auth__AdminKey:-$ADMIN_KEY}"
   export Database__ApplyMigrations="${Database__ApplyMigrations:-true}"
+  # Notification mail (docs/notifications.md): to the local mail catcher, unless Mail__Host names another server.
+  if [[ -n "$MAIL_PID" ]]; then
+    export Mail__Host=127.0.0.1 Mail__Port="$MAIL_PORT" Mail__Tls=none
+  fi
+  export Mail__From="${Mail__From:-Integrations <notifications@localhost>}"
+  export Mail__BaseUrl="${Mail__BaseUrl:-$API_URL}"
   # Kafka__SecurityProtocol/SaslMechanism/SaslUsername/SaslPassword/SslCaLocation and
   # Outbox__CompletionTimeout pass through as the user set them; the hosts' defaults (plaintext,
   # 60 s) fit the embedded broker.
@@ -415,6 +463,10 @@ wait_ready() {
 }
 
 banner() {
+  local mail_line="Mail server         $Mail__Host:${Mail__Port:-} (Mail__Host)"
+  if [[ -n "$MAIL_URL" ]]; then
+    mail_line="Mail catcher        $MAIL_URL   (the notification mails to tenants' admins; SMTP 127.0.0.1:$MAIL_PORT)"
+  fi
   cat <<EOF
 
 ==========================================================================================
@@ -425,6 +477,7 @@ banner() {
    Kafka bootstrap     $Kafka__BootstrapServers
    PostgreSQL          $ConnectionStrings__Postgres
    Admin key           $ADMIN_KEY
+   $mail_line
    Logs                $(show "$LOG_DIR")/
 
  Try it (the tenant id and API key come from the previous responses):
@@ -464,6 +517,8 @@ cleanup() {
   done
   for host in "${HOSTS[@]}"; do await_exit "${HOST_PID[$host]}" 30 "the ${HOST_LABEL[$host]}"; done
   stop_pid "$BROKER_PID" 5 "the Kafka dev broker"
+  stop_pid "$MAIL_PID" 5 "the mail catcher"
+  if [[ -n "$MAIL_PID" ]]; then rm -f "$RUN_DIR/mail-catcher.pid"; fi
   # Only the files of processes this run started (a refused second run.sh must not touch them).
   for host in "${HOSTS[@]}"; do
     if [[ -n "${HOST_PID[$host]}" ]]; then rm -f "$RUN_DIR/$host.pid"; fi
@@ -589,6 +644,14 @@ supervise() {
         fatal_death "the Kafka dev broker" "$LOG_DIR/kafka-dev-broker.log" "$(describe_exit "$rc")"
       fi
     fi
+    if [[ -n "$MAIL_PID" ]] && ! alive "$MAIL_PID"; then
+      rc=0
+      wait "$MAIL_PID" 2>/dev/null || rc=$?
+      # It holds no state of the platform's: mails wait in PostgreSQL and are sent once a server answers.
+      log "the mail catcher exited ($(describe_exit "$rc"), log: $(show "$LOG_DIR/mail-catcher.log")); notification mails wait in PostgreSQL until it is back (start ./run.sh again)"
+      MAIL_PID=""
+      rm -f "$RUN_DIR/mail-catcher.pid"
+    fi
     pg_pid="$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)"
     if ! alive "$pg_pid"; then
       PG_STARTED=0 # nothing left to stop; the next start recovers the data directory
@@ -608,6 +671,7 @@ main() {
   build
   start_postgres
   start_broker
+  start_mail_catcher
   configure_env
   start_hosts
   wait_ready

@@ -104,4 +104,10 @@ if [[ ! -d "$verifier/node_modules/standardwebhooks" || "$verifier/package-lock.
   log "installing the webhook signature verifier (npm ci)"
   (cd "$verifier" && npm ci --no-audit --no-fund --silent)
 fi
+# The local mail catcher run.sh starts (maildev, pinned in its package-lock.json).
+catcher="$ROOT/tools/mail-catcher"
+if [[ ! -d "$catcher/node_modules/maildev" || "$catcher/package-lock.json" -nt "$catcher/node_modules" ]]; then
+  log "installing the local mail catcher (npm ci)"
+  (cd "$catcher" && npm ci --no-audit --no-fund --silent && touch node_modules)
+fi
 log "ready: librdkafka $RDKAFKA_VERSION, broker at $broker"

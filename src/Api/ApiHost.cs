@@ -87,7 +87,12 @@ public static class ApiHost
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
         api.MapProviderEndpoints();
+        api.MapConnectionEndpoints();
+        api.MapNotificationEndpoints();
+        api.MapProductBridgeEndpoints();
+        api.MapEntityEndpoints();
         app.MapOAuthServer();
+        app.MapConnectCallback();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

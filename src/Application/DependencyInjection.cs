@@ -33,8 +33,13 @@ public static class DependencyInjection
         services.AddScoped<DeadLetterRequeue>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointIncidents>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
+        services.AddScoped<Notifications.IncidentLog>();
+        services.AddConnections();
+        services.AddScoped<ProductBridge.ProductCommandSender>();
+        services.AddScoped<ProductBridge.ProductCallbackAggregate>();
 
         foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
         {
@@ -52,6 +57,19 @@ public static class DependencyInjection
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(TransactionBehaviour<,>));
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(IdempotencyBehaviour<,>));
+        return services;
+    }
+
+    /// <summary>The connections' use cases that are services rather than handlers (shared by several handlers and the Workers' sweeps).</summary>
+    private static IServiceCollection AddConnections(this IServiceCollection services)
+    {
+        services.AddScoped<Connections.ConnectionAggregate>();
+        services.AddScoped<Connections.ConnectFlow>();
+        services.AddScoped<Connections.TokenRefresher>();
+        services.AddScoped<Connections.ConnectionHealthChecker>();
+        services.AddScoped<Connections.IConnectionAccess, Connections.ConnectionAccessService>();
+        services.AddScoped<Connections.Pipelines.TokenSweep>();
+        services.AddScoped<Connections.Pipelines.HealthSweep>();
         return services;
     }
 

@@ -1,8 +1,10 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Connectors;
+using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
+using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +23,8 @@ public static class DependencyInjection
         services.AddWebhookDelivery(configuration);
         services.AddConnectorRuntime(configuration);
         services.AddProviders(configuration);
+        services.AddConnections(configuration);
+        services.AddProductBridge(configuration);
         return services;
     }
 }

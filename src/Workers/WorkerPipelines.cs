@@ -1,7 +1,11 @@
 using Integrations.Application.Common;
 using Integrations.Infrastructure.Connectors;
+using Integrations.Application.ProductBridge.Pipelines;
+using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
+using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence.EventStore;
+using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 
 namespace Integrations.Workers;
@@ -33,12 +37,20 @@ public static class WorkerPipelines
     /// </summary>
     public const string Connectors = "connectors";
 
+    /// <summary>Connections: refreshes OAuth tokens ahead of expiry and exercises idle refresh tokens; runs the periodic health checks.</summary>
+    public const string Connections = "connections";
+
     /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
     public const string Projections = "projections";
 
+    /// <summary>Mails the notices of incidents to the tenants' admins (Mail:*, ADR 0018).</summary>
+    public const string Notifications = "notifications";
+    /// <summary>Consumes integrations.product-commands.v1 (<see cref="ProductCommandsTopicHandler"/>): POSTs each command to its tenant's callback, if it has one (ADR 0015).</summary>
+    public const string ProductCallbacks = "product-callbacks";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
-    // In the order they start. The next issues add theirs here (connectors, token-refresh, scheduler).
+    // In the order they start. The next issues add theirs here (scheduler).
     private static readonly Pipeline[] Pipelines =
     [
         new(OutboxRelay, (services, _) =>
@@ -51,6 +63,16 @@ public static class WorkerPipelines
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
+        new(Connections, (services, _) => services.AddConnectionSweeps()),
+        new(Notifications, (services, configuration) => services.AddNotificationMail(configuration)),
+        new(ProductCallbacks, (services, configuration) =>
+        {
+            // Settings that would let a command hold the consumer past its poll interval stop the host at once, in one line.
+            if (ProductBridgeServiceCollectionExtensions.ReadCallbackOptions(configuration).Problem() is { } problem) throw new WorkerConfigurationException(problem);
+            services.AddProductCallbackSender(configuration);
+            services.AddScoped<ProductCallbackDelivery>();
+            services.AddKafkaBatchConsumer<ProductCommandsTopicHandler>();
+        }),
         new(Connectors, (services, configuration) =>
         {
             services.AddKafkaBatchConsumer<ConnectorEventsHandler>();

@@ -110,7 +110,7 @@ let passed = 0;
 let failed = 0;
 for (const [path, item] of Object.entries(spec.paths)) {
   for (const [method, operation] of Object.entries(item)) {
-    if (!["get", "post", "patch", "delete"].includes(method)) continue;
+    if (!["get", "post", "put", "patch", "delete"].includes(method)) continue;
     const key = operation["x-access"] === "admin" ? ADMIN_KEY : tenantKey;
     let problem = null;
     try {

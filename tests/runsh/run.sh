@@ -2,13 +2,14 @@
 # run.sh's supervision, for real (test.sh runs this script; about a minute and a half). Starts
 # ./run.sh with a run directory of its own (INTEGRATIONS_RUN_DIR, a temporary directory) and free
 # ports, so it never touches a developer's .run or a running ./run.sh, and checks:
-#   startup      the API becomes ready; the banner says the broker keeps its topics in memory only
+#   startup      the API becomes ready; the banner says the broker keeps its topics in memory only and
+#                names the mail catcher, whose web page answers
 #   workers      kill -9 of the Workers host: restarted, reported with exit code 137 and its log
 #                file, the log appended to (the killed run's lines stay, then a separator)
 #   api-backoff  kill -9 of the API while its port is taken, so every restart dies during start-up:
 #                restarted after 1, 2, 4 s (no tight loop); ready again once the port is free
 #   ctrl-c       SIGINT to run.sh's process group, as Ctrl-C in a terminal: exit code 0, no
-#                process left, PostgreSQL stopped, pid files gone
+#                process left (the mail catcher included), PostgreSQL stopped, pid files gone
 #   broker       a second start, then kill -9 of the Kafka dev broker: everything stops, exit
 #                code 1, and the message says its topics were in memory and are lost
 # Uses the Release build as it is (test.sh builds first): INTEGRATIONS_BUILD=never when the host
@@ -28,12 +29,15 @@ alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
 as_pg() { if [[ "$(id -u)" -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # Only the settings run.sh makes itself: anything exported here would reach the hosts.
-while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '__|^INTEGRATIONS_(ADMIN_KEY|RUN_DIR|API_PORT|PG_PORT|BUILD)$')
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '__|^INTEGRATIONS_(ADMIN_KEY|RUN_DIR|API_PORT|PG_PORT|BUILD|MAIL_PORT|MAIL_WEB_PORT)$')
 
 RUN_DIR="$(mktemp -d /tmp/runsh-test-XXXXXX)"
 chmod 755 "$RUN_DIR" # the postgres user keeps its data under it
 API_PORT="$(free_port)"
 PG_PORT="$(free_port)"
+MAIL_PORT="$(free_port)"
+MAIL_WEB_PORT="$(free_port)"
+MAIL_URL="http://127.0.0.1:$MAIL_WEB_PORT"
 API_URL="http://127.0.0.1:$API_PORT"
 OUT="" # what run.sh printed, one file per start
 RUNSH_PID=""
@@ -48,6 +52,7 @@ if built Api && built Workers; then build=never; fi
 start_runsh() {
   OUT="$RUN_DIR/terminal-$1.txt"
   INTEGRATIONS_RUN_DIR="$RUN_DIR" INTEGRATIONS_API_PORT="$API_PORT" INTEGRATIONS_PG_PORT="$PG_PORT" INTEGRATIONS_BUILD="$build" \
+    INTEGRATIONS_MAIL_PORT="$MAIL_PORT" INTEGRATIONS_MAIL_WEB_PORT="$MAIL_WEB_PORT" \
     setsid env --default-signal=INT,TERM "$ROOT/run.sh" >"$OUT" 2>&1 </dev/null &
   RUNSH_PID=$!
 }
@@ -102,7 +107,15 @@ trap cleanup EXIT
 start_runsh 1
 # The banner comes right after readiness.
 if wait_for 150 ready && wait_for 10 out_has "Press Ctrl-C to stop everything"; then
-  if out_has "keeps its topics in memory only"; then ok startup; else fail startup "the banner does not say that the broker keeps its topics in memory only"; fi
+  if ! out_has "keeps its topics in memory only"; then
+    fail startup "the banner does not say that the broker keeps its topics in memory only"
+  elif ! out_has "Mail catcher        $MAIL_URL"; then
+    fail startup "the banner does not name the mail catcher at $MAIL_URL"
+  elif [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H 'Accept: text/html' "$MAIL_URL/")" != "200" ]]; then
+    fail startup "the mail catcher's web page at $MAIL_URL does not answer"
+  else
+    ok startup
+  fi
 else
   fail startup "the API was not ready within 150 s"
   echo "$passed passed, $failed failed"
@@ -162,7 +175,7 @@ else
 fi
 
 # --- ctrl-c: SIGINT to the process group stops everything ---
-hosts=("$(pid_of api)" "$(pid_of workers)" "$(pid_of kafka-dev-broker)")
+hosts=("$(pid_of api)" "$(pid_of workers)" "$(pid_of kafka-dev-broker)" "$(pid_of mail-catcher)")
 kill -INT -- "-$RUNSH_PID"
 rc=0
 if ! wait_for 90 runsh_gone; then

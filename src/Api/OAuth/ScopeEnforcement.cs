@@ -23,6 +23,9 @@ public static class ScopeEnforcement
         if (Under(path, "/api/v1/event-types")) return read ? "" : null;
         if (Under(path, "/api/v1/webhook-endpoints") || Under(path, "/api/v1/webhook-deliveries")) return read ? OAuthScopes.WebhooksRead : OAuthScopes.WebhooksWrite;
         if (Under(path, "/api/v1/members")) return read ? OAuthScopes.MembersRead : OAuthScopes.MembersWrite;
+        if (Under(path, "/api/v1/connections") || Under(path, "/api/v1/providers")) return read ? OAuthScopes.ConnectionsRead : OAuthScopes.ConnectionsWrite;
+        // Marking a notice read changes only its read state: the reading scope covers it.
+        if (Under(path, "/api/v1/notifications")) return OAuthScopes.NotificationsRead;
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (read && segments.Length == 4 && Under(path, "/api/v1/tenants")) return OAuthScopes.TenantRead;
         return null;

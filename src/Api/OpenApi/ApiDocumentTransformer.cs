@@ -34,6 +34,10 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         ("Webhook deliveries", "Every attempt to deliver an event to an endpoint, with its outcome."),
         ("Members", "The people of an organisation who sign in to the OAuth authorization server and authorize apps (docs/oauth.md)."),
         ("Apps", "Third-party OAuth apps: registration, marketplace review and listing, installed apps, signing keys (docs/oauth.md)."),
+        ("Connections", "A tenant's accounts in external systems (providers): the connect flow, credentials verified and kept encrypted, token refresh, health, audit log (docs/connections.md)."),
+        ("Notifications", "Notices of persistent failures, one when a failure starts to persist and one when it is resolved; also mailed to the organisation's admins (docs/notifications.md)."),
+        ("Product bridge", "Commands the platform sends the product (integrations.product-commands.v1 and an optional signed callback), and their log (docs/product-bridge.md)."),
+        ("Entities", "The latest state of the product's records, from its entity.* events: lookups for connectors and searches."),
         ("Admin", "Operations for the platform operator."),
         (WebhookTag, "What the platform POSTs to your webhook endpoints: one entry per event type of the catalog."),
     ];

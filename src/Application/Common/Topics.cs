@@ -5,4 +5,7 @@ public static class Topics
 {
     public const string Events = "integrations.events.v1";
     public const string WebhookDeliveries = "integrations.webhook-deliveries.v1";
+
+    /// <summary>Commands to the product (ADR 0015): what an integration asks the product to change; the product answers with its events.</summary>
+    public const string ProductCommands = "integrations.product-commands.v1";
 }

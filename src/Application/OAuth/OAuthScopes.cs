@@ -13,6 +13,9 @@ public static class OAuthScopes
     public const string MembersRead = "members:read";
     public const string MembersWrite = "members:write";
     public const string TenantRead = "tenant:read";
+    public const string ConnectionsRead = "connections:read";
+    public const string ConnectionsWrite = "connections:write";
+    public const string NotificationsRead = "notifications:read";
 
     public static readonly IReadOnlyDictionary<string, string> Catalogue = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -23,6 +26,9 @@ public static class OAuthScopes
         [MembersRead] = "See the members of your organisation.",
         [MembersWrite] = "Invite and remove members of your organisation.",
         [TenantRead] = "Read your organisation's name and plan.",
+        [ConnectionsRead] = "See your organisation's connections to other systems, their health and audit log (never their credentials).",
+        [ConnectionsWrite] = "Connect, test, reconnect and delete your organisation's connections to other systems.",
+        [NotificationsRead] = "See your organisation's notifications of persistent failures and mark them read.",
     };
 
     /// <summary>Splits a space-delimited scope parameter (RFC 6749 §3.3); null when it holds an unknown or repeated scope.</summary>

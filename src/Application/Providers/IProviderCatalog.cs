@@ -16,4 +16,7 @@ public interface IProviderCatalog
 
     /// <summary>Whether our OAuth client id and secret for this provider are configured (without them its connect flow cannot start).</summary>
     bool HasOAuthClient(string id);
+
+    /// <summary>Our OAuth client id at this provider (not a secret: it is in every authorization URL), or null when not configured.</summary>
+    string? OAuthClientId(string id);
 }

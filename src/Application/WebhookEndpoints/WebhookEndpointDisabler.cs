@@ -12,10 +12,11 @@ namespace Integrations.Application.WebhookEndpoints;
 /// reason "manual") and for the delivery side (<c>RecordDeliveryAttemptsCommand</c>: "gone" after a
 /// 410, "consecutive_failures"). Every transition to disabled also records the platform event
 /// webhook_endpoint.disabled for the tenant, through the same path as ingested events, so the tenant
-/// hears of it on its other endpoints and on Kafka. Disabling a disabled endpoint changes nothing and
-/// emits nothing.
+/// hears of it on its other endpoints and on Kafka; the platform disabling it (not the tenant) also opens
+/// the incident that notifies the tenant's admins (<see cref="WebhookEndpointIncidents"/>). Disabling a
+/// disabled endpoint changes nothing and emits nothing.
 /// </summary>
-public sealed class WebhookEndpointDisabler(WebhookEndpointAggregate endpointAggregate, EventRecorder recorder, IClock clock)
+public sealed class WebhookEndpointDisabler(WebhookEndpointAggregate endpointAggregate, EventRecorder recorder, WebhookEndpointIncidents incidents, IClock clock)
 {
     /// <param name="reason">One of <see cref="DisabledReasons"/>.</param>
     /// <param name="message">Shown to the tenant on the endpoint and in the event, e.g. the last error.</param>
@@ -28,6 +29,7 @@ public sealed class WebhookEndpointDisabler(WebhookEndpointAggregate endpointAgg
             var data = JsonSerializer.SerializeToElement(
                 new DisabledEventData(disabled.EndpointId, result.State.Url, disabled.Reason, disabled.Message, disabled.DisabledAt), JsonDefaults.Options);
             await recorder.RecordAsync(tenantId, EventTypeCatalog.WebhookEndpointDisabled, data, ct);
+            await incidents.DisabledAsync(result.State, disabled.Reason, disabled.Message, ct);
         }
     }
 

@@ -10,6 +10,8 @@ namespace Integrations.Domain.Connections;
 public interface IConnectionEvent
 {
     Guid ConnectionId { get; }
+
+    Guid TenantId { get; }
 }
 
 /// <summary>The wire values of a connection's status.</summary>
@@ -28,8 +30,9 @@ public static class ConnectionStatuses
 }
 
 /// <summary>Who did something to the connection: an API key, a member, an OAuth app, or the platform.</summary>
+/// <param name="Settings">The endpoints a connection of the generic http provider brings itself; null for catalog providers.</param>
 public sealed record ConnectionCreated(Guid ConnectionId, Guid TenantId, string Provider, string AuthKind, string? DisplayName, string Actor,
-    DateTimeOffset CreatedAt) : IConnectionEvent;
+    DateTimeOffset CreatedAt, ConnectionSettings? Settings = null) : IConnectionEvent;
 
 /// <summary>A connect URL was handed out; the authorization comes back to our callback with the state it names (by hash).</summary>
 public sealed record AuthorizationRequested(Guid ConnectionId, Guid TenantId, string StateHash, DateTimeOffset ExpiresAt, bool Reconnect,
@@ -66,7 +69,7 @@ public sealed record ConnectionDeleted(Guid ConnectionId, Guid TenantId, bool Re
 public abstract record ConnectionCommand;
 
 public sealed record CreateConnection(Guid ConnectionId, Guid TenantId, string Provider, string AuthKind, string? DisplayName, string Actor,
-    DateTimeOffset Now) : ConnectionCommand;
+    DateTimeOffset Now, ConnectionSettings? Settings = null) : ConnectionCommand;
 
 public sealed record RequestAuthorization(string StateHash, TimeSpan ValidFor, string Actor, DateTimeOffset Now) : ConnectionCommand;
 
@@ -104,7 +107,8 @@ public sealed record ConnectionState(
     int HealthFailuresInARow,
     string? DisconnectedReason,
     DateTimeOffset? RefreshRetryAt,
-    int RefreshFailuresInARow = 0)
+    int RefreshFailuresInARow = 0,
+    ConnectionSettings? Settings = null)
 {
     public static readonly ConnectionState None = new(Guid.Empty, Guid.Empty, "", "", "", null, 0, null, null, null, 0, null, null);
 
@@ -130,7 +134,7 @@ public static class ConnectionDecider
     public static IReadOnlyList<IConnectionEvent> Decide(ConnectionCommand command, ConnectionState state) => command switch
     {
         CreateConnection c when state.Status != "" => throw new DomainException("connection_exists", $"Connection {c.ConnectionId} already exists."),
-        CreateConnection c => [new ConnectionCreated(c.ConnectionId, c.TenantId, c.Provider, c.AuthKind, c.DisplayName, c.Actor, c.Now)],
+        CreateConnection c => [new ConnectionCreated(c.ConnectionId, c.TenantId, c.Provider, c.AuthKind, c.DisplayName, c.Actor, c.Now, c.Settings)],
         _ when !state.Exists => throw new DomainException("connection_not_found", "The connection does not exist."),
         RequestAuthorization c => [new AuthorizationRequested(state.ConnectionId, state.TenantId, c.StateHash, c.Now + c.ValidFor,
             Reconnect: state.CredentialVersion > 0, c.Actor, c.Now)],
@@ -154,6 +158,7 @@ public static class ConnectionDecider
         ConnectionCreated e => ConnectionState.None with
         {
             ConnectionId = e.ConnectionId, TenantId = e.TenantId, Provider = e.Provider, AuthKind = e.AuthKind, Status = ConnectionStatuses.Pending,
+            Settings = e.Settings,
         },
         AuthorizationRequested e => state with { PendingStateHash = e.StateHash, PendingExpiresAt = e.ExpiresAt },
         ConnectionAuthorized e => state with

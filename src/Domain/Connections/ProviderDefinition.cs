@@ -90,4 +90,7 @@ public sealed record ProviderDefinition(
     IReadOnlyList<string> Actions)
 {
     public bool Supports(string authKind) => AuthKinds.Contains(authKind);
+
+    /// <summary>The header an API key goes in (e.g. X-API-Key); null: <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    public string? ApiKeyHeader { get; init; }
 }

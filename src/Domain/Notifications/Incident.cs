@@ -41,6 +41,17 @@ public static class IncidentNotices
 {
     public const string Opened = "opened";
     public const string Resolved = "resolved";
+
+    /// <summary>
+    /// The id of a notice (what the notifications API and the mails name): fixed by its incident and
+    /// which notice it is, so a rebuilt read model gives every notice the id it had.
+    /// </summary>
+    public static Guid NoticeId(Guid incidentId, string notice) => notice switch
+    {
+        Opened => NameBasedGuid.CreateTimeOrdered(incidentId, Guid.Empty, 1),
+        Resolved => NameBasedGuid.CreateTimeOrdered(incidentId, Guid.Empty, 2),
+        _ => throw new ArgumentOutOfRangeException(nameof(notice), notice, "A notice is opened or resolved."),
+    };
 }
 
 public abstract record IncidentCommand;
@@ -57,6 +68,9 @@ public sealed record MarkNoticeRead(Guid IncidentId, string Notice, string ReadB
 public sealed record IncidentState(Guid Current, Guid TenantId, string Kind, Guid SubjectId, bool Open, int Occurrences,
     IReadOnlySet<(Guid Incident, string Notice)> Read, IReadOnlySet<Guid> Resolved)
 {
+    /// <summary>When <see cref="Current"/> opened: a "resolved" notice says since when it was broken.</summary>
+    public DateTimeOffset OpenedAt { get; init; }
+
     public static readonly IncidentState None = new(Guid.Empty, Guid.Empty, "", Guid.Empty, false, 0,
         new HashSet<(Guid, string)>(), new HashSet<Guid>());
 }
@@ -85,7 +99,7 @@ public static class IncidentDecider
     {
         IncidentOpened e => state with
         {
-            Current = e.IncidentId, TenantId = e.TenantId, Kind = e.Kind, SubjectId = e.SubjectId, Open = true, Occurrences = 1,
+            Current = e.IncidentId, TenantId = e.TenantId, Kind = e.Kind, SubjectId = e.SubjectId, Open = true, Occurrences = 1, OpenedAt = e.OpenedAt,
         },
         IncidentRecurred => state with { Occurrences = state.Occurrences + 1 },
         IncidentResolved e => state with { Open = false, Resolved = new HashSet<Guid>(state.Resolved) { e.IncidentId } },

@@ -92,6 +92,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<SqlProjection, MembersProjection>();
         services.AddSingleton<SqlProjection, OAuthAppsProjection>();
         services.AddSingleton<SqlProjection, OAuthGrantsProjection>();
+        services.AddSingleton<SqlProjection, NotificationsProjection>();
         services.AddMartenEventStore();
         services.AddSingleton<IProjectionRebuilder, ProjectionRebuilder>();
         services.AddSingleton<IProjectionStatus, ProjectionStatus>();
@@ -106,6 +107,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<IMemberReadModel, MemberReadModel>();
         services.AddScoped<ICredentialVault, PostgresCredentialVault>();
         services.AddScoped<ICredentialKeyRotation, PostgresCredentialKeyRotation>();
+        services.AddScoped<Application.Notifications.INotificationReadModel, NotificationReadModel>();
+        services.AddScoped<Application.Notifications.INotificationMailQueue, Notifications.PostgresNotificationMailQueue>();
 
         // Idempotency records and endpoint secrets are encrypted at rest with the platform key, which also wraps the credentials' data keys.
         services.AddSecretProtection(configuration);

@@ -51,6 +51,8 @@ public sealed partial class ProviderCatalog : IProviderCatalog
 
     public bool HasOAuthClient(string id) => _clients.ContainsKey(id);
 
+    public string? OAuthClientId(string id) => _clients.GetValueOrDefault(id)?.ClientId;
+
     /// <summary>Our OAuth client at the provider, or null when it is not configured.</summary>
     public ProviderClient? Client(string id) => _clients.GetValueOrDefault(id);
 

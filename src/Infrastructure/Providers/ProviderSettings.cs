@@ -28,7 +28,10 @@ internal static class ProviderSettings
             oauth,
             HealthCheck(builtIn?.HealthCheck, s.GetSection("HealthCheck"), Where),
             Limits(builtIn?.Limits ?? CallLimits.Default, s, Where),
-            List(s, "Actions") ?? builtIn?.Actions ?? [Http.HttpProvider.RequestAction]);
+            List(s, "Actions") ?? builtIn?.Actions ?? [Http.HttpProvider.RequestAction])
+        {
+            ApiKeyHeader = s["ApiKeyHeader"] is { Length: > 0 } header ? header : builtIn?.ApiKeyHeader,
+        };
     }
 
     private static OAuthSettings OAuth(OAuthSettings? builtIn, IConfigurationSection s, Func<string, string> where)

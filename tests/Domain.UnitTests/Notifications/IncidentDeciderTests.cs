@@ -44,6 +44,7 @@ public class IncidentDeciderTests
 
         var resolved = Run(Open(First, Now), new ResolveIncident("Slack works again", Now.AddHours(1)));
         resolved.Open.ShouldBeFalse();
+        resolved.OpenedAt.ShouldBe(Now, "the resolved notice says since when it was broken");
         IncidentDecider.Decide(new ResolveIncident("again", Now.AddHours(2)), resolved).ShouldBeEmpty("nothing is open: no second 'resolved'");
         IncidentDecider.Decide(new ResolveIncident("never opened", Now), IncidentState.None).ShouldBeEmpty();
 
@@ -78,5 +79,17 @@ public class IncidentDeciderTests
 
         Should.Throw<DomainException>(() => IncidentDecider.Decide(Open(First, Now) with { Kind = "made.up" }, IncidentState.None))
             .Code.ShouldBe("unknown_incident_kind");
+    }
+
+    [Fact]
+    public void Each_notice_of_an_incident_has_an_id_of_its_own_that_never_changes()
+    {
+        var opened = IncidentNotices.NoticeId(First, IncidentNotices.Opened);
+        var resolved = IncidentNotices.NoticeId(First, IncidentNotices.Resolved);
+        opened.ShouldNotBe(resolved);
+        IncidentNotices.NoticeId(First, IncidentNotices.Opened).ShouldBe(opened, "a rebuilt read model names the notice as before");
+        IncidentNotices.NoticeId(Second, IncidentNotices.Opened).ShouldNotBe(opened);
+        new[] { opened, resolved, IncidentNotices.NoticeId(Second, IncidentNotices.Resolved) }.ShouldNotContain(First);
+        Should.Throw<ArgumentOutOfRangeException>(() => IncidentNotices.NoticeId(First, "sideways"));
     }
 }

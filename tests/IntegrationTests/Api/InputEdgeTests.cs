@@ -291,7 +291,7 @@ public class InputEdgeTests(TestSystem system) : IClassFixture<TestSystem>
     {
         var document = await (await system.Client().GetAsync("/openapi/v1.json")).ShouldBeJsonAsync(HttpStatusCode.OK);
         var operations = document.GetProperty("paths").EnumerateObject()
-            .SelectMany(p => p.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "patch" or "delete").Select(o => (Path: p.Name, Id: o.Value.GetProperty("operationId").GetString()!, Operation: o.Value))).ToList();
+            .SelectMany(p => p.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete").Select(o => (Path: p.Name, Id: o.Value.GetProperty("operationId").GetString()!, Operation: o.Value))).ToList();
         foreach (var (path, id, operation) in operations)
         {
             var responses = operation.GetProperty("responses");

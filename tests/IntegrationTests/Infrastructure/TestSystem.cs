@@ -59,7 +59,7 @@ public class TestSystem : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Broker = await KafkaDevBroker.StartAsync(TestEnvironment.Topics);
         ConnectionString = await CreateDatabaseAsync();

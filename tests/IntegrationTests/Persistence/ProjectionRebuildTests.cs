@@ -234,7 +234,7 @@ public sealed class ProjectionRebuildTests : PersistenceTestBase
     [Fact]
     public async Task Only_known_projections_can_be_rebuilt()
     {
-        Rebuilder().ProjectionNames.ShouldBe(["events", "members", "oauth_apps", "oauth_grants", "tenants", "webhook_endpoints"]);
+        Rebuilder().ProjectionNames.ShouldBe(["events", "members", "notifications", "oauth_apps", "oauth_grants", "tenants", "webhook_endpoints"]);
 
         var error = await Should.ThrowAsync<ValidationException>(() => SendAsync(new RebuildProjectionCommand("nope")));
         error.Errors.Single().Code.ShouldBe("unknown_projection");

@@ -32,6 +32,13 @@ public sealed record ConnectionCredential
 
     public SecretValue? Password { get; init; }
 
+    /// <summary>The tenant's own OAuth client at the provider (oauth2_client_credentials): its id, stored encrypted with its secret.</summary>
+    [JsonIgnore]
+    public string? ClientId { get; init; }
+
+    /// <summary>The tenant's own client secret (oauth2_client_credentials): what fetches a new access token.</summary>
+    public SecretValue? ClientSecret { get; init; }
+
     /// <summary>When the access token expires, if the provider said (oauth2).</summary>
     public DateTimeOffset? AccessExpiresAt { get; init; }
 
@@ -78,6 +85,8 @@ public sealed record ConnectionCredential
         {
             CredentialKind.OAuth2 when AccessToken is null => "an oauth2 credential needs an access token",
             CredentialKind.OAuth2 when ApiKey is not null || Username is not null || Password is not null => "an oauth2 credential holds tokens only",
+            CredentialKind.OAuth2 when (ClientSecret is null) != string.IsNullOrEmpty(ClientId) => "an oauth2 client holds both its id and its secret",
+            CredentialKind.ApiKey or CredentialKind.Basic when ClientId is not null || ClientSecret is not null => "only an oauth2 credential holds a client",
             CredentialKind.ApiKey when ApiKey is null => "an api_key credential needs the key",
             CredentialKind.ApiKey when AccessToken is not null || RefreshToken is not null || Username is not null || Password is not null =>
                 "an api_key credential holds the key only",
@@ -92,7 +101,7 @@ public sealed record ConnectionCredential
     /// <summary>Which secrets are present, and the non-secret facts; never a secret, a user name or an extra's value.</summary>
     public override string ToString()
     {
-        var present = new[] { ("access_token", AccessToken), ("refresh_token", RefreshToken), ("api_key", ApiKey), ("password", Password) }
+        var present = new[] { ("access_token", AccessToken), ("refresh_token", RefreshToken), ("api_key", ApiKey), ("password", Password), ("client_secret", ClientSecret) }
             .Where(s => s.Item2 is not null).Select(s => s.Item1);
         return $"ConnectionCredential {{ Kind = {Kind}, Secrets = [{string.Join(", ", present)}], AccessExpiresAt = {AccessExpiresAt:O}, " +
                $"Scopes = [{string.Join(" ", Scopes)}], Extras = [{string.Join(", ", Extras.Keys)}] }}";

@@ -17,7 +17,9 @@ internal sealed record CredentialPayload(
     string? Password,
     DateTimeOffset? AccessExpiresAt,
     IReadOnlyList<string> Scopes,
-    IReadOnlyDictionary<string, string> Extras)
+    IReadOnlyDictionary<string, string> Extras,
+    string? ClientId = null,
+    string? ClientSecret = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -27,7 +29,7 @@ internal sealed record CredentialPayload(
 
     public static byte[] Serialize(ConnectionCredential credential) => JsonSerializer.SerializeToUtf8Bytes(new CredentialPayload(
         KindName(credential.Kind), credential.AccessToken?.Reveal(), credential.RefreshToken?.Reveal(), credential.ApiKey?.Reveal(), credential.Username,
-        credential.Password?.Reveal(), credential.AccessExpiresAt, credential.Scopes, credential.Extras), Json);
+        credential.Password?.Reveal(), credential.AccessExpiresAt, credential.Scopes, credential.Extras, credential.ClientId, credential.ClientSecret?.Reveal()), Json);
 
     public static ConnectionCredential Deserialize(byte[] utf8)
     {
@@ -49,6 +51,8 @@ internal sealed record CredentialPayload(
             AccessExpiresAt = payload.AccessExpiresAt,
             Scopes = payload.Scopes ?? [],
             Extras = payload.Extras ?? new Dictionary<string, string>(),
+            ClientId = payload.ClientId,
+            ClientSecret = Secret(payload.ClientSecret),
         };
     }
 

@@ -27,7 +27,7 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions
         var release = new TaskCompletionSource();
         _sink.Hold(endpoint.Path, release.Task);
 
-        var first = await WorkerProcess.StartAsync(_system);
+        var first = await StartWorkersAsync(_system);
         var interrupted = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => endpoint.Tenant.Client.PublishAsync()));
         await _sink.WaitForAsync(endpoint.Path, interrupted.Length, TimeSpan.FromSeconds(30));
         // Accepted just before the crash: somewhere between the outbox, Kafka and the queue.
@@ -35,7 +35,7 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions
         first.Kill();
 
         _sink.Respond(endpoint.Path, 200);
-        await using var second = await WorkerProcess.StartAsync(_system);
+        await using var second = await StartWorkersAsync(_system);
         var all = interrupted.Concat(inTransit).Select(e => WebhookDeliveryDecider.DeliveryId(e, endpoint.Id)).ToList();
         foreach (var deliveryId in all)
             await endpoint.Tenant.Client.WaitForDeliveryAsync(deliveryId, d => d.Status() == "succeeded", TimeSpan.FromSeconds(60), $"{deliveryId} delivered after the restart");
@@ -51,7 +51,7 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions
     public async Task A_workers_host_killed_and_restarted_5_s_later_resumes_delivering_within_seconds()
     {
         var endpoint = await _system.CreateEndpointAsync(_sink);
-        var first = await WorkerProcess.StartAsync(_system);
+        var first = await StartWorkersAsync(_system);
         var before = await endpoint.Tenant.Client.PublishAsync();
         await endpoint.Tenant.Client.WaitForDeliveryAsync(WebhookDeliveryDecider.DeliveryId(before, endpoint.Id), d => d.Status() == "succeeded",
             TimeSpan.FromSeconds(60), "delivered by the first host");
@@ -59,7 +59,7 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions
         first.Kill();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var restart = Stopwatch.StartNew();
-        await using var second = await WorkerProcess.StartAsync(_system);
+        await using var second = await StartWorkersAsync(_system);
         var startedIn = restart.Elapsed;
         var after = await endpoint.Tenant.Client.PublishAsync();
         // The consumer group gives the dead member's partitions away once its session times out
@@ -70,57 +70,7 @@ public class DeliveryCrashTests(WorkerProcessFixture fixture, Xunit.Abstractions
         restart.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(20));
     }
 
-    /// <summary>The Workers host as its own process (the build output of src/Workers), configured through the environment.</summary>
-    private sealed class WorkerProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private WorkerProcess(Process process) => _process = process;
-
-        public static async Task<WorkerProcess> StartAsync(DeliverySystem system)
-        {
-            var start = new ProcessStartInfo("dotnet", [TestEnvironment.WorkersAssembly()])
-            {
-                WorkingDirectory = Path.GetDirectoryName(TestEnvironment.WorkersAssembly())!,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            var settings = system.Configuration();
-            var name = "workers-" + Guid.NewGuid().ToString("N")[..8];
-            settings["ConnectionStrings:Postgres"] += ";Application Name=" + name;
-            // A short lease, so the deliveries a dead process had claimed are due again within seconds.
-            settings["Webhooks:Timeout"] = "00:00:03";
-            settings["Webhooks:LeaseDuration"] = "00:00:05";
-            foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var worker = new WorkerProcess(process);
-            await Eventually.HoldsAsync(async () => process.HasExited || await system.ScalarAsync<long>(
-                    "select count(*) from pg_stat_activity where application_name = @name and query like 'listen webhook%'", ("name", name)) > 0,
-                TimeSpan.FromSeconds(30), "the Workers process is listening for deliveries");
-            process.HasExited.ShouldBeFalse($"the Workers process exited with code {(process.HasExited ? process.ExitCode : 0)}");
-            return worker;
-        }
-
-        /// <summary>SIGKILL: no shutdown, no goodbye to the consumer group, nothing flushed.</summary>
-        public void Kill()
-        {
-            _process.Kill();
-            _process.WaitForExit();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                ProcessRunner.Signal(_process.Id);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
-            }
-            _process.Dispose();
-        }
-    }
+    /// <summary>A short lease, so the deliveries a dead process had claimed are due again within seconds; ready once it listens for deliveries.</summary>
+    private static Task<WorkerProcess> StartWorkersAsync(DeliverySystem system) => WorkerProcess.StartAsync(system,
+        new Dictionary<string, string?> { ["Webhooks:Timeout"] = "00:00:03", ["Webhooks:LeaseDuration"] = "00:00:05" }, "query like 'listen webhook%'");
 }

@@ -119,30 +119,6 @@ public static class DeliveryApi
     public static IReadOnlyList<JsonElement> Attempts(this JsonElement delivery) => delivery.GetProperty("attempts").EnumerateArray().ToList();
 
     /// <summary>Reads integrations.webhook-deliveries.v1 from the beginning until <paramref name="done"/> holds for what was read.</summary>
-    public static List<ConsumeResult<string, string>> ReadOutcomes(this TestSystem system, Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = system.Broker.BootstrapServers,
-            GroupId = "test-outcomes-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe("integrations.webhook-deliveries.v1");
-        var read = new List<ConsumeResult<string, string>>();
-        var deadline = DateTime.UtcNow + timeout;
-        try
-        {
-            while (!done(read))
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"Read {read.Count} outcome messages within {timeout.TotalSeconds:F0} s, not what the test expected.");
-                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: not null } result) read.Add(result);
-            }
-            return read;
-        }
-        finally
-        {
-            consumer.Close();
-        }
-    }
+    public static List<ConsumeResult<string, string>> ReadOutcomes(this TestSystem system, Func<IReadOnlyList<ConsumeResult<string, string>>, bool> done, TimeSpan timeout) =>
+        system.ReadTopic("integrations.webhook-deliveries.v1", done, timeout);
 }

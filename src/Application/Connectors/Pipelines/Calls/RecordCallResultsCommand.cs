@@ -17,7 +17,7 @@ namespace Integrations.Application.Connectors.Pipelines.Calls;
 public sealed record RecordCallResultsCommand(IReadOnlyList<CompletedCall> Calls) : ICommand<int>;
 
 public sealed class RecordCallResultsCommandHandler(
-    IConnectorCallResults results, IConnectorConnectionStates states, IIncidentLog incidents, ConnectorsOptions options, IClock clock)
+    IConnectorCallResults results, IConnectorConnectionStates states, IncidentLog incidents, ConnectorsOptions options, IClock clock)
     : IRequestHandler<RecordCallResultsCommand, int>
 {
     public async Task<int> Handle(RecordCallResultsCommand request, CancellationToken cancellationToken)
