@@ -40,6 +40,8 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
     /// <summary>What a route sends when its settings name no body: the event itself.</summary>
     private const string DefaultBody = """{"id":"{{ event.id }}","type":"{{ event.type }}","timestamp":"{{ event.timestamp }}","data":"{{ data }}"}""";
 
+    private static readonly System.Text.RegularExpressions.Regex Placeholders = new(@"\{\{[^{}]*\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, ParsedSettings> _parsed = new(StringComparer.Ordinal);
 
@@ -116,9 +118,11 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
     private static string? CheckPath(JsonElement path, List<ValidationError> errors)
     {
         var text = path.ValueKind == JsonValueKind.String ? path.GetString()! : "";
-        var valid = text.Length is > 0 and <= MaxPathLength && text[0] == '/' && !text.StartsWith("//", StringComparison.Ordinal)
-                    && !text.Contains('#', StringComparison.Ordinal) && !text.Contains('\\', StringComparison.Ordinal)
-                    && !text.Any(c => char.IsControl(c) || c == ' ') && !text.Split('?')[0].Split('/').Any(s => s is "." or "..");
+        // Placeholders ({{ data.id }}, spaces allowed) are percent-encoded when rendered: the rules are for the literal parts.
+        var literal = Placeholders.Replace(text, "_");
+        var valid = text.Length is > 0 and <= MaxPathLength && literal[0] == '/' && !literal.StartsWith("//", StringComparison.Ordinal)
+                    && !literal.Contains('#', StringComparison.Ordinal) && !literal.Contains('\\', StringComparison.Ordinal)
+                    && !literal.Any(c => char.IsControl(c) || c == ' ') && !literal.Split('?')[0].Split('/').Any(s => s is "." or "..");
         if (!valid)
         {
             errors.Add(new("settings.path", "invalid_path",
