@@ -62,7 +62,7 @@ public sealed class ProviderSink : IAsyncDisposable
         var path = http.Request.Path.Value!;
         if (path.EndsWith("/me", StringComparison.Ordinal))
         {
-            await http.Response.WriteAsJsonAsync(new { data = new { id = "bench", name = "Bench" } });
+            await http.Response.WriteAsJsonAsync(new { id = "bench", name = "Bench" });
             return;
         }
         if (path.StartsWith("/hang", StringComparison.Ordinal))
