@@ -141,7 +141,10 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
             return (url, Uri.Compare(url, access.BaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0);
         }
         var root = access.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
-        return (new Uri(root + prepared.Path, UriKind.Absolute), true);
+        var below = new Uri(root + prepared.Path, UriKind.Absolute);
+        // Defence in depth: a path that normalised out of the base URL's path gets no credentials.
+        var basePath = access.BaseUrl.AbsolutePath.TrimEnd('/');
+        return (below, below.AbsolutePath == basePath || below.AbsolutePath.StartsWith(basePath + "/", StringComparison.Ordinal));
     }
 
     private static HttpRequestMessage Build(ClaimedCall call, Uri url, CallCredentials? credentials)

@@ -58,6 +58,21 @@ public sealed class ConnectorCallTests(ConnectorsSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_placeholder_value_of_dot_dot_stays_one_segment_below_the_base_url()
+    {
+        var tenant = await system.TenantAsync();
+        var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
+        await ConnectorsSystem.CreateRouteAsync(tenant.Client, connection, new { method = "PUT", path = "/records/{{ data.invoice_id }}" });
+
+        await tenant.Client.PublishAsync(data: ConnectorsSystem.Invoice("..", 1));
+
+        await ConnectorsSystem.WaitForCallsAsync(tenant.Client, connection, c => c.Count == 1 && c[0].Status() != "pending", Soon, "the call went");
+        var received = (await system.ReceivedAsync("/api")).Where(r => r.Method == "PUT").ShouldHaveSingleItem();
+        received.Path.ShouldStartWith("/api/records/");
+        received.Headers["authorization"].ShouldBe("Bearer " + key);
+    }
+
+    [Fact]
     public async Task A_filter_keeps_events_that_do_not_match_from_the_provider_and_other_event_types_are_not_routed()
     {
         var tenant = await system.TenantAsync();

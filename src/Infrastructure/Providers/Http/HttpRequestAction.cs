@@ -246,7 +246,12 @@ internal sealed class PathTemplate
         {
             if (placeholder is null) path.Append(text);
             else if (placeholder.Resolve(@event, data) is { } value)
-                path.Append(Uri.EscapeDataString(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()));
+            {
+                var escaped = Uri.EscapeDataString(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+                // A value of "." or ".." would be a dot segment climbing out of the path, and so would "%2E" (URIs normalise it):
+                // such a value goes encoded twice (%252E), a literal segment.
+                path.Append(escaped.All(c => c == '.') ? escaped.Replace(".", "%252E", StringComparison.Ordinal) : escaped);
+            }
         }
         return path.ToString();
     }
