@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Integrations.Domain.Notifications;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
 using Integrations.IntegrationTests.Webhooks.Delivery;
@@ -146,18 +147,27 @@ public sealed class ConnectorCallTests(ConnectorsSystem system) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_bulk_replay_sends_every_dead_letter_of_the_connection_again()
+    public async Task The_bulk_replay_sends_every_dead_letter_of_the_connection_again_and_the_dead_letters_incident_opens_and_resolves()
     {
         var tenant = await system.TenantAsync();
-        var (connection, _) = await system.ConnectApiKeyAsync(tenant.Client);
+        var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
         await ConnectorsSystem.RecordsRouteAsync(tenant.Client, connection, "bulk-");
         await system.Fake.Control.AddFaultAsync(new FakeFault("/api/records/bulk-", Count: 3, Status: 400));
         for (var i = 0; i < 3; i++) await tenant.Client.PublishAsync(data: ConnectorsSystem.Invoice($"in_bulk{i}", i));
         await ConnectorsSystem.WaitForCallsAsync(tenant.Client, connection, c => c.Count == 3 && c.All(x => x.Status() == "failed"), Soon, "all dead-lettered");
 
+        // Connectors:DeadLetterIncidentThreshold (3) dead letters: one notice for the tenant, without anything of the credential.
+        await Eventually.HoldsAsync(async () => (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.DeadLettersPiling, connection)).Count > 0,
+            Soon, "the dead-letter incident opened");
+        var notices = await (await tenant.Client.GetAsync("/api/v1/notifications?kind=connection.dead_letters")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        notices.GetProperty("data").GetArrayLength().ShouldBe(1);
+        notices.GetRawText().ShouldNotContain(key);
+
         var replayed = await (await tenant.Client.PostAsJsonAsync($"/api/v1/connections/{connection}/calls/replay", new { })).ShouldBeJsonAsync(HttpStatusCode.OK);
         replayed.GetProperty("replayed").GetInt32().ShouldBe(3);
         await ConnectorsSystem.WaitForCallsAsync(tenant.Client, connection, c => c.All(x => x.Status() == "succeeded"), Soon, "all replayed");
+        await Eventually.HoldsAsync(async () => (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.DeadLettersPiling, connection)).Contains("IncidentResolved"),
+            Soon, "resolved once no dead letter is left");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Integrations.Domain.Notifications;
 using Integrations.IntegrationTests.Infrastructure;
 using Integrations.IntegrationTests.Webhooks.Delivery;
 using Shouldly;
@@ -44,6 +45,10 @@ public sealed class ConnectorResilienceTests(ConnectorsSystem system, Xunit.Abst
         var held = await Task.WhenAll(calls.Select(c => ConnectorsSystem.CallAsync(tenant.Client, connection, c.Id())));
         held.SelectMany(c => c.Attempts()).ShouldContain(a => a.GetProperty("error_kind").GetString() == "circuit_open" && !a.GetProperty("sent").GetBoolean());
 
+        // Open through a failed probe for longer than Connectors:CircuitBreaker:IncidentAfter: one incident for the tenant.
+        await Eventually.HoldsAsync(async () => (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.BreakerOpen, connection)).Count > 0,
+            TimeSpan.FromSeconds(15), "the breaker incident opened");
+
         // The provider recovers: the next probe succeeds, the circuit closes and every call completes (the failed ones by replay).
         await system.Fake.Control.ClearFaultsAsync();
         await Eventually.HoldsAsync(async () => await system.ScalarAsync<string?>(
@@ -52,6 +57,9 @@ public sealed class ConnectorResilienceTests(ConnectorsSystem system, Xunit.Abst
         await tenant.Client.PostAsync($"/api/v1/connections/{connection}/calls/replay", null);
         await ConnectorsSystem.WaitForCallsAsync(tenant.Client, connection, c => c.Count == 6 && c.All(x => x.Status() == "succeeded"), TimeSpan.FromSeconds(30),
             "all six delivered");
+        await Eventually.HoldsAsync(async () => (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.BreakerOpen, connection)).Contains("IncidentResolved"),
+            TimeSpan.FromSeconds(15), "the breaker incident resolved");
+        (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.BreakerOpen, connection)).Count(e => e == "IncidentOpened").ShouldBe(1, "one incident, not one per failure");
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace Integrations.IntegrationTests.Connectors;
 /// apart at first, a 3 s request timeout, a breaker that opens after 5 failures for 2 s. The
 /// provider fake answers an API key (the <c>http</c> provider's connections are created through the
 /// connections API, as a customer does), and a provider <c>metered</c> of the catalog allows 3 calls
-/// per connection every 5 s. The Workers host runs in the process unless a fixture says otherwise.
+/// per connection every 5 s. Incidents open after a circuit stays open 1 s and at 3 dead letters. The Workers host runs in the process unless a fixture says otherwise.
 /// </summary>
 public class ConnectorsSystem : ConnectionsSystem
 {
@@ -31,6 +31,9 @@ public class ConnectorsSystem : ConnectionsSystem
         ["Connectors:CircuitBreaker:BreakDuration"] = "00:00:02",
         ["Connectors:CircuitBreaker:MaxBreakDuration"] = "00:00:08",
         ["Connectors:PollInterval"] = "00:00:00.100",
+        // Incidents within the tests' time: a circuit open for 1 s (through a failed probe), 3 dead letters.
+        ["Connectors:CircuitBreaker:IncidentAfter"] = "00:00:01",
+        ["Connectors:DeadLetterIncidentThreshold"] = "3",
         ["Outbox:PollInterval"] = "00:00:00.100",
         ["RateLimits:Enabled"] = "false",
     };
