@@ -9,6 +9,7 @@
 #   bench/run.sh SchemaValidation    event data validation, JsonSchema.Net vs the old subset (about 40 s)
 #   bench/run.sh EventAppend         appends on Marten vs the es_events log it replaced (about 2 minutes)
 #   bench/run.sh CredentialVault     envelope encryption, vault vs a plain row, KEK rotation rate (about 20 s)
+#   bench/run.sh Connectors          connector calls/s at fan-out 1 and 10 vs a plain HttpClient; a healthy connection beside bad ones (about 3 minutes)
 #
 # The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006) where they need them.
 set -euo pipefail

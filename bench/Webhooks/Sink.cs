@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Integrations.Bench.Webhooks;
 
@@ -47,17 +41,7 @@ public sealed class Sink : IAsyncDisposable
     public static async Task<Sink> StartAsync()
     {
         var sink = new Sink();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o =>
-        {
-            o.Listen(IPAddress.Loopback, 0);
-            o.AddServerHeader = false;
-        });
-        builder.Logging.ClearProviders();
-        sink._app = builder.Build();
-        sink._app.Run(sink.HandleAsync);
-        await sink._app.StartAsync();
-        sink.BaseAddress = new Uri(sink._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        (sink._app, sink.BaseAddress) = await LoopbackApp.StartAsync(sink.HandleAsync);
         return sink;
     }
 

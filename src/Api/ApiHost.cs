@@ -83,6 +83,7 @@ public static class ApiHost
         api.MapWebhookEndpointEndpoints();
         api.MapWebhookDeliveryEndpoints();
         api.MapAdminEndpoints();
+        api.MapConnectorEndpoints();
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
         api.MapProviderEndpoints();

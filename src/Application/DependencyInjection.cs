@@ -2,6 +2,7 @@ using System.Reflection;
 using FluentValidation;
 using Integrations.Application.Common.Behaviours;
 using Integrations.Application.Common.EventSourcing;
+using Integrations.Application.Common.Pipelines;
 using Integrations.Application.Events;
 using Integrations.Application.Events.Commands.IngestEvent;
 using Integrations.Application.WebhookDeliveries;
@@ -26,6 +27,7 @@ public static class DependencyInjection
         services.AddScoped<IdempotencyOutcome>();
         services.AddScoped<EventRecorder>();
         services.AddSingleton<EventGroupCommitter>();
+        services.AddConnectorRoutes();
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
         services.AddScoped<DeadLetterRequeue>();
@@ -85,6 +87,30 @@ public static class DependencyInjection
         services.AddSingleton<DeliveryAttempts>();
         services.AddSingleton<DeliveryResultRecorder>();
         services.AddSingleton<WebhookDeliveryPipeline>();
+        return services;
+    }
+
+    /// <summary>Routes and the connector pipeline's routing step (both hosts: the API manages routes, the Workers route events).</summary>
+    private static IServiceCollection AddConnectorRoutes(this IServiceCollection services)
+    {
+        services.AddScoped<Connectors.RouteAggregate>();
+        services.AddSingleton<Connectors.Pipelines.Routing.RouteCache>();
+        return services;
+    }
+
+    /// <summary>
+    /// The steps of the connector call pipeline (<see cref="Connectors.Pipelines.Calls.ConnectorCallPipeline"/>), one set per
+    /// process. The host that runs it registers the adapters of its ports and <see cref="Connectors.ConnectorsOptions"/>
+    /// beside them (Infrastructure's AddConnectorCalls).
+    /// </summary>
+    public static IServiceCollection AddConnectorCallPipeline(this IServiceCollection services)
+    {
+        services.AddSingleton<Connectors.Pipelines.Calls.ConnectorCallsState>();
+        services.AddSingleton<Connectors.Pipelines.Calls.ConnectorLoad>();
+        services.AddSingleton<Connectors.Pipelines.Calls.ConnectionAccessCache>();
+        services.AddSingleton<Connectors.Pipelines.Calls.CallAttempts>();
+        services.AddSingleton<Connectors.Pipelines.Calls.CallResultRecorder>();
+        services.AddSingleton<Connectors.Pipelines.Calls.ConnectorCallPipeline>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Integrations.Application.Common.Interfaces;
+using Integrations.Infrastructure.Connectors;
 using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
@@ -20,6 +21,7 @@ public static class DependencyInjection
         services.AddKafkaMessaging(configuration);
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
+        services.AddConnectorRuntime(configuration);
         services.AddProviders(configuration);
         services.AddConnections(configuration);
         services.AddProductBridge(configuration);

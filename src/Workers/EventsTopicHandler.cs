@@ -50,7 +50,8 @@ public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHa
         await mediator.Send(new DispatchEventsCommand(events), ct);
     }
 
-    private static EventEnvelope? TryParse(string? json)
+    /// <summary>The envelope of a message, or null when it is not one (shared with the connectors' consumer).</summary>
+    public static EventEnvelope? TryParse(string? json)
     {
         if (string.IsNullOrEmpty(json)) return null;
         try

@@ -1,4 +1,5 @@
 using Integrations.Application.Common;
+using Integrations.Infrastructure.Connectors;
 using Integrations.Application.ProductBridge.Pipelines;
 using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Messaging;
@@ -30,6 +31,12 @@ public static class WorkerPipelines
     /// <summary>Sends the queued webhook deliveries.</summary>
     public const string WebhookDelivery = "webhook-delivery";
 
+    /// <summary>
+    /// The connector runtime: consumes integrations.events.v1 in a group of its own (<see cref="ConnectorEventsHandler"/>),
+    /// writing each matching route's call to the ledger, and sends the calls through each connection's resilience policy.
+    /// </summary>
+    public const string Connectors = "connectors";
+
     /// <summary>Connections: refreshes OAuth tokens ahead of expiry and exercises idle refresh tokens; runs the periodic health checks.</summary>
     public const string Connections = "connections";
 
@@ -43,7 +50,7 @@ public static class WorkerPipelines
 
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
-    // In the order they start. The next issues add theirs here (connectors, token-refresh, scheduler).
+    // In the order they start. The next issues add theirs here (scheduler).
     private static readonly Pipeline[] Pipelines =
     [
         new(OutboxRelay, (services, _) =>
@@ -65,6 +72,11 @@ public static class WorkerPipelines
             services.AddProductCallbackSender(configuration);
             services.AddScoped<ProductCallbackDelivery>();
             services.AddKafkaBatchConsumer<ProductCommandsTopicHandler>();
+        }),
+        new(Connectors, (services, configuration) =>
+        {
+            services.AddKafkaBatchConsumer<ConnectorEventsHandler>();
+            services.AddConnectorCalls(configuration);
         }),
     ];
 

@@ -2,6 +2,7 @@ using Integrations.Api.Authentication;
 using Integrations.Api.OpenApi;
 using Integrations.Application.Connections.Commands.RotateCredentialKeys;
 using Integrations.Application.Connections.Queries.GetCredentialKeys;
+using Integrations.Application.IntegrationHealth.Queries.GetIntegrationHealth;
 using Integrations.Application.Projections.Commands.RebuildProjection;
 using Integrations.Application.Projections.Queries.ListProjections;
 using MediatR;
@@ -49,6 +50,15 @@ public static class AdminEndpoints
             .WithDescription("The current key-encryption key and, for every key id that still holds credentials, how many. Key ids are public names " +
                 "(a prefix of the key's SHA-256), never key material.")
             .Produces<CredentialKeysDto>(StatusCodes.Status200OK);
+        app.MapGet("/api/v1/admin/integration-health", async (IMediator mediator, CancellationToken ct) =>
+                Results.Ok(await mediator.Send(new GetIntegrationHealthQuery(), ct)))
+            .WithTags("Admin")
+            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+            .WithName("getIntegrationHealth").WithSummary("How every provider, connection and webhook endpoint is doing")
+            .WithDescription("Across tenants, worst first: per provider and per connection the status, the circuit breaker (closed, open, half_open), " +
+                "calls and error rate over the last hour, the last success, the calls waiting (queue depth), dead letters and token refresh failures in a " +
+                "row; and every webhook endpoint's health as its tenant sees it. Nothing of a credential or a request body (docs/connections.md#operator-view).")
+            .Produces<IntegrationHealthDto>(StatusCodes.Status200OK);
         return app;
     }
 }

@@ -12,8 +12,9 @@ public interface IRouteEvent
     Guid RouteId { get; }
 }
 
+/// <param name="Provider">The connection's provider (it never changes): the runtime counts its quotas and concurrency by it.</param>
 public sealed record RouteCreated(Guid RouteId, Guid TenantId, Guid ConnectionId, string? Name, IReadOnlyList<string> EventTypes,
-    IReadOnlyList<RouteCondition> Filter, string Action, string SettingsJson, DateTimeOffset CreatedAt) : IRouteEvent;
+    IReadOnlyList<RouteCondition> Filter, string Action, string SettingsJson, DateTimeOffset CreatedAt, string? Provider = null) : IRouteEvent;
 
 public sealed record RouteUpdated(Guid RouteId, Guid TenantId, string? Name, IReadOnlyList<string> EventTypes, IReadOnlyList<RouteCondition> Filter,
     string Action, string SettingsJson, DateTimeOffset UpdatedAt) : IRouteEvent;
@@ -29,7 +30,7 @@ public abstract record RouteCommand;
 
 /// <param name="SettingsJson">The action's settings, already checked by the action, as a JSON object.</param>
 public sealed record CreateRoute(Guid RouteId, Guid TenantId, Guid ConnectionId, string? Name, IReadOnlyList<string> EventTypes,
-    IReadOnlyList<RouteCondition> Filter, string Action, string SettingsJson, DateTimeOffset Now) : RouteCommand;
+    IReadOnlyList<RouteCondition> Filter, string Action, string SettingsJson, DateTimeOffset Now, string? Provider = null) : RouteCommand;
 
 /// <summary>A merge: null keeps what the route has.</summary>
 public sealed record UpdateRoute(string? Name, IReadOnlyList<string>? EventTypes, IReadOnlyList<RouteCondition>? Filter, string? Action,
@@ -57,7 +58,7 @@ public static class RouteDecider
     {
         CreateRoute when state.RouteId != Guid.Empty => throw new DomainException("route_exists", "The route already exists."),
         CreateRoute c => [new RouteCreated(c.RouteId, c.TenantId, c.ConnectionId, Name(c.Name), EventTypeSubscription.Normalize(c.EventTypes),
-            RouteFilter.Parse(c.Filter).Conditions, Action(c.Action), c.SettingsJson, c.Now)],
+            RouteFilter.Parse(c.Filter).Conditions, Action(c.Action), c.SettingsJson, c.Now, c.Provider)],
         _ when !state.Exists => throw new DomainException("route_not_found", "The route does not exist."),
         UpdateRoute c => Update(c, state),
         DeleteRoute c => [new RouteDeleted(state.RouteId, state.TenantId, c.Now)],

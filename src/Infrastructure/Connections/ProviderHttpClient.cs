@@ -36,8 +36,9 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
         _catalog = catalog;
         _options = options;
         _clock = clock;
-        _trusted = new HttpClient(Handler(null)) { Timeout = Timeout.InfiniteTimeSpan };
-        _guarded = new HttpClient(Handler(GuardedConnection.Callback(allowPrivateNetworkTargets))) { Timeout = Timeout.InfiniteTimeSpan };
+        // The one outbound HTTP factory (DESIGN): the operator's catalog URLs unguarded, a tenant's guarded.
+        _trusted = OutboundHttp.CreateClient(allowPrivateNetworkTargets, options.ProviderTimeout, guarded: false);
+        _guarded = OutboundHttp.CreateClient(allowPrivateNetworkTargets, options.ProviderTimeout);
     }
 
     public Task<TokenGrant> ExchangeCodeAsync(ProviderDefinition provider, string code, string redirectUri, string? codeVerifier, CancellationToken ct)
@@ -200,21 +201,4 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
 
     private static string? Text(JsonElement json, string name) =>
         json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
-
-    private static SocketsHttpHandler Handler(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        };
-        if (connect is not null)
-        {
-            handler.ConnectCallback = connect;
-            handler.UseProxy = false;
-        }
-        return handler;
-    }
 }

@@ -105,6 +105,9 @@ public interface IWebhookEndpointHealthReadModel
     /// <summary>The endpoint's failure streak, circuit state and backlog; null if the tenant has no such endpoint.</summary>
     Task<EndpointHealthFacts?> FindAsync(Guid tenantId, Guid endpointId, CancellationToken ct);
 
+    /// <summary>Every endpoint's facts, across tenants (the operator view), each with its tenant.</summary>
+    Task<IReadOnlyList<(Guid TenantId, EndpointHealthFacts Facts)>> ListAsync(CancellationToken ct);
+
     /// <summary>Those of <paramref name="endpointIds"/> that are enabled and have failed at least <paramref name="threshold"/> times in a row.</summary>
     Task<IReadOnlyList<FailingEndpoint>> FindFailingAsync(IReadOnlyCollection<Guid> endpointIds, int threshold, CancellationToken ct);
 }

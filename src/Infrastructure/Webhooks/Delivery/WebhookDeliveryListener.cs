@@ -15,54 +15,6 @@ namespace Integrations.Infrastructure.Webhooks.Delivery;
 public sealed class WebhookDeliveryListener(
     NpgsqlDataSource dataSource, PostgresNotifier notifier, WebhookDispatcherOptions options, ILogger<WebhookDeliveryListener> logger) : IDeliveryWakeups
 {
-    private static readonly TimeSpan ErrorDelay = TimeSpan.FromSeconds(1);
-
-    public async Task ListenAsync(Action wake, CancellationToken stopping)
-    {
-        using var committedHere = notifier.Listen(WebhookDeliveryQueueWriter.Channel, wake);
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stopping);
-                connection.Notification += (_, _) => wake();
-                try
-                {
-                    await using (var listen = new NpgsqlCommand($"listen {WebhookDeliveryQueueWriter.Channel}", connection))
-                        await listen.ExecuteNonQueryAsync(stopping);
-                    // Whatever was committed before we listened is found by the next claim.
-                    wake();
-                    while (!stopping.IsCancellationRequested) await connection.WaitAsync(stopping);
-                }
-                finally
-                {
-                    // Pooled connections are not reset on close (No Reset On Close): stop listening before this one goes back.
-                    await UnlistenAsync(connection);
-                }
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Listening for new webhook deliveries failed; polling every {Interval} until it is back", options.PollInterval);
-                await Task.Delay(ErrorDelay, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
-
-    private static async Task UnlistenAsync(NpgsqlConnection connection)
-    {
-        if (connection.State != System.Data.ConnectionState.Open) return;
-        try
-        {
-            await using var unlisten = new NpgsqlCommand("unlisten *", connection);
-            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-        {
-            // A broken connection is discarded by the pool anyway.
-        }
-    }
+    public Task ListenAsync(Action wake, CancellationToken stopping) =>
+        ChannelListener.ListenAsync(dataSource, notifier, WebhookDeliveryQueueWriter.Channel, wake, "new webhook deliveries", options.PollInterval, logger, stopping);
 }

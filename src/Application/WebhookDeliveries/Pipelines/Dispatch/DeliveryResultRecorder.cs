@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Pipelines;
 using Integrations.Application.WebhookDeliveries.Commands.RecordDeliveryAttempts;
 using Integrations.Domain.Webhooks;
 using MediatR;

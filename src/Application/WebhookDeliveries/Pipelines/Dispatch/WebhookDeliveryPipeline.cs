@@ -1,3 +1,4 @@
+using Integrations.Application.Common.Pipelines;
 using Microsoft.Extensions.Logging;
 
 namespace Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;

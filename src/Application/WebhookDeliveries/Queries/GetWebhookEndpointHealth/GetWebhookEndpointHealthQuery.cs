@@ -63,11 +63,15 @@ public sealed class GetWebhookEndpointHealthQueryHandler(IWebhookEndpointHealthR
         r.Attempts == 0 ? null : Math.Round((double)r.DurationMsSum / r.Attempts, 1),
         r.Attempts == 0 ? null : r.DurationMsMax);
 
-    public async Task<WebhookEndpointHealthDto> Handle(GetWebhookEndpointHealthQuery request, CancellationToken cancellationToken)
+    public async Task<WebhookEndpointHealthDto> Handle(GetWebhookEndpointHealthQuery request, CancellationToken cancellationToken) =>
+        Describe(await health.FindAsync(request.TenantId, request.EndpointId, cancellationToken) ?? throw WebhookEndpointAggregate.NotFound(), options,
+            clock.UtcNow);
+
+    /// <summary>An endpoint's health from its stored facts: also what the operator view shows of every endpoint.</summary>
+    public static WebhookEndpointHealthDto Describe(EndpointHealthFacts facts, WebhookDeliveryOptions options, DateTimeOffset now)
     {
-        var facts = await health.FindAsync(request.TenantId, request.EndpointId, cancellationToken) ?? throw WebhookEndpointAggregate.NotFound();
         var circuit = EndpointCircuit.Status(options.CircuitBreaker, facts.ConsecutiveFailures, facts.LastFailureAt, facts.ProbesSent,
-            facts.ProbeSentAt, clock.UtcNow, options.ProbeWait);
+            facts.ProbeSentAt, now, options.ProbeWait);
         return new WebhookEndpointHealthDto(facts.EndpointId, facts.Status, facts.ConsecutiveFailures, options.AutoDisableAfterConsecutiveFailures,
             facts.LastSuccessAt, facts.LastFailureAt,
             new WebhookEndpointCircuitDto(CircuitStates.Of(circuit.State), circuit.NextProbeAt, circuit.ProbeSentAt, options.CircuitBreaker.FailureThreshold),

@@ -1,4 +1,4 @@
-namespace Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
+namespace Integrations.Application.Common.Pipelines;
 
 /// <summary>
 /// "Something may have changed": set by any number of producers, awaited by one consumer that

@@ -1,7 +1,7 @@
-namespace Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
+namespace Integrations.Application.Common.Pipelines;
 
 /// <summary>
-/// What the dispatch steps of one Workers instance share: how many deliveries it holds (in flight,
+/// What the dispatch steps of one Workers instance share: how many work items (deliveries, connector calls) it holds (in flight,
 /// or waiting for their rate-limit slot or a connection), the signal that wakes the claim loop, and
 /// the abort that cuts off requests in flight and result writes, which comes only when the host's
 /// shutdown timeout runs out.

@@ -1,0 +1,78 @@
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Messaging;
+using Integrations.Application.Notifications;
+using Integrations.Domain.Connectors;
+using Integrations.Domain.Notifications;
+using MediatR;
+
+namespace Integrations.Application.Connectors.Pipelines.Calls;
+
+/// <summary>
+/// Records a batch of finished runs in one transaction (<see cref="IConnectorCallResults"/>), and
+/// tells tenants about what stays broken, once per incident (the notifications feature): a
+/// connection whose circuit has been open for Connectors:CircuitBreaker:IncidentAfter, and one
+/// whose dead letters reached Connectors:DeadLetterIncidentThreshold; each resolved when it clears
+/// (the circuit closed; no dead letter left).
+/// </summary>
+public sealed record RecordCallResultsCommand(IReadOnlyList<CompletedCall> Calls) : ICommand<int>;
+
+public sealed class RecordCallResultsCommandHandler(
+    IConnectorCallResults results, IConnectorConnectionStates states, IncidentLog incidents, ConnectorsOptions options, IClock clock)
+    : IRequestHandler<RecordCallResultsCommand, int>
+{
+    public async Task<int> Handle(RecordCallResultsCommand request, CancellationToken cancellationToken)
+    {
+        var recorded = (await results.RecordAsync(request.Calls, cancellationToken)).ToHashSet();
+        var calls = request.Calls.Where(c => recorded.Contains(c.Call.Id)).ToList();
+        // Only connections something happened to that could open or clear an incident are looked at.
+        var worth = calls.Where(c => c.Step is not CallStep.WaitUntil || c.Attempts.Any(a => a.ErrorKind == CallErrorKinds.CircuitOpen))
+            .GroupBy(c => c.Call.ConnectionId).ToDictionary(g => g.Key, g => g.ToList());
+        if (worth.Count == 0) return recorded.Count;
+        var now = clock.UtcNow;
+        foreach (var facts in await states.ReadAsync(worth.Keys, cancellationToken))
+        {
+            var ofConnection = worth[facts.ConnectionId];
+            var call = ofConnection[0].Call;
+            await ReviewBreakerAsync(call, facts, ofConnection, now, cancellationToken);
+            await ReviewDeadLettersAsync(call, facts, ofConnection, cancellationToken);
+        }
+        return recorded.Count;
+    }
+
+    private async Task ReviewBreakerAsync(ClaimedCall call, ConnectionRuntimeFacts facts, List<CompletedCall> calls, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!facts.BreakerIncidentOpen && facts.CircuitState != "closed" && facts.OpenedAt is { } openedAt
+            && now - openedAt >= options.CircuitBreaker.IncidentAfter)
+        {
+            await incidents.OpenAsync(call.TenantId, IncidentKinds.BreakerOpen, call.ConnectionId,
+                $"Calls to your {call.Provider} connection are on hold: it has failed since {openedAt:yyyy-MM-dd HH:mm} UTC",
+                $"Its circuit breaker opened after {options.CircuitBreaker.FailureThreshold} failures in a row and every probe since has failed. " +
+                "Calls wait and are sent once the provider answers again; see the connection's calls for the errors.", ct);
+            await states.SetIncidentsAsync(call.ConnectionId, call.TenantId, call.Provider, true, null, ct);
+        }
+        else if (facts.BreakerIncidentOpen && facts.CircuitState == "closed" && calls.Any(c => c.Step is CallStep.Done))
+        {
+            await incidents.ResolveAsync(call.TenantId, IncidentKinds.BreakerOpen, call.ConnectionId,
+                $"Calls to your {call.Provider} connection go through again", ct);
+            await states.SetIncidentsAsync(call.ConnectionId, call.TenantId, call.Provider, false, null, ct);
+        }
+    }
+
+    private async Task ReviewDeadLettersAsync(ClaimedCall call, ConnectionRuntimeFacts facts, List<CompletedCall> calls, CancellationToken ct)
+    {
+        if (!facts.DeadLetterIncidentOpen && facts.DeadLetters >= options.DeadLetterIncidentThreshold && calls.Any(c => c.Step is CallStep.DeadLetter))
+        {
+            await incidents.OpenAsync(call.TenantId, IncidentKinds.DeadLettersPiling, call.ConnectionId,
+                $"{facts.DeadLetters} calls to your {call.Provider} connection failed for good",
+                "They were dead-lettered after their last retry (or refused by the provider). Fix the cause, then replay them: " +
+                $"POST /api/v1/connections/{call.ConnectionId}/calls/replay.", ct);
+            await states.SetIncidentsAsync(call.ConnectionId, call.TenantId, call.Provider, null, true, ct);
+        }
+        else if (facts.DeadLetterIncidentOpen && facts.DeadLetters == 0)
+        {
+            await incidents.ResolveAsync(call.TenantId, IncidentKinds.DeadLettersPiling, call.ConnectionId,
+                $"No failed calls to your {call.Provider} connection are left", ct);
+            await states.SetIncidentsAsync(call.ConnectionId, call.TenantId, call.Provider, null, false, ct);
+        }
+    }
+}

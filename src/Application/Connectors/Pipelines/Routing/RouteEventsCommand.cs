@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Messaging;
+using Integrations.Domain.Connectors;
+using Integrations.Domain.EventTypes;
+using MediatR;
+using Microsoft.Extensions.Logging;
+
+namespace Integrations.Application.Connectors.Pipelines.Routing;
+
+/// <summary>An accepted event as Kafka handed it to the connector pipeline: its data travels with it.</summary>
+public sealed record RoutedEvent(Guid EventId, Guid TenantId, string EventType, DateTimeOffset Timestamp, JsonElement Data);
+
+/// <summary>
+/// The connector pipeline's use case for a batch of events read from integrations.events.v1 (its
+/// own consumer group): every enabled route of the event's tenant whose types and filter match
+/// makes one call (not for events accepted before the route was created), its request prepared by
+/// the route's action from the event, written to the call ledger in one transaction before the
+/// batch's offsets are committed. A call's id is named by the event and the route, so a redelivered
+/// event adds nothing. Nothing here talks to a provider: a slow or dead one never holds up the consumer.
+/// </summary>
+public sealed record RouteEventsCommand(IReadOnlyList<RoutedEvent> Events) : ICommand<int>;
+
+public sealed class RouteEventsCommandHandler(
+    IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<RouteEventsCommandHandler> logger)
+    : IRequestHandler<RouteEventsCommand, int>
+{
+    public async Task<int> Handle(RouteEventsCommand request, CancellationToken cancellationToken)
+    {
+        var byTenant = (await routes.FindEnabledAsync(request.Events.Select(e => e.TenantId).Distinct().ToList(), cancellationToken))
+            .GroupBy(r => r.TenantId).ToDictionary(g => g.Key, g => g.ToList());
+        if (byTenant.Count == 0) return 0;
+        var calls = new List<NewConnectorCall>();
+        var now = clock.UtcNow;
+        foreach (var e in request.Events)
+        {
+            if (!byTenant.TryGetValue(e.TenantId, out var tenantRoutes)) continue;
+            var templateEvent = new TemplateEvent(e.EventId, e.EventType, e.TenantId, e.Timestamp);
+            foreach (var route in tenantRoutes)
+            {
+                if (e.Timestamp < route.CreatedAt || !EventTypeSubscription.Includes(route.EventTypes, e.EventType)
+                    || !cache.Filter(route).Matches(templateEvent, e.Data)) continue;
+                if (actions.Find(route.Action) is not { } action)
+                {
+                    // Stored by a platform that offered it; this one does not (a provider turned off): nothing to send with.
+                    logger.LogWarning("Route {RouteId} uses action {Action}, which this platform does not offer; event {EventId} is not sent", route.RouteId,
+                        route.Action, e.EventId);
+                    continue;
+                }
+                calls.Add(new NewConnectorCall(ConnectorCallPolicy.CallId(e.EventId, route.RouteId), e.TenantId, route.ConnectionId, route.RouteId,
+                    route.Provider, route.Action, e.EventId, e.EventType, action.Prepare(route.SettingsJson, templateEvent, e.Data), now));
+            }
+        }
+        return calls.Count == 0 ? 0 : await ledger.AddAsync(calls, cancellationToken);
+    }
+}
+
+/// <summary>Parsed route filters, by route and version: a route's filter is parsed once, not once per event.</summary>
+public sealed class RouteCache
+{
+    private const int MaxEntries = 10_000;
+    private readonly ConcurrentDictionary<(Guid RouteId, long Version), RouteFilter> _filters = new();
+
+    public RouteFilter Filter(RouteTarget route)
+    {
+        if (_filters.TryGetValue((route.RouteId, route.Version), out var filter)) return filter;
+        // Versions replace each other: a full cache starts over rather than keeping stale ones.
+        if (_filters.Count >= MaxEntries) _filters.Clear();
+        return _filters[(route.RouteId, route.Version)] = RouteFilter.Parse(route.Filter);
+    }
+}

@@ -1,0 +1,67 @@
+using Integrations.Application;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Connectors;
+using Integrations.Application.Connectors.Pipelines.Calls;
+using Integrations.Infrastructure.Http;
+using Integrations.Infrastructure.Persistence.Projections;
+using Integrations.Infrastructure.Persistence.ReadModels;
+using Integrations.Infrastructure.Providers.Http;
+using Integrations.Infrastructure.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Integrations.Infrastructure.Connectors;
+
+public static class ConnectorServiceCollectionExtensions
+{
+    /// <summary>
+    /// What both hosts need for the connector runtime: the routes projection and read model, the call
+    /// ledger, the actions, the runtime's settings (validated at start-up) and its per-connection state.
+    /// </summary>
+    public static IServiceCollection AddConnectorRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<SqlProjection, ConnectorRoutesProjection>();
+        services.AddScoped<IRouteReadModel, RouteReadModel>();
+        services.AddScoped<IConnectorCallLedger, ConnectorCallLedger>();
+        services.AddScoped<IConnectorCallResults, ConnectorCallResults>();
+        services.AddScoped<IConnectorConnectionStates, ConnectorConnectionStates>();
+        services.AddScoped<IConnectorHealthReadModel, ConnectorHealthReadModel>();
+        services.AddSingleton<IConnectorAction, HttpRequestAction>();
+        services.AddSingleton<IConnectorActions, ConnectorActions>();
+        // Read when first resolved (hosts and tests add configuration after registration), and validated at start-up.
+        services.AddSingleton(_ =>
+        {
+            var options = new ConnectorsOptions();
+            configuration.GetSection(ConnectorsOptions.Section).Bind(options);
+            options.Validate();
+            return options;
+        });
+        services.AddOptions<OptionsChecked>().Configure<ConnectorsOptions>((_, _) => { }).ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>
+    /// The connector call pipeline of the Workers' connectors pipeline: Application's steps, the adapters of
+    /// their ports (claims, sending through the per-connection resilience pipelines, quotas, waking) and the
+    /// background service that runs it.
+    /// </summary>
+    public static IServiceCollection AddConnectorCalls(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddConnectorCallPipeline();
+        services.AddSingleton<IConnectorCallClaims, ConnectorCallClaims>();
+        services.AddSingleton<ICallWakeups, ConnectorCallWakeups>();
+        services.AddSingleton<CircuitStateWriter>();
+        services.AddSingleton<QuotaCounters>();
+        services.AddSingleton<ConnectorResilience>();
+        // The webhooks' SSRF switch: one rule for every URL a tenant gives the platform.
+        services.AddSingleton<IConnectorCallSender>(provider => new ConnectorCallSender(provider.GetRequiredService<ConnectorResilience>(),
+            provider.GetRequiredService<QuotaCounters>(), provider.GetRequiredService<ConnectorsOptions>(), provider.GetRequiredService<IClock>(),
+            () => configuration.GetValue<bool>(WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
+        // One instance, reachable as itself too (tests read how many calls it holds).
+        services.AddSingleton<ConnectorCallDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConnectorCallDispatcher>());
+        return services;
+    }
+
+    private sealed class OptionsChecked;
+}
