@@ -17,43 +17,34 @@ public static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/admin/projections/{name}/rebuild", async (string name, IMediator mediator, CancellationToken ct) =>
+        var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin");
+        admin.MapPost("/projections/{name}/rebuild", async (string name, IMediator mediator, CancellationToken ct) =>
                 Results.Ok(await mediator.Send(new RebuildProjectionCommand(name), ct)))
-            .WithTags("Admin")
-            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
             .WithName("rebuildProjection").WithSummary("Rebuild a read model")
             .WithDescription("Empties a projection's tables and replays the whole event log into them with Marten's daemon. Readers see the table fill up; " +
                 "writes that the projection applies wait until it is done. Answers with the number of events of the types the projection applies.")
             .Produces<ProjectionRebuiltDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
-        app.MapGet("/api/v1/admin/projections", async (IMediator mediator, CancellationToken ct) => Results.Ok(await mediator.Send(new ListProjectionsQuery(), ct)))
-            .WithTags("Admin")
-            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+        admin.MapGet("/projections", async (IMediator mediator, CancellationToken ct) => Results.Ok(await mediator.Send(new ListProjectionsQuery(), ct)))
             .WithName("listProjections").WithSummary("List read models and their lag")
             .WithDescription("Every projection (read model) with its lifecycle, the global sequence of the last event it applied, the event log's high-water mark " +
                 "and the lag between them. Inline projections are applied in the transaction that appends the events and are never behind; async ones are " +
                 "kept by Marten's daemon in the Workers host's projections pipeline.")
             .Produces<ProjectionsDto>(StatusCodes.Status200OK);
-        app.MapPost("/api/v1/admin/credential-keys/rotate", async (IMediator mediator, CancellationToken ct) =>
+        admin.MapPost("/credential-keys/rotate", async (IMediator mediator, CancellationToken ct) =>
                 Results.Ok(await mediator.Send(new RotateCredentialKeysCommand(), ct)))
-            .WithTags("Admin")
-            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
             .WithName("rotateCredentialKeys").WithSummary("Re-wrap connection credentials under the current key")
             .WithDescription("Re-wraps the data key of every stored connection credential that is not under the current key-encryption key, in batches " +
                 "that each commit on their own; credentials stay readable and writable throughout, and a credential a writer replaces meanwhile keeps the " +
                 "writer's version. Answers with the counts; `remaining` 0 means no credential needs a previous key any more (docs/connections.md). Safe to repeat.")
             .Produces<CredentialKeysRotatedDto>(StatusCodes.Status200OK);
-        app.MapGet("/api/v1/admin/credential-keys", async (IMediator mediator, CancellationToken ct) => Results.Ok(await mediator.Send(new GetCredentialKeysQuery(), ct)))
-            .WithTags("Admin")
-            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+        admin.MapGet("/credential-keys", async (IMediator mediator, CancellationToken ct) => Results.Ok(await mediator.Send(new GetCredentialKeysQuery(), ct)))
             .WithName("listCredentialKeys").WithSummary("List the keys connection credentials are under")
             .WithDescription("The current key-encryption key and, for every key id that still holds credentials, how many. Key ids are public names " +
                 "(a prefix of the key's SHA-256), never key material.")
             .Produces<CredentialKeysDto>(StatusCodes.Status200OK);
-        app.MapGet("/api/v1/admin/integration-health", async (IMediator mediator, CancellationToken ct) =>
+        admin.MapGet("/integration-health", async (IMediator mediator, CancellationToken ct) =>
                 Results.Ok(await mediator.Send(new GetIntegrationHealthQuery(), ct)))
-            .WithTags("Admin")
-            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
             .WithName("getIntegrationHealth").WithSummary("How every provider, connection and webhook endpoint is doing")
             .WithDescription("Across tenants, worst first: per provider and per connection the status, the circuit breaker (closed, open, half_open), " +
                 "calls and error rate over the last hour, the last success, the calls waiting (queue depth), dead letters and token refresh failures in a " +
