@@ -1,3 +1,4 @@
+using Integrations.Domain.Common;
 using Integrations.Application.Connectors;
 using Integrations.Domain.Connectors;
 using Integrations.Infrastructure.Connectors;
@@ -58,16 +59,12 @@ public sealed class ConnectorResilience(ConnectorsOptions options, CircuitStateW
             builder.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
                 MaxRetryAttempts = options.Retry.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.Retry.BaseDelay,
-                MaxDelay = options.Retry.MaxDelay,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Quota: null } result && result.Outcome.Retryable
                     && args.AttemptNumber + 1 < args.Context.Properties.GetValue(AttemptsLeft, 1)
                     && ConnectorCallPolicy.WaitsInMemory(result.NotBefore, DateTimeOffset.UtcNow, options.Retry.MaxDelay)),
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Outcome.Result?.NotBefore is { } at
                     ? (at - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero)
-                    : null),
+                    : Backoff.Exponential(options.Retry.BaseDelay, args.AttemptNumber, options.Retry.MaxDelay, Random.Shared.NextDouble())),
             });
         }
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>

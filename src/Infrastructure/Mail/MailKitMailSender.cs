@@ -1,3 +1,4 @@
+using Integrations.Domain.Common;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Notifications.Pipelines.Mail;
 using MailKit;
@@ -44,9 +45,8 @@ public sealed class MailKitMailSender : IMailSender
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = 2,
-                Delay = TimeSpan.FromMilliseconds(500),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    Backoff.Exponential(TimeSpan.FromMilliseconds(500), args.AttemptNumber, TimeSpan.FromSeconds(5), Random.Shared.NextDouble())),
                 // Refused credentials are a configuration error: trying again at once would not help.
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not (OperationCanceledException or AuthenticationException)),
             })

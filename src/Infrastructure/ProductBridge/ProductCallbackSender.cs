@@ -1,3 +1,4 @@
+using Integrations.Domain.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Integrations.Application.Common.Interfaces;
@@ -119,14 +120,10 @@ public sealed class ProductCallbackSender : IProductCallbackSender, IDisposable
             {
                 ShouldHandle = retryable,
                 MaxRetryAttempts = _options.CallbackRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.CallbackRetryDelay,
-                MaxDelay = _options.CallbackMaxRetryDelay,
                 // The receiver's Retry-After (seconds or a date), within the cap; otherwise the backoff.
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter is { } wait
-                    ? (TimeSpan?)(wait < _options.CallbackMaxRetryDelay ? wait : _options.CallbackMaxRetryDelay)
-                    : null),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Outcome.Result?.RetryAfter is { } wait
+                    ? (wait < _options.CallbackMaxRetryDelay ? wait : _options.CallbackMaxRetryDelay)
+                    : Backoff.Exponential(_options.CallbackRetryDelay, args.AttemptNumber, _options.CallbackMaxRetryDelay, Random.Shared.NextDouble())),
             });
         }
         if (_options.CallbackBreakAfterFailures > 0)
