@@ -1,15 +1,30 @@
 using Integrations.Application.Connectors;
+using Integrations.Infrastructure.Connections;
 using Integrations.Infrastructure.Persistence;
 using Npgsql;
 
 namespace Integrations.Infrastructure.Connectors;
 
-/// <summary>The connector_connection_state rows with each connection's dead letters (<see cref="IConnectorConnectionStates"/>), in the caller's unit of work.</summary>
+/// <summary>
+/// The connector_connection_state rows with each connection's dead letters (<see cref="IConnectorConnectionStates"/>),
+/// in the caller's unit of work. Reading takes a transaction-scoped advisory lock per connection
+/// first, so two writers recording results of one connection at once review it one after the
+/// other, the second counting the first's dead letters: otherwise each could count only its own
+/// and the incident's threshold never be seen.
+/// </summary>
 public sealed class ConnectorConnectionStates(DbSession session) : IConnectorConnectionStates
 {
+    /// <summary>"CRev" in ASCII: apart from the refresh lock's namespace, so a refresh never holds up recording.</summary>
+    public const int ReviewLockNamespace = 0x43526576;
+
     public Task<IReadOnlyList<ConnectionRuntimeFacts>> ReadAsync(IReadOnlyCollection<Guid> connectionIds, CancellationToken ct) =>
         session.RunAsync<IReadOnlyList<ConnectionRuntimeFacts>>(async (connection, transaction) =>
         {
+            // In one order everywhere, so two writers never wait on each other in a circle.
+            var keys = connectionIds.Select(PostgresConnectionLock.Key).Distinct().Order().ToArray();
+            await Sql.ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(@namespace, k) from unnest(@keys::int[]) as k", ct,
+                ("namespace", ReviewLockNamespace), ("keys", keys));
+            // A statement after the wait: its snapshot holds what the writer before us committed.
             await using var command = Sql.Command(connection, transaction, """
                 select c.id, coalesce(s.circuit_state, 'closed'), s.opened_at, coalesce(s.breaker_incident_open, false),
                        coalesce(s.dead_letter_incident_open, false),
