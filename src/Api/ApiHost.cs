@@ -86,6 +86,7 @@ public static class ApiHost
         api.MapConnectorEndpoints();
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
+        api.MapMarketplaceEndpoints();
         api.MapProviderEndpoints();
         api.MapConnectionEndpoints();
         api.MapNotificationEndpoints();

@@ -13,10 +13,8 @@ using Integrations.Application.Apps.Commands.RotateAppSecret;
 using Integrations.Application.Apps.Commands.SubmitApp;
 using Integrations.Application.Apps.Commands.UpdateApp;
 using Integrations.Application.Apps.Queries.GetApp;
-using Integrations.Application.Apps.Queries.GetMarketplaceApp;
 using Integrations.Application.Apps.Queries.ListApps;
 using Integrations.Application.Apps.Queries.ListInstalledApps;
-using Integrations.Application.Apps.Queries.ListMarketplaceApps;
 using Integrations.Application.Common.Exceptions;
 using MediatR;
 
@@ -31,7 +29,8 @@ public sealed record RegisterAppRequest(
     [property: Description("The developer's site (https).")] string? HomepageUrl = null,
     [property: Description("Logo image URL (https).")] string? LogoUrl = null,
     [property: Description("Organisations (tenant ids) that may install this private app besides the owner.")] IReadOnlyList<Guid>? AllowedTenantIds = null,
-    [property: Description("Up to 8 screenshot image URLs (https), shown in this order on the marketplace page.")] IReadOnlyList<string>? ScreenshotUrls = null);
+    [property: Description("Up to 8 screenshot image URLs (https), shown in this order on the marketplace page.")] IReadOnlyList<string>? ScreenshotUrls = null,
+    [property: Description("Where the marketplace lists the app: communication, crm, accounting, project-management, productivity, analytics, developer-tools or other (the default).")] string? Category = null);
 
 /// <summary>
 /// A JSON merge patch of an app. homepage_url, logo_url and screenshot_urls are raw JSON to tell
@@ -41,6 +40,8 @@ public sealed record RegisterAppRequest(
 public sealed record UpdateAppRequest
 {
     [Description("Display name, 1–100 characters.")] public string? Name { get; init; }
+
+    [Description("The marketplace category (see registration); absent or null leaves it unchanged.")] public string? Category { get; init; }
 
     [Description("What the app does, up to 2000 characters; null empties it.")] public JsonElement Description { get; init; }
 
@@ -63,12 +64,12 @@ public static class AppEndpoints
         var exampleApp = new AppDto(Guid.Parse("0193a5f3-0000-7000-8000-000000000001"), "app_5Yc1n0Qb2tVh8WmK", TenantEndpoints.ExampleTenantId, "Invoice Sync",
             "Copies paid invoices to your accounting system.", "https://invoicesync.example", null, ["https://invoicesync.example/screens/dashboard.png"],
             ["https://invoicesync.example/callback"], ["events:read", "webhooks:write"], "confidential", "private", [], "none", null,
-            new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
+            new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero), "accounting");
 
         apps.MapPost("/", async (RegisterAppRequest body, [AsParameters] TenantRequest request) =>
             {
                 var registered = await request.Send(new RegisterAppCommand(request.ResolveTenant(), body.Name, body.Description, body.HomepageUrl,
-                    body.LogoUrl, body.ScreenshotUrls, body.RedirectUris, body.Scopes, body.ClientType, body.AllowedTenantIds));
+                    body.LogoUrl, body.ScreenshotUrls, body.RedirectUris, body.Scopes, body.ClientType, body.AllowedTenantIds, body.Category));
                 request.Http.Response.Headers.CacheControl = "no-store";
                 return Results.Created($"/api/v1/apps/{registered.App.Id}", registered);
             })
@@ -84,6 +85,7 @@ public static class AppEndpoints
                 name = "Invoice Sync", description = "Copies paid invoices to your accounting system.", homepage_url = "https://invoicesync.example",
                 logo_url = "https://invoicesync.example/logo.png", screenshot_urls = new[] { "https://invoicesync.example/screens/dashboard.png" },
                 redirect_uris = new[] { "https://invoicesync.example/callback" }, scopes = new[] { "events:read", "webhooks:write" }, client_type = "confidential",
+                category = "accounting",
             })
             .WithResponseExample(StatusCodes.Status201Created, new RegisteredAppDto(exampleApp, "cs_pW4n8Xv0cQe2Rt6Yu1Io3Pa5Sd7Fg9Hj0Kl2Zx4Cv6B"));
 
@@ -109,10 +111,10 @@ public static class AppEndpoints
         apps.MapPatch("/{id:guid}", async (Guid id, UpdateAppRequest body, [AsParameters] TenantRequest request) =>
                 Results.Ok(await request.Send(new UpdateAppCommand(request.ResolveTenant(), id, body.Name,
                     RemovableText(body.Description, "description"), RemovableText(body.HomepageUrl, "homepage_url"), RemovableText(body.LogoUrl, "logo_url"),
-                    Screenshots(body.ScreenshotUrls), body.RedirectUris))))
+                    Screenshots(body.ScreenshotUrls), body.RedirectUris, body.Category))))
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("updateApp").WithSummary("Update an app")
-            .WithDescription("A JSON merge patch of name, description, homepage_url, logo_url, screenshot_urls and redirect_uris (null removes the optional ones). " +
+            .WithDescription("A JSON merge patch of name, category, description, homepage_url, logo_url, screenshot_urls and redirect_uris (null removes the optional ones). " +
                              "Scopes cannot be changed (sending scopes is 400 invalid_json): members consented to the scopes the app declared, so an app that needs more registers anew.")
             .Produces<AppDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status403Forbidden, "insufficient_scope")
@@ -174,37 +176,6 @@ public static class AppEndpoints
             .WithDescription("A new ES256 key signs from now on; the previous keys stay in the JWKS until every token they signed expired.")
             .Produces<SigningKeyRotatedDto>(StatusCodes.Status200OK);
 
-        app.MapGet("/api/v1/marketplace/apps", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct) =>
-                list.Page(await mediator.Send(new ListMarketplaceAppsQuery(list.Query), ct), http))
-            .WithListConventions<MarketplaceAppDto>(ListMarketplaceAppsQuery.Spec)
-            .AllowAnonymous().WithAccess("anonymous").WithTags("Apps")
-            .WithName("listMarketplaceApps").WithSummary("List the public marketplace")
-            .WithDescription("Approved public apps with the permissions they ask for, newest first (sort=name:asc for alphabetical). The HTML page of an app is /marketplace/apps/{client_id}.");
-
-        app.MapGet("/api/v1/marketplace/apps/{clientId}", async (string clientId, IMediator mediator, CancellationToken ct) =>
-                Results.Ok(await mediator.Send(new GetMarketplaceAppQuery(clientId), ct)))
-            .AllowAnonymous().WithAccess("anonymous").WithTags("Apps")
-            .WithName("getMarketplaceApp").WithSummary("Retrieve a marketplace app")
-            .WithDescription("The public detail of an approved app: description, screenshots and the permissions it asks for. The same as the HTML page /marketplace/apps/{client_id}.")
-            .Produces<MarketplaceAppDto>(StatusCodes.Status200OK)
-            .ProducesError(StatusCodes.Status404NotFound, "app_not_found");
-
-        // One address for people and programs: a client that asks for JSON (and not HTML) gets the JSON detail.
-        app.MapGet("/marketplace/apps/{clientId}", async (string clientId, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            {
-                if (WantsJson(http.Request)) return Results.Ok(await mediator.Send(new GetMarketplaceAppQuery(clientId), ct));
-                MarketplaceAppDto m;
-                try
-                {
-                    m = await mediator.Send(new GetMarketplaceAppQuery(clientId), ct);
-                }
-                catch (NotFoundException)
-                {
-                    return OAuthHtml.Error("No such app in the marketplace.", 404);
-                }
-                return OAuthHtml.Page(m.Name, MarketplacePage(m));
-            }).AllowAnonymous().ExcludeFromDescription();
-
         var installed = app.MapGroup("/api/v1/installed-apps").WithTags("Apps");
         installed.MapGet("/", async (ListRequest list, [AsParameters] TenantRequest request) =>
                 list.Page(await request.Send(new ListInstalledAppsQuery(request.ResolveTenant(), list.Query)), request.Http))
@@ -225,31 +196,6 @@ public static class AppEndpoints
             .ProducesError(StatusCodes.Status404NotFound, "app_not_installed", "tenant_not_found")
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
         return app;
-    }
-
-    /// <summary>The public detail page: every value is HTML-encoded (developers choose names, descriptions and URLs).</summary>
-    private static string MarketplacePage(MarketplaceAppDto m)
-    {
-        var screenshots = m.ScreenshotUrls.Count == 0 ? "" : $"""
-            <h2>Screenshots</h2>
-            <div class="screenshots">{string.Join("", m.ScreenshotUrls.Select((url, i) =>
-                $"<figure><img src=\"{OAuthHtml.E(url)}\" alt=\"{OAuthHtml.E($"Screenshot {i + 1} of {m.Name}")}\" loading=\"lazy\" style=\"max-width:100%\"></figure>"))}</div>
-            """;
-        return $"""
-            <h1>{OAuthHtml.E(m.Name)}</h1>
-            <p>{OAuthHtml.E(m.Description)}</p>
-            {(m.HomepageUrl is null ? "" : $"<p class=\"muted\">Developer site: {OAuthHtml.E(m.HomepageUrl)}</p>")}
-            {screenshots}
-            <h2>Permissions</h2>
-            <ul class="scopes">{string.Join("", m.Permissions.Select(p => $"<li><code>{OAuthHtml.E(p.Name)}</code>: {OAuthHtml.E(p.Description)}</li>"))}</ul>
-            """;
-    }
-
-    private static bool WantsJson(HttpRequest request)
-    {
-        var accept = request.GetTypedHeaders().Accept;
-        return accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
-               && !accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Merge-patch text: absent is null (unchanged), JSON null is "" (remove).</summary>

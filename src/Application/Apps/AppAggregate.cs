@@ -41,5 +41,5 @@ public sealed class AppAggregate(AggregateStore aggregates, IAppCatalogue catalo
     /// <summary>The app as the API shows it (the same fields the oauth_apps projection holds).</summary>
     public static AppListing Listing(AppState s) =>
         new(new AppRow(s.AppId, s.ClientId, s.OwnerTenantId, s.Name, s.Description, s.HomepageUrl, s.LogoUrl, [.. s.RedirectUris], [.. s.Scopes],
-            s.ClientType, s.ClientSecretHash, s.Visibility, [.. s.AllowedTenantIds], s.ReviewStatus, s.ReviewReason, s.CreatedAt), [.. s.ScreenshotUrls]);
+            s.ClientType, s.ClientSecretHash, s.Visibility, [.. s.AllowedTenantIds], s.ReviewStatus, s.ReviewReason, s.CreatedAt, s.Category), [.. s.ScreenshotUrls]);
 }

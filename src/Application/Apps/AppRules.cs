@@ -1,3 +1,4 @@
+using Integrations.Domain.Marketplace;
 using FluentValidation;
 using FluentValidation.Results;
 using Integrations.Application.Common.Behaviours;
@@ -42,6 +43,13 @@ public static class AppRules
         {
             if ((description?.Trim() ?? "").Length > MaxDescriptionLength)
                 context.AddFailure(Failure("description", "too_long", $"description is at most {MaxDescriptionLength} characters."));
+        });
+
+    public static IRuleBuilderOptionsConditions<T, string?> AppCategory<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Custom((category, context) =>
+        {
+            if (category is not null && !AppCategories.IsKnown(category))
+                context.AddFailure(Failure("category", "invalid_category", $"category is one of {string.Join(", ", AppCategories.All)}."));
         });
 
     /// <summary>An https URL; <paramref name="emptyRemoves"/> lets a patch send "" (JSON null) to remove it.</summary>

@@ -7,7 +7,7 @@ public sealed record MemberRow(Guid Id, Guid TenantId, string Email, string Role
 
 public sealed record AppRow(Guid Id, string ClientId, Guid OwnerTenantId, string Name, string Description, string? HomepageUrl, string? LogoUrl,
     string[] RedirectUris, string[] Scopes, string ClientType, string? ClientSecretHash, string Visibility, Guid[] AllowedTenantIds,
-    string ReviewStatus, string? ReviewReason, DateTimeOffset CreatedAt)
+    string ReviewStatus, string? ReviewReason, DateTimeOffset CreatedAt, string Category = "other")
 {
     public bool IsConfidential => ClientType == "confidential";
 

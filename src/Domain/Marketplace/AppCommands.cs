@@ -5,7 +5,7 @@ public abstract record AppCommand;
 public sealed record RegisterApp(
     Guid AppId, Guid OwnerTenantId, string ClientId, string Name, string? Description, string? HomepageUrl, string? LogoUrl,
     IReadOnlyList<string> ScreenshotUrls, IReadOnlyList<string> RedirectUris, IReadOnlyList<string> Scopes, string ClientType,
-    string? ClientSecretHash, IReadOnlyList<Guid> AllowedTenantIds, DateTimeOffset Now) : AppCommand;
+    string? ClientSecretHash, IReadOnlyList<Guid> AllowedTenantIds, DateTimeOffset Now, string? Category = null) : AppCommand;
 
 /// <summary>
 /// A merge patch of the listing and the redirect URIs: null leaves a field as it is; an empty
@@ -14,7 +14,7 @@ public sealed record RegisterApp(
 /// </summary>
 public sealed record UpdateApp(
     string? Name, string? Description, string? HomepageUrl, string? LogoUrl, IReadOnlyList<string>? ScreenshotUrls, IReadOnlyList<string>? RedirectUris,
-    DateTimeOffset Now) : AppCommand;
+    DateTimeOffset Now, string? Category = null) : AppCommand;
 
 public sealed record RotateAppSecret(string ClientSecretHash, DateTimeOffset Now) : AppCommand;
 

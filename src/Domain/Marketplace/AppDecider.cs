@@ -37,10 +37,12 @@ public static class AppDecider
     public static AppState Evolve(AppState state, IAppEvent @event) => @event switch
     {
         AppRegistered e => new AppState(e.AppId, e.OwnerTenantId, e.ClientId, e.Name, e.Description, e.HomepageUrl, e.LogoUrl, e.ScreenshotUrls,
-            e.RedirectUris, e.Scopes, e.ClientType, e.ClientSecretHash, AppVisibilities.Private, e.AllowedTenantIds, AppReviewStatuses.None, null, e.RegisteredAt),
+            e.RedirectUris, e.Scopes, e.ClientType, e.ClientSecretHash, AppVisibilities.Private, e.AllowedTenantIds, AppReviewStatuses.None, null, e.RegisteredAt,
+            e.Category ?? AppCategories.Other),
         AppListingUpdated e => state with
         {
             Name = e.Name, Description = e.Description, HomepageUrl = e.HomepageUrl, LogoUrl = e.LogoUrl, ScreenshotUrls = e.ScreenshotUrls,
+            Category = e.Category ?? state.Category,
         },
         AppRedirectUrisChanged e => state with { RedirectUris = e.RedirectUris },
         AppSecretRotated e => state with { ClientSecretHash = e.ClientSecretHash },
@@ -60,6 +62,7 @@ public static class AppDecider
         if (string.IsNullOrEmpty(c.ClientId)) throw new DomainException("invalid_client_id", "An app has a client_id.");
         if (c.RedirectUris.Count == 0) throw new DomainException("invalid_redirect_uris", "An app has at least one redirect URI.");
         if (c.Scopes.Count == 0) throw new DomainException("invalid_scopes", "An app declares at least one scope.");
+        var category = Category(c.Category) ?? AppCategories.Other;
         switch (c.ClientType)
         {
             case ClientTypes.Confidential when string.IsNullOrEmpty(c.ClientSecretHash):
@@ -73,7 +76,7 @@ public static class AppDecider
         }
         return new AppRegistered(c.AppId, c.OwnerTenantId, c.ClientId, name, c.Description?.Trim() ?? "", Optional(c.HomepageUrl), Optional(c.LogoUrl),
             Distinct(c.ScreenshotUrls), Distinct(c.RedirectUris), Distinct(c.Scopes), c.ClientType, c.ClientSecretHash,
-            c.AllowedTenantIds.Distinct().ToList(), c.Now);
+            c.AllowedTenantIds.Distinct().ToList(), c.Now, category);
     }
 
     private static IReadOnlyList<IAppEvent> Update(UpdateApp c, AppState state)
@@ -85,9 +88,10 @@ public static class AppDecider
         var homepage = c.HomepageUrl is null ? state.HomepageUrl : Optional(c.HomepageUrl);
         var logo = c.LogoUrl is null ? state.LogoUrl : Optional(c.LogoUrl);
         var screenshots = c.ScreenshotUrls is null ? state.ScreenshotUrls : Distinct(c.ScreenshotUrls);
+        var category = Category(c.Category) ?? state.Category;
         if (name != state.Name || description != state.Description || homepage != state.HomepageUrl || logo != state.LogoUrl
-            || !screenshots.SequenceEqual(state.ScreenshotUrls, StringComparer.Ordinal))
-            events.Add(new AppListingUpdated(state.AppId, state.OwnerTenantId, name, description, homepage, logo, screenshots, c.Now));
+            || !screenshots.SequenceEqual(state.ScreenshotUrls, StringComparer.Ordinal) || category != state.Category)
+            events.Add(new AppListingUpdated(state.AppId, state.OwnerTenantId, name, description, homepage, logo, screenshots, c.Now, category));
         if (c.RedirectUris is not null)
         {
             if (c.RedirectUris.Count == 0) throw new DomainException("invalid_redirect_uris", "An app has at least one redirect URI.");
@@ -97,6 +101,10 @@ public static class AppDecider
         }
         return events;
     }
+
+    private static string? Category(string? category) => category is null || AppCategories.IsKnown(category)
+        ? category
+        : throw new DomainException("invalid_category", $"category is one of {string.Join(", ", AppCategories.All)}.");
 
     /// <summary>An empty URL is no URL, so a merge patch can remove it.</summary>
     private static string? Optional(string? url) => string.IsNullOrEmpty(url) ? null : url;

@@ -10,12 +10,15 @@ public interface IAppEvent;
 public sealed record AppRegistered(
     Guid AppId, Guid OwnerTenantId, string ClientId, string Name, string Description, string? HomepageUrl, string? LogoUrl,
     IReadOnlyList<string> ScreenshotUrls, IReadOnlyList<string> RedirectUris, IReadOnlyList<string> Scopes, string ClientType,
-    string? ClientSecretHash, IReadOnlyList<Guid> AllowedTenantIds, DateTimeOffset RegisteredAt) : IAppEvent;
+    string? ClientSecretHash, IReadOnlyList<Guid> AllowedTenantIds, DateTimeOffset RegisteredAt, string? Category = null) : IAppEvent;
 
-/// <summary>What the marketplace shows changed: the whole listing after the change.</summary>
+/// <summary>
+/// What the marketplace shows changed: the whole listing after the change. <see cref="Category"/> is
+/// null in events written before categories existed (the app stays in its category, "other").
+/// </summary>
 public sealed record AppListingUpdated(
     Guid AppId, Guid OwnerTenantId, string Name, string Description, string? HomepageUrl, string? LogoUrl, IReadOnlyList<string> ScreenshotUrls,
-    DateTimeOffset UpdatedAt) : IAppEvent;
+    DateTimeOffset UpdatedAt, string? Category = null) : IAppEvent;
 
 /// <summary>The complete new set of redirect URIs (where codes may be sent from now on).</summary>
 public sealed record AppRedirectUrisChanged(Guid AppId, Guid OwnerTenantId, IReadOnlyList<string> RedirectUris, DateTimeOffset ChangedAt) : IAppEvent;

@@ -42,7 +42,8 @@ public sealed record AppState(
     IReadOnlyList<Guid> AllowedTenantIds,
     string ReviewStatus,
     string? ReviewReason,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string Category = AppCategories.Other)
 {
     public static readonly AppState None = new(Guid.Empty, Guid.Empty, "", "", "", null, null, [], [], [], "", null, "", [], "", null, DateTimeOffset.MinValue);
 

@@ -30,7 +30,7 @@ public class AppDeciderTests
 
         var registered = events.ShouldHaveSingleItem().ShouldBeOfType<AppRegistered>();
         registered.ShouldBe(new AppRegistered(AppId, Owner, "app_abc", "Invoice Sync", "Copies invoices.", "https://sync.example", null,
-            registered.ScreenshotUrls, registered.RedirectUris, registered.Scopes, ClientTypes.Confidential, "sha256-of-secret", registered.AllowedTenantIds, Now));
+            registered.ScreenshotUrls, registered.RedirectUris, registered.Scopes, ClientTypes.Confidential, "sha256-of-secret", registered.AllowedTenantIds, Now, AppCategories.Other));
         registered.ScreenshotUrls.ShouldBe(["https://sync.example/s1.png", "https://sync.example/s2.png"], "each once, in the order given");
         registered.RedirectUris.ShouldBe(["https://sync.example/cb"]);
         registered.AllowedTenantIds.ShouldBe([Customer]);
@@ -70,7 +70,7 @@ public class AppDeciderTests
 
         var listing = AppDecider.Decide(new UpdateApp(" Renamed ", null, "", null, [], null, Now), state)
             .ShouldHaveSingleItem().ShouldBeOfType<AppListingUpdated>();
-        listing.ShouldBe(new AppListingUpdated(AppId, Owner, "Renamed", "Copies invoices.", null, null, listing.ScreenshotUrls, Now),
+        listing.ShouldBe(new AppListingUpdated(AppId, Owner, "Renamed", "Copies invoices.", null, null, listing.ScreenshotUrls, Now, AppCategories.Other),
             "an empty homepage removes it");
         listing.ScreenshotUrls.ShouldBeEmpty("an empty list removes the screenshots");
 
@@ -162,5 +162,29 @@ public class AppDeciderTests
         replayed.ShouldBeEquivalentTo(state);
         replayed.InMarketplace.ShouldBeTrue();
         AppDecider.StreamId(AppId).ShouldBe("app-0193f0a00000700080000000000000b1");
+    }
+    [Fact]
+    public void An_app_is_in_one_known_category_other_unless_chosen_and_a_patch_can_move_it()
+    {
+        Registered().Category.ShouldBe(AppCategories.Other, "registered without one");
+        var crm = Given([.. AppDecider.Decide(Register() with { Category = "crm" }, AppState.None)]);
+        crm.Category.ShouldBe("crm");
+        Should.Throw<DomainException>(() => AppDecider.Decide(Register() with { Category = "games" }, AppState.None)).Code.ShouldBe("invalid_category");
+
+        var moved = AppDecider.Decide(new UpdateApp(null, null, null, null, null, null, Now, "accounting"), crm);
+        moved.OfType<AppListingUpdated>().Single().Category.ShouldBe("accounting");
+        Apply(crm, new UpdateApp(null, null, null, null, null, null, Now, "accounting")).Category.ShouldBe("accounting");
+        AppDecider.Decide(new UpdateApp(null, null, null, null, null, null, Now, "crm"), crm).ShouldBeEmpty("the same category is no change");
+        AppDecider.Decide(new UpdateApp("Renamed", null, null, null, null, null, Now), crm).OfType<AppListingUpdated>().Single().Category
+            .ShouldBe("crm", "a patch without a category keeps it");
+        Should.Throw<DomainException>(() => AppDecider.Decide(new UpdateApp(null, null, null, null, null, null, Now, "games"), crm)).Code.ShouldBe("invalid_category");
+    }
+
+    [Fact]
+    public void A_listing_update_written_before_categories_keeps_the_apps_category()
+    {
+        var crm = Given([.. AppDecider.Decide(Register() with { Category = "crm" }, AppState.None)]);
+        var old = new AppListingUpdated(AppId, Owner, "Old", "", null, null, [], Now);
+        AppDecider.Evolve(crm, old).Category.ShouldBe("crm");
     }
 }

@@ -13,6 +13,8 @@ namespace Integrations.Application.Common.Listing;
 /// </summary>
 public static partial class ListQueryParser
 {
+    public const int MaxSearchLength = 100;
+
     public static ListQuery Parse(ListSpec spec, ListParameters raw)
     {
         var invalid = new List<ValidationError>();
@@ -91,6 +93,10 @@ public static partial class ListQueryParser
             case ListFieldType.Integer:
                 if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)) return number;
                 invalid.Add(new ValidationError(filter.Name, "invalid_type", $"{filter.Name} must be an integer."));
+                return null;
+            case ListFieldType.Text when filter.Operator == FilterOperator.Contains:
+                if (value.Trim().Length is > 0 and <= MaxSearchLength) return value.Trim();
+                invalid.Add(new ValidationError(filter.Name, "invalid_value", $"{filter.Name} is 1–{MaxSearchLength} characters."));
                 return null;
             default:
                 if (filter.AllowedValues is null || filter.AllowedValues.Contains(value)) return value;

@@ -14,6 +14,9 @@ public enum FilterOperator
 
     /// <summary>Strictly before the value (<c>created_before</c>).</summary>
     Before,
+
+    /// <summary>Holds the value as a substring, ignoring case (a text search such as <c>q</c>).</summary>
+    Contains,
 }
 
 /// <summary>A field of the resource that can be sorted on; sortable fields are never null, so keyset comparisons stay total.</summary>
@@ -43,6 +46,9 @@ public sealed record FilterParameter(
 
     public static FilterParameter CreatedBefore(string field) =>
         new("created_before", field, FilterOperator.Before, ListFieldType.Timestamp, $"Only items whose {field} is strictly before this RFC 3339 instant.");
+
+    public static FilterParameter Search(string field, string description) =>
+        new("q", field, FilterOperator.Contains, ListFieldType.Text, description);
 
     public static FilterParameter OneOf(string name, IReadOnlyList<string> values, string description, string invalidValueCode = "invalid_value") =>
         new(name, name, FilterOperator.Equal, ListFieldType.Text, description, values, invalidValueCode);

@@ -90,6 +90,13 @@ public static class KeysetQuery
         for (var i = 0; i < query.Filters.Count; i++)
         {
             var filter = query.Filters[i];
+            if (filter.Operator == FilterOperator.Contains)
+            {
+                // The value is a literal substring: LIKE's wildcards and escape in it match themselves.
+                conditions.Add($"{Column(table, filter.Field)} ilike @filter{i} escape '\\'");
+                parameters.AddValue($"filter{i}", "%" + LikeLiteral((string)filter.Value) + "%");
+                continue;
+            }
             var op = filter.Operator switch { FilterOperator.Equal => "=", FilterOperator.After => ">", _ => "<" };
             conditions.Add($"{Column(table, filter.Field)} {op} @filter{i}");
             parameters.AddValue($"filter{i}", Parameter(filter.Value));
@@ -162,6 +169,8 @@ public static class KeysetQuery
 
     /// <summary>Npgsql writes only UTC instants to timestamptz.</summary>
     private static object Parameter(object value) => value is DateTimeOffset t ? t.ToUniversalTime() : value;
+
+    private static string LikeLiteral(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 
     /// <summary>Key values read back as the types cursors carry: timestamps as DateTimeOffset, integers as long.</summary>
     private static object Normalise(object value) => value switch

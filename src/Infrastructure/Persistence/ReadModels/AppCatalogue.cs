@@ -12,7 +12,7 @@ namespace Integrations.Infrastructure.Persistence.ReadModels;
 public sealed class AppCatalogue(DbSession session) : IAppCatalogue
 {
     private const string Columns = "id, client_id, owner_tenant_id, name, description, homepage_url, logo_url, redirect_uris, scopes, client_type, " +
-                                   "client_secret_hash, visibility, allowed_tenant_ids, review_status, review_reason, created_at, screenshot_urls";
+                                   "client_secret_hash, visibility, allowed_tenant_ids, review_status, review_reason, created_at, screenshot_urls, category";
 
     private const string MarketplaceCondition = "visibility = 'public' and review_status = 'approved'";
 
@@ -31,7 +31,10 @@ public sealed class AppCatalogue(DbSession session) : IAppCatalogue
     {
         From = $"(select * from oauth_apps where {MarketplaceCondition}) a",
         IdColumn = "id",
-        Columns = new Dictionary<string, string> { ["created_at"] = "created_at", ["name"] = "name" },
+        Columns = new Dictionary<string, string>
+        {
+            ["created_at"] = "created_at", ["name"] = "name", ["category"] = "category", ["search"] = "(name || ' ' || description)",
+        },
     };
 
     // One row per app with an active member grant in the organisation (client-credentials grants are the
@@ -79,6 +82,6 @@ public sealed class AppCatalogue(DbSession session) : IAppCatalogue
         new(new AppRow(r.GetGuid(0), r.GetString(1), r.GetGuid(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
                 r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<string[]>(7), r.GetFieldValue<string[]>(8), r.GetString(9),
                 r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11), r.GetFieldValue<Guid[]>(12), r.GetString(13),
-                r.IsDBNull(14) ? null : r.GetString(14), r.GetFieldValue<DateTimeOffset>(15)),
+                r.IsDBNull(14) ? null : r.GetString(14), r.GetFieldValue<DateTimeOffset>(15), r.GetString(17)),
             r.GetFieldValue<string[]>(16));
 }

@@ -11,7 +11,7 @@ namespace Integrations.Application.Apps.Commands.RegisterApp;
 
 public sealed record RegisterAppCommand(
     Guid OwnerTenantId, string? Name, string? Description, string? HomepageUrl, string? LogoUrl, IReadOnlyList<string>? ScreenshotUrls,
-    IReadOnlyList<string>? RedirectUris, IReadOnlyList<string>? Scopes, string? ClientType, IReadOnlyList<Guid>? AllowedTenantIds)
+    IReadOnlyList<string>? RedirectUris, IReadOnlyList<string>? Scopes, string? ClientType, IReadOnlyList<Guid>? AllowedTenantIds, string? Category = null)
     : ICommand<RegisteredAppDto>;
 
 public sealed class RegisterAppCommandValidator : AbstractValidator<RegisterAppCommand>
@@ -25,6 +25,7 @@ public sealed class RegisterAppCommandValidator : AbstractValidator<RegisterAppC
         RuleFor(c => c.ScreenshotUrls).ScreenshotUrls();
         RuleFor(c => c.RedirectUris).RedirectUris();
         RuleFor(c => c.Scopes).DeclaredScopes();
+        RuleFor(c => c.Category).AppCategory();
         RuleFor(c => c.ClientType).Custom((type, context) =>
         {
             if (type is not ("public" or "confidential"))
@@ -42,7 +43,7 @@ public sealed class RegisterAppCommandHandler(AppAggregate apps, IClock clock) :
         var app = await apps.StartAsync(new Domain.Marketplace.RegisterApp(Guid.CreateVersion7(), request.OwnerTenantId,
             "app_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)), request.Name!, request.Description, request.HomepageUrl, request.LogoUrl,
             request.ScreenshotUrls ?? [], request.RedirectUris!, request.Scopes!, request.ClientType!, secret is null ? null : OpaqueSecret.Hash(secret),
-            request.AllowedTenantIds ?? [], clock.UtcNow), cancellationToken);
+            request.AllowedTenantIds ?? [], clock.UtcNow, request.Category), cancellationToken);
         return new RegisteredAppDto(AppDto.From(AppAggregate.Listing(app)), secret);
     }
 }

@@ -13,7 +13,7 @@ namespace Integrations.Application.Apps.Commands.UpdateApp;
 /// </summary>
 public sealed record UpdateAppCommand(
     Guid OwnerTenantId, Guid AppId, string? Name, string? Description, string? HomepageUrl, string? LogoUrl,
-    IReadOnlyList<string>? ScreenshotUrls, IReadOnlyList<string>? RedirectUris) : ICommand<AppDto>;
+    IReadOnlyList<string>? ScreenshotUrls, IReadOnlyList<string>? RedirectUris, string? Category = null) : ICommand<AppDto>;
 
 public sealed class UpdateAppCommandValidator : AbstractValidator<UpdateAppCommand>
 {
@@ -25,6 +25,7 @@ public sealed class UpdateAppCommandValidator : AbstractValidator<UpdateAppComma
         RuleFor(c => c.LogoUrl).HttpsUrl("logo_url", emptyRemoves: true);
         RuleFor(c => c.ScreenshotUrls).ScreenshotUrls();
         RuleFor(c => c.RedirectUris).RedirectUris().When(c => c.RedirectUris is not null);
+        RuleFor(c => c.Category).AppCategory();
     }
 }
 
@@ -34,7 +35,7 @@ public sealed class UpdateAppCommandHandler(AppAggregate apps, IClock clock) : I
     {
         var loaded = await apps.LoadOwnedAsync(request.OwnerTenantId, request.AppId, cancellationToken);
         var app = await apps.HandleAsync(loaded, new Domain.Marketplace.UpdateApp(request.Name, request.Description, request.HomepageUrl, request.LogoUrl,
-            request.ScreenshotUrls, request.RedirectUris, clock.UtcNow), cancellationToken);
+            request.ScreenshotUrls, request.RedirectUris, clock.UtcNow, request.Category), cancellationToken);
         return AppDto.From(AppAggregate.Listing(app));
     }
 }
