@@ -19,8 +19,9 @@ public sealed class TransactionBehaviour<TRequest, TResponse>(IUnitOfWork unitOf
 
 /// <summary>
 /// One transaction, retried from the start when it lost a race (another writer appended to the same
-/// stream, or committed the same idempotency key): the work re-reads and re-decides, so a retry is
-/// safe; a conflict against a version the caller pinned is not retried.
+/// stream, committed the same idempotency key, or a row a unique index allows once): the work
+/// re-reads and re-decides, so a retry is safe, and the loser then meets the winner's row the way a
+/// late request does (a 409, say); a conflict against a version the caller pinned is not retried.
 /// </summary>
 public static class UnitOfWorkRetry
 {
@@ -38,7 +39,8 @@ public static class UnitOfWorkRetry
             {
                 return await unitOfWork.ExecuteAsync(work, ct);
             }
-            catch (Exception ex) when (attempt < MaxAttempts && ex is IdempotencyRaceException or ConcurrencyConflictException { Retryable: true })
+            catch (Exception ex) when (attempt < MaxAttempts
+                                       && (ex is IdempotencyRaceException or ConcurrencyConflictException { Retryable: true } || DatabaseFailures.IsUniqueViolation(ex)))
             {
                 logger.LogDebug("{Work} lost a race ({Reason}); attempt {Attempt} of {Max}", name, ex.Message, attempt + 1, MaxAttempts);
                 // Growing, jittered pauses spread the losers out instead of colliding again.

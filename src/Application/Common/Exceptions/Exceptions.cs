@@ -75,4 +75,16 @@ public static class DatabaseFailures
         }
         return false;
     }
+
+    /// <summary>
+    /// A unique index refused a row (SQLSTATE 23505), also when wrapped: a read model's unique index
+    /// (an address invited once per organisation) settling a race that the use case's own check,
+    /// made before the other writer committed, could not see.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+            if (ex is System.Data.Common.DbException { SqlState: "23505" }) return true;
+        return false;
+    }
 }
