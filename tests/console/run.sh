@@ -10,20 +10,12 @@ ROOT="$(cd ../.. && pwd)"
 OUT="$ROOT/.build/test-output"
 mkdir -p "$OUT"
 
-if ! command -v chromium >/dev/null; then
-  echo "[console] installing chromium" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
-if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
-  touch node_modules
-fi
+source ../contract/system.sh
+prepare_browser_checks console || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # Embed links expire after 4 s here, so that the expiry test waits only that long.
 export Console__EmbedLinkLifetime=00:00:04
 export EMBED_LINK_SECONDS=4
-source ../contract/system.sh
 trap stop_system EXIT
 if ! start_system; then
   echo "the system did not start"

@@ -30,12 +30,7 @@ public static class ConsoleSignIn
             <form method="post" action="/console/sign-in" id="sign-in" class="stack">
               {Antiforgery(http)}
               {Hidden("return_to", SafeReturn(http.Request.Query["return_to"].ToString()))}
-              <label for="organisation">Organisation ID</label>
-              <input type="text" id="organisation" name="organisation" required value="{E(organisation)}" autocomplete="organization">
-              <label for="email">E-mail</label>
-              <input type="email" id="email" name="email" required value="{E(email)}" autocomplete="username">
-              <label for="password">Password</label>
-              <input type="password" id="password" name="password" required autocomplete="current-password">
+              {MemberSignIn.FormFields(organisation, email)}
               <button type="submit" id="submit">Sign in</button>
             </form>
             <p class="muted">Your organisation ID is in the invitation you accepted.</p>

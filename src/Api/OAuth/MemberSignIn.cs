@@ -35,6 +35,16 @@ public sealed class MemberSignIn(IOAuthStore store, IMemberPasswordHasher hasher
         return member;
     }
 
+    /// <summary>The form fields of both sign-in pages (organisation, e-mail, password), values HTML-encoded.</summary>
+    public static string FormFields(string organisation, string email) => $"""
+        <label for="organisation">Organisation ID</label>
+        <input type="text" id="organisation" name="organisation" required value="{OAuthHtml.E(organisation)}" autocomplete="organization">
+        <label for="email">E-mail</label>
+        <input type="email" id="email" name="email" required value="{OAuthHtml.E(email)}" autocomplete="username">
+        <label for="password">Password</label>
+        <input type="password" id="password" name="password" required autocomplete="current-password">
+        """;
+
     private static class DummyHash
     {
         private static string? _value;

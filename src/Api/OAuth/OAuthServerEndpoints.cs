@@ -212,12 +212,7 @@ public static class OAuthServerEndpoints
             <form method="post" action="/oauth/authorize/sign-in" id="sign-in">
               {AntiforgeryField(http)}
               {OAuthHtml.Hidden("request", request.RawQuery)}
-              <label for="organisation">Organisation ID</label>
-              <input type="text" id="organisation" name="organisation" required value="{OAuthHtml.E(organisation)}" autocomplete="organization">
-              <label for="email">E-mail</label>
-              <input type="email" id="email" name="email" required value="{OAuthHtml.E(email)}" autocomplete="username">
-              <label for="password">Password</label>
-              <input type="password" id="password" name="password" required autocomplete="current-password">
+              {MemberSignIn.FormFields(organisation, email)}
               <button type="submit" id="submit">Sign in</button>
             </form>
             <p class="muted">Your organisation ID is in the invitation you accepted.</p>
