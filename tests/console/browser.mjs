@@ -132,9 +132,32 @@ await walk(browser, "wrong-password", async (page, problems) => {
   if (page.url().endsWith("/console/webhooks")) problems.push("signed in with a wrong password");
 });
 
+await walk(browser, "catalog-keys-notifications", async (page, problems) => {
+  const spare = (await api("POST", `/api/v1/tenants/${tenantA.id}/api-keys`, { key: process.env.ADMIN_KEY })).body;
+  const keyOfB = (await api("GET", `/api/v1/tenants/${tenantB.id}/api-keys`, { key: tenantB.key })).body.data[0];
+  await signIn(page, tenantA);
+  await page.getByRole("link", { name: "Event catalog" }).click();
+  if (!(await page.locator("#type-invoice\\.paid").textContent()).includes("invoice.paid")) problems.push("catalog without invoice.paid");
+  await page.getByRole("link", { name: /Notifications/ }).click();
+  if ((await page.locator("#unread-count").textContent()) !== "0" || !(await page.locator("#no-notifications").isVisible())) problems.push("bell or empty state");
+  await page.getByRole("link", { name: "API keys" }).click();
+  const rows = await page.locator("#api-keys tbody tr").allTextContents();
+  if (!rows.some((r) => r.includes(spare.prefix)) || rows.some((r) => r.includes(spare.key))) problems.push(`keys listed: ${rows}`);
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.locator(`#revoke-${spare.id}`).click();
+  await page.waitForLoadState();
+  if ((await api("GET", "/api/v1/event-types", { key: spare.key })).status !== 401) problems.push("the revoked key still works");
+  const token = await page.locator("input[name=__RequestVerificationToken]").first().inputValue();
+  const crafted = await page.request.post(`${API_URL}/console/api-keys/${keyOfB.id}/revoke`, { form: { __RequestVerificationToken: token }, maxRedirects: 0 });
+  if (crafted.status() !== 404) problems.push(`revoking tenant B's key: ${crafted.status()}`);
+  if ((await api("GET", "/api/v1/event-types", { key: tenantB.key })).status !== 200) problems.push("tenant B's key was revoked");
+});
+
 // axe-core in the page (the context bypasses the CSP only so that the test can inject it).
 for (const [name, path, viewport] of [["axe-list", "/console/webhooks", { width: 1280, height: 800 }],
-  ["axe-new", "/console/webhooks/new", { width: 390, height: 844 }], ["axe-detail", () => `/console/webhooks/${endpointOfA}`, { width: 390, height: 844 }]]) {
+  ["axe-new", "/console/webhooks/new", { width: 390, height: 844 }], ["axe-detail", () => `/console/webhooks/${endpointOfA}`, { width: 390, height: 844 }],
+  ["axe-catalog", "/console/event-types", { width: 1280, height: 800 }], ["axe-keys", "/console/api-keys", { width: 390, height: 844 }],
+  ["axe-notifications", "/console/notifications", { width: 1280, height: 800 }]]) {
   await walk(browser, name, async (page, problems) => {
     await signIn(page, tenantA);
     await page.goto(`${API_URL}${typeof path === "function" ? path() : path}`);

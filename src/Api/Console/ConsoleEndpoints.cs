@@ -20,6 +20,7 @@ public static class ConsoleEndpoints
         console.MapConsoleSignIn();
         console.MapWebhookEndpointPages();
         console.MapWebhookDeliveryPages();
+        console.MapConsoleAccountPages();
         return app;
     }
 
@@ -48,6 +49,8 @@ public static class ConsoleEndpoints
         }
         try
         {
+            if (HttpMethods.IsGet(http.Request.Method) && http.User.Identity?.AuthenticationType == ConsoleIdentity.Scheme && !http.Request.Path.StartsWithSegments("/console/assets"))
+                await ConsoleAccountPages.LoadUnreadCountAsync(http, http.RequestServices.GetRequiredService<MediatR.IMediator>(), http.RequestAborted);
             return await next(context);
         }
         catch (NotFoundException)
