@@ -8,12 +8,12 @@ using Shouldly;
 
 namespace Integrations.IntegrationTests.Console;
 
-/// <summary>The console without the Workers host, with 2-second embed links.</summary>
+/// <summary>The console without the Workers host, with 5-second embed links.</summary>
 public sealed class ConsoleSystem : TestSystem
 {
     protected override bool StartWorkers => false;
 
-    protected override IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?> { ["Console:EmbedLinkLifetime"] = "00:00:02" };
+    protected override IDictionary<string, string?> ExtraConfiguration => new Dictionary<string, string?> { ["Console:EmbedLinkLifetime"] = "00:00:05" };
 }
 
 /// <summary>
@@ -39,7 +39,7 @@ public sealed class ConsoleSessionTests(ConsoleSystem system) : IClassFixture<Co
     {
         var tenant = await system.CreateTenantWithKeyAsync();
         var (url, expiresAt) = await MintAsync(tenant.Client);
-        expiresAt.ShouldBeInRange(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(3));
+        expiresAt.ShouldBeInRange(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(6));
         var token = Uri.UnescapeDataString(url[(url.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
         token.ShouldStartWith("cs_");
         var stored = await system.ScalarAsync<string>("select token_hash from console_sessions where tenant_id = @t", ("t", tenant.TenantId));
@@ -80,7 +80,7 @@ public sealed class ConsoleSessionTests(ConsoleSystem system) : IClassFixture<Co
     {
         var tenant = await system.CreateTenantWithKeyAsync();
         var (url, _) = await MintAsync(tenant.Client);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await Task.Delay(TimeSpan.FromSeconds(5.5));
         var expired = await Browser().GetAsync(new Uri(url).PathAndQuery);
         expired.StatusCode.ShouldBe(HttpStatusCode.Gone);
         (await expired.Content.ReadAsStringAsync()).ShouldContain("expired");
