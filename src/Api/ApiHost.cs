@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Integrations.Api.Authentication;
+using Integrations.Api.Console;
 using Integrations.Api.Docs;
 using Integrations.Api.Endpoints;
 using Integrations.Api.Errors;
@@ -51,6 +52,7 @@ public static class ApiHost
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddBearerAuthentication(builder.Configuration);
         builder.Services.AddOAuthServer(builder.Configuration);
+        builder.Services.AddConsole(builder.Configuration);
         builder.Services.AddApiRateLimiting(builder.Configuration);
         builder.Services.AddApiDocument();
         builder.Services.AddHealthChecks().AddInfrastructureHealthChecks();
@@ -92,8 +94,10 @@ public static class ApiHost
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();
+        api.MapConsoleSessionEndpoints();
         app.MapOAuthServer();
         app.MapConnectCallback();
+        app.MapConsole();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

@@ -82,6 +82,21 @@ stop_system() {
   fi
 }
 
+# The browser checks' prerequisites, in the calling script's directory: Debian's chromium (installed
+# with apt if missing) and the script's npm packages (npm ci when package-lock.json changed).
+# prepare_browser_checks NAME; returns 1 when npm ci failed.
+prepare_browser_checks() {
+  if ! command -v chromium >/dev/null; then
+    echo "[$1] installing chromium" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+  if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null || return 1
+    touch node_modules
+  fi
+}
+
 # The run.sh scripts' totals: tally NAME LOG RC adds the "NAME: N passed, N failed" line of LOG to
 # them; a missing line, or a non-zero exit code with no failure counted, is one failure.
 passed=0

@@ -10,17 +10,9 @@ ROOT="$(cd ../.. && pwd)"
 OUT="$ROOT/.build/test-output"
 mkdir -p "$OUT"
 
-if ! command -v chromium >/dev/null; then
-  echo "[oauth] installing chromium" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
-if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
-  touch node_modules
-fi
-
 source ../contract/system.sh
+prepare_browser_checks oauth || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+
 trap stop_system EXIT
 if ! start_system; then
   echo "the system did not start"

@@ -3,7 +3,7 @@
 # ./run.sh with a run directory of its own (INTEGRATIONS_RUN_DIR, a temporary directory) and free
 # ports, so it never touches a developer's .run or a running ./run.sh, and checks:
 #   startup      the API becomes ready; the banner says the broker keeps its topics in memory only and
-#                names the mail catcher, whose web page answers
+#                names the mail catcher, whose web page answers, and the console, whose sign-in page answers
 #   workers      kill -9 of the Workers host: restarted, reported with exit code 137 and its log
 #                file, the log appended to (the killed run's lines stay, then a separator)
 #   api-backoff  kill -9 of the API while its port is taken, so every restart dies during start-up:
@@ -111,6 +111,10 @@ if wait_for 150 ready && wait_for 10 out_has "Press Ctrl-C to stop everything"; 
     fail startup "the banner does not say that the broker keeps its topics in memory only"
   elif ! out_has "Mail catcher        $MAIL_URL"; then
     fail startup "the banner does not name the mail catcher at $MAIL_URL"
+  elif ! out_has "Console             $API_URL/console"; then
+    fail startup "the banner does not name the console at $API_URL/console"
+  elif [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$API_URL/console/sign-in")" != "200" ]]; then
+    fail startup "the console's sign-in page at $API_URL/console/sign-in does not answer"
   elif [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H 'Accept: text/html' "$MAIL_URL/")" != "200" ]]; then
     fail startup "the mail catcher's web page at $MAIL_URL does not answer"
   else

@@ -212,12 +212,7 @@ public static class OAuthServerEndpoints
             <form method="post" action="/oauth/authorize/sign-in" id="sign-in">
               {AntiforgeryField(http)}
               {OAuthHtml.Hidden("request", request.RawQuery)}
-              <label for="organisation">Organisation ID</label>
-              <input type="text" id="organisation" name="organisation" required value="{OAuthHtml.E(organisation)}" autocomplete="organization">
-              <label for="email">E-mail</label>
-              <input type="email" id="email" name="email" required value="{OAuthHtml.E(email)}" autocomplete="username">
-              <label for="password">Password</label>
-              <input type="password" id="password" name="password" required autocomplete="current-password">
+              {MemberSignIn.FormFields(organisation, email)}
               <button type="submit" id="submit">Sign in</button>
             </form>
             <p class="muted">Your organisation ID is in the invitation you accepted.</p>
@@ -262,7 +257,7 @@ public static class OAuthServerEndpoints
     private static IResult Forged() =>
         OAuthHtml.Error("The form expired or did not come from this site (anti-forgery check failed). Start again from the application.", 400);
 
-    private static async Task<IResult> SignIn(HttpContext http, IOAuthStore store, IMemberPasswordHasher hasher, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
+    private static async Task<IResult> SignIn(HttpContext http, IOAuthStore store, MemberSignIn signIn, IClock clock, IOptionsMonitor<OAuthOptions> options, CancellationToken ct)
     {
         NoStore(http);
         var form = await VerifiedFormAsync(http);
@@ -275,34 +270,18 @@ public static class OAuthServerEndpoints
         var organisation = form["organisation"].ToString().Trim();
         var email = form["email"].ToString().Trim();
         var password = form["password"].ToString();
-        MemberRow? member = null;
-        if (Guid.TryParse(organisation, out var tenantId)) member = await store.FindActiveMemberByEmailAsync(tenantId, email, ct);
-        var now = clock.UtcNow;
-        var settings = options.CurrentValue;
-        var lockoutOn = settings.SignInMaxFailures > 0;
-        // Per-account lockout, in PostgreSQL so that it holds across API instances (the per-address
-        // rate limit alone lets a botnet guess one account's password from many addresses).
-        var locked = member is not null && lockoutOn && await store.SignInLockedUntilAsync(member.Id, now, ct) is not null;
-        // Verify a hash even for an unknown or locked member, so timing does not tell them apart.
-        var passwordMatches = hasher.Verify(member?.PasswordHash ?? DummyHash.Value(hasher), password);
-        if (member is null || locked || !passwordMatches)
-        {
-            if (member is not null && !locked && lockoutOn)
-                await store.RecordFailedSignInAsync(member.Id, now,
-                    new SignInLockoutPolicy(settings.SignInMaxFailures, settings.SignInFailureWindow, settings.SignInLockout), ct);
-            // One message for an unknown organisation or address, a wrong password and a locked account: no enumeration.
-            return SignInPage(http, request, FailedSignIn, organisation, email);
-        }
-        if (lockoutOn) await store.ClearFailedSignInsAsync(member.Id, ct);
+        var member = await signIn.VerifyAsync(organisation, email, password, ct);
+        // One message for an unknown organisation or address, a wrong password and a locked account: no enumeration.
+        if (member is null) return SignInPage(http, request, FailedSignIn, organisation, email);
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity([
-            new Claim(MemberIdClaim, member!.Id.ToString()),
+            new Claim(MemberIdClaim, member.Id.ToString()),
             new Claim(Authentication.Principals.TenantIdClaim, member.TenantId.ToString()),
         ], SessionScheme));
         await http.SignInAsync(SessionScheme, principal, new AuthenticationProperties
         {
             IsPersistent = false,
-            ExpiresUtc = now + settings.SessionLifetime,
+            ExpiresUtc = clock.UtcNow + options.CurrentValue.SessionLifetime,
         });
         return new SeeOther("/oauth/authorize?" + request.RawQuery);
     }
@@ -350,13 +329,6 @@ public static class OAuthServerEndpoints
         var code = await http.RequestServices.GetRequiredService<IMediator>().Send(new AuthorizeAppCommand(member.TenantId, member.Id, request.App.Id,
             request.App.ClientId, request.Scopes, request.RedirectUri, request.CodeChallenge, lifetime), ct);
         return RedirectWith(http, request.RedirectUri, request.State, ("code", code));
-    }
-
-    private static class DummyHash
-    {
-        private static string? _value;
-
-        public static string Value(IMemberPasswordHasher hasher) => _value ??= hasher.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
     }
 
     /// <summary>S256: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge (RFC 7636 §4.6), compared in fixed time.</summary>

@@ -16,12 +16,14 @@ public static class OAuthServiceCollectionExtensions
         services.AddSingleton<AccessTokens>();
         services.AddScoped<OAuthBearerValidator>();
         services.AddSingleton<IMemberPasswordHasher, MemberPasswordHasher>();
-        // Antiforgery tokens and the session cookie are Data Protection payloads: one key ring for all instances.
+        services.AddScoped<MemberSignIn>();
+        // Antiforgery tokens and the session cookies are Data Protection payloads: one key ring for all instances.
         services.AddSharedDataProtection();
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "__oauth_af";
-            o.Cookie.Path = "/oauth";
+            // Path / : the console's forms (/console, ADR 0019) use the same antiforgery service.
+            o.Cookie.Name = "__af";
+            o.Cookie.Path = "/";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;

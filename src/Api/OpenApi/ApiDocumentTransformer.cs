@@ -38,6 +38,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         ("Notifications", "Notices of persistent failures, one when a failure starts to persist and one when it is resolved; also mailed to the organisation's admins (docs/notifications.md)."),
         ("Product bridge", "Commands the platform sends the product (integrations.product-commands.v1 and an optional signed callback), and their log (docs/product-bridge.md)."),
         ("Entities", "The latest state of the product's records, from its entity.* events: lookups for connectors and searches."),
+        ("Console sessions", "Single-use links that open the customer console for one tenant, to embed it in the product (docs/console.md)."),
         ("Admin", "Operations for the platform operator."),
         (WebhookTag, "What the platform POSTs to your webhook endpoints: one entry per event type of the catalog."),
     ];

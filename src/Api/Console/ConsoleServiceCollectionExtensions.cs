@@ -1,0 +1,34 @@
+using Integrations.Api.Authentication;
+using Integrations.Infrastructure.Console;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace Integrations.Api.Console;
+
+public static class ConsoleServiceCollectionExtensions
+{
+    public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ConsoleOptions>(configuration.GetSection(ConsoleOptions.Section));
+        services.AddConsolePersistence();
+        // The console's own session (ADR 0019): never read by the REST API nor by /oauth.
+        services.AddAuthentication().AddCookie(ConsoleIdentity.Scheme, o =>
+        {
+            o.Cookie.Name = "__console";
+            o.Cookie.Path = "/console";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SlidingExpiration = false;
+            o.LoginPath = "/console/sign-in";
+            o.ReturnUrlParameter = "return_to";
+            o.AccessDeniedPath = "/console/sign-in";
+        });
+        services.AddOptions<CookieAuthenticationOptions>(ConsoleIdentity.Scheme)
+            .Configure<IOptions<ConsoleOptions>>((o, console) => o.ExpireTimeSpan = console.Value.SessionLifetime);
+        services.AddAuthorizationBuilder().AddPolicy(ConsoleIdentity.Policy, p => p
+            .AddAuthenticationSchemes(ConsoleIdentity.Scheme)
+            .RequireAssertion(c => c.User.TenantId() is not null));
+        return services;
+    }
+}

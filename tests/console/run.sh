@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Browser tests of the customer console (/console, ADR 0019), test.sh runs this script: headless
+# Debian Chromium driven by playwright-core walks sign-in, endpoints, Test webhook, embed links,
+# tenant isolation, CSP, antiforgery and axe-core's accessibility rules (browser.mjs).
+# It starts its own system (../contract/system.sh) with short embed links, and stops it on exit.
+# Prints "console: N passed, N failed"; the last line is the total.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(cd ../.. && pwd)"
+OUT="$ROOT/.build/test-output"
+mkdir -p "$OUT"
+
+source ../contract/system.sh
+prepare_browser_checks console || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+
+# Embed links expire after 4 s here, so that the expiry test waits only that long.
+export Console__EmbedLinkLifetime=00:00:04
+export EMBED_LINK_SECONDS=4
+trap stop_system EXIT
+if ! start_system; then
+  echo "the system did not start"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+log="$OUT/console-browser.log"
+SCREENSHOT_DIR="$OUT" node browser.mjs >"$log" 2>&1
+rc=$?
+cat "$log"
+tally console "$log" "$rc"
+echo "$passed passed, $failed failed"
+((failed == 0))
