@@ -3,6 +3,7 @@ using Integrations.Api.Authentication;
 using Integrations.Api.Docs;
 using Integrations.Api.Endpoints;
 using Integrations.Api.Errors;
+using Integrations.Api.Inbound;
 using Integrations.Api.Listing;
 using Integrations.Api.Middleware;
 using Integrations.Api.OAuth;
@@ -93,6 +94,7 @@ public static class ApiHost
         api.MapEntityEndpoints();
         app.MapOAuthServer();
         app.MapConnectCallback();
+        app.MapInboundReceiver();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

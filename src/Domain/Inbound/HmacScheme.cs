@@ -92,18 +92,33 @@ public sealed class HmacVerifier(HmacScheme scheme, byte[] key) : IInboundVerifi
     }
 }
 
-/// <summary>Reads a string (or number) at a dotted path of a JSON object body; null for anything else, including a body that is not JSON.</summary>
+/// <summary>
+/// Reads a string (or number) at a dotted path of a JSON body (a number step indexes an array:
+/// <c>0.portalId</c>), or, for a body that is not JSON, the form field of that name (Slack's slash
+/// commands are form-encoded). Null when there is none.
+/// </summary>
 public static class BodyPath
 {
     public static string? String(byte[] body, string path)
     {
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(body);
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return FormField(body, path);
+        }
+        using (document)
+        {
             var current = document.RootElement;
-            foreach (var name in path.Split('.'))
+            foreach (var step in path.Split('.'))
             {
-                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current)) return null;
+                if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(step, out var property)) current = property;
+                else if (current.ValueKind == JsonValueKind.Array && int.TryParse(step, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                         && index < current.GetArrayLength()) current = current[index];
+                else return null;
             }
             return current.ValueKind switch
             {
@@ -112,9 +127,19 @@ public static class BodyPath
                 _ => null,
             };
         }
-        catch (JsonException)
+    }
+
+    private static string? FormField(byte[] body, string name)
+    {
+        if (name.Contains('.')) return null;
+        foreach (var pair in System.Text.Encoding.UTF8.GetString(body).Split('&'))
         {
-            return null;
+            var equals = pair.IndexOf('=');
+            if (equals <= 0) continue;
+            if (Unescape(pair[..equals]) == name) return Unescape(pair[(equals + 1)..]);
         }
+        return null;
+
+        static string Unescape(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
     }
 }

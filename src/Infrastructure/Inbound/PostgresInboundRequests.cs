@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Inbound;
+using Integrations.Infrastructure.Persistence;
+
+namespace Integrations.Infrastructure.Inbound;
+
+/// <summary><see cref="IInboundRequests"/> on <c>inbound_requests</c> and <c>inbound_rejections</c> (migration 0034).</summary>
+public sealed class PostgresInboundRequests(DbSession session, IClock clock) : IInboundRequests
+{
+    public Task<bool> TryRecordAsync(NewInboundRequest request, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = Sql.Command(connection, transaction, """
+                insert into inbound_requests (id, received_at, provider, source_id, tenant_id, external_account_id, replay_key, content_type, headers, body)
+                values (@id, @received_at, @provider, @source_id, @tenant_id, @account, @replay_key, @content_type, @headers, @body)
+                on conflict do nothing
+                """, ("id", request.Id), ("received_at", Sql.Utc(request.ReceivedAt)), ("provider", request.Target.Provider),
+                ("source_id", request.Target.SourceId), ("tenant_id", request.TenantId), ("account", request.ExternalAccountId),
+                ("replay_key", request.ReplayKey), ("content_type", request.ContentType), ("body", request.Body));
+            command.Parameters.AddJsonb("headers", JsonSerializer.Serialize(request.Headers));
+            return await command.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public Task CountRejectionAsync(InboundTarget target, string reason, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) => await Sql.ExecuteAsync(connection, transaction, """
+            insert into inbound_rejections (target, reason, count, first_at, last_at) values (@target, @reason, 1, @now, @now)
+            on conflict (target, reason) do update set count = inbound_rejections.count + 1, last_at = excluded.last_at
+            """, ct, ("target", target.Key), ("reason", reason), ("now", Sql.Utc(clock.UtcNow))), ct);
+
+    public Task<string?> LockStatusAsync(Guid id, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = Sql.Command(connection, transaction, "select status from inbound_requests where id = @id for update", ("id", id));
+            return await command.ExecuteScalarAsync(ct) as string;
+        }, ct);
+
+    public Task CompleteAsync(Guid id, string status, IReadOnlyList<Guid> tenants, IReadOnlyList<Guid> eventIds, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) => await Sql.ExecuteAsync(connection, transaction, """
+            update inbound_requests set status = @status, routed_tenants = @tenants, event_ids = @events, processed_at = @now where id = @id
+            """, ct, ("id", id), ("status", status), ("tenants", tenants.ToArray()), ("events", eventIds.ToArray()), ("now", Sql.Utc(clock.UtcNow))), ct);
+}
