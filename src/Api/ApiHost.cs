@@ -92,6 +92,7 @@ public static class ApiHost
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();
+        api.MapInboundSourceEndpoints();
         app.MapOAuthServer();
         app.MapConnectCallback();
         app.MapInboundReceiver();

@@ -19,7 +19,15 @@ public static class InboundStatuses
     public const string Processed = "processed";
     /// <summary>No connection holds the account the payload names.</summary>
     public const string Unrouted = "unrouted";
+    /// <summary>A source's request that failed verification: logged without its body, headers or replay key.</summary>
+    public const string Rejected = "rejected";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Processed, Unrouted, Rejected];
 }
+
+/// <summary>One entry of a source's inbound log: when, whether it verified (and why not), the tenant it went to and what became of it.</summary>
+public sealed record InboundRequestDto(Guid Id, DateTimeOffset ReceivedAt, bool Verified, string? RejectionReason, string Status, Guid? RoutedTenantId,
+    IReadOnlyList<Guid> EventIds, string? ContentType, int BodyBytes, DateTimeOffset? ProcessedAt);
 
 /// <summary>The inbound requests and rejection counters (migration 0034).</summary>
 public interface IInboundRequests
@@ -29,6 +37,12 @@ public interface IInboundRequests
 
     /// <summary>Counts a refused request per target and reason; its body is never stored.</summary>
     Task CountRejectionAsync(InboundTarget target, string reason, CancellationToken ct);
+
+    /// <summary>Logs a source's refused request for its tenant (no body, no headers).</summary>
+    Task LogRejectedAsync(Guid id, DateTimeOffset receivedAt, Guid sourceId, Guid tenantId, string reason, CancellationToken ct);
+
+    /// <summary>A source's inbound log, only the tenant's own.</summary>
+    Task<Common.Models.CursorPage<InboundRequestDto>> ListAsync(Guid tenantId, Guid sourceId, Common.Listing.ListQuery query, CancellationToken ct);
 
     /// <summary>The request's status, locked for this transaction; null when there is no such request.</summary>
     Task<string?> LockStatusAsync(Guid id, CancellationToken ct);

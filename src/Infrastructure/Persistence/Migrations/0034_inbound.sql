@@ -4,7 +4,7 @@
 -- message (outbox) in the same transaction. The body is kept raw (signatures cover the bytes);
 -- headers are only those the verifier read, never credentials. status: pending until the Workers'
 -- inbound pipeline routed it (processed, with the tenants and events it became) or found no tenant
--- (unrouted).
+-- (unrouted); rejected for a source's refused request (no body, no headers).
 create table inbound_requests (
     id                  uuid        primary key,
     received_at         timestamptz not null,
@@ -20,6 +20,8 @@ create table inbound_requests (
     routed_tenants      uuid[]      not null default '{}',
     event_ids           uuid[]      not null default '{}',
     processed_at        timestamptz null,
+    -- A source's refused request is logged (without body or headers) so its tenant can see why.
+    rejection_reason    text        null,
     check ((provider is null) <> (source_id is null))
 );
 

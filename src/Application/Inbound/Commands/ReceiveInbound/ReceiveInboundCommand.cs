@@ -45,6 +45,7 @@ public sealed class ReceiveInboundCommandHandler(IProviderCatalog providers, IIn
         if (!verification.Verified)
         {
             await requests.CountRejectionAsync(target, verification.Reason!, ct);
+            if (target.SourceId is { } sourceId) await requests.LogRejectedAsync(Guid.CreateVersion7(now), now, sourceId, tenantId!.Value, verification.Reason!, ct);
             return new InboundRejected(verification.Reason!);
         }
         // Slack signs its url_verification too, so it is answered only once verified.
