@@ -60,6 +60,36 @@ public class InboundReceiverTests(InboundSystem system) : IClassFixture<InboundS
     }
 
     [Fact]
+    public async Task A_request_acknowledged_while_no_Workers_run_is_published_and_processed_once_they_are_back()
+    {
+        var (owner, account, _) = await ConnectedTenantAsync("acme");
+        using var http = system.Anonymous();
+        await system.StopWorkersAsync();
+        Guid id;
+        try
+        {
+            var answer = await (await http.SendAsync(InboundSystem.SlackRequest($"/inbound/{InboundSystem.Provider}", InboundSystem.SlackEvent(account, "EvDown"))))
+                .ShouldBeJsonAsync(HttpStatusCode.OK);
+            id = answer.GetProperty("id").GetGuid();
+            (await system.ScalarAsync<string>("select status from inbound_requests where id = @id", ("id", id))).ShouldBe("pending");
+        }
+        finally
+        {
+            await system.StartWorkersAsync(new Dictionary<string, string?> { ["Workers:Pipelines"] = "outbox-relay,inbound" });
+        }
+        await Eventually.HoldsAsync(async () => (await InboundEventsAsync(owner.Client)).Count == 1, Patience, "the event once the Workers are back");
+
+        // On the topic as documented: keyed by provider and account, the envelope with the raw body.
+        var message = system.ReadTopic("integrations.inbound.v1", read => read.Any(m => m.Message.Value.Contains(id.ToString())), Patience)
+            .First(m => m.Message.Value.Contains(id.ToString()));
+        message.Message.Key.ShouldBe($"{InboundSystem.Provider}:{account}");
+        var envelope = JsonDocument.Parse(message.Message.Value).RootElement;
+        envelope.GetProperty("schema_version").GetInt32().ShouldBe(1);
+        Encoding.UTF8.GetString(Convert.FromBase64String(envelope.GetProperty("body_base64").GetString()!)).ShouldContain("EvDown");
+        Encoding.UTF8.GetString(message.Message.Headers.GetLastBytes("schema-version")).ShouldBe("1");
+    }
+
+    [Fact]
     public async Task A_replayed_request_is_acknowledged_but_stored_and_delivered_once()
     {
         var (owner, account, _) = await ConnectedTenantAsync("globex");
