@@ -78,7 +78,7 @@ public static class InboundSourceEndpoints
             .WithListConventions<InboundRequestDto>(ListInboundRequestsQuery.Spec, "tenant_id")
             .WithName("listInboundRequests").WithSummary("List a source's inbound requests")
             .WithDescription("The inbound log, newest first: when each request arrived, whether it verified (and why not), the tenant it was routed to, " +
-                             "its status (pending, processed, rejected) and the events it became. Bodies are not shown.")
+                             "its status (pending, processed, unrouted, rejected, failed) and the events it became. Bodies are not shown.")
             .ProducesError(StatusCodes.Status404NotFound, "inbound_source_not_found");
         return app;
     }

@@ -21,13 +21,15 @@ public static class InboundStatuses
     public const string Unrouted = "unrouted";
     /// <summary>A source's request that failed verification: logged without its body, headers or replay key.</summary>
     public const string Rejected = "rejected";
+    /// <summary>Processing failed in a way a retry would not mend (the payload cannot be recorded as an event); the error says why.</summary>
+    public const string Failed = "failed";
 
-    public static readonly IReadOnlyList<string> All = [Pending, Processed, Unrouted, Rejected];
+    public static readonly IReadOnlyList<string> All = [Pending, Processed, Unrouted, Rejected, Failed];
 }
 
 /// <summary>One entry of a source's inbound log: when, whether it verified (and why not), the tenant it went to and what became of it.</summary>
 public sealed record InboundRequestDto(Guid Id, DateTimeOffset ReceivedAt, bool Verified, string? RejectionReason, string Status, Guid? RoutedTenantId,
-    IReadOnlyList<Guid> EventIds, string? ContentType, int BodyBytes, DateTimeOffset? ProcessedAt);
+    IReadOnlyList<Guid> EventIds, string? ContentType, int BodyBytes, DateTimeOffset? ProcessedAt, string? Error);
 
 /// <summary>The inbound requests and rejection counters (migration 0034).</summary>
 public interface IInboundRequests
@@ -48,4 +50,7 @@ public interface IInboundRequests
     Task<string?> LockStatusAsync(Guid id, CancellationToken ct);
 
     Task CompleteAsync(Guid id, string status, IReadOnlyList<Guid> tenants, IReadOnlyList<Guid> eventIds, CancellationToken ct);
+
+    /// <summary>Marks a still pending request failed for good, with why; false when it was not pending.</summary>
+    Task<bool> FailAsync(Guid id, string error, CancellationToken ct);
 }

@@ -42,7 +42,7 @@ public sealed class PostgresInboundRequests(DbSession session, IClock clock) : I
         session.RunAsync((connection, transaction) =>
             KeysetQuery.ReadPageAsync(connection, transaction, LogTable, LogColumns, [("tenant_id", tenantId), ("source_id", sourceId)], query, ReadLog, ct), ct);
 
-    private const string LogColumns = "id, received_at, rejection_reason, status, routed_tenants, event_ids, content_type, octet_length(body), processed_at";
+    private const string LogColumns = "id, received_at, rejection_reason, status, routed_tenants, event_ids, content_type, octet_length(body), processed_at, error";
 
     private static readonly KeysetTable LogTable = new()
     {
@@ -56,8 +56,13 @@ public sealed class PostgresInboundRequests(DbSession session, IClock clock) : I
         var tenants = r.GetFieldValue<Guid[]>(4);
         return new InboundRequestDto(r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(2), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3),
             tenants.Length > 0 ? tenants[0] : null, r.GetFieldValue<Guid[]>(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt32(7),
-            r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8));
+            r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetString(9));
     }
+
+    public Task<bool> FailAsync(Guid id, string error, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) => await Sql.ExecuteAsync(connection, transaction, """
+            update inbound_requests set status = 'failed', error = @error, processed_at = @now where id = @id and status = 'pending'
+            """, ct, ("id", id), ("error", error), ("now", Sql.Utc(clock.UtcNow))) == 1, ct);
 
     public Task<string?> LockStatusAsync(Guid id, CancellationToken ct) =>
         session.RunAsync(async (connection, transaction) =>

@@ -79,6 +79,26 @@ public class InboundSourceTests(InboundSystem system) : IClassFixture<InboundSys
     }
 
     [Fact]
+    public async Task A_payload_the_event_store_cannot_hold_is_marked_failed_and_does_not_hold_up_the_next()
+    {
+        var tenant = await system.TenantAsync();
+        var source = await CreateAsync(tenant.Client, HmacVerifier);
+        var (path, secret, id) = (source.GetProperty("path").GetString()!, source.GetProperty("secret").GetString()!, source.GetProperty("id").GetGuid());
+        using var http = system.Anonymous();
+        // An escaped lone surrogate is JSON, but not text PostgreSQL (the event store) can hold.
+        var poison = await (await http.SendAsync(HmacSigned(path, """{"text":"a\ud800b"}""", secret))).ShouldBeJsonAsync(HttpStatusCode.OK);
+        var next = await (await http.SendAsync(HmacSigned(path, """{"text":"fine"}""", secret))).ShouldBeJsonAsync(HttpStatusCode.OK);
+
+        List<JsonElement> log = [];
+        await Eventually.HoldsAsync(async () => (log = await LogAsync(tenant.Client, id)).All(r => r.GetProperty("status").GetString() != "pending"),
+            Patience, "both requests are done");
+        var failed = log.Single(r => r.GetProperty("id").GetGuid() == poison.GetProperty("id").GetGuid());
+        failed.GetProperty("status").GetString().ShouldBe("failed");
+        failed.GetProperty("error").GetString().ShouldNotBeNullOrEmpty();
+        log.Single(r => r.GetProperty("id").GetGuid() == next.GetProperty("id").GetGuid()).GetProperty("status").GetString().ShouldBe("processed");
+    }
+
+    [Fact]
     public async Task The_secret_is_shown_once_and_sealed_at_rest()
     {
         var tenant = await system.TenantAsync();

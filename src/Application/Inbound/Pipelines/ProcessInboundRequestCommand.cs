@@ -81,3 +81,17 @@ public sealed class ProcessInboundRequestCommandHandler(IInboundRequests request
         });
     }
 }
+
+/// <summary>Marks a request failed for good (and its message done), so a payload that cannot be recorded does not block its partition.</summary>
+public sealed record FailInboundRequestCommand(Guid Id, string Error) : ICommand<Unit>;
+
+public sealed class FailInboundRequestCommandHandler(IInboundRequests requests, IOutbox outbox) : IRequestHandler<FailInboundRequestCommand, Unit>
+{
+    public async Task<Unit> Handle(FailInboundRequestCommand command, CancellationToken ct)
+    {
+        // The error goes to the operator's log and the tenant's inbound log: it names the failure, never the payload.
+        await requests.FailAsync(command.Id, command.Error.Length > 500 ? command.Error[..500] : command.Error, ct);
+        await outbox.MarkCompletedAsync([command.Id], ct);
+        return Unit.Value;
+    }
+}

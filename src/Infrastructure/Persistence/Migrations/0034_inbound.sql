@@ -4,7 +4,8 @@
 -- message (outbox) in the same transaction. The body is kept raw (signatures cover the bytes);
 -- headers are only those the verifier read, never credentials. status: pending until the Workers'
 -- inbound pipeline routed it (processed, with the tenants and events it became) or found no tenant
--- (unrouted); rejected for a source's refused request (no body, no headers).
+-- (unrouted), or failed for good (failed, with the error); rejected for a source's refused
+-- request (no body, no headers).
 create table inbound_requests (
     id                  uuid        primary key,
     received_at         timestamptz not null,
@@ -22,6 +23,8 @@ create table inbound_requests (
     processed_at        timestamptz null,
     -- A source's refused request is logged (without body or headers) so its tenant can see why.
     rejection_reason    text        null,
+    -- Why processing failed for good (status failed): a payload the event store cannot hold, say.
+    error               text        null,
     check ((provider is null) <> (source_id is null))
 );
 
