@@ -57,7 +57,7 @@ READY_TIMEOUT=120
 RESTART_MIN_DELAY=1   # seconds before restarting a host that died; doubled while it keeps dying
 RESTART_MAX_DELAY=30
 STABLE_AFTER=60       # a host that stayed up this long restarts after RESTART_MIN_DELAY again
-TOPICS=(integrations.events.v1:12 integrations.webhook-deliveries.v1:12 integrations.product-commands.v1:12)
+TOPICS=(integrations.events.v1:12 integrations.webhook-deliveries.v1:12 integrations.product-commands.v1:12 integrations.inbound.v1:12)
 
 PG_DIR=""          # set by pg_paths
 PG_DATA=""

@@ -55,7 +55,7 @@ public sealed class Platform : IAsyncDisposable
             await using var extension = new Npgsql.NpgsqlCommand(Statements.Marker + " create extension if not exists pg_stat_statements", connection);
             await extension.ExecuteNonQueryAsync();
         }
-        platform._broker = await KafkaDevBroker.StartAsync("integrations.events.v1:12", "integrations.webhook-deliveries.v1:12", "integrations.product-commands.v1:12");
+        platform._broker = await KafkaDevBroker.StartAsync("integrations.events.v1:12", "integrations.webhook-deliveries.v1:12", "integrations.product-commands.v1:12", "integrations.inbound.v1:12");
         platform.BrokerPid = ProcFs.ChildPid("kafka-dev-broker");
 
         var common = new Dictionary<string, string>

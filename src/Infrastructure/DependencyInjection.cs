@@ -1,6 +1,7 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Connectors;
 using Integrations.Infrastructure.Connections;
+using Integrations.Infrastructure.Inbound;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
@@ -25,6 +26,7 @@ public static class DependencyInjection
         services.AddProviders(configuration);
         services.AddConnections(configuration);
         services.AddProductBridge(configuration);
+        services.AddInbound();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Integrations.Application.Common;
 using Integrations.Infrastructure.Connectors;
 using Integrations.Application.ProductBridge.Pipelines;
 using Integrations.Infrastructure.Connections;
+using Integrations.Infrastructure.Inbound;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence.EventStore;
@@ -48,6 +49,9 @@ public static class WorkerPipelines
     /// <summary>Consumes integrations.product-commands.v1 (<see cref="ProductCommandsTopicHandler"/>): POSTs each command to its tenant's callback, if it has one (ADR 0015).</summary>
     public const string ProductCallbacks = "product-callbacks";
 
+    /// <summary>Consumes integrations.inbound.v1 (<see cref="InboundTopicHandler"/>): routes each verified inbound request to its tenants as inbound.received events.</summary>
+    public const string Inbound = "inbound";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
     // In the order they start. The next issues add theirs here (scheduler).
@@ -59,6 +63,7 @@ public static class WorkerPipelines
             services.AddOutboxSweeper();
             // The sweeper republishes an events message only once this group has passed it or caught up.
             services.Configure<OutboxOptions>(o => o.CompletingGroups[Topics.Events] = EventsTopicHandler.Group);
+            services.Configure<OutboxOptions>(o => o.CompletingGroups[Topics.Inbound] = InboundTopicHandler.Group);
         }),
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
@@ -77,6 +82,11 @@ public static class WorkerPipelines
         {
             services.AddKafkaBatchConsumer<ConnectorEventsHandler>();
             services.AddConnectorCalls(configuration);
+        }),
+        new(Inbound, (services, configuration) =>
+        {
+            services.AddInboundProcessing(configuration);
+            services.AddKafkaBatchConsumer<InboundTopicHandler>();
         }),
     ];
 

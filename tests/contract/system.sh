@@ -39,7 +39,7 @@ start_system() {
   "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -Xq -c "create database integrations" >/dev/null || return 1
 
   setsid "$BROKER_BIN" --bootstrap-file "$SYS_DIR/bootstrap.txt" --control-file "$SYS_DIR/control.txt" \
-    --topic integrations.events.v1:12 --topic integrations.webhook-deliveries.v1:12 --topic integrations.product-commands.v1:12 >"$SYS_DIR/logs/broker.log" 2>&1 </dev/null &
+    --topic integrations.events.v1:12 --topic integrations.webhook-deliveries.v1:12 --topic integrations.product-commands.v1:12 --topic integrations.inbound.v1:12 >"$SYS_DIR/logs/broker.log" 2>&1 </dev/null &
   SYS_PIDS+=($!)
   local i
   for ((i = 0; i < 150; i++)); do [[ -s "$SYS_DIR/bootstrap.txt" ]] && break; sleep 0.1; done

@@ -12,8 +12,9 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        // Inbound webhooks are verified over their raw bytes and kept as sent, whatever JSON they hold (docs/inbound.md).
         if (request.ContentLength == 0 || !HttpMethods.IsPost(request.Method) && !HttpMethods.IsPatch(request.Method) && !HttpMethods.IsPut(request.Method)
-            || !request.HasJsonContentType())
+            || !request.HasJsonContentType() || request.Path.StartsWithSegments("/inbound"))
         {
             await next(context);
             return;

@@ -8,4 +8,7 @@ public static class Topics
 
     /// <summary>Commands to the product (ADR 0015): what an integration asks the product to change; the product answers with its events.</summary>
     public const string ProductCommands = "integrations.product-commands.v1";
+
+    /// <summary>Verified inbound webhooks (docs/inbound.md), from the receiver's durable write to the Workers' inbound pipeline.</summary>
+    public const string Inbound = "integrations.inbound.v1";
 }

@@ -19,4 +19,7 @@ public interface IProviderCatalog
 
     /// <summary>Our OAuth client id at this provider (not a secret: it is in every authorization URL), or null when not configured.</summary>
     string? OAuthClientId(string id);
+
+    /// <summary>The verifier of the provider's webhooks on <c>POST /inbound/{id}</c> (holding its configured secret), or null when it has no inbound settings.</summary>
+    Domain.Inbound.IInboundVerifier? InboundVerifier(string id);
 }

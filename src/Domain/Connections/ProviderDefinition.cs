@@ -93,4 +93,7 @@ public sealed record ProviderDefinition(
 
     /// <summary>The header an API key goes in (e.g. X-API-Key); null: <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
     public string? ApiKeyHeader { get; init; }
+
+    /// <summary>How the provider's webhooks are verified and routed on <c>POST /inbound/{id}</c>; null: it has no provider-wide inbound URL.</summary>
+    public Inbound.InboundSettings? Inbound { get; init; }
 }

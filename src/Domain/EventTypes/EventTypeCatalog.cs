@@ -16,6 +16,7 @@ public sealed record EventTypeDefinition(string Name, string Description, EventS
 public static class EventTypeCatalog
 {
     public const string WebhookEndpointDisabled = "webhook_endpoint.disabled";
+    public const string InboundReceived = "inbound.received";
 
     public static readonly IReadOnlyList<EventTypeDefinition> All =
     [
@@ -151,6 +152,19 @@ public static class EventTypeCatalog
                 "disabled_at": {"type": "string", "format": "date-time"}
                 """,
             sample: """{"endpoint_id": "0193a5f2-6c1e-7a44-9b1d-3f0e8c2a7d51", "url": "https://hooks.example.com/integrations", "reason": "consecutive_failures", "message": "100 consecutive deliveries failed; the last answered HTTP 503.", "disabled_at": "2026-11-22T12:00:00Z"}"""),
+        Platform(InboundReceived, "An external system sent the tenant a verified webhook: on a provider's inbound URL (routed by the account it names) or on one of the tenant's inbound sources.",
+            required: ["inbound_request_id", "received_at", "payload"],
+            properties: """
+                "inbound_request_id": {"type": "string", "format": "uuid", "description": "The request in the inbound log."},
+                "provider": {"type": ["string", "null"], "description": "The provider whose inbound URL received it (slack, hubspot …); null for a source."},
+                "source_id": {"type": ["string", "null"], "format": "uuid", "description": "The tenant's inbound source that received it; null for a provider."},
+                "connection_id": {"type": ["string", "null"], "format": "uuid", "description": "The tenant's connection to the account the payload names."},
+                "account_id": {"type": ["string", "null"], "description": "The account at the provider (Slack team, HubSpot portal …)."},
+                "received_at": {"type": "string", "format": "date-time"},
+                "content_type": {"type": ["string", "null"]},
+                "payload": {"description": "The body as the sender sent it: JSON as JSON, anything else as a string."}
+                """,
+            sample: """{"inbound_request_id": "0193a5f2-7d20-7c1e-8a44-2b9d3f0e8c2a", "provider": "slack", "source_id": null, "connection_id": "0193a5f2-6c1e-7a44-9b1d-3f0e8c2a7d51", "account_id": "T0001", "received_at": "2026-12-07T09:14:03Z", "content_type": "application/json", "payload": {"type": "event_callback", "team_id": "T0001", "event_id": "Ev0PV52K21", "event": {"type": "app_mention", "text": "hello"}}}"""),
     ];
 
     private static readonly Dictionary<string, EventTypeDefinition> ByName = All.ToDictionary(t => t.Name, StringComparer.Ordinal);

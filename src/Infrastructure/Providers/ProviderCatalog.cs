@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Integrations.Application.Providers;
 using Integrations.Domain.Connections;
+using Integrations.Domain.Inbound;
 using Microsoft.Extensions.Configuration;
 
 namespace Integrations.Infrastructure.Providers;
@@ -25,6 +26,7 @@ public sealed partial class ProviderCatalog : IProviderCatalog
 
     private readonly Dictionary<string, ProviderDefinition> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProviderClient> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IInboundVerifier> _inboundVerifiers = new(StringComparer.Ordinal);
 
     public ProviderCatalog(IEnumerable<BuiltInProvider> builtIn, IConfiguration configuration)
     {
@@ -40,6 +42,8 @@ public sealed partial class ProviderCatalog : IProviderCatalog
                 continue;
             }
             _providers[id] = ProviderSettings.Read(_providers.GetValueOrDefault(id), id, section);
+            if (_providers[id].Inbound is { } inbound)
+                _inboundVerifiers[id] = InboundVerifiers.ForProvider(inbound.Verifier, section["Inbound:Secret"]!, section["Inbound:Username"]);
             if (section["ClientId"] is { Length: > 0 } clientId)
                 _clients[id] = new ProviderClient(clientId, section["ClientSecret"] ?? "");
         }
@@ -55,6 +59,8 @@ public sealed partial class ProviderCatalog : IProviderCatalog
 
     /// <summary>Our OAuth client at the provider, or null when it is not configured.</summary>
     public ProviderClient? Client(string id) => _clients.GetValueOrDefault(id);
+
+    public IInboundVerifier? InboundVerifier(string id) => _inboundVerifiers.GetValueOrDefault(id);
 
     [GeneratedRegex("^[a-z][a-z0-9-]{1,39}$")]
     private static partial Regex IdPattern();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Integrations.Domain.Connections;
 using Integrations.Domain.Connectors;
+using Integrations.Domain.Inbound;
 using Microsoft.Extensions.Configuration;
 
 namespace Integrations.Infrastructure.Providers;
@@ -31,6 +32,7 @@ internal static class ProviderSettings
             List(s, "Actions") ?? builtIn?.Actions ?? [Http.HttpProvider.RequestAction])
         {
             ApiKeyHeader = s["ApiKeyHeader"] is { Length: > 0 } header ? header : builtIn?.ApiKeyHeader,
+            Inbound = Inbound(builtIn?.Inbound, s.GetSection("Inbound"), Where),
         };
     }
 
@@ -51,6 +53,19 @@ internal static class ProviderSettings
                 ("none", RefreshTokenBehaviour.None), ("reusable", RefreshTokenBehaviour.Reusable), ("rotating", RefreshTokenBehaviour.Rotating),
                 ("single_use", RefreshTokenBehaviour.SingleUse)),
             Duration(s, "ExpiryBuffer", where) ?? builtIn?.ExpiryBuffer ?? TokenPolicy.DefaultExpiryBuffer);
+    }
+
+    /// <summary>Providers:&lt;id&gt;:Inbound:Verifier and :AccountIdPath; the secret (and a basic-auth user) are read by the catalog, never kept in the definition.</summary>
+    private static InboundSettings? Inbound(InboundSettings? builtIn, IConfigurationSection s, Func<string, string> where)
+    {
+        if (!s.Exists()) return builtIn;
+        var verifier = s["Verifier"] ?? builtIn?.Verifier ?? throw new InvalidOperationException($"{where("Inbound:Verifier")} is required with Inbound.");
+        if (!InboundVerifiers.ProviderKinds.Contains(verifier))
+            throw new InvalidOperationException($"{where("Inbound:Verifier")} must be one of {string.Join(", ", InboundVerifiers.ProviderKinds)}.");
+        var accountPath = s["AccountIdPath"] ?? builtIn?.AccountIdPath
+            ?? throw new InvalidOperationException($"{where("Inbound:AccountIdPath")} is required: inbound traffic is routed to tenants by the account it names.");
+        if (s["Secret"] is not { Length: > 0 }) throw new InvalidOperationException($"{where("Inbound:Secret")} is required with Inbound (the signing secret, client secret or password).");
+        return new InboundSettings(verifier, accountPath);
     }
 
     private static HealthCheckCall? HealthCheck(HealthCheckCall? builtIn, IConfigurationSection s, Func<string, string> where)

@@ -11,7 +11,7 @@ namespace Integrations.IntegrationTests.Infrastructure;
 /// </summary>
 public static class TestEnvironment
 {
-    public static readonly string[] Topics = ["integrations.events.v1:12", "integrations.webhook-deliveries.v1:12", "integrations.product-commands.v1:12"];
+    public static readonly string[] Topics = ["integrations.events.v1:12", "integrations.webhook-deliveries.v1:12", "integrations.product-commands.v1:12", "integrations.inbound.v1:12"];
 
     private static readonly Lazy<Task<PostgresServer>> SharedPostgres = new(() => PostgresServer.StartAsync());
     private static readonly Lazy<Task<KafkaDevBroker>> SharedBroker = new(() => KafkaDevBroker.StartAsync(Topics));

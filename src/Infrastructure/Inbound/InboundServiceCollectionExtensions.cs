@@ -1,0 +1,32 @@
+using Integrations.Application.Inbound;
+using Integrations.Application.Inbound.Commands.ReceiveInbound;
+using Integrations.Application.Inbound.Pipelines;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Integrations.Infrastructure.Inbound;
+
+public static class InboundServiceCollectionExtensions
+{
+    /// <summary>What both hosts need for inbound webhooks: the requests and the sources.</summary>
+    public static IServiceCollection AddInbound(this IServiceCollection services)
+    {
+        services.AddScoped<IInboundRequests, PostgresInboundRequests>();
+        services.AddScoped<PostgresInboundSources>();
+        services.AddScoped<IInboundSources>(provider => provider.GetRequiredService<PostgresInboundSources>());
+        services.AddScoped<IInboundSourceVerifiers>(provider => provider.GetRequiredService<PostgresInboundSources>());
+        services.AddSingleton<Persistence.Projections.SqlProjection, Persistence.Projections.InboundSourcesProjection>();
+        return services;
+    }
+
+    /// <summary>The Workers' inbound pipeline: its bounds and its step (the consumer is the host's).</summary>
+    public static IServiceCollection AddInboundProcessing(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new InboundOptions();
+        configuration.GetSection(InboundOptions.Section).Bind(options);
+        if (options.MaxConcurrency < 1) throw new InvalidOperationException($"{InboundOptions.Section}:MaxConcurrency must be at least 1.");
+        services.AddSingleton(options);
+        services.AddSingleton<InboundProcessing>();
+        return services;
+    }
+}
