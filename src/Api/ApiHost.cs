@@ -86,6 +86,7 @@ public static class ApiHost
         api.MapWebhookDeliveryEndpoints();
         api.MapAdminEndpoints();
         api.MapConnectorEndpoints();
+        api.MapScheduleEndpoints();
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
         api.MapMarketplaceEndpoints();

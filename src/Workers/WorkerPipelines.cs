@@ -6,6 +6,7 @@ using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.ProductBridge;
+using Integrations.Infrastructure.Schedules;
 using Integrations.Infrastructure.Webhooks;
 
 namespace Integrations.Workers;
@@ -48,9 +49,12 @@ public static class WorkerPipelines
     /// <summary>Consumes integrations.product-commands.v1 (<see cref="ProductCommandsTopicHandler"/>): POSTs each command to its tenant's callback, if it has one (ADR 0015).</summary>
     public const string ProductCallbacks = "product-callbacks";
 
+    /// <summary>Runs due schedules (ADR 0021): claims them once across processes, heartbeats them, recovers the runs of dead workers.</summary>
+    public const string Schedules = "schedules";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
-    // In the order they start. The next issues add theirs here (scheduler).
+    // In the order they start.
     private static readonly Pipeline[] Pipelines =
     [
         new(OutboxRelay, (services, _) =>
@@ -78,6 +82,7 @@ public static class WorkerPipelines
             services.AddKafkaBatchConsumer<ConnectorEventsHandler>();
             services.AddConnectorCalls(configuration);
         }),
+        new(Schedules, (services, _) => services.AddScheduleRunner()),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>
