@@ -46,6 +46,37 @@ public sealed class SchedulesSystem : ConnectorsSystem
         return WorkerProcess.StartAsync(this, all, output: output);
     }
 
+    /// <summary>A record in the fake (account acme), as the provider's own app would write it; its seq is the cursor http_poll follows.</summary>
+    public async Task PutRecordAsync(string key, string id, int seq)
+    {
+        using var client = new HttpClient { BaseAddress = Fake.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        (await client.PutAsJsonAsync($"/api/records/{id}", new { seq, name = $"record {id}" })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A schedule of the tenant polling the fake's records through <paramref name="connectionId"/> every 30 s; returns its id.</summary>
+    public static async Task<Guid> PollRecordsAsync(HttpClient client, Guid connectionId, object? extra = null)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["interval_seconds"] = 30, ["connection_id"] = connectionId,
+            ["job"] = new { kind = "http_poll", config = new { path = "/records", cursor_field = "seq" } },
+        };
+        foreach (var property in JsonSerializer.SerializeToElement(extra ?? new { }).EnumerateObject()) body[property.Name] = property.Value;
+        return (await CreateAsync(client, body)).GetProperty("id").GetGuid();
+    }
+
+    public static async Task RunNowAsync(HttpClient client, Guid scheduleId) =>
+        await (await client.PostAsync($"/api/v1/schedules/{scheduleId}/run", null)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+
+    /// <summary>The item ids of the tenant's sync.item_received events of that schedule, oldest first.</summary>
+    public static async Task<List<string>> EmittedAsync(HttpClient client, Guid scheduleId)
+    {
+        var page = await (await client.GetAsync("/api/v1/events?event_type=sync.item_received&limit=100&sort=timestamp:asc")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        return page.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("data"))
+            .Where(d => d.GetProperty("schedule_id").GetGuid() == scheduleId).Select(d => d.GetProperty("item_id").GetString()!).ToList();
+    }
+
     public static async Task<JsonElement> CreateAsync(HttpClient client, object body) =>
         await (await client.PostAsJsonAsync("/api/v1/schedules", body)).ShouldBeJsonAsync(HttpStatusCode.Created);
 
@@ -59,7 +90,14 @@ public sealed class SchedulesSystem : ConnectorsSystem
     public static async Task<List<JsonElement>> WaitForRunsAsync(HttpClient client, Guid scheduleId, Func<List<JsonElement>, bool> done, string because)
     {
         List<JsonElement> runs = [];
-        await Eventually.HoldsAsync(async () => done(runs = await RunsAsync(client, scheduleId)), Soon, because);
+        try
+        {
+            await Eventually.HoldsAsync(async () => done(runs = await RunsAsync(client, scheduleId)), Soon, because);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; the runs, newest first: {string.Join(", ", runs.Select(r => r.GetRawText()))}", ex);
+        }
         return runs;
     }
 }
