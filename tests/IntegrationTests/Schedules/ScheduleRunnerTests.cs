@@ -17,6 +17,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     public async Task Http_poll_emits_each_new_item_once_across_runs_and_leaves_its_checkpoint()
     {
         await system.ResetFakeAsync();
+        await system.PauseLeftoversAsync();
         var tenant = await system.TenantAsync();
         var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
         await system.PutRecordAsync(key, "r1", 1);
@@ -33,7 +34,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
         first.GetProperty("duration_ms").GetInt64().ShouldBeGreaterThanOrEqualTo(0);
         (await SchedulesSystem.EmittedAsync(tenant.Client, schedule)).ShouldBe(["r1", "r2"]);
         var polled = (await system.ReceivedAsync("/api/records")).Where(r => r.Method == "GET").ToList();
-        polled.ShouldHaveSingleItem().Headers.GetValueOrDefault("authorization").ShouldBe($"Bearer {key}", "the connection's credentials");
+        polled.ShouldHaveSingleItem("one poll, with the connection's credentials").Headers.GetValueOrDefault("authorization").ShouldBe($"Bearer {key}");
 
         await system.PutRecordAsync(key, "r3", 3);
         // The next occurrence comes (brought forward: intervals are at least 30 s).
@@ -58,6 +59,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     public async Task A_failing_poll_keeps_the_checkpoint_and_a_paused_schedule_runs_only_when_asked()
     {
         await system.ResetFakeAsync();
+        await system.PauseLeftoversAsync();
         var tenant = await system.TenantAsync();
         var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
         await system.PutRecordAsync(key, "r1", 1);
@@ -84,6 +86,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     public async Task A_run_past_its_maximum_run_time_is_cancelled_and_recorded_timed_out()
     {
         await system.ResetFakeAsync();
+        await system.PauseLeftoversAsync();
         var tenant = await system.TenantAsync();
         var (connection, _) = await system.ConnectApiKeyAsync(tenant.Client);
         var schedule = await SchedulesSystem.PollRecordsAsync(tenant.Client, connection, new { max_run_seconds = 1 });
@@ -101,6 +104,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     public async Task A_run_whose_worker_is_killed_is_declared_lost_run_again_by_another_worker_and_the_schedule_goes_on()
     {
         await system.ResetFakeAsync();
+        await system.PauseLeftoversAsync();
         var tenant = await system.TenantAsync();
         var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
         await system.PutRecordAsync(key, "r1", 1);
@@ -139,6 +143,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     public async Task Two_workers_never_run_one_schedule_twice_at_once_and_run_each_request_once()
     {
         await system.ResetFakeAsync();
+        await system.PauseLeftoversAsync();
         var tenant = await system.TenantAsync();
         var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
         await system.PutRecordAsync(key, "r1", 1);

@@ -12,6 +12,7 @@ public sealed class ScheduleSmoothingTests(SchedulesSystem system)
     public async Task Runs_through_one_connection_wait_for_its_quota_and_the_provider_never_answers_429()
     {
         await system.ResetFakeAsync();
+        await system.PauseLeftoversAsync();
         // The provider refuses a fifth call in a window; our quota for it allows three (a call straddling a window edge cannot make it four).
         await system.Fake.Control.SetRateLimitsAsync(new FakeRateLimit(ConnectorsSystem.MeteredLimit + 1, (int)ConnectorsSystem.MeteredPeriod.TotalSeconds,
             "/api/records", Per: "credential"));
@@ -43,6 +44,7 @@ public sealed class ScheduleSmoothingTests(SchedulesSystem system)
     public async Task Runs_of_one_connection_are_bounded_across_processes_by_its_concurrency_limit()
     {
         await system.ResetFakeAsync();
+        await system.PauseLeftoversAsync();
         var tenant = await system.TenantAsync();
         var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
         await system.PutRecordAsync(key, "r1", 1);

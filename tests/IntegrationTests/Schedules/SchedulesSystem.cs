@@ -38,6 +38,12 @@ public sealed class SchedulesSystem : ConnectorsSystem
         }
     }
 
+    /// <summary>
+    /// Pauses every schedule earlier tests left (their connections reach the same fake account), so
+    /// that only the test's own schedules run while it watches the fake.
+    /// </summary>
+    public Task PauseLeftoversAsync() => ScalarAsync<long>("with paused as (update schedules set status = 'paused', requested_run = null returning 1) select count(*) from paused");
+
     /// <summary>A Workers process running only the schedules pipeline, ready once it has a database connection.</summary>
     public Task<WorkerProcess> StartRunnerAsync(IDictionary<string, string?>? settings = null, ConcurrentQueue<string>? output = null)
     {
