@@ -140,6 +140,27 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     }
 
     [Fact]
+    public async Task The_database_refuses_a_second_running_run_of_one_schedule()
+    {
+        var tenant = await system.TenantAsync();
+        var schedule = (await SchedulesSystem.CreateAsync(tenant.Client, new
+        {
+            interval_seconds = 60, paused = true, job = new { kind = "http_poll", config = new { url = "http://127.0.0.1:1/x", cursor_field = "seq" } },
+        })).GetProperty("id").GetGuid();
+        const string Insert = """
+            insert into schedule_runs (id, schedule_id, tenant_id, trigger, status, worker, started_at, heartbeat_at, deadline_at)
+            values (gen_random_uuid(), @schedule, @tenant, 'run_now', 'running', 'a-worker', now(), now(), now() + interval '1 minute') returning 1
+            """;
+        (await system.ScalarAsync<int>(Insert, ("schedule", schedule), ("tenant", tenant.TenantId))).ShouldBe(1);
+        var refused = await Should.ThrowAsync<Npgsql.PostgresException>(() => system.ScalarAsync<int>(Insert, ("schedule", schedule), ("tenant", tenant.TenantId)));
+        refused.SqlState.ShouldBe("23505");
+        refused.ConstraintName.ShouldBe("schedule_runs_one_running_idx");
+        await system.ScalarAsync<int>("update schedule_runs set status = 'failed', finished_at = now() where schedule_id = @schedule returning 1", ("schedule", schedule));
+        (await system.ScalarAsync<int>(Insert, ("schedule", schedule), ("tenant", tenant.TenantId))).ShouldBe(1, "once the first ended, another may run");
+        await system.ScalarAsync<int>("delete from schedule_runs where schedule_id = @schedule returning 1", ("schedule", schedule));
+    }
+
+    [Fact]
     public async Task Two_workers_never_run_one_schedule_twice_at_once_and_run_each_request_once()
     {
         await system.ResetFakeAsync();
