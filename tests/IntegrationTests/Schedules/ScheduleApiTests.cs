@@ -63,6 +63,27 @@ public sealed class ScheduleApiTests(SchedulesSystem system)
         await (await tenant.Client.DeleteAsync($"/api/v1/schedules/{id}")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "schedule_not_found");
     }
 
+    [Fact]
+    public async Task Schedules_page_by_cursor_newest_first_with_the_fields_asked_for()
+    {
+        var tenant = await system.TenantAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++) ids.Add((await SchedulesSystem.CreateAsync(tenant.Client, new { interval_seconds = 60 + i, job = Job() })).GetProperty("id").GetGuid());
+
+        var first = await (await tenant.Client.GetAsync("/api/v1/schedules?limit=2&fields=id,interval_seconds")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        first.GetProperty("has_more").GetBoolean().ShouldBeTrue();
+        var page = first.GetProperty("data").EnumerateArray().ToList();
+        page.Select(s => s.GetProperty("id").GetGuid()).ShouldBe([ids[2], ids[1]]);
+        page[0].TryGetProperty("job", out _).ShouldBeFalse("only the fields asked for");
+        page[0].GetProperty("interval_seconds").GetInt32().ShouldBe(62);
+
+        var cursor = Uri.EscapeDataString(first.GetProperty("next_cursor").GetString()!);
+        var second = await (await tenant.Client.GetAsync($"/api/v1/schedules?limit=2&fields=id,interval_seconds&cursor={cursor}")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        second.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("id").GetGuid()).ShouldBe([ids[0]]);
+        second.GetProperty("has_more").GetBoolean().ShouldBeFalse();
+        await (await tenant.Client.GetAsync($"/api/v1/schedules?limit=2&status=paused&cursor={cursor}")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+    }
+
     [Theory]
     [InlineData("""{"cron":"0 25 * * *","time_zone":"UTC"}""", "cron", "invalid_cron")]
     [InlineData("""{"cron":"every night","time_zone":"UTC"}""", "cron", "invalid_cron")]
