@@ -16,11 +16,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     [Fact]
     public async Task Http_poll_emits_each_new_item_once_across_runs_and_leaves_its_checkpoint()
     {
-        await system.ResetFakeAsync();
-        await system.PauseLeftoversAsync();
-        var tenant = await system.TenantAsync();
-        var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
-        await system.PutRecordAsync(key, "r1", 1);
+        var (tenant, connection, key) = await system.FreshStartAsync();
         await system.PutRecordAsync(key, "r2", 2);
         var schedule = await SchedulesSystem.PollRecordsAsync(tenant.Client, connection);
         await using var runner = await system.StartRunnerAsync();
@@ -58,11 +54,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     [Fact]
     public async Task A_failing_poll_keeps_the_checkpoint_and_a_paused_schedule_runs_only_when_asked()
     {
-        await system.ResetFakeAsync();
-        await system.PauseLeftoversAsync();
-        var tenant = await system.TenantAsync();
-        var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
-        await system.PutRecordAsync(key, "r1", 1);
+        var (tenant, connection, key) = await system.FreshStartAsync();
         var schedule = await SchedulesSystem.PollRecordsAsync(tenant.Client, connection, new { paused = true });
         await system.Fake.Control.AddFaultAsync(new FakeFault("/api/records", Status: 503, Body: """{"error":"maintenance"}"""));
         await using var runner = await system.StartRunnerAsync();
@@ -85,10 +77,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     [Fact]
     public async Task A_run_past_its_maximum_run_time_is_cancelled_and_recorded_timed_out()
     {
-        await system.ResetFakeAsync();
-        await system.PauseLeftoversAsync();
-        var tenant = await system.TenantAsync();
-        var (connection, _) = await system.ConnectApiKeyAsync(tenant.Client);
+        var (tenant, connection, _) = await system.FreshStartAsync();
         var schedule = await SchedulesSystem.PollRecordsAsync(tenant.Client, connection, new { max_run_seconds = 1 });
         await system.Fake.Control.AddFaultAsync(new FakeFault("/api/records", Hang: true));
         await using var runner = await system.StartRunnerAsync(PatientHttp);
@@ -103,11 +92,7 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     [Fact]
     public async Task A_run_whose_worker_is_killed_is_declared_lost_run_again_by_another_worker_and_the_schedule_goes_on()
     {
-        await system.ResetFakeAsync();
-        await system.PauseLeftoversAsync();
-        var tenant = await system.TenantAsync();
-        var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
-        await system.PutRecordAsync(key, "r1", 1);
+        var (tenant, connection, key) = await system.FreshStartAsync();
         var schedule = await SchedulesSystem.PollRecordsAsync(tenant.Client, connection);
         await system.Fake.Control.AddFaultAsync(new FakeFault("/api/records", Hang: true));
 
@@ -163,13 +148,8 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     [Fact]
     public async Task Two_workers_never_run_one_schedule_twice_at_once_and_run_each_request_once()
     {
-        await system.ResetFakeAsync();
-        await system.PauseLeftoversAsync();
-        var tenant = await system.TenantAsync();
-        var (connection, key) = await system.ConnectApiKeyAsync(tenant.Client);
-        await system.PutRecordAsync(key, "r1", 1);
-        var schedules = new List<Guid>();
-        for (var i = 0; i < 8; i++) schedules.Add(await SchedulesSystem.PollRecordsAsync(tenant.Client, connection));
+        var (tenant, connection, _) = await system.FreshStartAsync();
+        var schedules = await SchedulesSystem.PollRecordsManyAsync(tenant.Client, connection, 8);
         // Slow answers keep runs in flight while the second requests arrive; the bounds are wide enough for all of them at once.
         await system.Fake.Control.AddFaultAsync(new FakeFault("/api/records", Count: null, DelayMs: 300));
         var wide = new Dictionary<string, string?>(PatientHttp) { ["Schedules:MaxConcurrentPerConnection"] = "20", ["Schedules:MaxConcurrentPerTenant"] = "20" };
@@ -178,22 +158,15 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
 
         foreach (var schedule in schedules) await SchedulesSystem.RunNowAsync(tenant.Client, schedule);
         foreach (var schedule in schedules) await SchedulesSystem.RunNowAsync(tenant.Client, schedule);
-        await Eventually.HoldsAsync(async () => await system.ScalarAsync<long>(
-                "select count(*) from schedule_runs where schedule_id = any(@ids) and status = 'succeeded'", ("ids", schedules.ToArray())) >= schedules.Count,
-            SchedulesSystem.Soon, "every schedule ran");
+        await Eventually.HoldsAsync(async () => await system.CountRunsAsync(schedules, "status = 'succeeded'") >= schedules.Count, SchedulesSystem.Soon, "every schedule ran");
         await Eventually.HoldsAsync(async () => await system.ScalarAsync<long>(
                 "select count(*) from schedules where id = any(@ids) and requested_run is not null", ("ids", schedules.ToArray())) == 0
-            && await system.ScalarAsync<long>("select count(*) from schedule_runs where schedule_id = any(@ids) and status = 'running'", ("ids", schedules.ToArray())) == 0,
-            SchedulesSystem.Soon, "every request was taken and ended");
+            && await system.CountRunsAsync(schedules, "status = 'running'") == 0, SchedulesSystem.Soon, "every request was taken and ended");
 
-        var runs = await system.ScalarAsync<long>("select count(*) from schedule_runs where schedule_id = any(@ids)", ("ids", schedules.ToArray()));
-        runs.ShouldBeInRange(schedules.Count, 2L * schedules.Count, "one run per request at most (a request arriving before its first run started is one run)");
-        (await system.ScalarAsync<long>("select count(*) from schedule_runs where schedule_id = any(@ids) and status <> 'succeeded'", ("ids", schedules.ToArray())))
-            .ShouldBe(0);
-        (await system.ScalarAsync<long>("""
-            select count(*) from schedule_runs a join schedule_runs b on a.schedule_id = b.schedule_id and a.id < b.id
-            where a.schedule_id = any(@ids) and tstzrange(a.started_at, a.finished_at) && tstzrange(b.started_at, b.finished_at)
-            """, ("ids", schedules.ToArray()))).ShouldBe(0, "no two runs of one schedule overlap");
+        (await system.CountRunsAsync(schedules)).ShouldBeInRange(schedules.Count, 2L * schedules.Count,
+            "one run per request at most (a request arriving before its first run started is one run)");
+        (await system.CountRunsAsync(schedules, "status <> 'succeeded'")).ShouldBe(0);
+        (await system.OverlappingRunsAsync(schedules, "schedule_id")).ShouldBe(0, "no two runs of one schedule overlap");
         foreach (var schedule in schedules) (await SchedulesSystem.EmittedAsync(tenant.Client, schedule)).ShouldBe(["r1"], "each schedule emits the item once");
         await system.Fake.Control.ClearFaultsAsync();
     }

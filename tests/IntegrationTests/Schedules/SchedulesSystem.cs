@@ -44,6 +44,35 @@ public sealed class SchedulesSystem : ConnectorsSystem
     /// </summary>
     public Task PauseLeftoversAsync() => ScalarAsync<long>("with paused as (update schedules set status = 'paused', requested_run = null returning 1) select count(*) from paused");
 
+    /// <summary>A runner test's start: the fake reset, earlier schedules paused, a tenant with a connection to <paramref name="provider"/> and the record r1 (seq 1).</summary>
+    public async Task<(TenantWithKey Tenant, Guid Connection, string Key)> FreshStartAsync(string provider = "http")
+    {
+        await ResetFakeAsync();
+        await PauseLeftoversAsync();
+        var tenant = await TenantAsync();
+        var (connection, key) = await ConnectApiKeyAsync(tenant.Client, provider);
+        await PutRecordAsync(key, "r1", 1);
+        return (tenant, connection, key);
+    }
+
+    /// <summary><paramref name="count"/> schedules polling the records through one connection.</summary>
+    public static async Task<List<Guid>> PollRecordsManyAsync(HttpClient client, Guid connectionId, int count)
+    {
+        var schedules = new List<Guid>();
+        for (var i = 0; i < count; i++) schedules.Add(await PollRecordsAsync(client, connectionId));
+        return schedules;
+    }
+
+    /// <summary>How many runs of these schedules match <paramref name="condition"/> (SQL over schedule_runs).</summary>
+    public Task<long> CountRunsAsync(IReadOnlyCollection<Guid> schedules, string condition = "true") =>
+        ScalarAsync<long>($"select count(*) from schedule_runs where schedule_id = any(@ids) and {condition}", ("ids", schedules.ToArray()));
+
+    /// <summary>Pairs of runs sharing <paramref name="column"/> (schedule_id, connection_id) whose times overlap.</summary>
+    public Task<long> OverlappingRunsAsync(IReadOnlyCollection<Guid> schedules, string column) => ScalarAsync<long>($"""
+        select count(*) from schedule_runs a join schedule_runs b on a.{column} = b.{column} and a.id < b.id
+        where a.schedule_id = any(@ids) and tstzrange(a.started_at, a.finished_at) && tstzrange(b.started_at, b.finished_at)
+        """, ("ids", schedules.ToArray()));
+
     /// <summary>A Workers process running only the schedules pipeline, ready once it has a database connection.</summary>
     public Task<WorkerProcess> StartRunnerAsync(IDictionary<string, string?>? settings = null, ConcurrentQueue<string>? output = null)
     {
