@@ -105,7 +105,7 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
         var text = url.ValueKind == JsonValueKind.String ? url.GetString() : null;
         if (text is not null && text.Contains("{{", StringComparison.Ordinal))
         {
-            errors.Add(new(field, "invalid_url", $"{field} takes no placeholders (its host is fixed); put them in the path."));
+            errors.Add(new(field, "invalid_url", $"{field} takes no placeholders (its host is fixed); put them in {field[..^3]}path."));
             return null;
         }
         // The webhooks' rules: syntax, internal names, and every address the host resolves to must be public (unless the operator allows private ones).
