@@ -87,6 +87,7 @@ public static class ApiHost
         api.MapWebhookDeliveryEndpoints();
         api.MapAdminEndpoints();
         api.MapConnectorEndpoints();
+        api.MapScheduleEndpoints();
         api.MapMemberEndpoints();
         api.MapAppEndpoints();
         api.MapMarketplaceEndpoints();

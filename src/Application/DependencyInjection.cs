@@ -28,6 +28,9 @@ public static class DependencyInjection
         services.AddScoped<EventRecorder>();
         services.AddSingleton<EventGroupCommitter>();
         services.AddConnectorRoutes();
+        services.AddScoped<Schedules.ScheduleAggregate>();
+        services.AddSingleton<Schedules.ScheduleTimes>();
+        services.AddScoped<Schedules.ScheduledJobs>();
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
         services.AddScoped<DeadLetterRequeue>();

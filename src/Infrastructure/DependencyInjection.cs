@@ -5,6 +5,7 @@ using Integrations.Infrastructure.Inbound;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
 using Integrations.Infrastructure.Providers;
+using Integrations.Infrastructure.Schedules;
 using Integrations.Infrastructure.ProductBridge;
 using Integrations.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -23,6 +24,7 @@ public static class DependencyInjection
         services.AddWebhookEndpointManagement(configuration);
         services.AddWebhookDelivery(configuration);
         services.AddConnectorRuntime(configuration);
+        services.AddSchedules(configuration);
         services.AddProviders(configuration);
         services.AddConnections(configuration);
         services.AddProductBridge(configuration);

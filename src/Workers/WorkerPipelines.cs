@@ -7,6 +7,7 @@ using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Notifications;
 using Integrations.Infrastructure.Persistence.EventStore;
 using Integrations.Infrastructure.ProductBridge;
+using Integrations.Infrastructure.Schedules;
 using Integrations.Infrastructure.Webhooks;
 
 namespace Integrations.Workers;
@@ -52,9 +53,12 @@ public static class WorkerPipelines
     /// <summary>Consumes integrations.inbound.v1 (<see cref="InboundTopicHandler"/>): routes each verified inbound request to its tenants as inbound.received events.</summary>
     public const string Inbound = "inbound";
 
+    /// <summary>Runs due schedules (ADR 0021): claims them once across processes, heartbeats them, recovers the runs of dead workers.</summary>
+    public const string Schedules = "schedules";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
-    // In the order they start. The next issues add theirs here (scheduler).
+    // In the order they start.
     private static readonly Pipeline[] Pipelines =
     [
         new(OutboxRelay, (services, _) =>
@@ -88,6 +92,7 @@ public static class WorkerPipelines
             services.AddInboundProcessing(configuration);
             services.AddKafkaBatchConsumer<InboundTopicHandler>();
         }),
+        new(Schedules, (services, _) => services.AddScheduleRunner()),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>

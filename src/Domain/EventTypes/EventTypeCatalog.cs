@@ -17,6 +17,7 @@ public static class EventTypeCatalog
 {
     public const string WebhookEndpointDisabled = "webhook_endpoint.disabled";
     public const string InboundReceived = "inbound.received";
+    public const string SyncItemReceived = "sync.item_received";
 
     public static readonly IReadOnlyList<EventTypeDefinition> All =
     [
@@ -165,6 +166,17 @@ public static class EventTypeCatalog
                 "payload": {"description": "The body as the sender sent it: JSON as JSON, anything else as a string."}
                 """,
             sample: """{"inbound_request_id": "0193a5f2-7d20-7c1e-8a44-2b9d3f0e8c2a", "provider": "slack", "source_id": null, "connection_id": "0193a5f2-6c1e-7a44-9b1d-3f0e8c2a7d51", "account_id": "T0001", "received_at": "2026-12-07T09:14:03Z", "content_type": "application/json", "payload": {"type": "event_callback", "team_id": "T0001", "event_id": "Ev0PV52K21", "event": {"type": "app_mention", "text": "hello"}}}"""),
+        Platform(SyncItemReceived, "A scheduled sync (an http_poll schedule) found an item past its checkpoint; each item is emitted once.",
+            required: ["schedule_id", "run_id", "cursor", "item"],
+            properties: """
+                "schedule_id": {"type": "string", "format": "uuid"},
+                "run_id": {"type": "string", "format": "uuid", "description": "The run that found it."},
+                "connection_id": {"type": ["string", "null"], "format": "uuid", "description": "The connection it was read through, if any."},
+                "item_id": {"type": ["string", "null"], "description": "The item's id field, if it has one."},
+                "cursor": {"type": "string", "description": "The item's cursor field, as text: the checkpoint moves past it."},
+                "item": {"description": "The item as the endpoint returned it."}
+                """,
+            sample: """{"schedule_id": "0193f0a0-5c1e-7a44-9b1d-3f0e8c2a7d51", "run_id": "0193f0a1-0a2b-7c3d-8e4f-5a6b7c8d9e0f", "connection_id": "0193efd2-77aa-7b10-9c3e-1d2f3a4b5c6d", "item_id": "ord_1042", "cursor": "2026-12-07T02:00:11Z", "item": {"id": "ord_1042", "status": "paid", "updated_at": "2026-12-07T02:00:11Z"}}"""),
     ];
 
     private static readonly Dictionary<string, EventTypeDefinition> ByName = All.ToDictionary(t => t.Name, StringComparer.Ordinal);

@@ -133,7 +133,7 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
     /// below the connection's base URL with them; an absolute URL gets them only on the base URL's
     /// origin (scheme, host and port), so a route cannot send a connection's tokens elsewhere.
     /// </summary>
-    private static (Uri Url, bool Authenticated) Target(PreparedRequest prepared, ConnectionAccess access)
+    internal static (Uri Url, bool Authenticated) Target(PreparedRequest prepared, ConnectionAccess access)
     {
         if (prepared.Url is { } absolute)
         {

@@ -9,6 +9,7 @@ using Integrations.Infrastructure.Providers.Http;
 using Integrations.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Integrations.Infrastructure.Connectors;
 
@@ -51,7 +52,7 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton<IConnectorCallClaims, ConnectorCallClaims>();
         services.AddSingleton<ICallWakeups, ConnectorCallWakeups>();
         services.AddSingleton<CircuitStateWriter>();
-        services.AddSingleton<QuotaCounters>();
+        services.TryAddSingleton<QuotaCounters>();
         services.AddSingleton<ConnectorResilience>();
         // The webhooks' SSRF switch: one rule for every URL a tenant gives the platform.
         services.AddSingleton<IConnectorCallSender>(provider => new ConnectorCallSender(provider.GetRequiredService<ConnectorResilience>(),

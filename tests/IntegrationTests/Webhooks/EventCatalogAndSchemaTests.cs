@@ -27,7 +27,7 @@ public class EventCatalogAndSchemaTests(TestSystem system) : IClassFixture<TestS
         types.Select(t => t.GetProperty("name").GetString()).ShouldBe([
             "entity.created", "entity.updated", "entity.deleted", "user.invited", "user.joined", "user.removed",
             "subscription.created", "subscription.updated", "subscription.cancelled", "invoice.paid", "invoice.failed", "webhook_endpoint.disabled",
-            "inbound.received",
+            "inbound.received", "sync.item_received",
         ]);
         foreach (var type in types)
         {
@@ -37,7 +37,7 @@ public class EventCatalogAndSchemaTests(TestSystem system) : IClassFixture<TestS
             schema.GetProperty("type").GetString().ShouldBe("object");
             schema.GetProperty("additionalProperties").GetBoolean().ShouldBeTrue("schemas are forward compatible");
             type.GetProperty("sample").ValueKind.ShouldBe(JsonValueKind.Object);
-            type.GetProperty("source").GetString().ShouldBe(type.GetProperty("name").GetString() is "webhook_endpoint.disabled" or "inbound.received" ? "platform" : "product");
+            type.GetProperty("source").GetString().ShouldBe(type.GetProperty("name").GetString() is "webhook_endpoint.disabled" or "inbound.received" or "sync.item_received" ? "platform" : "product");
         }
         var updated = types.Single(t => t.GetProperty("name").GetString() == "entity.updated");
         updated.GetProperty("schema").GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldContain("changed_fields");

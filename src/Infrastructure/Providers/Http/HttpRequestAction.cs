@@ -61,7 +61,7 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
         var hasPath = settings.TryGetProperty("path", out var path);
         if (hasUrl == hasPath)
             errors.Add(new("settings", "url_or_path", "Give settings.path (below the connection's base URL) or settings.url (an absolute URL), not both."));
-        else if (hasUrl && await CheckUrlAsync(url, errors, ct) is { } checkedUrl)
+        else if (hasUrl && await CheckUrlAsync(urls, url, errors, ct) is { } checkedUrl)
             output["url"] = checkedUrl;
         else if (hasPath && CheckPath(path, errors) is { } checkedPath)
             output["path"] = checkedPath;
@@ -98,24 +98,27 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
         return new PreparedRequest(settings.Method, settings.Url, settings.Path?.Render(@event, data), headers, settings.Body?.RenderJson(@event, data));
     }
 
-    private async Task<string?> CheckUrlAsync(JsonElement url, List<ValidationError> errors, CancellationToken ct)
+    /// <summary>An absolute URL under the webhooks' SSRF rules, without placeholders; also the scheduled http_poll job's check.</summary>
+    internal static async Task<string?> CheckUrlAsync(IUrlSafetyChecker urls, JsonElement url, List<ValidationError> errors, CancellationToken ct,
+        string field = "settings.url")
     {
         var text = url.ValueKind == JsonValueKind.String ? url.GetString() : null;
         if (text is not null && text.Contains("{{", StringComparison.Ordinal))
         {
-            errors.Add(new("settings.url", "invalid_url", "settings.url takes no placeholders (its host is fixed); put them in settings.path."));
+            errors.Add(new(field, "invalid_url", $"{field} takes no placeholders (its host is fixed); put them in {field[..^3]}path."));
             return null;
         }
         // The webhooks' rules: syntax, internal names, and every address the host resolves to must be public (unless the operator allows private ones).
         if (await urls.CheckAsync(text ?? "", ct) is { } refusal)
         {
-            errors.Add(new("settings.url", refusal.Code, refusal.Message.Replace("url", "settings.url", StringComparison.Ordinal)));
+            errors.Add(new(field, refusal.Code, refusal.Message.Replace("url", field, StringComparison.Ordinal)));
             return null;
         }
         return text;
     }
 
-    private static string? CheckPath(JsonElement path, List<ValidationError> errors)
+    /// <summary>A path below the connection's base URL; also the scheduled http_poll job's check.</summary>
+    internal static string? CheckPath(JsonElement path, List<ValidationError> errors, string field = "settings.path")
     {
         var text = path.ValueKind == JsonValueKind.String ? path.GetString()! : "";
         // Placeholders ({{ data.id }}, spaces allowed) are percent-encoded when rendered: the rules are for the literal parts.
@@ -125,8 +128,8 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
                     && !literal.Any(c => char.IsControl(c) || c == ' ') && !literal.Split('?')[0].Split('/').Any(s => s is "." or "..");
         if (!valid)
         {
-            errors.Add(new("settings.path", "invalid_path",
-                $"settings.path is a path below the connection's base URL: it starts with one '/', has no '..' segment, space or '#', at most {MaxPathLength} characters."));
+            errors.Add(new(field, "invalid_path",
+                $"{field} is a path below the connection's base URL: it starts with one '/', has no '..' segment, space or '#', at most {MaxPathLength} characters."));
             return null;
         }
         try
@@ -136,7 +139,7 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
         }
         catch (DomainException e)
         {
-            errors.Add(new("settings.path", e.Code, e.Message));
+            errors.Add(new(field, e.Code, e.Message));
             return null;
         }
     }
