@@ -20,6 +20,7 @@ public static class ConsoleEndpoints
         console.MapConsoleSignIn();
         console.MapWebhookEndpointPages();
         console.MapWebhookDeliveryPages();
+        console.MapWebhookEditPages();
         console.MapConsoleAccountPages();
         var admin = app.MapGroup("/admin").ExcludeFromDescription()
             .RequireAuthorization(OperatorIdentity.Policy)
