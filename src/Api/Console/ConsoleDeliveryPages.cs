@@ -87,7 +87,7 @@ public static class ConsoleDeliveryPages
             <section aria-labelledby="log-title"><h2 id="log-title">Delivery log</h2>
               <form method="get" action="{self}" class="inline" id="log-filter">
                 <label for="status-filter">Status</label>{Choice("status-filter", "status", WebhookDeliveryStatuses.All, chosen.GetValueOrDefault("status"))}
-                <label for="event-type-filter">Event type</label>{Choice("event-type-filter", "event_type", catalog.Select(t => t.Name), chosen.GetValueOrDefault("event_type"))}
+                <label for="event-type-filter">Type of event</label>{Choice("event-type-filter", "event_type", catalog.Select(t => t.Name), chosen.GetValueOrDefault("event_type"))}
                 <label for="from-filter">From (UTC)</label><input type="date" id="from-filter" name="from" value="{E(chosen.GetValueOrDefault("from"))}">
                 <label for="to-filter">To (UTC)</label><input type="date" id="to-filter" name="to" value="{E(chosen.GetValueOrDefault("to"))}">
                 <button type="submit" id="filter">Filter</button>
