@@ -12,31 +12,9 @@ public static class ConsoleServiceCollectionExtensions
         services.Configure<ConsoleOptions>(configuration.GetSection(ConsoleOptions.Section));
         services.AddConsolePersistence();
         // The console's own session (ADR 0019): never read by the REST API nor by /oauth.
-        services.AddAuthentication().AddCookie(ConsoleIdentity.Scheme, o =>
-        {
-            o.Cookie.Name = "__console";
-            o.Cookie.Path = "/console";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Lax;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            o.SlidingExpiration = false;
-            o.LoginPath = "/console/sign-in";
-            o.ReturnUrlParameter = "return_to";
-            o.AccessDeniedPath = "/console/sign-in";
-        });
+        AddSessionCookie(services, ConsoleIdentity.Scheme, "__console", "/console", SameSiteMode.Lax);
         // The operator's dashboard session (/admin): another cookie on another path, and no tenant in it.
-        services.AddAuthentication().AddCookie(OperatorIdentity.Scheme, o =>
-        {
-            o.Cookie.Name = "__operator";
-            o.Cookie.Path = "/admin";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            o.SlidingExpiration = false;
-            o.LoginPath = "/admin/sign-in";
-            o.ReturnUrlParameter = "return_to";
-            o.AccessDeniedPath = "/admin/sign-in";
-        });
+        AddSessionCookie(services, OperatorIdentity.Scheme, "__operator", "/admin", SameSiteMode.Strict);
         foreach (var scheme in new[] { ConsoleIdentity.Scheme, OperatorIdentity.Scheme })
             services.AddOptions<CookieAuthenticationOptions>(scheme)
                 .Configure<IOptions<ConsoleOptions>>((o, console) => o.ExpireTimeSpan = console.Value.SessionLifetime);
@@ -49,4 +27,19 @@ public static class ConsoleServiceCollectionExtensions
                 .RequireAssertion(c => c.User.IsOperator() && c.User.TenantId() is null));
         return services;
     }
+
+    /// <summary>An HttpOnly session cookie sent only under <paramref name="path"/>, with a fixed lifetime (no sliding).</summary>
+    private static void AddSessionCookie(IServiceCollection services, string scheme, string name, string path, SameSiteMode sameSite) =>
+        services.AddAuthentication().AddCookie(scheme, o =>
+        {
+            o.Cookie.Name = name;
+            o.Cookie.Path = path;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = sameSite;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SlidingExpiration = false;
+            o.LoginPath = $"{path}/sign-in";
+            o.ReturnUrlParameter = "return_to";
+            o.AccessDeniedPath = $"{path}/sign-in";
+        });
 }
