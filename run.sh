@@ -475,6 +475,7 @@ banner() {
    API                 $API_URL
    API docs            $API_URL/docs   (OpenAPI 3.1: $API_URL/openapi/v1.json)
    Console             $API_URL/console   (a tenant's members sign in; docs/console.md)
+   Operator            $API_URL/admin   (sign in with the admin key below)
    Kafka bootstrap     $Kafka__BootstrapServers
    PostgreSQL          $ConnectionStrings__Postgres
    Admin key           $ADMIN_KEY

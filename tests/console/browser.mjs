@@ -1,14 +1,13 @@
 // Browser tests of the customer console (ADR 0019, docs/console.md) in headless Debian Chromium:
 // what a member and an embedding product see and can do, and what nobody else can. Prints
 // "console: N passed, N failed". run.sh starts the system with 4-second embed links.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { API_URL, api, launch, results, signIn, startSink, tenantWithMember, walk } from "./harness.mjs";
+import { API_URL, api, axeViolations, launch, results, signIn, startSink, tenantWithMember, walk } from "./harness.mjs";
 
 const EMBED_SECONDS = Number(process.env.EMBED_LINK_SECONDS ?? 4);
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const browser = await launch();
 const sink = await startSink();
+const failing = await startSink(500);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const tenantA = await tenantWithMember(browser, "Console A");
 const tenantB = await tenantWithMember(browser, "Console B");
 // Tenant B's endpoint, made through the API, with a marker no page of tenant A may show.
@@ -153,22 +152,98 @@ await walk(browser, "catalog-keys-notifications", async (page, problems) => {
   if ((await api("GET", "/api/v1/event-types", { key: tenantB.key })).status !== 200) problems.push("tenant B's key was revoked");
 });
 
+await walk(browser, "edit-endpoint", async (page, problems) => {
+  const stored = async () => (await api("GET", `/api/v1/webhook-endpoints/${endpointOfA}`, { key: tenantA.key })).body;
+  await signIn(page, tenantA);
+  await page.goto(`${API_URL}/console/webhooks/${endpointOfA}`);
+  await page.getByRole("link", { name: "Edit endpoint" }).click();
+  await page.getByLabel("URL").fill("ftp://example.com/not-http");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.waitForLoadState();
+  if (!(await page.locator("#error").isVisible())) problems.push("an ftp URL was accepted");
+  if ((await stored()).url !== `${sink.url}/from-console`) problems.push("a refused edit changed the endpoint");
+  await page.getByLabel("URL").fill(`${sink.url}/from-console-edited`);
+  await page.getByLabel("Description (optional)").fill("edited in the console");
+  await page.getByLabel(/entity\.created/).check();
+  await page.getByLabel(/Rate limit/).fill("42");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.waitForLoadState();
+  const after = await stored();
+  if (after.url !== `${sink.url}/from-console-edited` || after.rate_limit_per_minute !== 42 || after.description !== "edited in the console"
+    || !after.event_types.includes("entity.created") || !after.event_types.includes("invoice.paid")) problems.push(`stored: ${JSON.stringify(after)}`);
+  if ((await page.locator("#rate-limit").textContent()) !== "42 per minute") problems.push("the page does not show the new rate limit");
+});
+
+await walk(browser, "failing-endpoint-retry-filter-recover", async (page, problems) => {
+  const broken = (await api("POST", "/api/v1/webhook-endpoints", { key: tenantA.key, body: { url: `${failing.url}/broken`, event_types: ["invoice.paid"] } })).body;
+  const self = `${API_URL}/console/webhooks/${broken.id}`;
+  const today = new Date().toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+  // Webhooks__RetrySchedule=1s (run.sh): two attempts, then the delivery is dead-lettered (failed).
+  const deadLettered = async (path) => {
+    for (let i = 0; i < 60; i++) {
+      await page.goto(`${API_URL}${path}`);
+      if ((await page.locator("#delivery-status").textContent()).includes("failed")) return true;
+      await sleep(500);
+    }
+    return false;
+  };
+  const sinkGetsMore = async (count) => {
+    for (let i = 0; i < 80 && failing.received.length <= count; i++) await sleep(250);
+    return failing.received.length > count;
+  };
+  await signIn(page, tenantA);
+  await page.goto(self);
+  await page.locator("#test-event-type").selectOption("invoice.paid");
+  await page.getByRole("button", { name: "Test webhook" }).click();
+  await page.locator("#test-status-code").waitFor({ timeout: 20000 });
+  if ((await page.locator("#test-status-code").textContent()) !== "500") problems.push("the inline result is not the receiver's 500");
+  const delivery = await page.locator("#test-outcome a").getAttribute("href");
+  if (!(await deadLettered(delivery))) return problems.push("the delivery never failed");
+  const attempts = await page.locator("#attempts tbody tr").allTextContents();
+  if (attempts.length < 2 || !attempts.every((a) => a.includes("500") && a.includes("receiver broken"))) problems.push(`attempts: ${attempts}`);
+  let sent = failing.received.length;
+  await page.getByRole("button", { name: "Retry delivery" }).click();
+  await page.waitForLoadState();
+  if (!(await sinkGetsMore(sent))) problems.push("the retry sent nothing");
+  if (!(await deadLettered(delivery))) return problems.push("the retried delivery did not fail again");
+  for (const [filters, expected] of [[{ status: "failed", type: "invoice.paid", from: today }, 1], [{ type: "entity.created" }, 0], [{ to: yesterday }, 0]]) {
+    await page.goto(self);
+    if (filters.status) await page.getByLabel("Status", { exact: true }).selectOption(filters.status);
+    if (filters.type) await page.getByLabel("Type of event").selectOption(filters.type);
+    if (filters.from) await page.getByLabel("From (UTC)").fill(filters.from);
+    if (filters.to) await page.getByLabel("To (UTC)").fill(filters.to);
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForLoadState();
+    const rows = await page.locator("#deliveries tbody tr").count();
+    if (rows !== expected) problems.push(`filter ${JSON.stringify(filters)}: ${rows} rows`);
+  }
+  await page.goto(self);
+  await page.getByLabel("Failed since (UTC date)").fill(today);
+  sent = failing.received.length;
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Recover failed deliveries" }).click();
+  await page.locator("#recovered").waitFor();
+  const notice = await page.locator("#recovered").textContent();
+  if (!notice.includes("1 failed delivery was queued again")) problems.push(`recover: ${notice}`);
+  if (!(await sinkGetsMore(sent))) problems.push("the recovered delivery was not sent");
+});
+
 // axe-core in the page (the context bypasses the CSP only so that the test can inject it).
 for (const [name, path, viewport] of [["axe-list", "/console/webhooks", { width: 1280, height: 800 }],
   ["axe-new", "/console/webhooks/new", { width: 390, height: 844 }], ["axe-detail", () => `/console/webhooks/${endpointOfA}`, { width: 390, height: 844 }],
   ["axe-catalog", "/console/event-types", { width: 1280, height: 800 }], ["axe-keys", "/console/api-keys", { width: 390, height: 844 }],
-  ["axe-notifications", "/console/notifications", { width: 1280, height: 800 }]]) {
+  ["axe-notifications", "/console/notifications", { width: 1280, height: 800 }], ["axe-edit", () => `/console/webhooks/${endpointOfA}/edit`, { width: 390, height: 844 }]]) {
   await walk(browser, name, async (page, problems) => {
     await signIn(page, tenantA);
     await page.goto(`${API_URL}${typeof path === "function" ? path() : path}`);
-    await page.evaluate(axeSource);
-    const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.nodes.length})`));
+    const found = await axeViolations(page);
     if (found.length) problems.push(`axe: ${found.join(", ")}`);
   }, { bypassCSP: true, viewport });
 }
 
 await browser.close();
 sink.close();
+failing.close();
 console.log(`console: ${results.passed} passed, ${results.failed} failed`);
 process.exit(results.failed === 0 ? 0 : 1);

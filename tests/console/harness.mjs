@@ -2,6 +2,8 @@
 // sink, and the walk() wrapper that counts results and takes a screenshot of each walk.
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 
 export const { API_URL, ADMIN_KEY } = process.env;
 export const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? ".";
@@ -17,10 +19,16 @@ export async function api(method, path, { key, body } = {}) {
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-/** A tenant with an API key and an active member who set PASSWORD through the invitation page. */
-export async function tenantWithMember(browser, name) {
+/** A tenant with an API key, made through the admin API. */
+export async function tenantWithKey(name) {
   const tenant = (await api("POST", "/api/v1/tenants", { key: ADMIN_KEY, body: { name, plan: "enterprise" } })).body;
   const key = (await api("POST", `/api/v1/tenants/${tenant.id}/api-keys`, { key: ADMIN_KEY })).body.key;
+  return { id: tenant.id, name, key };
+}
+
+/** A tenant with an API key and an active member who set PASSWORD through the invitation page. */
+export async function tenantWithMember(browser, name) {
+  const { id, key } = await tenantWithKey(name);
   const email = `${name.toLowerCase().replace(/\W/g, "")}-${Date.now()}@example.com`;
   const invitation = (await api("POST", "/api/v1/members", { key, body: { email, role: "member" } })).body;
   const context = await browser.newContext();
@@ -30,18 +38,18 @@ export async function tenantWithMember(browser, name) {
   await page.getByRole("button", { name: "Join" }).click();
   await page.waitForLoadState();
   await context.close();
-  return { id: tenant.id, key, email };
+  return { id, name, key, email };
 }
 
-/** A receiver on this machine that answers 200 and counts what it got. */
-export async function startSink() {
+/** A receiver on this machine that answers `status` (200: a working one, 500: a failing one) and counts what it got. */
+export async function startSink(status = 200) {
   const received = [];
   const server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk) => (body += chunk));
     request.on("end", () => {
       received.push({ path: request.url, body });
-      response.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
+      response.writeHead(status, { "Content-Type": "text/plain" }).end(status === 200 ? "ok" : "receiver broken");
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -62,6 +70,23 @@ export async function signIn(page, tenant, password = PASSWORD) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForLoadState();
+}
+
+/** The operator's sign-in at /admin with the admin key (or another key, to be refused). */
+export async function signInOperator(page, key = ADMIN_KEY) {
+  await page.goto(`${API_URL}/admin`);
+  await page.getByLabel("Admin key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForLoadState();
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations of the page (its context must bypass the CSP to inject axe). */
+export async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.nodes.length})`));
 }
 
 export const results = { passed: 0, failed: 0 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the customer console (/console, ADR 0019), test.sh runs this script: headless
 # Debian Chromium driven by playwright-core walks sign-in, endpoints, Test webhook, embed links,
-# tenant isolation, CSP, antiforgery and axe-core's accessibility rules (browser.mjs).
+# tenant isolation, CSP, antiforgery and axe-core's accessibility rules (browser.mjs), and the
+# operator dashboard /admin (operator.mjs).
 # It starts its own system (../contract/system.sh) with short embed links, and stops it on exit.
 # Prints "console: N passed, N failed"; the last line is the total.
 set -uo pipefail
@@ -16,6 +17,9 @@ prepare_browser_checks console || { echo "npm ci failed"; echo "0 passed, 1 fail
 # Embed links expire after 4 s here, so that the expiry test waits only that long.
 export Console__EmbedLinkLifetime=00:00:04
 export EMBED_LINK_SECONDS=4
+# One retry a second after the first attempt, then the dead-letter queue: a failing endpoint's
+# deliveries fail within seconds (browser.mjs, failing-endpoint-retry-filter-recover).
+export Webhooks__RetrySchedule=1s
 trap stop_system EXIT
 if ! start_system; then
   echo "the system did not start"
@@ -28,5 +32,10 @@ SCREENSHOT_DIR="$OUT" node browser.mjs >"$log" 2>&1
 rc=$?
 cat "$log"
 tally console "$log" "$rc"
+log="$OUT/console-operator.log"
+SCREENSHOT_DIR="$OUT" node operator.mjs >"$log" 2>&1
+rc=$?
+cat "$log"
+tally operator "$log" "$rc"
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -95,6 +95,6 @@ public sealed class BearerAuthenticationHandler(
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, ClaimTypes.Role)), Scheme.Name));
 
     // Compare digests so neither the length nor the content of the admin key leaks through timing.
-    private static bool FixedTimeEquals(string presented, string expected) =>
+    internal static bool FixedTimeEquals(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 }

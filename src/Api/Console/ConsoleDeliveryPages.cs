@@ -1,3 +1,4 @@
+using System.Globalization;
 using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Listing;
@@ -59,11 +60,17 @@ public static class ConsoleDeliveryPages
             """;
     }
 
-    /// <summary>The endpoint's log, newest first, filtered by status, keyset-paginated like the API.</summary>
+    /// <summary>
+    /// The endpoint's log, newest first, filtered by status, event type and creation date (the REST
+    /// list's filters; a date range is whole UTC days), keyset-paginated like the API.
+    /// </summary>
     public static async Task<string> DeliveryLog(HttpContext http, IMediator mediator, Guid endpointId, CancellationToken ct)
     {
-        var status = ConsoleWebhookPages.Param(http, "status");
-        var filters = status is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["status"] = status };
+        var chosen = new[] { "status", "event_type", "from", "to" }.Select(n => (Name: n, Value: ConsoleWebhookPages.Param(http, n)))
+            .Where(f => f.Value is not null).ToDictionary(f => f.Name, f => f.Value!);
+        var filters = chosen.Where(f => f.Key is "status" or "event_type").ToDictionary();
+        if (chosen.TryGetValue("from", out var from)) filters["created_after"] = Day(from, d => d.AddTicks(-10));
+        if (chosen.TryGetValue("to", out var to)) filters["created_before"] = Day(to, d => d.AddDays(1));
         var query = ListQueryParser.Parse(ListWebhookDeliveriesQuery.Spec, new ListParameters("25", ConsoleWebhookPages.Param(http, "cursor"), null, filters));
         var page = await mediator.Send(new ListEndpointDeliveriesQuery(http.User.Tenant(), endpointId, query), ct);
         var self = $"/console/webhooks/{endpointId}";
@@ -72,16 +79,18 @@ public static class ConsoleDeliveryPages
             <td>{Badge(d.Status)}</td><td class="code">{d.LastStatusCode?.ToString() ?? E(d.LastErrorKind ?? "—")}</td>
             <td>{d.AttemptCount}</td><td>{Time(d.CreatedAt)}</td></tr>
             """));
-        var choices = string.Join("", new[] { "" }.Concat(WebhookDeliveryStatuses.All).Select(s =>
-            $"<option value=\"{s}\"{(s == (status ?? "") ? " selected" : "")}>{(s.Length == 0 ? "all" : s)}</option>"));
+        var catalog = await ConsoleWebhookPages.Catalog(mediator, ct);
         var next = page.HasMore
-            ? $"""<p><a id="next-page" href="{self}?{(status is null ? "" : $"status={Uri.EscapeDataString(status)}&")}cursor={Uri.EscapeDataString(page.NextCursor!)}">Older deliveries</a></p>"""
+            ? $"""<p><a id="next-page" href="{self}?{string.Join("", chosen.Select(f => $"{f.Key}={Uri.EscapeDataString(f.Value)}&"))}cursor={Uri.EscapeDataString(page.NextCursor!)}">Older deliveries</a></p>"""
             : "";
         return $"""
             <section aria-labelledby="log-title"><h2 id="log-title">Delivery log</h2>
               <form method="get" action="{self}" class="inline" id="log-filter">
-                <label for="status-filter">Status</label><select id="status-filter" name="status">{choices}</select>
-                <button type="submit">Filter</button>
+                <label for="status-filter">Status</label>{Choice("status-filter", "status", WebhookDeliveryStatuses.All, chosen.GetValueOrDefault("status"))}
+                <label for="event-type-filter">Type of event</label>{Choice("event-type-filter", "event_type", catalog.Select(t => t.Name), chosen.GetValueOrDefault("event_type"))}
+                <label for="from-filter">From (UTC)</label><input type="date" id="from-filter" name="from" value="{E(chosen.GetValueOrDefault("from"))}">
+                <label for="to-filter">To (UTC)</label><input type="date" id="to-filter" name="to" value="{E(chosen.GetValueOrDefault("to"))}">
+                <button type="submit" id="filter">Filter</button>
               </form>
               {(page.Data.Count == 0 ? "<p id=\"no-deliveries\">No deliveries.</p>" : $"""
               <table id="deliveries"><caption class="sr-only">Deliveries</caption>
@@ -92,6 +101,17 @@ public static class ConsoleDeliveryPages
             </section>
             """;
     }
+
+    /// <summary>A select with "all" first; the chosen value stays selected.</summary>
+    private static string Choice(string id, string name, IEnumerable<string> values, string? chosen) =>
+        $"""<select id="{id}" name="{name}">{string.Join("", new[] { "" }.Concat(values).Select(v =>
+            $"<option value=\"{E(v)}\"{(v == (chosen ?? "") ? " selected" : "")}>{(v.Length == 0 ? "all" : E(v))}</option>"))}</select>""";
+
+    /// <summary>A date field as the instant the API's filter takes; anything else goes on as typed, for the API's own error.</summary>
+    private static string Day(string value, Func<DateTimeOffset, DateTimeOffset> bound) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? bound(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)
+            : value;
 
     private static async Task<IResult> Detail(Guid id, Guid deliveryId, HttpContext http, IMediator mediator, CancellationToken ct)
     {

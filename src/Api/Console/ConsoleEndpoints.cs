@@ -20,12 +20,19 @@ public static class ConsoleEndpoints
         console.MapConsoleSignIn();
         console.MapWebhookEndpointPages();
         console.MapWebhookDeliveryPages();
+        console.MapWebhookEditPages();
         console.MapConsoleAccountPages();
+        var admin = app.MapGroup("/admin").ExcludeFromDescription()
+            .RequireAuthorization(OperatorIdentity.Policy)
+            .AddEndpointFilter(Guard);
+        admin.MapOperatorSignIn();
+        admin.MapOperatorHealthPages();
+        admin.MapOperatorAppReviewPages();
         return app;
     }
 
     /// <summary>
-    /// Around every console endpoint: the security headers, the actor of what it does, the
+    /// Around every console and operator endpoint: the security headers, the actor of what it does, the
     /// antiforgery check of every POST, and the API's errors as pages instead of JSON.
     /// </summary>
     private static async ValueTask<object?> Guard(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -34,6 +41,8 @@ public static class ConsoleEndpoints
         ConsoleHtml.SecurityHeaders(http);
         if (http.User.Identity?.AuthenticationType == ConsoleIdentity.Scheme)
             http.RequestServices.GetRequiredService<Infrastructure.RequestContext>().Actor = http.User.ConsoleActor();
+        else if (http.User.IsOperator())
+            http.RequestServices.GetRequiredService<Infrastructure.RequestContext>().Actor = OperatorIdentity.Actor;
         if (HttpMethods.IsPost(http.Request.Method))
         {
             try

@@ -45,7 +45,14 @@ public static class ConsoleHtml
               <div class="who"><span id="signed-in-as">{E(user.Label())}</span>
               {PostButton(http, "/console/sign-out", "Sign out", "sign-out", css: "link")}</div></header>
               """
-            : """<header><nav aria-label="Console"><span class="brand">Integrations console</span></nav></header>""";
+            : user.IsOperator()
+                ? $"""
+                  <header><nav aria-label="Operator"><a href="/admin" class="brand">Integrations operator</a>
+                  <a href="/admin">Integration health</a><a href="/admin/apps">App review</a></nav>
+                  <div class="who"><span id="signed-in-as">{E(user.Label())}</span>
+                  {PostButton(http, "/admin/sign-out", "Sign out", "sign-out", css: "link")}</div></header>
+                  """
+                : """<header><nav aria-label="Console"><span class="brand">Integrations console</span></nav></header>""";
         return Results.Content($"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -56,7 +63,8 @@ public static class ConsoleHtml
     }
 
     public static IResult Error(HttpContext http, int status, string title, string message) =>
-        Page(http, title, $"""<h1>{E(title)}</h1><p class="error" id="error" role="alert">{E(message)}</p><p><a href="/console">Back to the console</a></p>""", status);
+        Page(http, title, $"""<h1>{E(title)}</h1><p class="error" id="error" role="alert">{E(message)}</p>{(http.Request.Path.StartsWithSegments("/admin")
+            ? "<p><a href=\"/admin\">Back to the dashboard</a></p>" : "<p><a href=\"/console\">Back to the console</a></p>")}""", status);
 
     /// <summary>
     /// Headers of every console answer: a CSP with no inline script or style, framing allowed only

@@ -76,32 +76,38 @@ public static class ConsoleWebhookPages
             """);
     }
 
-    private static async Task<IReadOnlyList<EventTypeDto>> Catalog(IMediator mediator, CancellationToken ct) => await mediator.Send(new ListEventTypesQuery(), ct);
+    private static IResult NewPage(HttpContext http, IReadOnlyList<EventTypeDto> catalog, string? error, string? url, string? description, IReadOnlyCollection<string> chosen) =>
+        Page(http, "New webhook endpoint", $"""
+            <h1>New webhook endpoint</h1>
+            {(error is null ? "" : $"<p class=\"error\" id=\"error\" role=\"alert\">{E(error)}</p>")}
+            <form method="post" action="/console/webhooks" id="create-endpoint" class="stack">
+              {Antiforgery(http)}
+              {EndpointFields(catalog, url, description, chosen)}
+              <button type="submit" id="create">Create endpoint</button>
+            </form>
+            """, error is null ? 200 : 422);
 
-    private static IResult NewPage(HttpContext http, IReadOnlyList<EventTypeDto> catalog, string? error, string? url, string? description, IReadOnlyCollection<string> chosen)
+    /// <summary>URL, description and event types: the fields the create and edit forms share.</summary>
+    internal static string EndpointFields(IReadOnlyList<EventTypeDto> catalog, string? url, string? description, IReadOnlyCollection<string> chosen)
     {
         var types = string.Join("\n", catalog.Select((t, i) => $"""
             <li><input type="checkbox" name="event_types" value="{E(t.Name)}" id="type-{i}"{(chosen.Contains(t.Name) ? " checked" : "")}>
             <label for="type-{i}"><code>{E(t.Name)}</code> <span class="muted">{E(t.Description)}</span></label></li>
             """));
-        return Page(http, "New webhook endpoint", $"""
-            <h1>New webhook endpoint</h1>
-            {(error is null ? "" : $"<p class=\"error\" id=\"error\" role=\"alert\">{E(error)}</p>")}
-            <form method="post" action="/console/webhooks" id="create-endpoint" class="stack">
-              {Antiforgery(http)}
-              <label for="url">URL</label>
-              <input type="url" id="url" name="url" required value="{E(url)}" placeholder="https://hooks.example.com/integrations">
-              <label for="description">Description (optional)</label>
-              <input type="text" id="description" name="description" value="{E(description)}" maxlength="500">
-              <fieldset><legend>Event types</legend>
-                <ul class="types"><li><input type="checkbox" name="event_types" value="*" id="type-all"{(chosen.Contains("*") ? " checked" : "")}>
-                <label for="type-all"><code>*</code> <span class="muted">Every event type, including ones added later</span></label></li>
-                {types}</ul>
-              </fieldset>
-              <button type="submit" id="create">Create endpoint</button>
-            </form>
-            """, error is null ? 200 : 422);
+        return $"""
+            <label for="url">URL</label>
+            <input type="url" id="url" name="url" required value="{E(url)}" placeholder="https://hooks.example.com/integrations">
+            <label for="description">Description (optional)</label>
+            <input type="text" id="description" name="description" value="{E(description)}" maxlength="500">
+            <fieldset><legend>Event types</legend>
+              <ul class="types"><li><input type="checkbox" name="event_types" value="*" id="type-all"{(chosen.Contains("*") ? " checked" : "")}>
+              <label for="type-all"><code>*</code> <span class="muted">Every event type, including ones added later</span></label></li>
+              {types}</ul>
+            </fieldset>
+            """;
     }
+
+    internal static async Task<IReadOnlyList<EventTypeDto>> Catalog(IMediator mediator, CancellationToken ct) => await mediator.Send(new ListEventTypesQuery(), ct);
 
     private static async Task<IResult> Create(HttpContext http, IMediator mediator, CancellationToken ct)
     {
@@ -121,7 +127,7 @@ public static class ConsoleWebhookPages
     }
 
     /// <summary>The endpoint with its health, secret actions, Test webhook and the delivery log; <paramref name="secret"/> only after an explicit reveal or rotate.</summary>
-    private static async Task<IResult> Detail(HttpContext http, IMediator mediator, Guid id, string? secret, CancellationToken ct)
+    internal static async Task<IResult> Detail(HttpContext http, IMediator mediator, Guid id, string? secret, CancellationToken ct)
     {
         var tenant = http.User.Tenant();
         var endpoint = await mediator.Send(new GetWebhookEndpointQuery(tenant, id), ct);
@@ -137,7 +143,8 @@ public static class ConsoleWebhookPages
             <dl class="facts">
               <dt>Status</dt><dd id="status">{Badge(endpoint.Status)} {E(endpoint.DisabledMessage)}</dd>
               <dt>Event types</dt><dd>{E(string.Join(", ", endpoint.EventTypes))}</dd>
-              <dt>Description</dt><dd>{E(endpoint.Description ?? "—")}</dd>
+              <dt>Description</dt><dd id="description-value">{E(endpoint.Description ?? "—")}</dd>
+              <dt>Rate limit</dt><dd id="rate-limit">{endpoint.RateLimitPerMinute} per minute</dd>
               <dt>Circuit breaker</dt><dd id="circuit">{E(health.Circuit.State)}{(health.Circuit.NextProbeAt is null ? "" : $", next probe {Time(health.Circuit.NextProbeAt)}")}</dd>
               <dt>Failures in a row</dt><dd>{health.ConsecutiveFailures} (disabled at {health.AutoDisableAfter})</dd>
               <dt>Last success</dt><dd>{Time(health.LastSuccessAt)}</dd>
@@ -151,6 +158,7 @@ public static class ConsoleWebhookPages
               </div>
             </section>
             <section aria-labelledby="manage-title"><h2 id="manage-title">Manage</h2><div class="actions">
+              <a class="button" href="{self}/edit" id="edit">Edit endpoint</a>
               {(enabled ? PostButton(http, $"{self}/disable", "Disable", "disable") : PostButton(http, $"{self}/enable", "Enable", "enable"))}
               {PostButton(http, $"{self}/delete", "Delete endpoint", "delete", "Delete this endpoint? It receives nothing more.", "danger")}
             </div></section>
@@ -163,6 +171,7 @@ public static class ConsoleWebhookPages
               </form>
               <div id="test-result" aria-live="polite"></div>
             </section>
+            {ConsoleWebhookEditPages.RecoverForm(http, self)}
             {log}
             """);
     }

@@ -9,6 +9,7 @@ using Integrations.Application.Apps.Commands.ApproveApp;
 using Integrations.Application.Apps.Commands.DisconnectApp;
 using Integrations.Application.Apps.Commands.RegisterApp;
 using Integrations.Application.Apps.Commands.RejectApp;
+using Integrations.Application.Apps.Queries.ListAppsForReview;
 using Integrations.Application.Apps.Commands.RotateAppSecret;
 using Integrations.Application.Apps.Commands.SubmitApp;
 using Integrations.Application.Apps.Commands.UpdateApp;
@@ -150,6 +151,13 @@ public static class AppEndpoints
             .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
 
         var admin = app.MapGroup("/api/v1/admin/apps").WithTags("Apps");
+        admin.MapGet("/", async (ListRequest list, HttpContext http, IMediator mediator, CancellationToken ct) =>
+                list.Page(await mediator.Send(new ListAppsForReviewQuery(list.Query), ct), http))
+            .WithListConventions<AppDto>(ListAppsForReviewQuery.Spec)
+            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+            .WithName("listAppsForReview").WithSummary("List every organisation's apps (the review queue)")
+            .WithDescription("Apps of every developer organisation, newest first, never with secrets; `review_status=pending` is the queue of submitted apps to approve or reject.");
+
         admin.MapPost("/{id:guid}/approve", async (Guid id, IMediator mediator, CancellationToken ct) =>
                 Results.Ok(await mediator.Send(new ApproveAppCommand(id), ct)))
             .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")

@@ -71,7 +71,8 @@ public sealed class ApiRateLimiter(IRateLimitCounterStore store, IOptionsMonitor
     private (string Key, int Limit)? Partition(HttpContext context)
     {
         var settings = options.CurrentValue;
-        if (settings.Enabled && (context.Request.Path.StartsWithSegments("/oauth") || context.Request.Path.StartsWithSegments("/console/sign-in")))
+        if (settings.Enabled && (context.Request.Path.StartsWithSegments("/oauth") || context.Request.Path.StartsWithSegments("/console/sign-in")
+                                 || context.Request.Path.StartsWithSegments("/admin/sign-in")))
             return ($"oauth:{context.Connection.RemoteIpAddress}", settings.OAuthPerAddress);
         if (!settings.Enabled || !context.Request.Path.StartsWithSegments("/api")) return null;
         var user = context.User;

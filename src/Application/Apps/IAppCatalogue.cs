@@ -17,6 +17,9 @@ public interface IAppCatalogue
 
     Task<CursorPage<AppDto>> ListOwnedAsync(Guid ownerTenantId, ListQuery query, CancellationToken ct);
 
+    /// <summary>Every developer's apps, for the platform operator's review.</summary>
+    Task<CursorPage<AppDto>> ListAllAsync(ListQuery query, CancellationToken ct);
+
     /// <summary>Approved public apps only.</summary>
     Task<CursorPage<MarketplaceAppDto>> ListMarketplaceAsync(ListQuery query, CancellationToken ct);
 

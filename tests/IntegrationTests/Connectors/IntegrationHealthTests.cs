@@ -73,6 +73,16 @@ public sealed class IntegrationHealthTests(ConnectorsSystem system) : IAsyncLife
         hook.GetProperty("tenant_id").GetGuid().ShouldBe(tenant.TenantId);
         hook.GetProperty("health").GetProperty("status").GetString().ShouldBe("enabled");
 
+        // The tenant's row sums its connections and endpoints; it is ahead of tenants without an open breaker.
+        var mine = connections.Where(c => c.GetProperty("tenant_id").GetGuid() == tenant.TenantId).ToList();
+        var tenants = view.GetProperty("tenants").EnumerateArray().ToList();
+        var row = tenants.Single(t => t.GetProperty("tenant_id").GetGuid() == tenant.TenantId);
+        row.GetProperty("connections").GetInt32().ShouldBe(mine.Count);
+        row.GetProperty("connection_dead_letters").GetInt64().ShouldBe(mine.Sum(c => c.GetProperty("dead_letters").GetInt64()));
+        row.GetProperty("open_circuits").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
+        row.GetProperty("webhook_endpoints").GetInt32().ShouldBe(view.GetProperty("webhook_endpoints").EnumerateArray().Count(e => e.GetProperty("tenant_id").GetGuid() == tenant.TenantId));
+        tenants.TakeWhile(t => t.GetProperty("tenant_id").GetGuid() != tenant.TenantId).ShouldAllBe(t => t.GetProperty("open_circuits").GetInt32() >= 1, "worst first");
+
         // Tenants do not see it.
         (await tenant.Client.GetAsync("/api/v1/admin/integration-health")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         await system.Fake.Control.ClearFaultsAsync();

@@ -61,6 +61,9 @@ public sealed class AppCatalogue(DbSession session) : IAppCatalogue
     public Task<CursorPage<AppDto>> ListOwnedAsync(Guid ownerTenantId, ListQuery query, CancellationToken ct) =>
         session.RunAsync((c, t) => KeysetQuery.ReadPageAsync(c, t, Owned, Columns, [("owner_tenant_id", ownerTenantId)], query, r => AppDto.From(Read(r)), ct), ct);
 
+    public Task<CursorPage<AppDto>> ListAllAsync(ListQuery query, CancellationToken ct) =>
+        session.RunAsync((c, t) => KeysetQuery.ReadPageAsync(c, t, Owned, Columns, [], query, r => AppDto.From(Read(r)), ct), ct);
+
     public Task<CursorPage<MarketplaceAppDto>> ListMarketplaceAsync(ListQuery query, CancellationToken ct) =>
         session.RunAsync((c, t) => KeysetQuery.ReadPageAsync(c, t, Marketplace, Columns, [], query, r => MarketplaceAppDto.From(Read(r)), ct), ct);
 

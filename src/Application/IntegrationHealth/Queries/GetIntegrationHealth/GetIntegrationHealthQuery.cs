@@ -27,9 +27,9 @@ public sealed record ProviderHealthDto(string Provider, int Connections, int Ope
 /// <summary>A webhook endpoint's health (as <c>GET /api/v1/webhook-endpoints/{id}/health</c> shows its tenant), with the tenant.</summary>
 public sealed record WebhookEndpointOperatorDto(Guid TenantId, WebhookEndpointHealthDto Health);
 
-/// <summary>The operator view: every provider, connection and webhook endpoint across tenants, worst first.</summary>
+/// <summary>The operator view: every provider, connection and webhook endpoint across tenants, and every tenant summed, worst first.</summary>
 public sealed record IntegrationHealthDto(DateTimeOffset GeneratedAt, IReadOnlyList<ProviderHealthDto> Providers,
-    IReadOnlyList<ConnectionHealthDto> Connections, IReadOnlyList<WebhookEndpointOperatorDto> WebhookEndpoints);
+    IReadOnlyList<ConnectionHealthDto> Connections, IReadOnlyList<WebhookEndpointOperatorDto> WebhookEndpoints, IReadOnlyList<TenantHealthDto> Tenants);
 
 public sealed record GetIntegrationHealthQuery : IQuery<IntegrationHealthDto>;
 
@@ -50,7 +50,7 @@ public sealed class GetIntegrationHealthQueryHandler(
         var hooks = (await endpoints.ListAsync(cancellationToken))
             .Select(e => new WebhookEndpointOperatorDto(e.TenantId, GetWebhookEndpointHealthQueryHandler.Describe(e.Facts, webhookOptions, now)))
             .OrderByDescending(e => Badness(e.Health)).ThenBy(e => e.Health.EndpointId).ToList();
-        return new IntegrationHealthDto(now, providers, connections, hooks);
+        return new IntegrationHealthDto(now, providers, connections, hooks, TenantHealthDto.Summarise(connections, hooks));
     }
 
     private static CallRateDto Rate(int calls, int failed) => new(calls, failed, calls == 0 ? null : Math.Round((double)failed / calls, 4));
