@@ -20,8 +20,8 @@ await walk(browser, "sign-in-create-test-webhook", async (page, problems) => {
   await signIn(page, tenantA);
   if (!page.url().endsWith("/console/webhooks")) problems.push(`after sign-in at ${page.url()}`);
   await page.getByRole("link", { name: "New endpoint" }).click();
-  await page.getByLabel("URL").fill(`${sink.url}/from-console`);
-  await page.getByLabel("Description (optional)").fill("<b>planted</b> markup");
+  await page.getByLabel("URL", { exact: true }).fill(`${sink.url}/from-console`);
+  await page.getByLabel("Description (optional)", { exact: true }).fill("<b>planted</b> markup");
   await page.getByLabel(/invoice\.paid/).check();
   await page.getByRole("button", { name: "Create endpoint" }).click();
   await page.waitForLoadState();
@@ -29,7 +29,7 @@ await walk(browser, "sign-in-create-test-webhook", async (page, problems) => {
   if ((await page.locator("#endpoint-url").textContent()) !== `${sink.url}/from-console`) problems.push("detail page does not show the URL");
   if ((await page.locator("b", { hasText: "planted" }).count()) !== 0) problems.push("description rendered as markup");
   if ((await page.locator("#secret").count()) !== 0) problems.push("secret shown without a reveal");
-  await page.getByLabel("Event type").selectOption("invoice.paid");
+  await page.getByLabel("Event type", { exact: true }).selectOption("invoice.paid");
   await page.getByRole("button", { name: "Test webhook" }).click();
   await page.locator("#test-status-code").waitFor({ timeout: 20000 });
   const inline = await page.locator("#test-status-code").textContent();
@@ -157,13 +157,13 @@ await walk(browser, "edit-endpoint", async (page, problems) => {
   await signIn(page, tenantA);
   await page.goto(`${API_URL}/console/webhooks/${endpointOfA}`);
   await page.getByRole("link", { name: "Edit endpoint" }).click();
-  await page.getByLabel("URL").fill("ftp://example.com/not-http");
+  await page.getByLabel("URL", { exact: true }).fill("ftp://example.com/not-http");
   await page.getByRole("button", { name: "Save changes" }).click();
   await page.waitForLoadState();
   if (!(await page.locator("#error").isVisible())) problems.push("an ftp URL was accepted");
   if ((await stored()).url !== `${sink.url}/from-console`) problems.push("a refused edit changed the endpoint");
-  await page.getByLabel("URL").fill(`${sink.url}/from-console-edited`);
-  await page.getByLabel("Description (optional)").fill("edited in the console");
+  await page.getByLabel("URL", { exact: true }).fill(`${sink.url}/from-console-edited`);
+  await page.getByLabel("Description (optional)", { exact: true }).fill("edited in the console");
   await page.getByLabel(/entity\.created/).check();
   await page.getByLabel(/Rate limit/).fill("42");
   await page.getByRole("button", { name: "Save changes" }).click();
@@ -210,16 +210,16 @@ await walk(browser, "failing-endpoint-retry-filter-recover", async (page, proble
   for (const [filters, expected] of [[{ status: "failed", type: "invoice.paid", from: today }, 1], [{ type: "entity.created" }, 0], [{ to: yesterday }, 0]]) {
     await page.goto(self);
     if (filters.status) await page.getByLabel("Status", { exact: true }).selectOption(filters.status);
-    if (filters.type) await page.getByLabel("Type of event").selectOption(filters.type);
-    if (filters.from) await page.getByLabel("From (UTC)").fill(filters.from);
-    if (filters.to) await page.getByLabel("To (UTC)").fill(filters.to);
+    if (filters.type) await page.getByLabel("Type of event", { exact: true }).selectOption(filters.type);
+    if (filters.from) await page.getByLabel("From (UTC)", { exact: true }).fill(filters.from);
+    if (filters.to) await page.getByLabel("To (UTC)", { exact: true }).fill(filters.to);
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForLoadState();
     const rows = await page.locator("#deliveries tbody tr").count();
     if (rows !== expected) problems.push(`filter ${JSON.stringify(filters)}: ${rows} rows`);
   }
   await page.goto(self);
-  await page.getByLabel("Failed since (UTC date)").fill(today);
+  await page.getByLabel("Failed since (UTC date)", { exact: true }).fill(today);
   sent = failing.received.length;
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Recover failed deliveries" }).click();

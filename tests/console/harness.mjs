@@ -65,9 +65,9 @@ export async function launch() {
 
 export async function signIn(page, tenant, password = PASSWORD) {
   await page.goto(`${API_URL}/console`);
-  await page.getByLabel("Organisation ID").fill(tenant.id);
-  await page.getByLabel("E-mail").fill(tenant.email);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Organisation ID", { exact: true }).fill(tenant.id);
+  await page.getByLabel("E-mail", { exact: true }).fill(tenant.email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForLoadState();
 }
@@ -75,7 +75,7 @@ export async function signIn(page, tenant, password = PASSWORD) {
 /** The operator's sign-in at /admin with the admin key (or another key, to be refused). */
 export async function signInOperator(page, key = ADMIN_KEY) {
   await page.goto(`${API_URL}/admin`);
-  await page.getByLabel("Admin key").fill(key);
+  await page.getByLabel("Admin key", { exact: true }).fill(key);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForLoadState();
 }
