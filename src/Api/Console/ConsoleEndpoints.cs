@@ -22,6 +22,8 @@ public static class ConsoleEndpoints
         console.MapWebhookDeliveryPages();
         console.MapWebhookEditPages();
         console.MapConsoleAccountPages();
+        console.MapConnectionPages();
+        console.MapConnectionDetailPages();
         var admin = app.MapGroup("/admin").ExcludeFromDescription()
             .RequireAuthorization(OperatorIdentity.Policy)
             .AddEndpointFilter(Guard);

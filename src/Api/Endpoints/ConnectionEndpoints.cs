@@ -132,7 +132,7 @@ public static class ConnectionEndpoints
     }
 
     /// <summary>Where providers send the browser back: Connections:CallbackBaseUrl, else the OAuth issuer, else this request's own base URL.</summary>
-    private static string CallbackBase(HttpContext http)
+    internal static string CallbackBase(HttpContext http)
     {
         var configured = http.RequestServices.GetRequiredService<ConnectionsOptions>().CallbackBaseUrl;
         return configured is { Length: > 0 } ? configured.TrimEnd('/') : OAuthOptions.IssuerFor(http.RequestServices.GetRequiredService<IOptions<OAuthOptions>>().Value, http.Request);
