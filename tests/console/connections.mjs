@@ -11,7 +11,7 @@ const KEY_OF_B = `key-tenant-b-${Date.now()}-77aa01`;
 const browser = await launch();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// The provider's API: GET /api/me answers the account for a known key; POST /api/records counts the calls.
+// The provider's API: a GET (the health check) answers the account of a known key; a POST (a route's call) is recorded.
 const records = [];
 const fakeApi = createServer((request, response) => {
   let body = "";
@@ -20,7 +20,7 @@ const fakeApi = createServer((request, response) => {
     const auth = request.headers.authorization ?? "";
     const account = auth === `Bearer ${KEY}` ? "acme-console" : auth === `Bearer ${KEY_OF_B}` ? "tenant-b-account" : null;
     if (!account) return response.writeHead(401, { "Content-Type": "application/json" }).end('{"error":"unauthorized"}');
-    if (request.url === "/api/me") return response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ data: { id: account, name: "Acme Ltd" } }));
+    if (request.method === "GET") return response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ id: account, name: "Acme Ltd" }));
     records.push({ path: request.url, body });
     response.writeHead(201, { "Content-Type": "application/json" }).end('{"ok":true}');
   });
@@ -32,9 +32,10 @@ const tenantA = await tenantWithMember(browser, "Connections A");
 const tenantB = await tenantWithMember(browser, "Connections B");
 const connectionOfB = (await api("POST", "/api/v1/connections", { key: tenantB.key, body: {
   provider: "http", auth_kind: "api_key", display_name: "tenant-b-only", credentials: { api_key: KEY_OF_B },
-  settings: { base_url: baseUrl, health_check_path: "/me", account_id_path: "data.id" },
+  settings: { base_url: baseUrl, health_check_path: "/me", account_id_path: "data.id", account_name_path: "data.name" },
 } })).body;
 let connectionOfA;
+let callPage;
 const pagesSeen = [];
 const remember = async (page) => pagesSeen.push({ url: page.url(), html: await page.content() });
 
@@ -45,7 +46,8 @@ async function connectForm(page, key) {
   await form.getByLabel("API key", { exact: true }).fill(key);
   await form.getByLabel("Base URL", { exact: true }).fill(baseUrl);
   await form.getByLabel("Health check path (optional, e.g. /me)", { exact: true }).fill("/me");
-  await form.getByLabel("Account ID path in its answer (optional, e.g. data.id)", { exact: true }).fill("data.id");
+  await form.getByLabel("Account ID path (optional; data.<field> of its answer)", { exact: true }).fill("data.id");
+  await form.getByLabel("Account name path (optional)", { exact: true }).fill("data.name");
   await form.getByRole("button", { name: /^Connect/ }).click();
   await page.waitForLoadState();
 }
@@ -58,8 +60,8 @@ await walk(browser, "refused-key-stores-nothing", async (page, problems) => {
   await remember(page);
   const error = (await page.locator("#error").textContent()) ?? "";
   if (!error.toLowerCase().includes("refused") && !error.toLowerCase().includes("credential")) problems.push(`error shown: ${error}`);
-  if ((await page.locator("#connect-http-api_key-base_url").inputValue()) !== baseUrl) problems.push("the base URL typed was not kept");
-  if ((await page.locator("#connect-http-api_key-api_key").inputValue()) !== "") problems.push("the refused key was written back into the form");
+  if ((await page.locator("#http-api_key-base_url").inputValue()) !== baseUrl) problems.push("the base URL typed was not kept");
+  if ((await page.locator("#http-api_key-api_key").inputValue()) !== "") problems.push("the refused key was written back into the form");
   const listed = (await api("GET", "/api/v1/connections", { key: tenantA.key })).body.data;
   if (listed.length !== 0) problems.push(`${listed.length} connections stored after a refusal`);
 });
@@ -104,8 +106,9 @@ await walk(browser, "routes-and-calls-with-attempts", async (page, problems) => 
   for (let i = 0; i < 20 && !(await page.locator("#calls tbody tr").count()); i++) { await sleep(500); await page.reload(); }
   await page.locator("#calls tbody tr a").first().click();
   await remember(page);
+  callPage = new URL(page.url()).pathname;
   const attempt = await page.locator("#attempts tbody tr").first().textContent();
-  if (!attempt.includes("201") || !attempt.includes(" ms") || !attempt.includes("/api/records")) problems.push(`attempt row: ${attempt}`);
+  if (!attempt.includes("201") || !attempt.includes(" ms") || !attempt.includes(records[0].path)) problems.push(`attempt row: ${attempt} (the fake got ${records[0].path})`);
 });
 
 await walk(browser, "tenant-isolation", async (page, problems) => {
@@ -131,7 +134,8 @@ await walk(browser, "tenant-isolation", async (page, problems) => {
 
 // axe-core in the page (the context bypasses the CSP only so that the test can inject it).
 for (const [name, path, viewport] of [["axe-connections", () => "/console/connections", { width: 1280, height: 800 }],
-  ["axe-connection", () => `/console/connections/${connectionOfA}`, { width: 390, height: 844 }]]) {
+  ["axe-connection", () => `/console/connections/${connectionOfA}`, { width: 390, height: 844 }],
+  ["axe-call", () => callPage, { width: 390, height: 844 }]]) {
   await walk(browser, name, async (page, problems) => {
     await signIn(page, tenantA);
     await page.goto(`${API_URL}${path()}`);

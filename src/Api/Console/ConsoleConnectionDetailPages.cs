@@ -108,7 +108,7 @@ public static class ConsoleConnectionDetailPages
         return $"""
             <section aria-labelledby="routes-title"><h2 id="routes-title">Routes (which events go where)</h2>
             {(page.Data.Count == 0 ? "<p id=\"no-routes\">No routes. Create them with <code>POST /api/v1/connections/{id}/routes</code>.</p>" : $"""
-            <table id="routes"><caption class="sr-only">Routes</caption>
+            <table id="routes" tabindex="0"><caption class="sr-only">Routes</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Event types</th><th scope="col">Filter</th><th scope="col">Action</th><th scope="col">Status</th></tr></thead>
             <tbody>{rows}</tbody></table>
             """)}
@@ -148,7 +148,7 @@ public static class ConsoleConnectionDetailPages
         var next = page.HasMore ? $"""<p><a id="more-audit" href="/console/connections/{id}?audit_cursor={Uri.EscapeDataString(page.NextCursor!)}">More entries</a></p>""" : "";
         return $"""
             <section aria-labelledby="audit-title"><h2 id="audit-title">Audit log</h2>
-            <table id="audit-log"><caption class="sr-only">Audit log, oldest first</caption>
+            <table id="audit-log" tabindex="0"><caption class="sr-only">Audit log, oldest first</caption>
             <thead><tr><th scope="col">Time</th><th scope="col">What</th><th scope="col">Who</th><th scope="col">Details</th></tr></thead>
             <tbody>{rows}</tbody></table>
             {next}</section>
@@ -183,7 +183,7 @@ public static class ConsoleConnectionDetailPages
             </dl>
             <h2>Attempts</h2>
             {(call.Attempts.Count == 0 ? "<p id=\"no-attempts\">No attempt yet.</p>" : $"""
-            <table id="attempts"><caption class="sr-only">Attempts</caption>
+            <table id="attempts" tabindex="0"><caption class="sr-only">Attempts</caption>
             <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Request</th><th scope="col">Status code</th><th scope="col">Response time</th><th scope="col">Error kind</th><th scope="col">Answer (first 1 KiB)</th></tr></thead>
             <tbody>{attempts}</tbody></table>
             """)}

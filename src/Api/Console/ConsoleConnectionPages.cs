@@ -103,7 +103,7 @@ public static class ConsoleConnectionPages
     private static string SettingsFields(string id, string kind, Func<string, string> kept) => $"""
         {Field(id, "base_url", "Base URL", kept("base_url"), "url", required: true)}
         {Field(id, "health_check_path", "Health check path (optional, e.g. /me)", kept("health_check_path"))}
-        {Field(id, "account_id_path", "Account ID path in its answer (optional, e.g. data.id)", kept("account_id_path"))}
+        {Field(id, "account_id_path", "Account ID path (optional; data.<field> of its answer)", kept("account_id_path"))}
         {Field(id, "account_name_path", "Account name path (optional)", kept("account_name_path"))}
         {(kind == AuthKinds.ApiKey ? Field(id, "api_key_header", "API key header (optional; default: Authorization: Bearer)", kept("api_key_header")) : "")}
         {(kind == AuthKinds.OAuth2ClientCredentials ? Field(id, "token_url", "Token URL", kept("token_url"), "url", required: true) : "")}
