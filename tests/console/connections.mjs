@@ -88,6 +88,21 @@ await walk(browser, "connect-api-key-test-now-audit-log", async (page, problems)
   if (!row.includes("Records API") || !row.includes("connected") || !row.includes("Acme Ltd")) problems.push(`list row: ${row}`);
 });
 
+await walk(browser, "reconnect-verifies-the-new-key", async (page, problems) => {
+  await signIn(page, tenantA);
+  await page.goto(`${API_URL}/console/connections/${connectionOfA}`);
+  await page.locator("#reconnect-form").getByLabel("API key", { exact: true }).fill("key-wrong-000000");
+  await page.getByRole("button", { name: "Reconnect" }).click();
+  await page.locator("#error").waitFor();
+  await remember(page);
+  if (!(await page.locator("#status").textContent()).includes("connected")) problems.push("a refused reconnect changed the status");
+  await page.locator("#reconnect-form").getByLabel("API key", { exact: true }).fill(KEY);
+  await page.getByRole("button", { name: "Reconnect" }).click();
+  await page.waitForURL(new RegExp(`/console/connections/${connectionOfA}$`));
+  await remember(page);
+  if (!(await page.locator("#audit-log tbody").textContent()).includes("reconnected")) problems.push("no reconnected entry in the audit log");
+});
+
 await walk(browser, "routes-and-calls-with-attempts", async (page, problems) => {
   const route = await api("POST", `/api/v1/connections/${connectionOfA}/routes`, { key: tenantA.key, body: {
     name: "Paid invoices to records", event_types: ["invoice.paid"], action: "http.request", settings: { method: "POST", path: "/records" },

@@ -2,8 +2,8 @@
 # Browser tests of the customer console (/console, ADR 0019), test.sh runs this script: headless
 # Debian Chromium driven by playwright-core walks sign-in, endpoints, Test webhook, embed links,
 # tenant isolation, CSP, antiforgery and axe-core's accessibility rules (browser.mjs), the
-# connection pages against a local fake API (connections.mjs), and the operator dashboard /admin
-# (operator.mjs).
+# connection pages against a local fake API (connections.mjs), installed OAuth apps (apps.mjs), and
+# the operator dashboard /admin (operator.mjs).
 # It starts its own system (../contract/system.sh) with short embed links, and stops it on exit.
 # Prints "console: N passed, N failed"; the last line is the total.
 set -uo pipefail
@@ -38,6 +38,11 @@ SCREENSHOT_DIR="$OUT" node connections.mjs >"$log" 2>&1
 rc=$?
 cat "$log"
 tally connections "$log" "$rc"
+log="$OUT/console-apps.log"
+SCREENSHOT_DIR="$OUT" node apps.mjs >"$log" 2>&1
+rc=$?
+cat "$log"
+tally apps "$log" "$rc"
 log="$OUT/console-operator.log"
 SCREENSHOT_DIR="$OUT" node operator.mjs >"$log" 2>&1
 rc=$?

@@ -24,6 +24,7 @@ public static class ConsoleEndpoints
         console.MapConsoleAccountPages();
         console.MapConnectionPages();
         console.MapConnectionDetailPages();
+        console.MapInstalledAppPages();
         var admin = app.MapGroup("/admin").ExcludeFromDescription()
             .RequireAuthorization(OperatorIdentity.Policy)
             .AddEndpointFilter(Guard);
