@@ -1,3 +1,4 @@
+using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Listing;
 using Integrations.Application.Connections;
 using Integrations.Application.Connections.Commands.DeleteConnection;
@@ -8,7 +9,6 @@ using Integrations.Application.Connections.Queries.ListConnectionAuditLog;
 using Integrations.Application.Connectors.Queries.GetConnectorCall;
 using Integrations.Application.Connectors.Queries.ListConnectorCalls;
 using Integrations.Application.Connectors.Queries.ListRoutes;
-using Integrations.Application.Common.Exceptions;
 using Integrations.Domain.Connections;
 using MediatR;
 using static Integrations.Api.Console.ConsoleHtml;
