@@ -1,8 +1,8 @@
 // Browser tests of the console's connection pages (docs/console.md#connections): connect the generic
-// http provider with an API key against a local fake API, Test now, the audit log, routes and calls,
+// http provider with an API key against a local fake API, Test now, reconnect, the audit log, routes and calls,
 // delete; another tenant's connection through crafted URLs; no secret in any page; axe.
-// Prints "connections: N passed, N failed". Only api-key connections: the OAuth fake provider is not
-// started by run.sh (the OAuth round trip is covered by tests/IntegrationTests/Connections).
+// The OAuth connect round trip goes through the fake provider run.sh starts (OAUTH_FAKE_URL).
+// Prints "connections: N passed, N failed".
 import { createServer } from "node:http";
 import { API_URL, api, axeViolations, launch, results, signIn, tenantWithMember, walk } from "./harness.mjs";
 
@@ -124,6 +124,25 @@ await walk(browser, "routes-and-calls-with-attempts", async (page, problems) => 
   callPage = new URL(page.url()).pathname;
   const attempt = await page.locator("#attempts tbody tr").first().textContent();
   if (!attempt.includes("201") || !attempt.includes(" ms") || !attempt.includes(records[0].path)) problems.push(`attempt row: ${attempt} (the fake got ${records[0].path})`);
+});
+
+// The OAuth round trip: the connect form, the provider (run.sh's fake, approving at once) and back.
+await walk(browser, "oauth-connect-round-trip", async (page, problems) => {
+  if (!process.env.OAUTH_FAKE_URL) return problems.push("the OAuth provider fake did not start (build tests/Fakes/OAuth2Provider)");
+  await signIn(page, tenantA);
+  await page.goto(`${API_URL}/console/connections`);
+  const form = page.locator("#connect-generic-oauth2_code");
+  await form.getByLabel("Name (optional)", { exact: true }).fill("Fake CRM");
+  const provider = page.waitForRequest((request) => request.url().startsWith(`${process.env.OAUTH_FAKE_URL}/oauth/authorize`));
+  await form.getByRole("button", { name: /^Connect/ }).click();
+  await provider;
+  const row = page.locator("#connections tbody tr", { hasText: "Fake CRM" });
+  await row.waitFor();
+  await page.waitForLoadState();
+  await remember(page);
+  const [status, account] = [await row.locator("td").nth(2).textContent(), (await row.locator("td").nth(3).textContent()).trim()];
+  // The account is what the provider's health check answered with the token from the code exchange.
+  if (status.trim() !== "connected" || account === "" || account === "—") problems.push(`after the round trip: ${status} / ${account}`);
 });
 
 await walk(browser, "tenant-isolation", async (page, problems) => {

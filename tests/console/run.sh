@@ -21,7 +21,34 @@ export EMBED_LINK_SECONDS=4
 # One retry a second after the first attempt, then the dead-letter queue: a failing endpoint's
 # deliveries fail within seconds (browser.mjs, failing-endpoint-retry-filter-recover).
 export Webhooks__RetrySchedule=1s
-trap stop_system EXIT
+# The OAuth provider of connections.mjs's connect round trip: the generic fake (tests/Fakes/OAuth2Provider)
+# as the provider "generic", approving at once for the account acme.
+FAKE_DLL="$ROOT/tests/Fakes/OAuth2Provider/bin/Release/net10.0/linux-x64/Integrations.Fakes.OAuth2Provider.dll"
+FAKE_DIR="$(mktemp -d /tmp/console-oauth-fake-XXXXXX)"
+FAKE_PID=""
+stop_all() {
+  stop_system
+  [[ -n "$FAKE_PID" ]] && kill -TERM "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+  rm -rf "$FAKE_DIR"
+}
+trap stop_all EXIT
+if [[ -f "$FAKE_DLL" ]]; then
+  dotnet "$FAKE_DLL" --urls=http://127.0.0.1:0 "--Fake:Directory=$FAKE_DIR" --Client:Id=console-app --Client:Secret=console-app-secret-81d2 \
+    --OAuth:Consent=Approve --OAuth:Pkce=Required --OAuth:PkceMethods=S256 --OAuth:ClientAuthMethods=client_secret_basic \
+    --OAuth:Scopes=profile --OAuth:DefaultScope=profile "--Accounts=acme=Acme Corp" >"$FAKE_DIR/out.log" 2>&1 &
+  FAKE_PID=$!
+  for ((i = 0; i < 300; i++)); do grep -q '^FAKE_READY ' "$FAKE_DIR/out.log" && break; sleep 0.1; done
+  FAKE_URL="$(grep -m1 '^FAKE_READY ' "$FAKE_DIR/out.log" | sed -E 's/.*"base_url":"([^"]+)".*/\1/')"
+  if [[ -n "$FAKE_URL" ]]; then
+    export OAUTH_FAKE_URL="$FAKE_URL"
+    export Providers__generic__DisplayName="Generic OAuth" Providers__generic__AuthKinds=oauth2_code \
+      Providers__generic__ApiBaseUrl="$FAKE_URL/api" Providers__generic__AuthorizeUrl="$FAKE_URL/oauth/authorize" \
+      Providers__generic__TokenUrl="$FAKE_URL/oauth/token" Providers__generic__RevokeUrl="$FAKE_URL/oauth/revoke" \
+      Providers__generic__Scopes=profile Providers__generic__Pkce=true Providers__generic__ClientAuthentication=basic \
+      Providers__generic__RefreshTokens=rotating Providers__generic__ClientId=console-app Providers__generic__ClientSecret=console-app-secret-81d2 \
+      Providers__generic__HealthCheck__Path=/me Providers__generic__HealthCheck__AccountIdPath=data.id Providers__generic__HealthCheck__AccountNamePath=data.name
+  fi
+fi
 if ! start_system; then
   echo "the system did not start"
   echo "0 passed, 1 failed"
