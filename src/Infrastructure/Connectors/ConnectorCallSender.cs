@@ -103,7 +103,7 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
             var excerpt = await OutboundHttp.ReadExcerptAsync(response, attemptToken);
             var outcome = CallAttemptOutcome.Answered((int)response.StatusCode);
             run.Attempts.Add(new CallAttemptRecord(true, request.Method.Method, summary, startedAt, Elapsed(clock), outcome.StatusCode, outcome.ErrorKind, excerpt));
-            var signal = RateLimitSignals.Read(name => Header(response, name), run.Access.Provider.Limits.Headers, startedAt);
+            var signal = RateLimitSignals.Read(name => OutboundHttp.Header(response, name), run.Access.Provider.Limits.Headers, startedAt);
             return new AttemptResult(outcome, outcome.Succeeded ? null : signal.NotBefore(_clock.UtcNow));
         }
         catch (OperationCanceledException) when (!abort.IsCancellationRequested)
@@ -171,9 +171,6 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
 
     private static CallAttemptRecord Wait(ClaimedCall call, ConnectionAccess access, string kind) =>
         new(false, call.Request.Method, ConnectorCallPolicy.Summary(Target(call.Request, access).Url), DateTimeOffset.UtcNow, 0, null, kind, null);
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
 
     private static int Elapsed(Stopwatch clock) => (int)Math.Min(int.MaxValue, clock.ElapsedMilliseconds);
 

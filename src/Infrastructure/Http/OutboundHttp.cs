@@ -84,6 +84,10 @@ public static class OutboundHttp
         _ => null,
     };
 
+    /// <summary>A response or content header's first value by name (case-insensitive), or null.</summary>
+    public static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
+
     /// <summary>What went wrong with a request that got no answer.</summary>
     public static OutboundFailure Classify(HttpRequestException ex)
     {

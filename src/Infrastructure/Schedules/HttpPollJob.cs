@@ -5,6 +5,7 @@ using Integrations.Application.Connections;
 using Integrations.Application.Connectors;
 using Integrations.Application.Schedules;
 using Integrations.Domain.Connections;
+using Integrations.Domain.Connectors;
 using Integrations.Infrastructure.Connectors;
 using Integrations.Infrastructure.Http;
 using ScheduledJobException = Integrations.Application.Schedules.ScheduledJobException;
@@ -26,7 +27,8 @@ public sealed class ScheduleHttpClient(ConnectorsOptions options, Func<bool> all
 /// <c>sync.item_received</c> event; the largest cursor emitted is the next checkpoint. Through a
 /// connection, the request carries its credentials (only to its own origin) and first takes a unit
 /// of each of its provider's quotas, waiting for the window to end when one is used up, so a run
-/// waits instead of collecting 429s. Configuration: <see cref="HttpPollConfig"/>.
+/// waits instead of collecting 429s; a 429 that comes anyway (or a 503 saying when to come back) is
+/// waited out within the run, a few times. Configuration: <see cref="HttpPollConfig"/>.
 /// </summary>
 public sealed class HttpPollJob(ScheduleHttpClient http, IUrlSafetyChecker urls, IConnectionAccess connections, QuotaCounters quotas, IClock clock)
     : IScheduledJob
@@ -34,6 +36,11 @@ public sealed class HttpPollJob(ScheduleHttpClient http, IUrlSafetyChecker urls,
     public const string JobKind = "http_poll";
     public const string EventType = Domain.EventTypes.EventTypeCatalog.SyncItemReceived;
     private const int MaxAnswerBytes = 4 * 1024 * 1024;
+
+    /// <summary>How often one run waits out a provider's "too many requests", and the longest such wait; beyond, the run fails.</summary>
+    private const int MaxBusyWaits = 3;
+    private static readonly TimeSpan MaxBusyWait = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan BusyWaitWithoutHint = TimeSpan.FromSeconds(1);
 
     public string Kind => JobKind;
 
@@ -72,6 +79,7 @@ public sealed class HttpPollJob(ScheduleHttpClient http, IUrlSafetyChecker urls,
     private async Task<JsonDocument> GetAsync(JobRun run, HttpPollConfig config, ConnectionAccess? access, CancellationToken ct)
     {
         var renewed = false;
+        var busyWaits = 0;
         while (true)
         {
             if (access is not null) await WaitForQuotaAsync(access, ct);
@@ -102,6 +110,12 @@ public sealed class HttpPollJob(ScheduleHttpClient http, IUrlSafetyChecker urls,
                     access = await connections.RenewAsync(access, ct);
                     continue;
                 }
+                if (BusyWait(response, access, busyWaits) is { } wait)
+                {
+                    busyWaits++;
+                    await Task.Delay(wait, ct);
+                    continue;
+                }
                 if (!response.IsSuccessStatusCode)
                 {
                     var excerpt = await OutboundHttp.ReadExcerptAsync(response, timeout.Token, 200);
@@ -119,6 +133,21 @@ public sealed class HttpPollJob(ScheduleHttpClient http, IUrlSafetyChecker urls,
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// How long to wait before asking again after a 429 (Retry-After or the provider's reset header;
+    /// a second without either), or a 503 that says when; null to fail the run instead: another
+    /// answer, waits used up, or a wait beyond <see cref="MaxBusyWait"/>.
+    /// </summary>
+    private TimeSpan? BusyWait(HttpResponseMessage response, ConnectionAccess? access, int waited)
+    {
+        if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable) || waited >= MaxBusyWaits) return null;
+        var now = clock.UtcNow;
+        var signal = RateLimitSignals.Read(name => OutboundHttp.Header(response, name), access?.Provider.Limits.Headers ?? RateLimitHeaders.None, now);
+        TimeSpan? wait = signal.NotBefore(now) is { } at ? at - now
+            : response.StatusCode == HttpStatusCode.TooManyRequests ? BusyWaitWithoutHint : null;
+        return wait is { } w && w <= MaxBusyWait ? (w > TimeSpan.Zero ? w : TimeSpan.Zero) : null;
     }
 
     /// <summary>One unit of every quota of the connection's provider; while one is used up, the run waits for its window to end.</summary>

@@ -75,6 +75,24 @@ public sealed class ScheduleRunnerTests(SchedulesSystem system)
     }
 
     [Fact]
+    public async Task A_429_with_Retry_After_is_waited_out_within_the_run()
+    {
+        var (tenant, connection, _) = await system.FreshStartAsync();
+        var schedule = await SchedulesSystem.PollRecordsAsync(tenant.Client, connection);
+        await system.Fake.Control.AddFaultAsync(new FakeFault("/api/records", Status: 429, Body: """{"error":"slow down"}""",
+            Headers: new Dictionary<string, string> { ["Retry-After"] = "1" }));
+        await using var runner = await system.StartRunnerAsync();
+
+        await SchedulesSystem.RunNowAsync(tenant.Client, schedule);
+        var run = (await SchedulesSystem.WaitForRunsAsync(tenant.Client, schedule, r => r.Count == 1 && r[0].Outcome() != "running", "the run ends")).Single();
+        run.Outcome().ShouldBe("succeeded", "the provider's 429 was waited out, not turned into a failed run");
+        run.GetProperty("records_written").GetInt32().ShouldBe(1);
+        var polled = (await system.ReceivedAsync("/api/records")).Where(r => r.Method == "GET").ToList();
+        polled.Count.ShouldBe(2);
+        (polled[1].ReceivedAt - polled[0].ReceivedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(0.95), "not before Retry-After: 1");
+    }
+
+    [Fact]
     public async Task A_run_past_its_maximum_run_time_is_cancelled_and_recorded_timed_out()
     {
         var (tenant, connection, _) = await system.FreshStartAsync();
