@@ -334,4 +334,18 @@ public sealed class EventStoreTests : PersistenceTestBase
         registry.NameOf(typeof(EventAccepted)).ShouldBe("EventAccepted");
         registry.All.Single(e => e.Name == "TenantPlanChanged").Type.ShouldBe(typeof(TenantPlanChanged));
     }
+
+    [Fact]
+    public void The_daemon_loads_for_an_async_projection_only_the_event_types_it_applies()
+    {
+        var entities = new Integrations.Infrastructure.Persistence.Projections.EntitiesProjection();
+        entities.Lifecycle.ShouldBe(JasperFx.Events.Projections.ProjectionLifecycle.Async);
+
+        var options = MartenSetup.Options(Services.GetRequiredService<EventTypeRegistry>(), [entities]);
+
+        // Unfiltered, the daemon would read every delivery event of the log to find the few it applies.
+        var source = options.Projections.All.Single(s => s.Name == entities.Name);
+        var filter = source.ShouldBeAssignableTo<JasperFx.Events.Projections.EventFilterable>()!;
+        filter.IncludedEventTypes.ShouldBe(entities.Handles, ignoreOrder: true);
+    }
 }

@@ -82,6 +82,11 @@ public static class MartenSetup
                 // Qualified: Marten would read a bare name as one of its own schema.
                 foreach (var table in projection.Tables) async.DeleteDataInTableOnTeardown("public." + table);
             });
+        // The daemon loads only the event types an async projection applies, not the whole log (mostly deliveries).
+        var handled = projections.ToDictionary(p => p.Name, p => p.Handles);
+        foreach (var source in options.Projections.All)
+            if (source is IEventFilterable filterable && handled.TryGetValue(source.Name, out var types))
+                foreach (var type in types) filterable.IncludeType(type);
         return options;
     }
 }
