@@ -22,8 +22,10 @@ public static class InboundVerifiers
     public const string Shopify = "shopify";
     public const string GraphClientState = "graph_client_state";
     public const string Basic = "basic";
+    public const string Jira = "jira";
+    public const string ExactOnline = "exact_online";
 
-    public static readonly IReadOnlyList<string> ProviderKinds = [Slack, HubSpotV3, GitHub, Stripe, StandardWebhooks, Shopify, GraphClientState, Basic];
+    public static readonly IReadOnlyList<string> ProviderKinds = [Slack, HubSpotV3, GitHub, Stripe, StandardWebhooks, Shopify, GraphClientState, Basic, Jira, ExactOnline];
 
     /// <param name="username">Basic auth only.</param>
     public static IInboundVerifier ForProvider(string kind, string secret, string? username = null) => kind switch
@@ -36,6 +38,8 @@ public static class InboundVerifiers
         StandardWebhooks => new StandardWebhooksVerifier(secret),
         GraphClientState => new GraphClientStateVerifier(secret),
         Basic => new BasicAuthVerifier(username ?? "", secret),
+        Jira => new HmacVerifier(ProviderSchemes.Jira, Encoding.UTF8.GetBytes(secret)),
+        ExactOnline => new ExactOnlineVerifier(Encoding.UTF8.GetBytes(secret)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown inbound verifier."),
     };
 }

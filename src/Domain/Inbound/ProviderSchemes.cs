@@ -11,6 +11,14 @@ public static class ProviderSchemes
     public static readonly HmacScheme GitHub = new("X-Hub-Signature-256", HmacAlgorithm.Sha256, SignatureEncoding.Hex, "sha256=", "{body}",
         EventIdHeader: "X-GitHub-Delivery");
 
+    /// <summary>
+    /// Jira Cloud (developer.atlassian.com, "Webhooks — secure admin webhooks"): <c>X-Hub-Signature: sha256=</c>
+    /// hex HMAC-SHA256 of the body (the WebSub form); <c>X-Atlassian-Webhook-Identifier</c> names the
+    /// delivery and stays the same on Jira's retries. No timestamp is signed.
+    /// </summary>
+    public static readonly HmacScheme Jira = new("X-Hub-Signature", HmacAlgorithm.Sha256, SignatureEncoding.Hex, "sha256=", "{body}",
+        EventIdHeader: "X-Atlassian-Webhook-Identifier");
+
     /// <summary>Shopify: <c>X-Shopify-Hmac-Sha256</c>, base64 HMAC-SHA256 of the body; <c>X-Shopify-Webhook-Id</c> names the delivery.</summary>
     public static readonly HmacScheme Shopify = new("X-Shopify-Hmac-Sha256", HmacAlgorithm.Sha256, SignatureEncoding.Base64, "", "{body}",
         EventIdHeader: "X-Shopify-Webhook-Id");
