@@ -162,6 +162,7 @@ public sealed class ApiOperationTransformer(IOptions<JsonOptions> json) : IOpenA
             {
                 ListFieldType.Timestamp => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
                 ListFieldType.Integer => new OpenApiSchema { Type = JsonSchemaType.Integer },
+                ListFieldType.Uuid => new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" },
                 _ => new OpenApiSchema { Type = JsonSchemaType.String, Enum = filter.AllowedValues?.Select(v => (JsonNode)JsonValue.Create(v)!).ToList() },
             };
             operation.Parameters.Add(Query(filter.Name, filter.Description, schema));

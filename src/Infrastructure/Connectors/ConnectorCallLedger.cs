@@ -30,7 +30,7 @@ public sealed class ConnectorCallLedger(DbSession session) : IConnectorCallLedge
         IdColumn = "id",
         Columns = new Dictionary<string, string>
         {
-            ["created_at"] = "created_at", ["status"] = "status", ["event_type"] = "event_type", ["route_id"] = "route_id::text",
+            ["created_at"] = "created_at", ["status"] = "status", ["event_type"] = "event_type", ["route_id"] = "route_id",
         },
     };
 

@@ -166,6 +166,10 @@ public sealed class ScheduleApiTests(SchedulesSystem system)
 
         var mine = await (await owner.Client.GetAsync($"/api/v1/schedules?connection_id={connection}")).ShouldBeJsonAsync(HttpStatusCode.OK);
         mine.GetProperty("data").EnumerateArray().Single().GetProperty("name").ValueKind.ShouldBe(JsonValueKind.Null, "the other tenant's patch changed nothing");
+        // Another tenant filtering by the connection sees none of it; a filter that is no UUID is a 400, not an empty page.
+        (await (await other.Client.GetAsync($"/api/v1/schedules?connection_id={connection}")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength().ShouldBe(0);
+        var notUuid = await (await owner.Client.GetAsync("/api/v1/schedules?connection_id=not-a-uuid")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+        notUuid.GetProperty("details").EnumerateArray().Single().GetProperty("code").GetString().ShouldBe("invalid_uuid");
         (await system.ScalarAsync<string>("select status from schedules where id = @id", ("id", id))).ShouldBe("active");
     }
 }

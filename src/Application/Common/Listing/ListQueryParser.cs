@@ -94,6 +94,10 @@ public static partial class ListQueryParser
                 if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)) return number;
                 invalid.Add(new ValidationError(filter.Name, "invalid_type", $"{filter.Name} must be an integer."));
                 return null;
+            case ListFieldType.Uuid:
+                if (Guid.TryParse(value, out var id)) return id;
+                invalid.Add(new ValidationError(filter.Name, "invalid_uuid", $"{filter.Name} must be a UUID."));
+                return null;
             case ListFieldType.Text when filter.Operator == FilterOperator.Contains:
                 if (value.Trim().Length is > 0 and <= MaxSearchLength) return value.Trim();
                 invalid.Add(new ValidationError(filter.Name, "invalid_value", $"{filter.Name} is 1–{MaxSearchLength} characters."));

@@ -1,7 +1,7 @@
 namespace Integrations.Application.Common.Listing;
 
 /// <summary>The value type of a field that lists filter or sort on; it decides how query values and cursor positions parse.</summary>
-public enum ListFieldType { Text, Timestamp, Integer }
+public enum ListFieldType { Text, Timestamp, Integer, Uuid }
 
 public enum SortDirection { Asc, Desc }
 

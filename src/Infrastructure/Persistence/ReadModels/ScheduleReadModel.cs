@@ -23,7 +23,7 @@ public sealed class ScheduleReadModel(DbSession session) : IScheduleReadModel
     {
         From = "schedules",
         IdColumn = "id",
-        Columns = new Dictionary<string, string> { ["created_at"] = "created_at", ["status"] = "status", ["connection_id"] = "connection_id::text" },
+        Columns = new Dictionary<string, string> { ["created_at"] = "created_at", ["status"] = "status", ["connection_id"] = "connection_id" },
     };
 
     private static readonly KeysetTable Runs = new()

@@ -20,7 +20,7 @@ public sealed record ListConnectorCallsQuery(Guid TenantId, Guid ConnectionId, L
         [
             FilterParameter.OneOf("status", ConnectorCallStatuses.All, "Only calls in this state; failed is the dead-letter queue.", "invalid_status"),
             FilterParameter.OneOf("event_type", EventTypeCatalog.All.Select(t => t.Name).ToList(), "Only calls of this event type.", "unknown_event_type"),
-            new FilterParameter("route_id", "route_id", FilterOperator.Equal, ListFieldType.Text, "Only the calls of this route."),
+            new FilterParameter("route_id", "route_id", FilterOperator.Equal, ListFieldType.Uuid, "Only the calls of this route."),
             FilterParameter.CreatedAfter("created_at"),
             FilterParameter.CreatedBefore("created_at"),
         ],

@@ -17,7 +17,7 @@ public sealed record ListSchedulesQuery(Guid TenantId, ListQuery List) : IQuery<
         Filters =
         [
             FilterParameter.OneOf("status", ["active", "paused"], "Only active or only paused schedules.", "invalid_status"),
-            new FilterParameter("connection_id", "connection_id", FilterOperator.Equal, ListFieldType.Text, "Only the schedules of this connection."),
+            new FilterParameter("connection_id", "connection_id", FilterOperator.Equal, ListFieldType.Uuid, "Only the schedules of this connection."),
             FilterParameter.CreatedAfter("created_at"),
             FilterParameter.CreatedBefore("created_at"),
         ],
