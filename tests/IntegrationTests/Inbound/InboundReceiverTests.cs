@@ -106,6 +106,33 @@ public class InboundReceiverTests(InboundSystem system) : IClassFixture<InboundS
     }
 
     [Fact]
+    public async Task Finished_requests_past_retention_are_purged_while_pending_and_recent_ones_stay()
+    {
+        var (owner, account, _) = await ConnectedTenantAsync("retention-co");
+        using var http = system.Anonymous();
+        var ids = new List<Guid>();
+        foreach (var n in new[] { "old", "new" })
+        {
+            var request = InboundSystem.SlackRequest($"/inbound/{InboundSystem.Provider}", InboundSystem.SlackEvent(account, $"EvRet{n}" + Guid.NewGuid().ToString("N")[..6]));
+            ids.Add((await (await http.SendAsync(request)).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("id").GetGuid());
+        }
+        await Eventually.HoldsAsync(async () => (await InboundEventsAsync(owner.Client)).Count == 2, Patience, "both processed");
+        var (expired, recent, waiting) = (ids[0], ids[1], Guid.CreateVersion7());
+        // A request still waiting for the pipeline is kept however old (Inbound:Retention is 30 days by default).
+        await system.ExecuteAsync("""
+            insert into inbound_requests (id, received_at, provider, external_account_id, headers, body)
+            values (@id, now() - interval '40 days', @provider, @account, '{}', '\x7b7d')
+            """, ("id", waiting), ("provider", InboundSystem.Provider), ("account", account));
+        await system.ExecuteAsync("update inbound_requests set received_at = now() - interval '31 days' where id = @id", ("id", expired));
+
+        await Eventually.HoldsAsync(async () => await system.CountAsync("select count(*) from inbound_requests where id = @id", ("id", expired)) == 0,
+            TimeSpan.FromSeconds(30), "the expired request purged");
+        (await system.CountAsync("select count(*) from inbound_requests where id = any(@ids)", ("ids", new[] { recent, waiting }))).ShouldBe(2);
+        // The events it became are the tenant's, not the log's: they stay.
+        (await InboundEventsAsync(owner.Client)).Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Tampered_unsigned_and_stale_requests_are_refused_in_the_error_format_counted_and_not_stored()
     {
         using var http = system.Anonymous();

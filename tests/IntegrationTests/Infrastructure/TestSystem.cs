@@ -211,6 +211,8 @@ public class TestSystem : IAsyncLifetime
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    public async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) => await ScalarAsync<object?>(sql, parameters);
+
     public virtual async Task DisposeAsync()
     {
         List<IHost> extra;

@@ -13,6 +13,18 @@ public sealed class InboundOptions
 
     /// <summary>Lanes processed at once per Workers process; each lane is one tenant's (or one provider account's) requests, in order.</summary>
     public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// How long finished requests (processed, unrouted, failed, rejected) are kept: their log, and
+    /// their replay keys, which refuse a replay only while the request is kept (at least 24 h).
+    /// Pending requests are never purged.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often a Workers process running the inbound pipeline purges expired requests.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);
+
+    public static readonly TimeSpan MinimumRetention = TimeSpan.FromHours(24);
 }
 
 /// <summary>
