@@ -48,7 +48,8 @@ public static class AdminEndpoints
             .WithName("getIntegrationHealth").WithSummary("How every provider, connection and webhook endpoint is doing")
             .WithDescription("Across tenants, worst first: per provider and per connection the status, the circuit breaker (closed, open, half_open), " +
                 "calls and error rate over the last hour, the last success, the calls waiting (queue depth), dead letters and token refresh failures in a " +
-                "row; and every webhook endpoint's health as its tenant sees it. Nothing of a credential or a request body (docs/connections.md#operator-view).")
+                "row; every webhook endpoint's health as its tenant sees it; and the requests the providers' inbound URLs refused, counted per provider and " +
+                "reason (docs/inbound.md). Nothing of a credential or a request body (docs/connections.md#operator-view).")
             .Produces<IntegrationHealthDto>(StatusCodes.Status200OK);
         return app;
     }

@@ -31,6 +31,9 @@ public static class InboundStatuses
 public sealed record InboundRequestDto(Guid Id, DateTimeOffset ReceivedAt, bool Verified, string? RejectionReason, string Status, Guid? RoutedTenantId,
     IReadOnlyList<Guid> EventIds, string? ContentType, int BodyBytes, DateTimeOffset? ProcessedAt, string? Error);
 
+/// <summary>Refused requests to a provider-wide URL (<c>POST /inbound/{provider}</c>) for one reason, counted (their bodies are never stored).</summary>
+public sealed record InboundRejectionDto(string Provider, string Reason, long Count, DateTimeOffset FirstAt, DateTimeOffset LastAt);
+
 /// <summary>The inbound requests and rejection counters (migration 0034).</summary>
 public interface IInboundRequests
 {
@@ -39,6 +42,9 @@ public interface IInboundRequests
 
     /// <summary>Counts a refused request per target and reason; its body is never stored.</summary>
     Task CountRejectionAsync(InboundTarget target, string reason, CancellationToken ct);
+
+    /// <summary>The provider-wide URLs' rejection counters, most recent first (a source's refusals are in its own log).</summary>
+    Task<IReadOnlyList<InboundRejectionDto>> ListProviderRejectionsAsync(CancellationToken ct);
 
     /// <summary>Logs a source's refused request for its tenant (no body, no headers).</summary>
     Task LogRejectedAsync(Guid id, DateTimeOffset receivedAt, Guid sourceId, Guid tenantId, string reason, CancellationToken ct);

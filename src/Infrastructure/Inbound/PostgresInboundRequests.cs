@@ -32,6 +32,21 @@ public sealed class PostgresInboundRequests(DbSession session, IClock clock) : I
             on conflict (target, reason) do update set count = inbound_rejections.count + 1, last_at = excluded.last_at
             """, ct, ("target", target.Key), ("reason", reason), ("now", Sql.Utc(clock.UtcNow))), ct);
 
+    public Task<IReadOnlyList<InboundRejectionDto>> ListProviderRejectionsAsync(CancellationToken ct) =>
+        session.RunAsync<IReadOnlyList<InboundRejectionDto>>(async (connection, transaction) =>
+        {
+            await using var command = Sql.Command(connection, transaction, """
+                select substr(target, length('provider:') + 1), reason, count, first_at, last_at from inbound_rejections
+                where target like 'provider:%' order by last_at desc, target, reason
+                """);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var rejections = new List<InboundRejectionDto>();
+            while (await reader.ReadAsync(ct))
+                rejections.Add(new InboundRejectionDto(reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
+                    reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            return rejections;
+        }, ct);
+
     public Task LogRejectedAsync(Guid id, DateTimeOffset receivedAt, Guid sourceId, Guid tenantId, string reason, CancellationToken ct) =>
         session.RunAsync(async (connection, transaction) => await Sql.ExecuteAsync(connection, transaction, """
             insert into inbound_requests (id, received_at, source_id, tenant_id, headers, body, status, rejection_reason, processed_at)

@@ -153,6 +153,15 @@ public class InboundReceiverTests(InboundSystem system) : IClassFixture<InboundS
         (await Counted("stale_timestamp")).ShouldBe(before.Stale + 1);
         (await Counted("missing_signature")).ShouldBe(before.Missing + 1);
         (await system.CountAsync("select count(*) from inbound_requests where external_account_id = @a", ("a", team))).ShouldBe(0);
+
+        // The operator reads the counters through the API; tenants cannot.
+        var health = await (await system.Admin.GetAsync("/api/v1/admin/integration-health")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        var counted = health.GetProperty("inbound_rejections").EnumerateArray().Where(r => r.GetProperty("provider").GetString() == InboundSystem.Provider)
+            .ToDictionary(r => r.GetProperty("reason").GetString()!, r => r.GetProperty("count").GetInt64());
+        counted["invalid_signature"].ShouldBe(await Counted("invalid_signature"));
+        counted["stale_timestamp"].ShouldBe(await Counted("stale_timestamp"));
+        var tenant = await system.TenantAsync();
+        (await tenant.Client.GetAsync("/api/v1/admin/integration-health")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
     private static async Task ShouldBeRefused(HttpResponseMessage response, string code)

@@ -1,6 +1,7 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Connectors;
+using Integrations.Application.Inbound;
 using Integrations.Application.WebhookDeliveries;
 using Integrations.Application.WebhookDeliveries.Queries.GetWebhookEndpointHealth;
 using MediatR;
@@ -27,9 +28,13 @@ public sealed record ProviderHealthDto(string Provider, int Connections, int Ope
 /// <summary>A webhook endpoint's health (as <c>GET /api/v1/webhook-endpoints/{id}/health</c> shows its tenant), with the tenant.</summary>
 public sealed record WebhookEndpointOperatorDto(Guid TenantId, WebhookEndpointHealthDto Health);
 
-/// <summary>The operator view: every provider, connection and webhook endpoint across tenants, and every tenant summed, worst first.</summary>
+/// <summary>
+/// The operator view: every provider, connection and webhook endpoint across tenants, and every tenant
+/// summed, worst first; and the requests the providers' inbound URLs refused, counted per reason.
+/// </summary>
 public sealed record IntegrationHealthDto(DateTimeOffset GeneratedAt, IReadOnlyList<ProviderHealthDto> Providers,
-    IReadOnlyList<ConnectionHealthDto> Connections, IReadOnlyList<WebhookEndpointOperatorDto> WebhookEndpoints, IReadOnlyList<TenantHealthDto> Tenants);
+    IReadOnlyList<ConnectionHealthDto> Connections, IReadOnlyList<WebhookEndpointOperatorDto> WebhookEndpoints, IReadOnlyList<TenantHealthDto> Tenants,
+    IReadOnlyList<InboundRejectionDto> InboundRejections);
 
 public sealed record GetIntegrationHealthQuery : IQuery<IntegrationHealthDto>;
 
@@ -39,7 +44,7 @@ public sealed record GetIntegrationHealthQuery : IQuery<IntegrationHealthDto>;
 /// last hour, dead letters and the backlog.
 /// </summary>
 public sealed class GetIntegrationHealthQueryHandler(
-    IConnectorHealthReadModel connectors, IWebhookEndpointHealthReadModel endpoints, WebhookDeliveryOptions webhookOptions, IClock clock)
+    IConnectorHealthReadModel connectors, IWebhookEndpointHealthReadModel endpoints, IInboundRequests inbound, WebhookDeliveryOptions webhookOptions, IClock clock)
     : IRequestHandler<GetIntegrationHealthQuery, IntegrationHealthDto>
 {
     public async Task<IntegrationHealthDto> Handle(GetIntegrationHealthQuery request, CancellationToken cancellationToken)
@@ -50,7 +55,8 @@ public sealed class GetIntegrationHealthQueryHandler(
         var hooks = (await endpoints.ListAsync(cancellationToken))
             .Select(e => new WebhookEndpointOperatorDto(e.TenantId, GetWebhookEndpointHealthQueryHandler.Describe(e.Facts, webhookOptions, now)))
             .OrderByDescending(e => Badness(e.Health)).ThenBy(e => e.Health.EndpointId).ToList();
-        return new IntegrationHealthDto(now, providers, connections, hooks, TenantHealthDto.Summarise(connections, hooks));
+        return new IntegrationHealthDto(now, providers, connections, hooks, TenantHealthDto.Summarise(connections, hooks),
+            await inbound.ListProviderRejectionsAsync(cancellationToken));
     }
 
     private static CallRateDto Rate(int calls, int failed) => new(calls, failed, calls == 0 ? null : Math.Round((double)failed / calls, 4));
