@@ -25,6 +25,7 @@ public static class InboundServiceCollectionExtensions
         var options = new InboundOptions();
         configuration.GetSection(InboundOptions.Section).Bind(options);
         if (options.MaxConcurrency < 1) throw new InvalidOperationException($"{InboundOptions.Section}:MaxConcurrency must be at least 1.");
+        if (options.MaxConcurrencyPerProvider < 1) throw new InvalidOperationException($"{InboundOptions.Section}:MaxConcurrencyPerProvider must be at least 1.");
         if (options.Retention < InboundOptions.MinimumRetention)
             throw new InvalidOperationException($"{InboundOptions.Section}:Retention must be at least {InboundOptions.MinimumRetention} (providers retry for a day; replays are refused only while a request is kept).");
         if (options.RetentionSweepInterval <= TimeSpan.Zero) throw new InvalidOperationException($"{InboundOptions.Section}:RetentionSweepInterval must be positive.");

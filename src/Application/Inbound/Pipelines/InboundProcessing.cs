@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Microsoft.Extensions.Logging;
@@ -13,6 +14,9 @@ public sealed class InboundOptions
 
     /// <summary>Lanes processed at once per Workers process; each lane is one tenant's (or one provider account's) requests, in order.</summary>
     public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>Of those, lanes of one provider's accounts at once: a burst from one provider leaves room for the others and for sources.</summary>
+    public int MaxConcurrencyPerProvider { get; set; } = 4;
 
     /// <summary>
     /// How long finished requests (processed, unrouted, failed, rejected) are kept: their log, and
@@ -42,23 +46,53 @@ public sealed class InboundProcessing(IWorkScopeFactory scopes, InboundOptions o
 {
     public const string Actor = "system:inbound";
 
+    // Per process, across the batches of all partitions this process consumes.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _providerSlots = new(StringComparer.Ordinal);
+
     public Task ProcessAsync(IReadOnlyList<InboundEnvelope> batch, CancellationToken ct) =>
-        Parallel.ForEachAsync(batch.GroupBy(e => e.Key).ToList(), new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency, CancellationToken = ct },
+        Parallel.ForEachAsync(Lanes(batch), new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency, CancellationToken = ct },
             async (lane, token) =>
             {
-                foreach (var envelope in lane)
+                var provider = lane[0].TenantId is null ? lane[0].Provider : null;
+                var slots = provider is null ? null : _providerSlots.GetOrAdd(provider, _ => new SemaphoreSlim(options.MaxConcurrencyPerProvider));
+                if (slots is not null) await slots.WaitAsync(token);
+                try
                 {
-                    try
-                    {
-                        await SendAsync(new ProcessInboundRequestCommand(envelope), token);
-                    }
-                    catch (Exception e) when (!token.IsCancellationRequested && !DatabaseFailures.IsTransient(e))
-                    {
-                        logger.LogWarning(e, "Inbound request {Id} cannot be processed; it is marked failed", envelope.Id);
-                        await SendAsync(new FailInboundRequestCommand(envelope.Id, e.GetType().Name + ": " + e.Message), token);
-                    }
+                    foreach (var envelope in lane) await ProcessOneAsync(envelope, token);
+                }
+                finally
+                {
+                    slots?.Release();
                 }
             });
+
+    /// <summary>
+    /// The batch's lanes (one per key, in arrival order), taken round-robin across providers and
+    /// sources, so the lanes started first are spread over them rather than all one provider's
+    /// waiting for its slots while holding the process's.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<InboundEnvelope>> Lanes(IReadOnlyList<InboundEnvelope> batch)
+    {
+        var byOwner = batch.GroupBy(e => e.Key).Select(lane => (IReadOnlyList<InboundEnvelope>)lane.ToList())
+            .GroupBy(lane => lane[0].TenantId is null ? "provider:" + lane[0].Provider : "sources").Select(g => g.ToList()).ToList();
+        var lanes = new List<IReadOnlyList<InboundEnvelope>>(batch.Count);
+        for (var round = 0; lanes.Count < byOwner.Sum(o => o.Count); round++)
+            foreach (var owner in byOwner.Where(o => round < o.Count)) lanes.Add(owner[round]);
+        return lanes;
+    }
+
+    private async Task ProcessOneAsync(InboundEnvelope envelope, CancellationToken ct)
+    {
+        try
+        {
+            await SendAsync(new ProcessInboundRequestCommand(envelope), ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && !DatabaseFailures.IsTransient(e))
+        {
+            logger.LogWarning(e, "Inbound request {Id} cannot be processed; it is marked failed", envelope.Id);
+            await SendAsync(new FailInboundRequestCommand(envelope.Id, e.GetType().Name + ": " + e.Message), ct);
+        }
+    }
 
     // A scope per request: a failed transaction leaves nothing behind for the next.
     private async Task SendAsync<T>(MediatR.IRequest<T> request, CancellationToken ct)
