@@ -10,6 +10,8 @@
 #   bench/run.sh EventAppend         appends on Marten vs the es_events log it replaced (about 2 minutes)
 #   bench/run.sh CredentialVault     envelope encryption, vault vs a plain row, KEK rotation rate (about 20 s)
 #   bench/run.sh Connectors          connector calls/s at fan-out 1 and 10 vs a plain HttpClient; a healthy connection beside bad ones (about 3 minutes)
+#   bench/run.sh Inbound             inbound accept rate and p99 vs a bare Kestrel endpoint; nothing lost with the Workers or the broker down a minute (about 5 minutes)
+#   bench/run.sh Schedules           10,000 schedules due at one minute against a provider allowing 600 calls/min: drain time, concurrency, 429s, ingestion p99 (about 25 minutes)
 #
 # The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006) where they need them.
 set -euo pipefail

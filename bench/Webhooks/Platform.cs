@@ -150,6 +150,11 @@ public sealed class Platform : IAsyncDisposable
 
     public void StartWorkers() => _hosts[1] = Start(WorkersAssembly, _common, _workerSettings);
 
+    /// <summary>The dev broker refuses every connection until <see cref="BrokerUpAsync"/> (a broker outage).</summary>
+    public Task BrokerDownAsync() => _broker.SetDownAsync();
+
+    public Task BrokerUpAsync() => _broker.SetUpAsync();
+
     /// <summary>The processes of the platform by role; PostgreSQL is its postmaster and all its children.</summary>
     public IReadOnlyList<(string Role, IReadOnlyList<int> Pids)> Processes()
     {
