@@ -42,7 +42,7 @@ public sealed class QuotaProvider(int perAccountPerMinute, int totalPerMinute) :
         var segments = http.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments is [var account, "me"])
         {
-            await http.Response.WriteAsJsonAsync(new { data = new { id = account, name = account } });
+            await http.Response.WriteAsJsonAsync(new { id = account, name = account });
             return;
         }
         var inFlight = Interlocked.Increment(ref _inFlight);

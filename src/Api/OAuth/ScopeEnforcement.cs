@@ -24,6 +24,8 @@ public static class ScopeEnforcement
         if (Under(path, "/api/v1/webhook-endpoints") || Under(path, "/api/v1/webhook-deliveries")) return read ? OAuthScopes.WebhooksRead : OAuthScopes.WebhooksWrite;
         if (Under(path, "/api/v1/members")) return read ? OAuthScopes.MembersRead : OAuthScopes.MembersWrite;
         if (Under(path, "/api/v1/connections") || Under(path, "/api/v1/providers")) return read ? OAuthScopes.ConnectionsRead : OAuthScopes.ConnectionsWrite;
+        if (Under(path, "/api/v1/schedules")) return read ? OAuthScopes.SchedulesRead : OAuthScopes.SchedulesWrite;
+        if (Under(path, "/api/v1/inbound-sources")) return read ? OAuthScopes.InboundRead : OAuthScopes.InboundWrite;
         // Marking a notice read changes only its read state: the reading scope covers it.
         if (Under(path, "/api/v1/notifications")) return OAuthScopes.NotificationsRead;
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);

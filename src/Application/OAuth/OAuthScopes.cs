@@ -16,6 +16,10 @@ public static class OAuthScopes
     public const string ConnectionsRead = "connections:read";
     public const string ConnectionsWrite = "connections:write";
     public const string NotificationsRead = "notifications:read";
+    public const string SchedulesRead = "schedules:read";
+    public const string SchedulesWrite = "schedules:write";
+    public const string InboundRead = "inbound:read";
+    public const string InboundWrite = "inbound:write";
 
     public static readonly IReadOnlyDictionary<string, string> Catalogue = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -29,6 +33,10 @@ public static class OAuthScopes
         [ConnectionsRead] = "See your organisation's connections to other systems, their health and audit log (never their credentials).",
         [ConnectionsWrite] = "Connect, test, reconnect and delete your organisation's connections to other systems.",
         [NotificationsRead] = "See your organisation's notifications of persistent failures and mark them read.",
+        [SchedulesRead] = "See your organisation's scheduled syncs and the history of their runs.",
+        [SchedulesWrite] = "Create, change, pause, resume, run and delete your organisation's scheduled syncs.",
+        [InboundRead] = "See your organisation's inbound webhook sources and their logs (never their secrets).",
+        [InboundWrite] = "Create and delete your organisation's inbound webhook sources.",
     };
 
     /// <summary>Splits a space-delimited scope parameter (RFC 6749 §3.3); null when it holds an unknown or repeated scope.</summary>

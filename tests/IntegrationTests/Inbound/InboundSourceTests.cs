@@ -188,4 +188,26 @@ public class InboundSourceTests(InboundSystem system) : IClassFixture<InboundSys
         error.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("field").GetString()).ShouldContain(field);
         (await (await tenant.Client.GetAsync("/api/v1/inbound-sources")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength().ShouldBe(0);
     }
+
+    [Fact]
+    public async Task OAuth_apps_need_inbound_read_to_read_sources_and_inbound_write_to_create_or_delete_them()
+    {
+        var tenant = await system.TenantAsync();
+        var oauth = new OAuth.OAuthHarness(system);
+        string[] declared = ["inbound:read", "inbound:write", "events:read"];
+        using var reader = system.Client(await oauth.ScopedTokenAsync(tenant, declared, "inbound:read"));
+        using var writer = system.Client(await oauth.ScopedTokenAsync(tenant, declared, "inbound:read inbound:write"));
+        using var stranger = system.Client(await oauth.ScopedTokenAsync(tenant, declared, "events:read"));
+
+        await (await reader.PostAsJsonAsync("/api/v1/inbound-sources", new { name = "Billing system", verifier = HmacVerifier }))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        (await system.CountAsync("select count(*) from inbound_sources where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(0);
+        var source = (await CreateAsync(writer, HmacVerifier)).GetProperty("id").GetGuid();
+
+        (await reader.GetAsync("/api/v1/inbound-sources")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await LogAsync(reader, source)).ShouldBeEmpty();
+        await (await stranger.GetAsync($"/api/v1/inbound-sources/{source}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        await (await reader.DeleteAsync($"/api/v1/inbound-sources/{source}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        (await writer.DeleteAsync($"/api/v1/inbound-sources/{source}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
 }

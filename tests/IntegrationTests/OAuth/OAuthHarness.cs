@@ -235,6 +235,16 @@ public sealed partial class OAuthHarness(TestSystem system)
         return (app, member, tokens);
     }
 
+    /// <summary>An access token of a public app declaring <paramref name="appScopes"/>, consented to <paramref name="scope"/> by a new member.</summary>
+    public async Task<string> ScopedTokenAsync(TenantWithKey tenant, string[] appScopes, string scope)
+    {
+        var app = await RegisterAppAsync(tenant, scopes: appScopes);
+        var verifier = Verifier();
+        var tokens = await ExchangeAsync(app, await AuthorizeAsync(app, await CreateMemberAsync(tenant), Challenge(verifier), scope), verifier);
+        tokens.Status.ShouldBe(HttpStatusCode.OK, tokens.Body.ToString());
+        return tokens.AccessToken;
+    }
+
     /// <summary>Member + public app + the full flow: a fresh token pair.</summary>
     public async Task<(RegisteredApp App, SignedInMember Member, TokenResponse Tokens)> TokensAsync(TenantWithKey tenant, string scope = "events:read")
     {

@@ -172,4 +172,25 @@ public sealed class ScheduleApiTests(SchedulesSystem system)
         notUuid.GetProperty("details").EnumerateArray().Single().GetProperty("code").GetString().ShouldBe("invalid_uuid");
         (await system.ScalarAsync<string>("select status from schedules where id = @id", ("id", id))).ShouldBe("active");
     }
+
+    [Fact]
+    public async Task OAuth_apps_need_schedules_read_to_read_and_schedules_write_to_change()
+    {
+        var tenant = await system.TenantAsync();
+        var oauth = new OAuth.OAuthHarness(system);
+        string[] declared = ["schedules:read", "schedules:write", "events:read"];
+        using var reader = system.Client(await oauth.ScopedTokenAsync(tenant, declared, "schedules:read"));
+        using var writer = system.Client(await oauth.ScopedTokenAsync(tenant, declared, "schedules:read schedules:write"));
+        using var stranger = system.Client(await oauth.ScopedTokenAsync(tenant, declared, "events:read"));
+
+        (await reader.GetAsync("/api/v1/schedules")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await reader.PostAsJsonAsync("/api/v1/schedules", new { interval_seconds = 60, job = Job() })).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        await (await stranger.GetAsync("/api/v1/schedules")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        (await system.ScalarAsync<long>("select count(*) from schedules where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(0);
+
+        var id = (await SchedulesSystem.CreateAsync(writer, new { interval_seconds = 60, job = Job() })).GetProperty("id").GetGuid();
+        await (await reader.PostAsync($"/api/v1/schedules/{id}/pause", null)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        (await writer.PostAsync($"/api/v1/schedules/{id}/pause", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await reader.GetAsync($"/api/v1/schedules/{id}/runs")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
 }
