@@ -5,6 +5,7 @@ using Integrations.Api.OpenApi;
 using Integrations.Application.Inbound;
 using Integrations.Application.Inbound.Commands.CreateInboundSource;
 using Integrations.Application.Inbound.Commands.DeleteInboundSource;
+using Integrations.Application.Inbound.Commands.UpdateInboundSource;
 using Integrations.Application.Inbound.Queries.GetInboundSource;
 using Integrations.Application.Inbound.Queries.ListInboundRequests;
 using Integrations.Application.Inbound.Queries.ListInboundSources;
@@ -17,7 +18,14 @@ public sealed record CreateInboundSourceRequest(
     [property: Description("What the source is, e.g. \"Billing system\".")] string? Name,
     [property: Description("How its requests are verified: kind hmac (header, algorithm, encoding, prefix, template, timestamp_header, tolerance_seconds), standard_webhooks, or basic (username).")]
     SourceVerifierSpec? Verifier,
-    [property: Description("The sender's secret (HMAC key, whsec_ secret, or password); omitted: the platform draws one. Shown in this answer only.")] string? Secret = null);
+    [property: Description("The sender's secret (HMAC key, whsec_ secret, or password); omitted: the platform draws one. Shown in this answer only.")] string? Secret = null,
+    [property: Description("Tell the tenant (a notification) when nothing verified arrived for this many seconds: 300 to 2592000; omitted: never.")]
+    int? SilenceAlertAfterSeconds = null);
+
+/// <summary>A JSON merge patch of an inbound source: absent or null leaves a field as it is.</summary>
+public sealed record UpdateInboundSourceRequest(
+    [property: Description("Seconds without a verified request before the tenant is told (300 to 2592000); 0 switches the alert off.")]
+    int? SilenceAlertAfterSeconds = null);
 
 /// <summary>Tenants' inbound sources and their inbound log (docs/inbound.md).</summary>
 public static class InboundSourceEndpoints
@@ -31,7 +39,8 @@ public static class InboundSourceEndpoints
 
         sources.MapPost("/", async (CreateInboundSourceRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, [AsParameters] TenantRequest request) =>
             {
-                var created = await request.Send(new CreateInboundSourceCommand(request.ResolveTenant(), body.Name, body.Verifier, body.Secret, idempotencyKey));
+                var created = await request.Send(new CreateInboundSourceCommand(request.ResolveTenant(), body.Name, body.Verifier, body.Secret, idempotencyKey,
+                    body.SilenceAlertAfterSeconds));
                 request.Http.Response.Headers.CacheControl = "no-store";
                 return Results.Created($"/api/v1/inbound-sources/{created.Id}", created);
             })
@@ -62,6 +71,16 @@ public static class InboundSourceEndpoints
             .WithDescription("One source and its verifier, never its secret.")
             .Produces<InboundSourceDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "inbound_source_not_found");
+
+        sources.MapPatch("/{id:guid}", async (Guid id, UpdateInboundSourceRequest body, [AsParameters] TenantRequest request) =>
+                Results.Ok(await request.Send(new UpdateInboundSourceCommand(request.ResolveTenant(), id, body.SilenceAlertAfterSeconds))))
+            .WithName("updateInboundSource").WithSummary("Update an inbound source")
+            .WithDescription("A JSON merge patch of the silence alert: silence_alert_after_seconds (300 to 2592000; 0 switches it off). The silence is " +
+                             "counted from the last verified request, or from this change if that is later.")
+            .Produces<InboundSourceDto>(StatusCodes.Status200OK)
+            .ProducesError(StatusCodes.Status404NotFound, "inbound_source_not_found")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "invalid_value")
+            .WithRequestExample(new { silence_alert_after_seconds = 86400 });
 
         sources.MapDelete("/{id:guid}", async (Guid id, [AsParameters] TenantRequest request) =>
             {

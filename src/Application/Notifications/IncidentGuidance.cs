@@ -30,6 +30,11 @@ public sealed record IncidentGuidance(string Title, string ResolvedTitle, string
         [IncidentKinds.DeadLettersPiling] = new("Failed connector calls are piling up", "Failed connector calls cleared",
             "Calls that failed every retry wait in the dead-letter queue. Fix the cause the attempt log shows, then replay them.",
             "/api/v1/connections/{id}"),
+        [IncidentKinds.InboundSourceSilent] = new("An inbound source has gone silent", "An inbound source receives requests again",
+            "Nothing verified has reached the source for longer than its silence alert allows. Check that the sending system still sends " +
+            "(its webhook registration may have been removed or disabled) and that it signs with the source's current secret: refused requests " +
+            "are in the source's log, GET /api/v1/inbound-sources/{id}/requests.",
+            "/api/v1/inbound-sources/{id}"),
     };
 
     public static IncidentGuidance For(string kind) =>

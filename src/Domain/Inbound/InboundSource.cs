@@ -12,7 +12,12 @@ public interface IInboundSourceEvent
     Guid SourceId { get; }
 }
 
-public sealed record InboundSourceCreated(Guid TenantId, Guid SourceId, string Name, SourceVerifierSpec Verifier, DateTimeOffset CreatedAt) : IInboundSourceEvent;
+/// <param name="SilenceAlertAfterSeconds">Tell the tenant when nothing verified arrived for this long; null: never (events before 2026-12-07 have none).</param>
+public sealed record InboundSourceCreated(Guid TenantId, Guid SourceId, string Name, SourceVerifierSpec Verifier, DateTimeOffset CreatedAt,
+    int? SilenceAlertAfterSeconds = null) : IInboundSourceEvent;
+
+/// <summary>The silence alert changed (null: switched off); the silence is counted from <see cref="At"/> at the latest.</summary>
+public sealed record InboundSourceSilenceAlertSet(Guid TenantId, Guid SourceId, int? AfterSeconds, DateTimeOffset At) : IInboundSourceEvent;
 
 public sealed record InboundSourceDeleted(Guid TenantId, Guid SourceId, DateTimeOffset DeletedAt) : IInboundSourceEvent;
 
@@ -75,11 +80,25 @@ public sealed record SourceVerifierSpec(
 
 public abstract record InboundSourceAction;
 
-public sealed record CreateInboundSource(Guid TenantId, Guid SourceId, string Name, SourceVerifierSpec Verifier, DateTimeOffset Now) : InboundSourceAction;
+public sealed record CreateInboundSource(Guid TenantId, Guid SourceId, string Name, SourceVerifierSpec Verifier, DateTimeOffset Now,
+    int? SilenceAlertAfterSeconds = null) : InboundSourceAction;
+
+public sealed record SetInboundSourceSilenceAlert(int? AfterSeconds, DateTimeOffset Now) : InboundSourceAction;
+
+/// <summary>How long a source may stay silent before its tenant is told: from 5 minutes to 30 days.</summary>
+public static class SilenceAlert
+{
+    public const int MinSeconds = 300;
+    public const int MaxSeconds = 30 * 24 * 3600;
+
+    public static string? Problem(int? seconds) => seconds is < MinSeconds or > MaxSeconds
+        ? $"silence_alert_after_seconds must be between {MinSeconds} and {MaxSeconds} (5 minutes to 30 days), or null for none."
+        : null;
+}
 
 public sealed record DeleteInboundSource(DateTimeOffset Now) : InboundSourceAction;
 
-public sealed record InboundSourceState(Guid TenantId, Guid SourceId, bool Exists, bool Deleted)
+public sealed record InboundSourceState(Guid TenantId, Guid SourceId, bool Exists, bool Deleted, int? SilenceAlertAfterSeconds = null)
 {
     public static readonly InboundSourceState None = new(Guid.Empty, Guid.Empty, false, false);
 }
@@ -96,15 +115,20 @@ public static class InboundSourceDecider
     {
         CreateInboundSource when state.Exists => throw new DomainException("inbound_source_exists", "The inbound source exists already."),
         CreateInboundSource c when c.Verifier.Problems() is { Count: > 0 } problems => throw new DomainException(problems[0].Code, problems[0].Message),
-        CreateInboundSource c => [new InboundSourceCreated(c.TenantId, c.SourceId, c.Name.Trim(), c.Verifier, c.Now)],
-        DeleteInboundSource when !state.Exists || state.Deleted => throw NotFound(),
+        CreateInboundSource c when SilenceAlert.Problem(c.SilenceAlertAfterSeconds) is { } problem => throw new DomainException("invalid_value", problem),
+        CreateInboundSource c => [new InboundSourceCreated(c.TenantId, c.SourceId, c.Name.Trim(), c.Verifier, c.Now, c.SilenceAlertAfterSeconds)],
+        SetInboundSourceSilenceAlert or DeleteInboundSource when !state.Exists || state.Deleted => throw NotFound(),
+        SetInboundSourceSilenceAlert s when SilenceAlert.Problem(s.AfterSeconds) is { } problem => throw new DomainException("invalid_value", problem),
+        SetInboundSourceSilenceAlert s when s.AfterSeconds == state.SilenceAlertAfterSeconds => [],
+        SetInboundSourceSilenceAlert s => [new InboundSourceSilenceAlertSet(state.TenantId, state.SourceId, s.AfterSeconds, s.Now)],
         DeleteInboundSource d => [new InboundSourceDeleted(state.TenantId, state.SourceId, d.Now)],
         _ => throw new ArgumentOutOfRangeException(nameof(action), action.GetType().Name, "Unknown inbound source action."),
     };
 
     public static InboundSourceState Evolve(InboundSourceState state, IInboundSourceEvent @event) => @event switch
     {
-        InboundSourceCreated e => new InboundSourceState(e.TenantId, e.SourceId, true, false),
+        InboundSourceCreated e => new InboundSourceState(e.TenantId, e.SourceId, true, false, e.SilenceAlertAfterSeconds),
+        InboundSourceSilenceAlertSet e => state with { SilenceAlertAfterSeconds = e.AfterSeconds },
         InboundSourceDeleted => state with { Deleted = true },
         _ => state,
     };

@@ -20,8 +20,10 @@ public static class IncidentKinds
     public const string WebhookEndpointDisabled = "webhook_endpoint.disabled";
     public const string BreakerOpen = "connection.breaker_open";
     public const string DeadLettersPiling = "connection.dead_letters";
+    public const string InboundSourceSilent = "inbound_source.silent";
 
-    public static readonly IReadOnlyList<string> All = [ConnectionNeedsReauth, ConnectionDisconnected, WebhookEndpointDisabled, BreakerOpen, DeadLettersPiling];
+    public static readonly IReadOnlyList<string> All = [ConnectionNeedsReauth, ConnectionDisconnected, WebhookEndpointDisabled, BreakerOpen, DeadLettersPiling,
+        InboundSourceSilent];
 }
 
 /// <param name="SubjectId">What failed: the connection or webhook endpoint.</param>

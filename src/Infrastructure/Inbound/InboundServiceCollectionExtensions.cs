@@ -28,10 +28,12 @@ public static class InboundServiceCollectionExtensions
         if (options.MaxConcurrencyPerProvider < 1) throw new InvalidOperationException($"{InboundOptions.Section}:MaxConcurrencyPerProvider must be at least 1.");
         if (options.Retention < InboundOptions.MinimumRetention)
             throw new InvalidOperationException($"{InboundOptions.Section}:Retention must be at least {InboundOptions.MinimumRetention} (providers retry for a day; replays are refused only while a request is kept).");
-        if (options.RetentionSweepInterval <= TimeSpan.Zero) throw new InvalidOperationException($"{InboundOptions.Section}:RetentionSweepInterval must be positive.");
+        if (options.RetentionSweepInterval <= TimeSpan.Zero || options.SilenceCheckInterval <= TimeSpan.Zero)
+            throw new InvalidOperationException($"{InboundOptions.Section}:RetentionSweepInterval and :SilenceCheckInterval must be positive.");
         services.AddSingleton(options);
         services.AddSingleton<InboundProcessing>();
         services.AddHostedService<InboundRetention>();
+        services.AddHostedService<InboundSilenceWatch>();
         return services;
     }
 }

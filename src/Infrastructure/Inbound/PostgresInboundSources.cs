@@ -20,7 +20,10 @@ namespace Integrations.Infrastructure.Inbound;
 /// </summary>
 public sealed class PostgresInboundSources(DbSession session, CredentialEnvelope envelope) : IInboundSources, IInboundSourceVerifiers
 {
-    private const string Columns = "id, tenant_id, name, verifier, created_at";
+    private const string Columns = """
+        s.id, s.tenant_id, s.name, s.verifier, s.created_at, s.silence_alert_after_seconds,
+        (select max(r.received_at) from inbound_requests r where r.source_id = s.id and r.status <> 'rejected')
+        """;
 
     private static readonly KeysetTable Table = new()
     {
@@ -35,7 +38,7 @@ public sealed class PostgresInboundSources(DbSession session, CredentialEnvelope
         session.RunAsync(async (connection, transaction) =>
         {
             await using var command = Sql.Command(connection, transaction,
-                $"select {Columns} from inbound_sources where id = @id and tenant_id = @tenant_id and deleted_at is null", ("id", sourceId), ("tenant_id", tenantId));
+                $"select {Columns} from inbound_sources s where s.id = @id and s.tenant_id = @tenant_id and s.deleted_at is null", ("id", sourceId), ("tenant_id", tenantId));
             await using var reader = await command.ExecuteReaderAsync(ct);
             return await reader.ReadAsync(ct) ? Read(reader) : null;
         }, ct);
@@ -79,10 +82,26 @@ public sealed class PostgresInboundSources(DbSession session, CredentialEnvelope
         return new InboundSourceVerifier(tenantId, spec.Verifier(secret));
     }
 
+    public Task<IReadOnlyList<WatchedInboundSource>> ListWatchedAsync(CancellationToken ct) =>
+        session.RunAsync<IReadOnlyList<WatchedInboundSource>>(async (connection, transaction) =>
+        {
+            await using var command = Sql.Command(connection, transaction, """
+                select s.tenant_id, s.id, s.name, s.silence_alert_after_seconds,
+                       greatest(s.silence_alert_since, (select max(r.received_at) from inbound_requests r where r.source_id = s.id and r.status <> 'rejected'))
+                from inbound_sources s
+                where s.silence_alert_after_seconds is not null and s.deleted_at is null
+                """);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var watched = new List<WatchedInboundSource>();
+            while (await reader.ReadAsync(ct))
+                watched.Add(new WatchedInboundSource(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            return watched;
+        }, ct);
+
     private static InboundSourceDto Read(NpgsqlDataReader r)
     {
         var id = r.GetGuid(0);
         return new InboundSourceDto(id, r.GetString(2), JsonSerializer.Deserialize<SourceVerifierSpec>(r.GetString(3), JsonDefaults.Options)!, PathOf(id),
-            r.GetFieldValue<DateTimeOffset>(4));
+            r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6));
     }
 }

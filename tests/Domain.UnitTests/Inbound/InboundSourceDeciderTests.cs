@@ -28,6 +28,28 @@ public class InboundSourceDeciderTests
     }
 
     [Fact]
+    public void A_silence_alert_is_set_changed_switched_off_and_refused_out_of_range()
+    {
+        var created = InboundSourceDecider.Decide(new CreateInboundSource(Tenant, Source, "Billing", Hmac, Now, 3600), InboundSourceState.None);
+        created.ShouldBe([new InboundSourceCreated(Tenant, Source, "Billing", Hmac, Now, 3600)]);
+        var state = InboundSourceDecider.Decider.Fold(created);
+
+        InboundSourceDecider.Decide(new SetInboundSourceSilenceAlert(3600, Now), state).ShouldBeEmpty();
+        var changed = InboundSourceDecider.Decide(new SetInboundSourceSilenceAlert(86400, Now.AddHours(1)), state);
+        changed.ShouldBe([new InboundSourceSilenceAlertSet(Tenant, Source, 86400, Now.AddHours(1))]);
+        state = InboundSourceDecider.Decider.Fold([.. created, .. changed]);
+        InboundSourceDecider.Decide(new SetInboundSourceSilenceAlert(null, Now), state).ShouldBe([new InboundSourceSilenceAlertSet(Tenant, Source, null, Now)]);
+
+        foreach (var seconds in new[] { 299, SilenceAlert.MaxSeconds + 1, 0, -5 })
+        {
+            Should.Throw<DomainException>(() => InboundSourceDecider.Decide(new SetInboundSourceSilenceAlert(seconds, Now), state)).Code.ShouldBe("invalid_value");
+            Should.Throw<DomainException>(() => InboundSourceDecider.Decide(new CreateInboundSource(Tenant, Source, "x", Hmac, Now, seconds), InboundSourceState.None))
+                .Code.ShouldBe("invalid_value");
+        }
+        Should.Throw<DomainException>(() => InboundSourceDecider.Decide(new SetInboundSourceSilenceAlert(300, Now), InboundSourceState.None)).Code.ShouldBe("inbound_source_not_found");
+    }
+
+    [Fact]
     public void An_unusable_verifier_is_refused()
     {
         Should.Throw<DomainException>(() => InboundSourceDecider.Decide(

@@ -210,4 +210,54 @@ public class InboundSourceTests(InboundSystem system) : IClassFixture<InboundSys
         await (await reader.DeleteAsync($"/api/v1/inbound-sources/{source}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
         (await writer.DeleteAsync($"/api/v1/inbound-sources/{source}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
     }
+
+    private static async Task<List<JsonElement>> SilenceNoticesAsync(HttpClient client, Guid sourceId) =>
+        (await (await client.GetAsync("/api/v1/notifications?kind=inbound_source.silent&limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK))
+            .GetProperty("data").EnumerateArray().Where(n => n.GetProperty("subject_id").GetGuid() == sourceId).ToList();
+
+    [Fact]
+    public async Task A_source_silent_longer_than_its_alert_tells_its_tenant_once_and_again_when_requests_arrive()
+    {
+        var tenant = await system.TenantAsync();
+        var stranger = await system.TenantAsync();
+        (await (await tenant.Client.PostAsJsonAsync("/api/v1/inbound-sources", new { name = "Billing", verifier = HmacVerifier, silence_alert_after_seconds = 299 }))
+            .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).Fields().ShouldBe(["silence_alert_after_seconds"]);
+        var created = await (await tenant.Client.PostAsJsonAsync("/api/v1/inbound-sources", new { name = "Billing", verifier = HmacVerifier, silence_alert_after_seconds = 300 }))
+            .ShouldBeJsonAsync(HttpStatusCode.Created);
+        var (id, secret) = (created.GetProperty("id").GetGuid(), created.GetProperty("secret").GetString()!);
+        created.GetProperty("silence_alert_after_seconds").GetInt32().ShouldBe(300);
+
+        // Freshly created, it is not silent yet: nothing is said.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        (await SilenceNoticesAsync(tenant.Client, id)).ShouldBeEmpty();
+
+        // Ten minutes without a request (the alert counted from its setting): one notice, however often the watch looks.
+        await system.ExecuteAsync("update inbound_sources set silence_alert_since = now() - interval '10 minutes' where id = @id", ("id", id));
+        await Eventually.HoldsAsync(async () => (await SilenceNoticesAsync(tenant.Client, id)).Count == 1, Patience, "the silence notice");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var opened = (await SilenceNoticesAsync(tenant.Client, id)).Single();
+        opened.GetProperty("notice").GetString().ShouldBe("opened");
+        opened.GetProperty("summary").GetString()!.ShouldContain("Billing");
+        (await SilenceNoticesAsync(stranger.Client, id)).ShouldBeEmpty();
+
+        // A refused request does not end the silence; a verified one does.
+        using var http = system.Anonymous();
+        (await http.SendAsync(HmacSigned(created.GetProperty("path").GetString()!, """{"n":1}""", "another-secret-of-16"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        (await SilenceNoticesAsync(tenant.Client, id)).Count.ShouldBe(1);
+        (await http.SendAsync(HmacSigned(created.GetProperty("path").GetString()!, """{"n":2}""", secret))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Eventually.HoldsAsync(async () => (await SilenceNoticesAsync(tenant.Client, id)).Any(n => n.GetProperty("notice").GetString() == "resolved"),
+            Patience, "the resolved notice");
+        (await (await tenant.Client.GetAsync($"/api/v1/inbound-sources/{id}")).ShouldBeJsonAsync(HttpStatusCode.OK))
+            .GetProperty("last_received_at").ValueKind.ShouldBe(JsonValueKind.String);
+
+        // Switched off with 0; out-of-range values and other tenants change nothing.
+        await (await stranger.Client.PatchAsJsonAsync($"/api/v1/inbound-sources/{id}", new { silence_alert_after_seconds = 0 }))
+            .ShouldBeErrorAsync(HttpStatusCode.NotFound, "inbound_source_not_found");
+        await (await tenant.Client.PatchAsJsonAsync($"/api/v1/inbound-sources/{id}", new { silence_alert_after_seconds = 60 }))
+            .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        (await (await tenant.Client.GetAsync($"/api/v1/inbound-sources/{id}")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("silence_alert_after_seconds").GetInt32().ShouldBe(300);
+        (await (await tenant.Client.PatchAsJsonAsync($"/api/v1/inbound-sources/{id}", new { silence_alert_after_seconds = 0 })).ShouldBeJsonAsync(HttpStatusCode.OK))
+            .GetProperty("silence_alert_after_seconds").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
 }

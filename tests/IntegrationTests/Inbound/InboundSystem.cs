@@ -33,7 +33,8 @@ public class InboundSystem : ConnectionsSystem
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await StartWorkersAsync(new Dictionary<string, string?> { ["Workers:Pipelines"] = "outbox-relay,inbound", ["Inbound:RetentionSweepInterval"] = "00:00:01" });
+        await StartWorkersAsync(new Dictionary<string, string?> { ["Workers:Pipelines"] = "outbox-relay,inbound", ["Inbound:RetentionSweepInterval"] = "00:00:01",
+            ["Inbound:SilenceCheckInterval"] = "00:00:00.500" });
     }
 
     /// <summary>A request signed as Slack signs (v0, HMAC-SHA256 of v0:{timestamp}:{body}).</summary>

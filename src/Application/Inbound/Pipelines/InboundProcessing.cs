@@ -29,6 +29,9 @@ public sealed class InboundOptions
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);
 
     public static readonly TimeSpan MinimumRetention = TimeSpan.FromHours(24);
+
+    /// <summary>How often a Workers process running the inbound pipeline checks the sources' silence alerts.</summary>
+    public TimeSpan SilenceCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>

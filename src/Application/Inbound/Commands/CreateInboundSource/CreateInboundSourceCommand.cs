@@ -13,7 +13,8 @@ using MediatR;
 namespace Integrations.Application.Inbound.Commands.CreateInboundSource;
 
 /// <summary>A new source with its secret: the only answer that ever shows it.</summary>
-public sealed record CreatedInboundSourceDto(Guid Id, string Name, SourceVerifierSpec Verifier, string Path, DateTimeOffset CreatedAt, string Secret);
+public sealed record CreatedInboundSourceDto(Guid Id, string Name, SourceVerifierSpec Verifier, string Path, DateTimeOffset CreatedAt, int? SilenceAlertAfterSeconds,
+    string Secret);
 
 /// <summary>
 /// A tenant's inbound source (docs/inbound.md): a URL of its own whose requests are verified with
@@ -22,7 +23,7 @@ public sealed record CreatedInboundSourceDto(Guid Id, string Name, SourceVerifie
 /// vault, returned in this answer only and never listed.
 /// </summary>
 public sealed record CreateInboundSourceCommand(Guid TenantId, string? Name, SourceVerifierSpec? Verifier, [property: JsonIgnore] string? Secret,
-    [property: JsonIgnore] string? IdempotencyKey = null) : ICommand<CreatedInboundSourceDto>, IIdempotentCommand
+    [property: JsonIgnore] string? IdempotencyKey = null, int? SilenceAlertAfterSeconds = null) : ICommand<CreatedInboundSourceDto>, IIdempotentCommand
 {
     [JsonIgnore] public string IdempotencyScope => TenantId.ToString();
 }
@@ -39,6 +40,8 @@ public sealed class CreateInboundSourceCommandValidator : AbstractValidator<Crea
             foreach (var (field, code, message) in spec!.Problems())
                 context.AddFailure(new ValidationFailure(field, message) { ErrorCode = code });
         }).When(c => c.Verifier is not null);
+        RuleFor(c => c.SilenceAlertAfterSeconds).Must(s => SilenceAlert.Problem(s) is null).WithErrorCode("invalid_value")
+            .WithMessage(c => SilenceAlert.Problem(c.SilenceAlertAfterSeconds)!);
         RuleFor(c => c.Secret).MinimumLength(16).MaximumLength(500).When(c => c.Secret is not null);
         RuleFor(c => c.Secret).Must(IsStandardWebhooksSecret).WithErrorCode("invalid_value")
             .WithMessage("A Standard Webhooks secret is whsec_ followed by base64 (24 to 64 bytes).")
@@ -71,10 +74,10 @@ public sealed class CreateInboundSourceCommandHandler(AggregateStore aggregates,
             ? WebhookSignature.NewSecret()
             : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         await aggregates.StartAsync(InboundSourceDecider.Decider, InboundSourceDecider.StreamId(id),
-            new Domain.Inbound.CreateInboundSource(request.TenantId, id, request.Name!, spec, clock.UtcNow), request.TenantId, ct);
+            new Domain.Inbound.CreateInboundSource(request.TenantId, id, request.Name!, spec, clock.UtcNow, request.SilenceAlertAfterSeconds), request.TenantId, ct);
         await sources.StoreSecretAsync(request.TenantId, id, secret, ct);
         // The inline projection wrote the row in this transaction.
         var stored = await sources.FindAsync(request.TenantId, id, ct) ?? throw new NotFoundException("inbound_source_not_found", "There is no such inbound source.");
-        return new CreatedInboundSourceDto(stored.Id, stored.Name, stored.Verifier, stored.Path, stored.CreatedAt, secret);
+        return new CreatedInboundSourceDto(stored.Id, stored.Name, stored.Verifier, stored.Path, stored.CreatedAt, stored.SilenceAlertAfterSeconds, secret);
     }
 }
