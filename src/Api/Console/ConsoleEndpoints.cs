@@ -25,6 +25,7 @@ public static class ConsoleEndpoints
         console.MapConnectionPages();
         console.MapConnectionDetailPages();
         console.MapInstalledAppPages();
+        console.MapMemberPages();
         var admin = app.MapGroup("/admin").ExcludeFromDescription()
             .RequireAuthorization(OperatorIdentity.Policy)
             .AddEndpointFilter(Guard);
