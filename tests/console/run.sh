@@ -3,7 +3,7 @@
 # Debian Chromium driven by playwright-core walks sign-in, endpoints, Test webhook, embed links,
 # tenant isolation, CSP, antiforgery and axe-core's accessibility rules (browser.mjs), the
 # connection pages against a local fake API (connections.mjs), installed OAuth apps (apps.mjs), the
-# operator dashboard /admin (operator.mjs), and API keys and members (account.mjs).
+# operator dashboard /admin (operator.mjs, dashboard.mjs), and API keys and members (account.mjs).
 # It starts its own system (../contract/system.sh) with short embed links, and stops it on exit.
 # Prints "console: N passed, N failed"; the last line is the total.
 set -uo pipefail
@@ -69,5 +69,6 @@ run_spec connections connections.mjs connections
 run_spec apps apps.mjs apps
 run_spec operator operator.mjs operator
 run_spec account account.mjs account
+run_spec dashboard dashboard.mjs dashboard
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -32,6 +32,7 @@ public static class ConsoleEndpoints
         admin.MapOperatorSignIn();
         admin.MapOperatorHealthPages();
         admin.MapOperatorAppReviewPages();
+        admin.MapOperatorDeadLetterPages();
         return app;
     }
 

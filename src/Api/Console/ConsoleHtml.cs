@@ -48,7 +48,7 @@ public static class ConsoleHtml
             : user.IsOperator()
                 ? $"""
                   <header><nav aria-label="Operator"><a href="/admin" class="brand">Integrations operator</a>
-                  <a href="/admin">Integration health</a><a href="/admin/apps">App review</a></nav>
+                  <a href="/admin">Integration health</a><a href="/admin/dead-letters">Dead letters</a><a href="/admin/apps">App review</a></nav>
                   <div class="who"><span id="signed-in-as">{E(user.Label())}</span>
                   {PostButton(http, "/admin/sign-out", "Sign out", "sign-out", css: "link")}</div></header>
                   """
