@@ -24,6 +24,7 @@ public static class ConsoleEndpoints
         console.MapConsoleAccountPages();
         console.MapConnectionPages();
         console.MapConnectionDetailPages();
+        console.MapRoutePages();
         console.MapInstalledAppPages();
         console.MapMemberPages();
         var admin = app.MapGroup("/admin").ExcludeFromDescription()
