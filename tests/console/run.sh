@@ -75,5 +75,6 @@ run_spec operator operator.mjs operator
 run_spec account account.mjs account
 run_spec dashboard dashboard.mjs dashboard
 run_spec routes routes.mjs routes
+run_spec developer developer.mjs developer
 echo "$passed passed, $failed failed"
 ((failed == 0))

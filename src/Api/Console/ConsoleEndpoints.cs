@@ -27,6 +27,7 @@ public static class ConsoleEndpoints
         console.MapRoutePages();
         console.MapInstalledAppPages();
         console.MapMemberPages();
+        console.MapDeveloperAppPages();
         var admin = app.MapGroup("/admin").ExcludeFromDescription()
             .RequireAuthorization(OperatorIdentity.Policy)
             .AddEndpointFilter(Guard);
