@@ -3,7 +3,7 @@
 // crafted URLs mixing tenants; the delivery charts (server-side SVG) and consumer lag; axe. Prints "dashboard: N passed, N failed". run.sh sets a 1 s retry
 // schedule, so a failing receiver dead-letters a delivery within seconds.
 import { createServer } from "node:http";
-import { API_URL, api, axeViolations, launch, results, signInOperator, tenantWithKey, walk } from "./harness.mjs";
+import { API_URL, api, axeWalks, launch, results, signInOperator, tenantWithKey, walk } from "./harness.mjs";
 
 const browser = await launch();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,15 +112,8 @@ await walk(browser, "charts-and-consumer-lag", async (page, problems) => {
   if (refused.status() !== 422) problems.push(`window=7d: ${refused.status()}`);
 });
 
-for (const [name, path] of [["axe-dashboard-charts", "/admin?window=1h"], ["axe-tenant-charts", `/admin/tenants/${better.id}`], ["axe-dead-letters", "/admin/dead-letters"], ["axe-dead-letters-tenant", `/admin/dead-letters/${better.id}`],
-  ["axe-dead-letter", `/admin/dead-letters/${better.id}/${ofBetter[0]}`]]) {
-  await walk(browser, name, async (page, problems) => {
-    await signInOperator(page);
-    await page.goto(`${API_URL}${path}`);
-    const found = await axeViolations(page);
-    if (found.length) problems.push(`axe: ${found.join(", ")}`);
-  }, { bypassCSP: true });
-}
+await axeWalks(browser, (page) => signInOperator(page), [["axe-dashboard-charts", "/admin?window=1h"], ["axe-tenant-charts", `/admin/tenants/${better.id}`],
+  ["axe-dead-letters", "/admin/dead-letters"], ["axe-dead-letters-tenant", `/admin/dead-letters/${better.id}`], ["axe-dead-letter", `/admin/dead-letters/${better.id}/${ofBetter[0]}`]]);
 
 await browser.close();
 receiver.close();

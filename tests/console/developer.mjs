@@ -4,7 +4,7 @@
 // submitted for review; a private app lists the organisations allowed to install it; another
 // tenant's app through crafted URLs and forms; embedded sessions mint no secret; axe.
 // Prints "developer: N passed, N failed".
-import { API_URL, api, axeViolations, launch, results, signIn, tenantWithMember, walk } from "./harness.mjs";
+import { API_URL, api, axeWalks, launch, results, signIn, tenantWithMember, walk } from "./harness.mjs";
 
 const browser = await launch();
 const stamp = Date.now();
@@ -87,14 +87,8 @@ await walk(browser, "apps-tenant-isolation-and-embedding", async (page, problems
   if (embedded.status() !== 403 || (await appsOf(tenantB)).length) problems.push(`embedded registration: ${embedded.status()}`);
 });
 
-for (const [name, path] of [["axe-app-form", "/console/apps/new"], ["axe-apps", "/console/apps"], ["axe-app", () => `/console/apps/${appOfA?.id}`]]) {
-  await walk(browser, name, async (page, problems) => {
-    await signIn(page, tenantA);
-    await page.goto(`${API_URL}${typeof path === "function" ? path() : path}`);
-    const found = await axeViolations(page);
-    if (found.length) problems.push(`axe: ${found.join(", ")}`);
-  }, { bypassCSP: true, viewport: { width: 390, height: 844 } });
-}
+await axeWalks(browser, (page) => signIn(page, tenantA),
+  [["axe-app-form", "/console/apps/new"], ["axe-apps", "/console/apps"], ["axe-app", () => `/console/apps/${appOfA?.id}`]], { width: 390, height: 844 });
 
 await browser.close();
 console.log(`developer: ${results.passed} passed, ${results.failed} failed`);

@@ -5,7 +5,7 @@
 // anti-forgery token; axe. run.sh sets Connectors__Retry__MaxAttempts=2 so a failing call is
 // dead-lettered within seconds. Prints "routes: N passed, N failed".
 import { createServer } from "node:http";
-import { API_URL, api, axeViolations, launch, results, signIn, tenantWithMember, walk } from "./harness.mjs";
+import { API_URL, api, axeWalks, launch, results, signIn, tenantWithMember, walk } from "./harness.mjs";
 
 const KEY = `key-routes-${Date.now()}-5c2e8a`;
 const browser = await launch();
@@ -111,15 +111,8 @@ await walk(browser, "routes-and-calls-tenant-isolation", async (page, problems) 
   if (forged.status() !== 400 || (await routesOf(tenantA, connectionOfA)).some((r) => r.settings?.path === "/forged")) problems.push(`forged route: ${forged.status()}`);
 });
 
-for (const [name, path] of [["axe-route-form", `/console/connections/${connectionOfA.id}/routes/new`],
-  ["axe-call", () => `/console/connections/${connectionOfA.id}/calls/${failedCall?.id}`]]) {
-  await walk(browser, name, async (page, problems) => {
-    await signIn(page, tenantA);
-    await page.goto(`${API_URL}${typeof path === "function" ? path() : path}`);
-    const found = await axeViolations(page);
-    if (found.length) problems.push(`axe: ${found.join(", ")}`);
-  }, { bypassCSP: true, viewport: { width: 390, height: 844 } });
-}
+await axeWalks(browser, (page) => signIn(page, tenantA), [["axe-route-form", `/console/connections/${connectionOfA.id}/routes/new`],
+  ["axe-call", () => `/console/connections/${connectionOfA.id}/calls/${failedCall?.id}`]], { width: 390, height: 844 });
 
 await browser.close();
 fakeApi.close();
