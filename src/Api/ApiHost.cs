@@ -86,6 +86,7 @@ public static class ApiHost
         api.MapWebhookEndpointEndpoints();
         api.MapWebhookDeliveryEndpoints();
         api.MapAdminEndpoints();
+        api.MapAdminDashboardEndpoints();
         api.MapConnectorEndpoints();
         api.MapScheduleEndpoints();
         api.MapMemberEndpoints();

@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.AddScoped<WebhookFanOut>();
         services.AddScoped<WebhookDeliveryLedger>();
         services.AddScoped<DeadLetterRequeue>();
+        services.AddScoped<EndpointDeadLetterRecovery>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointIncidents>();

@@ -119,3 +119,18 @@ export async function walk(browser, name, fn, contextOptions = {}) {
     console.log(`ok   ${name}`);
   }
 }
+
+/**
+ * One walk per [name, path] that signs in with `signInTo(page)`, opens the path (a function is
+ * called at run time) and fails on axe-core's serious or critical violations.
+ */
+export async function axeWalks(browser, signInTo, pages, viewport = { width: 1280, height: 800 }) {
+  for (const [name, path] of pages) {
+    await walk(browser, name, async (page, problems) => {
+      await signInTo(page);
+      await page.goto(`${API_URL}${typeof path === "function" ? path() : path}`);
+      const found = await axeViolations(page);
+      if (found.length) problems.push(`axe: ${found.join(", ")}`);
+    }, { bypassCSP: true, viewport });
+  }
+}

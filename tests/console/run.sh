@@ -2,8 +2,9 @@
 # Browser tests of the customer console (/console, ADR 0019), test.sh runs this script: headless
 # Debian Chromium driven by playwright-core walks sign-in, endpoints, Test webhook, embed links,
 # tenant isolation, CSP, antiforgery and axe-core's accessibility rules (browser.mjs), the
-# connection pages against a local fake API (connections.mjs), installed OAuth apps (apps.mjs), and
-# the operator dashboard /admin (operator.mjs).
+# connection pages against a local fake API (connections.mjs), installed OAuth apps (apps.mjs), the
+# operator dashboard /admin (operator.mjs, dashboard.mjs), API keys and members (account.mjs), a
+# connection's routes and call replay (routes.mjs), and the developer portal (developer.mjs).
 # It starts its own system (../contract/system.sh) with short embed links, and stops it on exit.
 # Prints "console: N passed, N failed"; the last line is the total.
 set -uo pipefail
@@ -21,6 +22,9 @@ export EMBED_LINK_SECONDS=4
 # One retry a second after the first attempt, then the dead-letter queue: a failing endpoint's
 # deliveries fail within seconds (browser.mjs, failing-endpoint-retry-filter-recover).
 export Webhooks__RetrySchedule=1s
+# Two attempts of a connector call, then it is dead-lettered (routes.mjs, failed-call-replayed), before
+# the connection's circuit breaker (5 failures) would open.
+export Connectors__Retry__MaxAttempts=2
 # The OAuth provider of connections.mjs's connect round trip: the generic fake (tests/Fakes/OAuth2Provider)
 # as the provider "generic", approving at once for the account acme.
 FAKE_DLL="$ROOT/tests/Fakes/OAuth2Provider/bin/Release/net10.0/linux-x64/Integrations.Fakes.OAuth2Provider.dll"
@@ -55,25 +59,22 @@ if ! start_system; then
   exit 1
 fi
 
-log="$OUT/console-browser.log"
-SCREENSHOT_DIR="$OUT" node browser.mjs >"$log" 2>&1
-rc=$?
-cat "$log"
-tally console "$log" "$rc"
-log="$OUT/console-connections.log"
-SCREENSHOT_DIR="$OUT" node connections.mjs >"$log" 2>&1
-rc=$?
-cat "$log"
-tally connections "$log" "$rc"
-log="$OUT/console-apps.log"
-SCREENSHOT_DIR="$OUT" node apps.mjs >"$log" 2>&1
-rc=$?
-cat "$log"
-tally apps "$log" "$rc"
-log="$OUT/console-operator.log"
-SCREENSHOT_DIR="$OUT" node operator.mjs >"$log" 2>&1
-rc=$?
-cat "$log"
-tally operator "$log" "$rc"
+# CONSOLE_SPECS="account operator" runs only those specs (by tally name); unset runs them all.
+run_spec() {
+  local name="$1" file="$2" log="$OUT/console-$3.log" rc
+  [[ -n "${CONSOLE_SPECS:-}" && " $CONSOLE_SPECS " != *" $name "* ]] && return 0
+  SCREENSHOT_DIR="$OUT" node "$file" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  tally "$name" "$log" "$rc"
+}
+run_spec console browser.mjs browser
+run_spec connections connections.mjs connections
+run_spec apps apps.mjs apps
+run_spec operator operator.mjs operator
+run_spec account account.mjs account
+run_spec dashboard dashboard.mjs dashboard
+run_spec routes routes.mjs routes
+run_spec developer developer.mjs developer
 echo "$passed passed, $failed failed"
 ((failed == 0))

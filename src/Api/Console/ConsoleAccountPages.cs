@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Integrations.Application.ApiKeys.Commands.CreateApiKey;
 using Integrations.Application.ApiKeys.Commands.RevokeApiKey;
 using Integrations.Application.ApiKeys.Queries.ListApiKeys;
 using Integrations.Application.Common.Interfaces;
@@ -11,7 +12,7 @@ using static Integrations.Api.Console.ConsoleHtml;
 
 namespace Integrations.Api.Console;
 
-/// <summary>The event catalog, the organisation's API keys (list and revoke) and its notifications (list and mark read).</summary>
+/// <summary>The event catalog, the organisation's API keys (list, create, revoke) and its notifications (list and mark read).</summary>
 public static class ConsoleAccountPages
 {
     private const string UnreadItem = "console.unread";
@@ -19,7 +20,16 @@ public static class ConsoleAccountPages
     public static RouteGroupBuilder MapConsoleAccountPages(this RouteGroupBuilder console)
     {
         console.MapGet("/event-types", EventTypes);
-        console.MapGet("/api-keys", ApiKeys);
+        console.MapGet("/api-keys", (HttpContext http, IMediator mediator, CancellationToken ct) => ApiKeys(http, mediator, null, ct));
+        // The key is in this answer only (no redirect, no-store): a reload shows the list without it.
+        console.MapPost("/api-keys", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
+        {
+            // An embed link lives minutes; a key it could mint would outlive it (ADR 0019).
+            if (http.User.IsEmbedded())
+                return Error(http, 403, "Not available here", "API keys are created by a member who signed in, not in an embedded console.");
+            var created = await mediator.Send(new CreateApiKeyCommand(http.User.Tenant()), ct);
+            return await ApiKeys(http, mediator, created, ct);
+        });
         console.MapPost("/api-keys/{keyId:guid}/revoke", async (Guid keyId, HttpContext http, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new RevokeApiKeyCommand(http.User.Tenant(), keyId), ct);
@@ -60,7 +70,7 @@ public static class ConsoleAccountPages
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private static async Task<IResult> ApiKeys(HttpContext http, IMediator mediator, CancellationToken ct)
+    private static async Task<IResult> ApiKeys(HttpContext http, IMediator mediator, CreatedApiKeyDto? created, CancellationToken ct)
     {
         var query = ListQueryParser.Parse(ListApiKeysQuery.Spec, new ListParameters("50", ConsoleWebhookPages.Param(http, "cursor")));
         var page = await mediator.Send(new ListApiKeysQuery(http.User.Tenant(), query), ct);
@@ -70,9 +80,17 @@ public static class ConsoleAccountPages
                 "Revoke this key? Requests with it fail from now on.", "danger") : "")}</td></tr>
             """));
         var more = page.HasMore ? $"""<p><a id="next-page" href="/console/api-keys?cursor={Uri.EscapeDataString(page.NextCursor!)}">Next page</a></p>""" : "";
+        var shown = created is null ? "" : $"""
+            <section class="notice" id="created-key" role="status"><h2>New API key</h2>
+            <p>Copy it now: it is shown only this once, the platform keeps only its hash.</p><p><code id="new-key">{E(created.Key)}</code></p></section>
+            """;
+        var create = http.User.IsEmbedded() ? "" : $"""
+            <form method="post" action="/console/api-keys" class="inline">{Antiforgery(http)}<button type="submit" id="create-api-key">Create API key</button></form>
+            """;
         return Page(http, "API keys", $"""
             <h1>API keys</h1>
-            <p class="muted">Keys are shown once, when the platform operator issues them; here you see their prefix and can revoke them.</p>
+            <p class="muted">A key is shown once, when it is created; here you see the prefix of each key and can revoke it.</p>
+            {shown}{create}
             <table id="api-keys"><caption class="sr-only">API keys</caption>
             <thead><tr><th scope="col">Key</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Revoked</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
             <tbody>{rows}</tbody></table>{more}

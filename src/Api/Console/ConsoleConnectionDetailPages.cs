@@ -107,7 +107,8 @@ public static class ConsoleConnectionDetailPages
             """));
         return $"""
             <section aria-labelledby="routes-title"><h2 id="routes-title">Routes (which events go where)</h2>
-            {(page.Data.Count == 0 ? "<p id=\"no-routes\">No routes. Create them with <code>POST /api/v1/connections/{id}/routes</code>.</p>" : $"""
+            <p><a href="/console/connections/{id}/routes/new" id="new-route">New route</a></p>
+            {(page.Data.Count == 0 ? "<p id=\"no-routes\">No routes yet.</p>" : $"""
             <table id="routes" tabindex="0"><caption class="sr-only">Routes</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Event types</th><th scope="col">Filter</th><th scope="col">Action</th><th scope="col">Status</th></tr></thead>
             <tbody>{rows}</tbody></table>
@@ -181,6 +182,7 @@ public static class ConsoleConnectionDetailPages
               <dt>Next attempt</dt><dd>{Time(call.NextAttemptAt)}</dd>
               <dt>Failure reason</dt><dd>{E(call.FailureReason ?? "—")}</dd>
             </dl>
+            {ConsoleRoutePages.ReplayButton(http, id, call.Id, call.Status)}
             <h2>Attempts</h2>
             {(call.Attempts.Count == 0 ? "<p id=\"no-attempts\">No attempt yet.</p>" : $"""
             <table id="attempts" tabindex="0"><caption class="sr-only">Attempts</caption>

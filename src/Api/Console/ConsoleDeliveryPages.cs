@@ -116,10 +116,6 @@ public static class ConsoleDeliveryPages
     private static async Task<IResult> Detail(Guid id, Guid deliveryId, HttpContext http, IMediator mediator, CancellationToken ct)
     {
         var d = await Find(http, mediator, id, deliveryId, ct);
-        var attempts = string.Join("\n", d.Attempts.Select(a => $"""
-            <tr><td>{a.Attempt}</td><td>{Time(a.StartedAt)}</td><td class="code">{a.StatusCode?.ToString() ?? "—"}</td><td>{a.DurationMs} ms</td>
-            <td>{E(a.ErrorKind ?? "—")}</td><td><pre class="excerpt">{E(a.ResponseBodyExcerpt)}</pre></td></tr>
-            """));
         var retry = d.Status == WebhookDeliveryStatuses.Failed
             ? PostButton(http, $"/console/webhooks/{id}/deliveries/{d.Id}/retry", "Retry delivery", "retry")
             : "";
@@ -134,12 +130,24 @@ public static class ConsoleDeliveryPages
               <dt>Failure reason</dt><dd>{E(d.FailureReason ?? "—")}</dd>
             </dl>
             {retry}
+            {Attempts(d.Attempts)}
+            """);
+    }
+
+    /// <summary>A delivery's attempts, oldest first (also the operator's dead-letter page).</summary>
+    internal static string Attempts(IReadOnlyList<WebhookAttemptDto> attempts)
+    {
+        var rows = string.Join("\n", attempts.Select(a => $"""
+            <tr><td>{a.Attempt}</td><td>{Time(a.StartedAt)}</td><td class="code">{a.StatusCode?.ToString() ?? "—"}</td><td>{a.DurationMs} ms</td>
+            <td>{E(a.ErrorKind ?? "—")}</td><td><pre class="excerpt">{E(a.ResponseBodyExcerpt)}</pre></td></tr>
+            """));
+        return $"""
             <h2>Attempts</h2>
-            {(d.Attempts.Count == 0 ? "<p id=\"no-attempts\">No attempt yet.</p>" : $"""
+            {(attempts.Count == 0 ? "<p id=\"no-attempts\">No attempt yet.</p>" : $"""
             <table id="attempts"><caption class="sr-only">Attempts</caption>
             <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Status code</th><th scope="col">Response time</th><th scope="col">Error kind</th><th scope="col">Answer (first 1 KiB)</th></tr></thead>
-            <tbody>{attempts}</tbody></table>
+            <tbody>{rows}</tbody></table>
             """)}
-            """);
+            """;
     }
 }

@@ -24,13 +24,17 @@ public static class ConsoleEndpoints
         console.MapConsoleAccountPages();
         console.MapConnectionPages();
         console.MapConnectionDetailPages();
+        console.MapRoutePages();
         console.MapInstalledAppPages();
+        console.MapMemberPages();
+        console.MapDeveloperAppPages();
         var admin = app.MapGroup("/admin").ExcludeFromDescription()
             .RequireAuthorization(OperatorIdentity.Policy)
             .AddEndpointFilter(Guard);
         admin.MapOperatorSignIn();
         admin.MapOperatorHealthPages();
         admin.MapOperatorAppReviewPages();
+        admin.MapOperatorDeadLetterPages();
         return app;
     }
 

@@ -41,14 +41,14 @@ public static class ConsoleHtml
             ? $"""
               <header><nav aria-label="Console"><a href="/console/webhooks" class="brand">Integrations console</a>
               <a href="/console/webhooks">Webhook endpoints</a><a href="/console/connections">Connections</a><a href="/console/installed-apps">Installed apps</a><a href="/console/event-types">Event catalog</a>
-              <a href="/console/api-keys">API keys</a>{ConsoleAccountPages.Bell(http)}</nav>
+              <a href="/console/api-keys">API keys</a><a href="/console/members">Members</a><a href="/console/apps">Your apps</a>{ConsoleAccountPages.Bell(http)}</nav>
               <div class="who"><span id="signed-in-as">{E(user.Label())}</span>
               {PostButton(http, "/console/sign-out", "Sign out", "sign-out", css: "link")}</div></header>
               """
             : user.IsOperator()
                 ? $"""
                   <header><nav aria-label="Operator"><a href="/admin" class="brand">Integrations operator</a>
-                  <a href="/admin">Integration health</a><a href="/admin/apps">App review</a></nav>
+                  <a href="/admin">Integration health</a><a href="/admin/dead-letters">Dead letters</a><a href="/admin/apps">App review</a></nav>
                   <div class="who"><span id="signed-in-as">{E(user.Label())}</span>
                   {PostButton(http, "/admin/sign-out", "Sign out", "sign-out", css: "link")}</div></header>
                   """

@@ -18,6 +18,9 @@ public static class ConsoleServiceCollectionExtensions
         foreach (var scheme in new[] { ConsoleIdentity.Scheme, OperatorIdentity.Scheme })
             services.AddOptions<CookieAuthenticationOptions>(scheme)
                 .Configure<IOptions<ConsoleOptions>>((o, console) => o.ExpireTimeSpan = console.Value.SessionLifetime);
+        // A removed member's console session ends with their next request, not at its expiry.
+        services.AddOptions<CookieAuthenticationOptions>(ConsoleIdentity.Scheme)
+            .Configure(o => o.Events.OnValidatePrincipal = ConsoleMemberPages.RejectRemovedMemberAsync);
         services.AddAuthorizationBuilder()
             .AddPolicy(ConsoleIdentity.Policy, p => p
                 .AddAuthenticationSchemes(ConsoleIdentity.Scheme)

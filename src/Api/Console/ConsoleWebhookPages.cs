@@ -88,17 +88,22 @@ public static class ConsoleWebhookPages
             """, error is null ? 200 : 422);
 
     /// <summary>URL, description and event types: the fields the create and edit forms share.</summary>
-    internal static string EndpointFields(IReadOnlyList<EventTypeDto> catalog, string? url, string? description, IReadOnlyCollection<string> chosen)
+    internal static string EndpointFields(IReadOnlyList<EventTypeDto> catalog, string? url, string? description, IReadOnlyCollection<string> chosen) => $"""
+        <label for="url">URL</label>
+        <input type="url" id="url" name="url" required value="{E(url)}" placeholder="https://hooks.example.com/integrations">
+        <label for="description">Description (optional)</label>
+        <input type="text" id="description" name="description" value="{E(description)}" maxlength="500">
+        {EventTypeFields(catalog, chosen)}
+        """;
+
+    /// <summary>The event types of the catalog as checkboxes named event_types, with <c>*</c> first (endpoint and route forms).</summary>
+    internal static string EventTypeFields(IReadOnlyList<EventTypeDto> catalog, IReadOnlyCollection<string> chosen)
     {
         var types = string.Join("\n", catalog.Select((t, i) => $"""
             <li><input type="checkbox" name="event_types" value="{E(t.Name)}" id="type-{i}"{(chosen.Contains(t.Name) ? " checked" : "")}>
             <label for="type-{i}"><code>{E(t.Name)}</code> <span class="muted">{E(t.Description)}</span></label></li>
             """));
         return $"""
-            <label for="url">URL</label>
-            <input type="url" id="url" name="url" required value="{E(url)}" placeholder="https://hooks.example.com/integrations">
-            <label for="description">Description (optional)</label>
-            <input type="text" id="description" name="description" value="{E(description)}" maxlength="500">
             <fieldset><legend>Event types</legend>
               <ul class="types"><li><input type="checkbox" name="event_types" value="*" id="type-all"{(chosen.Contains("*") ? " checked" : "")}>
               <label for="type-all"><code>*</code> <span class="muted">Every event type, including ones added later</span></label></li>

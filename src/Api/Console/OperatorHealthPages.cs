@@ -1,5 +1,7 @@
 using System.Globalization;
 using Integrations.Application.Common.Exceptions;
+using Integrations.Application.ConsumerLag.Queries.GetConsumerLag;
+using Integrations.Application.DeliveryStats.Queries.GetDeliveryStats;
 using Integrations.Application.IntegrationHealth.Queries.GetIntegrationHealth;
 using Integrations.Application.Projections.Queries.ListProjections;
 using Integrations.Application.Tenants.Queries.GetTenant;
@@ -10,8 +12,8 @@ using static Integrations.Api.Console.ConsoleHtml;
 namespace Integrations.Api.Console;
 
 /// <summary>
-/// The operator's integration health across tenants (GET /api/v1/admin/integration-health and
-/// GET /api/v1/admin/projections as pages), worst first, with a drill-down to one tenant.
+/// The operator's integration health across tenants (GET /api/v1/admin/integration-health,
+/// …/delivery-stats, …/consumer-lag and …/projections as pages), worst first, with a drill-down to one tenant.
 /// </summary>
 public static class OperatorHealthPages
 {
@@ -26,6 +28,8 @@ public static class OperatorHealthPages
     {
         var health = await mediator.Send(new GetIntegrationHealthQuery(), ct);
         var projections = await mediator.Send(new ListProjectionsQuery(), ct);
+        var stats = await mediator.Send(new GetDeliveryStatsQuery(null, Window(http)), ct);
+        var consumers = await mediator.Send(new GetConsumerLagQuery(), ct);
         var names = await TenantNames(mediator, health.Tenants.Select(t => t.TenantId), ct);
         var tenants = string.Join("\n", health.Tenants.Select(t => $"""
             <tr data-tenant="{t.TenantId}"><td><a href="/admin/tenants/{t.TenantId}">{E(names[t.TenantId])}</a></td>
@@ -38,6 +42,10 @@ public static class OperatorHealthPages
             <td>{Rate(p.LastHour.ErrorRate)} <span class="muted">({p.LastHour.Failed}/{p.LastHour.Calls})</span></td><td>{p.DeadLetters}</td><td>{p.QueueDepth}</td>
             <td>{p.RefreshFailures}</td><td>{Time(p.LastSuccessAt)}</td></tr>
             """));
+        var groups = string.Join("\n", consumers.Groups.Select(g => $"""
+            <tr data-group="{E(g.Group)}"><td><code>{E(g.Group)}</code></td><td><code>{E(g.Topic)}</code></td><td class="lag">{(g.Lag is { } l ? l.ToString(CultureInfo.InvariantCulture) : "—")}</td>
+            <td>{(g.Error is null ? $"{g.Partitions.Count(p => p.Lag > 0)} of {g.Partitions.Count}" : E(g.Error))}</td></tr>
+            """));
         var lag = string.Join("\n", projections.Data.Select(p => $"""
             <tr><td>{E(p.Name)}</td><td>{E(p.Lifecycle)}</td><td>{p.Lag}</td><td>{Time(p.LastUpdatedAt)}</td></tr>
             """));
@@ -49,9 +57,16 @@ public static class OperatorHealthPages
                 ["Tenant", "Delivery success", "Dead-lettered (webhooks, last hour)", "Dead letters (connections)", "Open breakers", "Need re-authorisation", "Disabled endpoints", "Waiting deliveries"],
                 tenants, "No tenant has a webhook endpoint or a connection yet.")}
             </section>
+            <section aria-labelledby="deliveries-title"><h2 id="deliveries-title">Webhook deliveries over time</h2>
+            {OperatorCharts.DeliveryCharts(stats, "/admin")}
+            </section>
             <section aria-labelledby="providers-title"><h2 id="providers-title">Providers</h2>
             {Table("providers", "Providers, worst first", ["Provider", "Connections", "Open breakers", "Need re-authorisation", "Error rate", "Dead letters", "Queue depth", "Refresh failures", "Last success"],
                 providers, "No connections yet.")}
+            </section>
+            <section aria-labelledby="consumers-title"><h2 id="consumers-title">Consumer lag</h2>
+            <p class="muted">Messages of each topic the platform's consumer groups have not committed past, as of {Time(consumers.GeneratedAt)}.</p>
+            {Table("consumer-lag", "Kafka consumer groups, most behind first", ["Group", "Topic", "Lag (messages)", "Partitions behind"], groups, "No consumer groups.")}
             </section>
             <section aria-labelledby="lag-title"><h2 id="lag-title">Projection lag</h2>
             <p class="muted">Events behind the event log's high-water mark ({projections.HighWaterMark}).</p>
@@ -65,6 +80,7 @@ public static class OperatorHealthPages
         var tenant = await mediator.Send(new GetTenantQuery(tenantId), ct);
         var health = await mediator.Send(new GetIntegrationHealthQuery(), ct);
         var summary = health.Tenants.FirstOrDefault(t => t.TenantId == tenantId);
+        var stats = await mediator.Send(new GetDeliveryStatsQuery(tenantId, Window(http)), ct);
         var endpoints = string.Join("\n", health.WebhookEndpoints.Where(e => e.TenantId == tenantId).Select(e => e.Health).Select(h => $"""
             <tr><td><code>{h.EndpointId}</code></td><td>{Badge(h.Status)}</td><td>{E(h.Circuit.State)}</td><td>{h.ConsecutiveFailures}</td>
             <td>{Rate(h.LastHour.SuccessRate)} <span class="muted">({h.LastHour.Succeeded}/{h.LastHour.Attempts})</span></td><td>{h.LastHour.DeadLettered}</td>
@@ -83,6 +99,9 @@ public static class OperatorHealthPages
               <dt>Delivery success (last hour)</dt><dd id="tenant-success">{Rate(summary?.DeliverySuccessRate)}</dd>
               <dt>Open breakers</dt><dd>{summary?.OpenCircuits ?? 0}</dd>
             </dl>
+            <section aria-labelledby="deliveries-title"><h2 id="deliveries-title">Webhook deliveries over time</h2>
+            {OperatorCharts.DeliveryCharts(stats, $"/admin/tenants/{tenantId}")}
+            </section>
             <section aria-labelledby="endpoints-title"><h2 id="endpoints-title">Webhook endpoints</h2>
             {Table("tenant-endpoints", "Webhook endpoints, worst first", ["Endpoint", "Status", "Breaker", "Failures in a row", "Success", "Dead-lettered", "Waiting", "Last success"],
                 endpoints, "No webhook endpoints.")}
@@ -94,8 +113,11 @@ public static class OperatorHealthPages
             """);
     }
 
+    /// <summary>The chart window the page asks for (1h or 24h; the query refuses anything else).</summary>
+    private static string Window(HttpContext http) => ConsoleWebhookPages.Param(http, "window") ?? "24h";
+
     /// <summary>A tenant deleted since its rows were counted keeps its id as its name.</summary>
-    private static async Task<Dictionary<Guid, string>> TenantNames(IMediator mediator, IEnumerable<Guid> ids, CancellationToken ct)
+    internal static async Task<Dictionary<Guid, string>> TenantNames(IMediator mediator, IEnumerable<Guid> ids, CancellationToken ct)
     {
         var names = new Dictionary<Guid, string>();
         foreach (var id in ids)
@@ -106,7 +128,7 @@ public static class OperatorHealthPages
         return names;
     }
 
-    private static string Rate(double? rate) => rate is { } r ? (r * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
+    internal static string Rate(double? rate) => rate is { } r ? (r * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
 
     internal static string Table(string id, string caption, IReadOnlyList<string> headings, string rows, string empty) => rows.Length == 0
         ? $"""<p id="{E(id)}-empty" class="muted">{E(empty)}</p>"""

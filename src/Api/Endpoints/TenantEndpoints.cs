@@ -81,16 +81,18 @@ public static class TenantEndpoints
             .WithRequestExample(new { plan = "enterprise" })
             .WithResponseExample(StatusCodes.Status200OK, exampleTenant with { Plan = "enterprise", Version = 2 });
 
-        tenants.MapPost("/{id:guid}/api-keys", async (Guid id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext http, IMediator mediator, CancellationToken ct) =>
+        // A tenant key may issue keys for its own tenant (rotation without the admin); OAuth access tokens may not (ScopeEnforcement).
+        tenants.MapPost("/{id:guid}/api-keys", async (Guid id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, [AsParameters] ApiRequest request) =>
             {
-                var key = await mediator.Send(new CreateApiKeyCommand(id, idempotencyKey), ct);
+                var tenantId = request.ResolveTenant(id);
+                var key = await request.Send(new CreateApiKeyCommand(tenantId, idempotencyKey));
                 // The body carries a secret: no cache may keep it.
-                http.Response.Headers.CacheControl = "no-store";
-                return Results.Created($"/api/v1/tenants/{id}/api-keys/{key.Id}", key);
+                request.Http.Response.Headers.CacheControl = "no-store";
+                return Results.Created($"/api/v1/tenants/{tenantId}/api-keys/{key.Id}", key);
             })
-            .RequireAuthorization(AuthenticationExtensions.AdminPolicy).WithAccess("admin")
+            .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("createApiKey").WithSummary("Create an API key")
-            .WithDescription("Issues a key for the tenant. The response is the only time the key itself is shown; the platform keeps only its hash. With an Idempotency-Key, a retry within 24 hours returns the same key (stored encrypted meanwhile).")
+            .WithDescription("Issues a key for the tenant: the admin key for any tenant, a tenant's API key for its own (another tenant's id is 404). The response is the only time the key itself is shown; the platform keeps only its hash. With an Idempotency-Key, a retry within 24 hours returns the same key (stored encrypted meanwhile). Not open to OAuth access tokens.")
             .Produces<CreatedApiKeyDto>(StatusCodes.Status201Created)
             .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
             .ProducesError(StatusCodes.Status409Conflict, "idempotency_key_reused")

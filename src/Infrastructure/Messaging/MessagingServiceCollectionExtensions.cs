@@ -23,6 +23,7 @@ public static class MessagingServiceCollectionExtensions
                 && o.CompletionTimeout > TimeSpan.Zero && o.LeadershipPollInterval > TimeSpan.Zero, "Outbox intervals and batch size must be positive.");
         services.TryAddSingleton<KafkaClientFactory>();
         services.TryAddSingleton<KafkaProducer>();
+        services.TryAddSingleton<Application.ConsumerLag.IConsumerGroupOffsets, KafkaConsumerGroupOffsets>();
         services.TryAddScoped<IOutbox, PostgresOutbox>();
         return services;
     }

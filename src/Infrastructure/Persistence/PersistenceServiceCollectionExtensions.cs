@@ -100,6 +100,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<IIdempotencyStore, PostgresIdempotencyStore>();
 
         services.AddScoped<ITenantReadModel, TenantReadModel>();
+        services.AddScoped<Application.DeadLetters.IDeadLetterReadModel, DeadLetterReadModel>();
+        services.AddScoped<Application.DeliveryStats.IDeliveryStatsReadModel, DeliveryStatsReadModel>();
         services.AddScoped<IApiKeyReadModel, ApiKeyReadModel>();
         services.AddScoped<IEventReadModel, EventReadModel>();
         services.AddScoped<IWebhookEndpointReadModel, WebhookEndpointReadModel>();

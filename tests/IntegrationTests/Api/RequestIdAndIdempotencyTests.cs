@@ -64,7 +64,11 @@ public class RequestIdAndIdempotencyTests(TestSystem system) : IClassFixture<Tes
         again.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
         replayed.GetProperty("id").GetGuid().ShouldBe(created.GetProperty("id").GetGuid());
         replayed.GetProperty("key").GetString().ShouldBe(created.GetProperty("key").GetString());
-        await (await Create(other.TenantId)).ShouldBeErrorAsync(HttpStatusCode.Conflict, "idempotency_key_reused");
+        // Idempotency keys are per tenant: the same key for another tenant issues that tenant's own key, never the first one.
+        var forOther = await (await Create(other.TenantId)).ShouldBeJsonAsync(HttpStatusCode.Created);
+        forOther.GetProperty("id").GetGuid().ShouldNotBe(created.GetProperty("id").GetGuid());
+        forOther.GetProperty("key").GetString().ShouldNotBe(created.GetProperty("key").GetString());
+        (await system.ScalarAsync<long>("select count(*) from api_keys where tenant_id = @t and id = @id", ("t", other.TenantId), ("id", forOther.GetProperty("id").GetGuid()))).ShouldBe(1);
 
         (await system.ScalarAsync<long>("select count(*) from api_keys where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(2);
         var key = created.GetProperty("key").GetString()!;

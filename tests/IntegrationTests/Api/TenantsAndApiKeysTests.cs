@@ -36,8 +36,26 @@ public class TenantsAndApiKeysTests(TestSystem system) : IClassFixture<TestSyste
             .ShouldBeErrorAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         await (await tenant.Client.PostAsJsonAsync("/api/v1/tenants", new { name = "X", plan = "pro" }))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await tenant.Client.PostAsync($"/api/v1/tenants/{tenant.TenantId}/api-keys", null))
-            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task A_tenant_key_issues_keys_for_its_own_tenant_only()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var other = await system.CreateTenantWithKeyAsync();
+
+        var response = await tenant.Client.PostAsync($"/api/v1/tenants/{tenant.TenantId}/api-keys", null);
+        var created = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
+        response.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        var key = created.GetProperty("key").GetString()!;
+        (await system.ScalarAsync<long>("select count(*) from api_keys where tenant_id = @t and key_hash = @h",
+            ("t", tenant.TenantId), ("h", Integrations.Application.ApiKeys.ApiKeyFormat.Hash(key)))).ShouldBe(1);
+        (await system.Client(key).GetAsync($"/api/v1/tenants/{tenant.TenantId}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var before = await system.ScalarAsync<long>("select count(*) from api_keys where tenant_id = @t", ("t", other.TenantId));
+        await (await tenant.Client.PostAsync($"/api/v1/tenants/{other.TenantId}/api-keys", null))
+            .ShouldBeErrorAsync(HttpStatusCode.NotFound, "tenant_not_found");
+        (await system.ScalarAsync<long>("select count(*) from api_keys where tenant_id = @t", ("t", other.TenantId))).ShouldBe(before);
     }
 
     [Theory]

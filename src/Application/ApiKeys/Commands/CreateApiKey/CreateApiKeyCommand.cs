@@ -19,7 +19,8 @@ public sealed record CreatedApiKeyDto(Guid Id, string Key, string Prefix, DateTi
 /// </summary>
 public sealed record CreateApiKeyCommand(Guid TenantId, [property: JsonIgnore] string? IdempotencyKey = null) : ICommand<CreatedApiKeyDto>, IIdempotentCommand
 {
-    [JsonIgnore] public string IdempotencyScope => "admin";
+    // Per tenant: tenants create keys too, and one tenant's Idempotency-Key must never answer another's key.
+    [JsonIgnore] public string IdempotencyScope => TenantId.ToString();
 }
 
 public sealed class CreateApiKeyCommandValidator : AbstractValidator<CreateApiKeyCommand>
