@@ -1,5 +1,4 @@
 using Integrations.Application.Inbound.Pipelines;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -11,37 +10,14 @@ namespace Integrations.Infrastructure.Inbound;
 /// Pending requests stay whatever their age: they are not yet processed. Several processes may run
 /// it at once: each statement skips the rows another one holds.
 /// </summary>
-public sealed class InboundRetention(NpgsqlDataSource dataSource, InboundOptions options, ILogger<InboundRetention> logger) : BackgroundService
+public sealed class InboundRetention(NpgsqlDataSource dataSource, InboundOptions options, ILogger<InboundRetention> logger)
 {
     private const int MaxRowsPerStatement = 10_000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>One pass; returns how many requests were deleted.</summary>
+    public async Task<int> PurgeAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(options.RetentionSweepInterval);
-        try
-        {
-            do
-            {
-                try
-                {
-                    var deleted = await PurgeAsync(stoppingToken);
-                    if (deleted > 0) logger.LogInformation("Purged {Count} inbound requests older than {Retention}", deleted, options.Retention);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning(ex, "Inbound retention purge failed; trying again in {Interval}", options.RetentionSweepInterval);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task<long> PurgeAsync(CancellationToken ct)
-    {
-        long total = 0;
+        var total = 0;
         int deleted;
         do
         {
@@ -57,6 +33,7 @@ public sealed class InboundRetention(NpgsqlDataSource dataSource, InboundOptions
             total += deleted;
         }
         while (deleted == MaxRowsPerStatement);
+        if (total > 0) logger.LogInformation("Purged {Count} inbound requests older than {Retention}", total, options.Retention);
         return total;
     }
 }

@@ -32,8 +32,10 @@ public static class InboundServiceCollectionExtensions
             throw new InvalidOperationException($"{InboundOptions.Section}:RetentionSweepInterval and :SilenceCheckInterval must be positive.");
         services.AddSingleton(options);
         services.AddSingleton<InboundProcessing>();
-        services.AddHostedService<InboundRetention>();
-        services.AddHostedService<InboundSilenceWatch>();
+        services.AddSingleton<InboundRetention>();
+        services.AddHostedService<InboundRetentionService>();
+        services.AddScoped<InboundSilenceSweep>();
+        services.AddHostedService<InboundSilenceSweepService>();
         return services;
     }
 }
