@@ -205,4 +205,33 @@ public class HookApiTests(DeliveryFixture fixture)
         await (await client.GetAsync("/api/v1/hooks/samples")).ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
         await (await client.GetAsync("/api/v1/hooks/samples?event_type=user.joined&limit=5")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
     }
+
+    [Fact]
+    public async Task An_OAuth_token_reads_hooks_with_webhooks_read_and_subscribes_only_with_webhooks_write()
+    {
+        var tenant = await _system.CreateTenantWithKeyAsync();
+        var oauth = new OAuth.OAuthHarness(_system);
+        var app = await oauth.RegisterAppAsync(tenant, scopes: ["webhooks:read", "webhooks:write"]);
+        var member = await oauth.CreateMemberAsync(tenant);
+        async Task<HttpClient> TokenAsync(string scope)
+        {
+            var verifier = OAuth.OAuthHarness.Verifier();
+            var token = await oauth.ExchangeAsync(app, await oauth.AuthorizeAsync(app, member, OAuth.OAuthHarness.Challenge(verifier), scope), verifier);
+            return _system.Client(token.AccessToken);
+        }
+        var subscription = new { target_url = _sink.Url(_sink.NewPath("zap")), event_types = new[] { "entity.created" } };
+
+        var reader = await TokenAsync("webhooks:read");
+        (await reader.GetAsync("/api/v1/hooks")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await reader.GetAsync("/api/v1/hooks/samples?event_type=entity.created")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await reader.PostAsJsonAsync("/api/v1/hooks", subscription);
+        refused.Headers.WwwAuthenticate.ToString().ShouldContain("scope=\"webhooks:write\"");
+        await refused.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+
+        var writer = await TokenAsync("webhooks:read webhooks:write");
+        var created = await (await writer.PostAsJsonAsync("/api/v1/hooks", subscription)).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        await (await reader.DeleteAsync($"/api/v1/hooks/{id}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        (await writer.DeleteAsync($"/api/v1/hooks/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
 }
