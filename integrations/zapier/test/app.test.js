@@ -101,4 +101,50 @@ describe('the Zapier app', () => {
     await eventually(async () => (await call('GET', `/api/v1/hooks/${hook.id}`, tenant.key)).status === 404, 'the platform deleted the hook');
     await appTester(triggers.user_joined.operation.performUnsubscribe, { authData: tenant.authData, subscribeData: hook });
   });
+
+  it('Create Entity sends entity.create to the product, returns its answering event, and Find Entity finds the record', async () => {
+    const tenant = await createTenant();
+    // The product: reads the command from the command log and answers with its normal event, naming the command.
+    const product = (async () => {
+      let command;
+      await eventually(async () => ([command] = (await call('GET', '/api/v1/product-commands?command=entity.create', tenant.key)).json.data).length > 0 || !!command,
+        'the command was sent');
+      await publish(tenant, 'entity.created', { entity_id: 'P-1', entity_type: 'project', attributes: command.data.attributes, command_id: command.id });
+      return command;
+    })();
+    const created = await appTester(App.creates.create_entity.operation.perform,
+      { authData: tenant.authData, inputData: { entity_type: 'project', attributes: { name: 'Relaunch', status: 'active' } } });
+    const command = await product;
+    assert.deepEqual(command.data.attributes, { name: 'Relaunch', status: 'active' });
+    assert.deepEqual([created.status, created.command_id, created.event_type, created.entity_id], ['answered', command.id, 'entity.created', 'P-1']);
+
+    let found = [];
+    await eventually(async () => (found = await appTester(App.searches.find_entity.operation.perform,
+      { authData: tenant.authData, inputData: { entity_type: 'project', entity_id: 'P-1' } })).length === 1, 'the entity read model has it');
+    assert.deepEqual([found[0].entity_id, found[0].attributes.name], ['P-1', 'Relaunch']);
+    assert.deepEqual(await appTester(App.searches.find_entity.operation.perform, { authData: tenant.authData, inputData: { entity_type: 'project', entity_id: 'P-404' } }), []);
+  });
+
+  it('Update Entity returns the command as pending when the product does not answer within the wait', async () => {
+    const tenant = await createTenant();
+    const started = Date.now();
+    const updated = await appTester(App.creates.update_entity.operation.perform,
+      { authData: tenant.authData, inputData: { entity_type: 'task', entity_id: 'T-9', attributes: { status: 'done' } } });
+    assert.equal(updated.status, 'pending');
+    assert.ok(Date.now() - started >= 9000, 'it waited for the answer');
+    const command = (await call('GET', `/api/v1/product-commands/${updated.command_id}`, tenant.key)).json;
+    assert.deepEqual([command.command, command.target.type, command.target.id, command.data.attributes.status], ['entity.update', 'task', 'T-9', 'done']);
+  });
+
+  it('Add User invites by e-mail without exposing the invitation token, and Find User finds them ignoring case', async () => {
+    const tenant = await createTenant();
+    const email = `ana.${Date.now()}@example.com`;
+    const member = await appTester(App.creates.add_user.operation.perform, { authData: tenant.authData, inputData: { email, role: 'member' } });
+    assert.deepEqual([member.email, member.status], [email, 'invited']);
+    assert.ok(!JSON.stringify(member).includes('invitation_token'));
+
+    const found = await appTester(App.searches.find_user.operation.perform, { authData: tenant.authData, inputData: { email: email.toUpperCase() } });
+    assert.deepEqual(found.map((m) => m.id), [member.id]);
+    assert.deepEqual(await appTester(App.searches.find_user.operation.perform, { authData: tenant.authData, inputData: { email: 'nobody@example.com' } }), []);
+  });
 });
