@@ -18,6 +18,8 @@ public sealed record SubscribeHookRequest(
     IReadOnlyList<string>? EventTypes,
     [property: Description("Conditions the event must meet, all of them, e.g. [{\"path\": \"data.changed_fields\", \"op\": \"contains\", \"value\": \"status\"}].")]
     IReadOnlyList<RouteConditionRequest>? Filter = null,
+    [property: Description("Confirm the target first: it is POSTed X-Hook-Secret (the hook's signing secret) and must answer 2xx with the same header (RESTHooks.org). Default false.")]
+    bool? Verify = null,
     Guid? TenantId = null);
 
 /// <summary>The REST Hooks API that Zapier, Make and n8n subscribe through (docs/no-code.md, ADR 0022).</summary>
@@ -31,15 +33,15 @@ public static class HookEndpoints
         hooks.MapPost("/", async (SubscribeHookRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, [AsParameters] ApiRequest request) =>
         {
             var created = await request.Send(new SubscribeHookCommand(request.ResolveTenant(body.TenantId), body.TargetUrl, body.EventTypes,
-                body.Filter?.Select(c => new RouteConditionInput(c.Path, c.Op, c.Value)).ToList(), idempotencyKey));
+                body.Filter?.Select(c => new RouteConditionInput(c.Path, c.Op, c.Value)).ToList(), body.Verify ?? false, idempotencyKey));
             return WebhookEndpoints.NoStore(request.Http, Results.Created($"/api/v1/hooks/{created.Id}", created));
         })
         .WithName("subscribeHook").WithSummary("Subscribe a REST hook")
-        .WithDescription("A webhook endpoint of kind hook for target_url: events of the listed types (or [\"*\"]) that pass the filter are delivered to it, signed (Standard Webhooks) with the secret in this response, retried and logged like any endpoint's. A target answering 410 Gone deletes the hook. Honours Idempotency-Key.")
+        .WithDescription("A webhook endpoint of kind hook for target_url: events of the listed types (or [\"*\"]) that pass the filter are delivered to it, signed (Standard Webhooks) with the secret in this response, retried and logged like any endpoint's. A target answering 410 Gone deletes the hook. With verify, the target must first echo the X-Hook-Secret handshake. Honours Idempotency-Key.")
         .Produces<CreatedHookDto>(StatusCodes.Status201Created)
         .ProducesError(StatusCodes.Status404NotFound, "tenant_not_found")
         .ProducesError(StatusCodes.Status409Conflict, "idempotency_key_reused")
-        .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "invalid_url", "unsafe_url", "unresolvable_url", "unknown_event_type", "invalid_filter")
+        .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "invalid_url", "unsafe_url", "unresolvable_url", "unknown_event_type", "invalid_filter", "hook_handshake_failed")
         .WithRequestExample(new
         {
             target_url = "https://hooks.zapier.com/hooks/standard/123/abc/",

@@ -29,6 +29,8 @@ public sealed record CreatedHookDto(
     string Status,
     [property: Description("The signing secret of the hook's deliveries; shown here only (GET /api/v1/webhook-endpoints/{id} and its reveal-secret serve the hook too).")]
     string Secret,
+    [property: Description("True when the target confirmed the subscription with the X-Hook-Secret handshake (verify: true).")]
+    bool Verified,
     DateTimeOffset CreatedAt);
 
 /// <summary>Hooks from the webhook_endpoints read model (kind hook only); another tenant's is not found.</summary>

@@ -11,18 +11,19 @@ public sealed record NewWebhookEndpoint(WebhookEndpointCreated Created, string S
 
 /// <summary>
 /// Creates an endpoint of either kind (an endpoint the tenant registers, or a REST hook) with a new
-/// signing secret, stored protected; the validated input comes from the caller's command.
+/// signing secret (new, or one the caller made for a handshake), stored protected; the validated
+/// input comes from the caller's command.
 /// </summary>
 public sealed class WebhookEndpointCreator(AggregateStore aggregates, ITenantReadModel tenants, ISecretProtector protector, IClock clock)
 {
     public async Task<NewWebhookEndpoint> CreateAsync(
         Guid tenantId, string url, IReadOnlyList<string> eventTypes, string? description, int? rateLimitPerMinute,
-        string kind, IReadOnlyList<RouteCondition>? filter, CancellationToken ct)
+        string kind, IReadOnlyList<RouteCondition>? filter, CancellationToken ct, string? secret = null)
     {
         _ = await tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("tenant_not_found", "No such tenant.");
 
         var id = Guid.CreateVersion7();
-        var secret = WebhookSignature.NewSecret();
+        secret ??= WebhookSignature.NewSecret();
         var command = new CreateWebhookEndpoint(id, tenantId, url, eventTypes, description,
             rateLimitPerMinute ?? WebhookEndpointDecider.DefaultRateLimitPerMinute, Guid.CreateVersion7(), protector.Protect(secret), clock.UtcNow, kind, filter);
         var result = await aggregates.HandleAsync(WebhookEndpointDecider.Decider, WebhookEndpointDecider.StreamId(id), command, tenantId, ct);

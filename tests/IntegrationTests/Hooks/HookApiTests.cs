@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Integrations.Domain.EventTypes;
 using Integrations.Domain.Webhooks;
@@ -233,5 +234,60 @@ public class HookApiTests(DeliveryFixture fixture)
         var id = created.GetProperty("id").GetGuid();
         await (await reader.DeleteAsync($"/api/v1/hooks/{id}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
         (await writer.DeleteAsync($"/api/v1/hooks/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task With_verify_the_target_must_echo_the_X_Hook_Secret_which_then_signs_its_deliveries()
+    {
+        var tenant = await _system.CreateTenantWithKeyAsync();
+        var client = tenant.Client;
+        var echoing = _sink.NewPath("zap");
+        _sink.Respond(echoing, (request, _) => Task.FromResult(new SinkResponse(200, "ok",
+            new Dictionary<string, string> { ["X-Hook-Secret"] = request.Headers.GetValueOrDefault("x-hook-secret", "") })));
+
+        var response = await client.PostAsJsonAsync("/api/v1/hooks", new { target_url = _sink.Url(echoing), event_types = new[] { "invoice.paid" }, verify = true });
+        var created = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
+        created.GetProperty("verified").GetBoolean().ShouldBeTrue();
+        var secret = created.GetProperty("secret").GetString()!;
+        var handshake = _sink.Received(echoing).ShouldHaveSingleItem();
+        handshake.Headers["x-hook-secret"].ShouldBe(secret, "the handshake hands the target the hook's signing secret");
+        Encoding.UTF8.GetString(handshake.Body).ShouldBe("{}");
+
+        var eventId = await client.PublishAsync();
+        var delivery = (await _sink.WaitForAsync(echoing, 2, Soon))[1];
+        delivery.Json.GetProperty("id").GetGuid().ShouldBe(eventId);
+        (await StandardWebhooksVerifier.VerifyAsync(delivery, secret)).ShouldBe("verified");
+
+        var plain = await (await client.PostAsJsonAsync("/api/v1/hooks", new { target_url = _sink.Url(_sink.NewPath("zap")), event_types = new[] { "*" } }))
+            .ShouldBeJsonAsync(HttpStatusCode.Created);
+        plain.GetProperty("verified").GetBoolean().ShouldBeFalse("no handshake unless asked for");
+    }
+
+    [Fact]
+    public async Task A_target_that_does_not_confirm_the_handshake_is_refused_and_nothing_is_stored()
+    {
+        var tenant = await _system.CreateTenantWithKeyAsync();
+        var client = tenant.Client;
+        var silent = _sink.NewPath("zap");
+        var wrong = _sink.NewPath("zap");
+        var failing = _sink.NewPath("zap");
+        _sink.Respond(wrong, (_, _) => Task.FromResult(new SinkResponse(200, "ok", new Dictionary<string, string> { ["X-Hook-Secret"] = "whsec_guessed" })));
+        _sink.Respond(failing, 500);
+
+        foreach (var (path, says) in new[] { (silent, "no X-Hook-Secret header"), (wrong, "not the one sent"), (failing, "answered 500") })
+        {
+            var error = await (await client.PostAsJsonAsync("/api/v1/hooks", new { target_url = _sink.Url(path), event_types = new[] { "*" }, verify = true }))
+                .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "hook_handshake_failed");
+            error.GetProperty("message").GetString()!.ShouldContain(says);
+            _sink.Received(path).ShouldHaveSingleItem("one handshake request");
+        }
+        var refusedFilter = await (await client.PostAsJsonAsync("/api/v1/hooks", new
+            {
+                target_url = _sink.Url(silent), event_types = new[] { "*" }, verify = true, filter = new[] { new { path = "data.x", op = "bogus", value = 1 } },
+            }))
+            .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "invalid_filter");
+        refusedFilter.ShouldNotBe(default);
+        _sink.Received(silent).Count.ShouldBe(1, "a bad filter is refused before anything is sent");
+        (await _system.ScalarAsync<long>("select count(*) from webhook_endpoints where tenant_id = @t", ("t", tenant.TenantId))).ShouldBe(0);
     }
 }

@@ -4,6 +4,8 @@ using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Connectors;
 using Integrations.Application.WebhookEndpoints;
+using Integrations.Domain.Common;
+using Integrations.Domain.Connectors;
 using Integrations.Domain.Webhooks;
 using MediatR;
 
@@ -14,8 +16,9 @@ namespace Integrations.Application.Hooks.Commands.SubscribeHook;
 /// the target URL, with the same SSRF rules, delivery, retries, log and signature as any endpoint
 /// (ADR 0022). Idempotent-replayable like endpoint creation (the stored response is encrypted).
 /// </summary>
+/// <param name="Verify">Confirm the target first with the X-Hook-Secret handshake (<see cref="IHookHandshake"/>); refused when it does not echo the secret.</param>
 public sealed record SubscribeHookCommand(
-    Guid TenantId, string? TargetUrl, IReadOnlyList<string>? EventTypes, IReadOnlyList<RouteConditionInput>? Filter,
+    Guid TenantId, string? TargetUrl, IReadOnlyList<string>? EventTypes, IReadOnlyList<RouteConditionInput>? Filter, bool Verify = false,
     [property: JsonIgnore] string? IdempotencyKey = null)
     : ICommand<CreatedHookDto>, IIdempotentCommand
 {
@@ -33,14 +36,24 @@ public sealed class SubscribeHookCommandValidator : AbstractValidator<SubscribeH
     }
 }
 
-public sealed class SubscribeHookCommandHandler(WebhookEndpointCreator creator) : IRequestHandler<SubscribeHookCommand, CreatedHookDto>
+public sealed class SubscribeHookCommandHandler(WebhookEndpointCreator creator, IHookHandshake handshake) : IRequestHandler<SubscribeHookCommand, CreatedHookDto>
 {
     public async Task<CreatedHookDto> Handle(SubscribeHookCommand request, CancellationToken cancellationToken)
     {
-        // The filter's conditions are checked by the decider (invalid_filter, naming the condition).
-        var (created, secret) = await creator.CreateAsync(request.TenantId, request.TargetUrl!, request.EventTypes!, null, null,
-            EndpointKinds.Hook, RouteInputs.Conditions(request.Filter), cancellationToken);
-        return new CreatedHookDto(created.EndpointId, created.Url, created.EventTypes, HookErrors.Conditions(created.Filter),
-            WebhookEndpointStatuses.Enabled, secret, created.CreatedAt);
+        // The filter is checked before anything is sent (invalid_filter, naming the condition); the decider checks it again.
+        var conditions = RouteInputs.Conditions(request.Filter);
+        if (conditions.Count > 0) _ = RouteFilter.Parse(conditions);
+        string? secret = null;
+        if (request.Verify)
+        {
+            // The secret the target echoes is the one that will sign its deliveries.
+            secret = WebhookSignature.NewSecret();
+            if (await handshake.ConfirmAsync(request.TargetUrl!, secret, cancellationToken) is { } refusal)
+                throw new DomainException("hook_handshake_failed", $"The target did not confirm the subscription: {refusal}.");
+        }
+        var created = await creator.CreateAsync(request.TenantId, request.TargetUrl!, request.EventTypes!, null, null,
+            EndpointKinds.Hook, conditions, cancellationToken, secret);
+        return new CreatedHookDto(created.Created.EndpointId, created.Created.Url, created.Created.EventTypes, HookErrors.Conditions(created.Created.Filter),
+            WebhookEndpointStatuses.Enabled, created.Secret, request.Verify, created.Created.CreatedAt);
     }
 }
