@@ -51,11 +51,26 @@ public sealed class WebhookFanOut(WebhookDeliveryLedger ledger, IWebhookEndpoint
 
     private static readonly JsonElement NoData = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>Nothing passes a stored filter that no longer parses (a release that dropped an operator): it must not stop the fan-out of everyone's events.</summary>
+    private static RouteFilter ParseStored(IReadOnlyList<RouteCondition> conditions)
+    {
+        try
+        {
+            return RouteFilter.Parse(conditions);
+        }
+        catch (Domain.Common.DomainException)
+        {
+            return Nothing;
+        }
+    }
+
+    private static readonly RouteFilter Nothing = RouteFilter.Parse([new RouteCondition("event.id", "exists", "false")]);
+
     /// <summary>Whether a hook's filter holds for the event; endpoints (and hooks without a filter) take every event of their types.</summary>
     private static bool Passes(WebhookEndpointTarget endpoint, FanOutEvent e, Dictionary<Guid, RouteFilter> filters)
     {
         if (endpoint.Filter is not { Count: > 0 } conditions) return true;
-        if (!filters.TryGetValue(endpoint.Id, out var filter)) filters[endpoint.Id] = filter = RouteFilter.Parse(conditions);
+        if (!filters.TryGetValue(endpoint.Id, out var filter)) filters[endpoint.Id] = filter = ParseStored(conditions);
         return filter.Matches(new TemplateEvent(e.EventId, e.EventType, e.TenantId, e.Timestamp), e.Data ?? NoData);
     }
 }
