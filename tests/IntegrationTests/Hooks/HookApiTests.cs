@@ -163,6 +163,9 @@ public class HookApiTests(DeliveryFixture fixture)
         badFilter.GetProperty("message").GetString()!.ShouldContain("filter[0].op");
         await (await client.PostAsJsonAsync("/api/v1/hooks", new { target_url = target, event_types = new[] { "*" }, secret = "mine" }))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_json");
+        var nullCondition = await client.PostAsync("/api/v1/hooks", new StringContent(
+            $$"""{"target_url": "{{target}}", "event_types": ["*"], "filter": [null]}""", Encoding.UTF8, "application/json"));
+        (await nullCondition.ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "invalid_filter")).GetProperty("message").GetString()!.ShouldContain("filter[0]");
         await (await client.GetAsync($"/api/v1/hooks/{Guid.NewGuid()}")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "hook_not_found");
 
         (await (await client.GetAsync("/api/v1/hooks")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength().ShouldBe(0);
