@@ -85,6 +85,7 @@ public static class ApiHost
         api.MapEventTypeEndpoints();
         api.MapWebhookEndpointEndpoints();
         api.MapWebhookDeliveryEndpoints();
+        api.MapHookEndpoints();
         api.MapAdminEndpoints();
         api.MapAdminDashboardEndpoints();
         api.MapConnectorEndpoints();

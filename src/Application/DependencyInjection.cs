@@ -38,6 +38,7 @@ public static class DependencyInjection
         services.AddScoped<WebhookEndpoints.WebhookEndpointAggregate>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointDisabler>();
         services.AddScoped<WebhookEndpoints.WebhookEndpointIncidents>();
+        services.AddScoped<WebhookEndpoints.WebhookEndpointCreator>();
         services.AddScoped<Apps.AppAggregate>();
         services.AddScoped<OAuth.OAuthGrants>();
         services.AddScoped<Notifications.IncidentLog>();

@@ -41,7 +41,7 @@ public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHa
         var events = new List<FanOutEvent>(messages.Count);
         foreach (var message in messages)
         {
-            if (TryParse(message.Message.Value) is { } envelope) events.Add(new FanOutEvent(envelope.Id, envelope.TenantId, envelope.EventType));
+            if (TryParse(message.Message.Value) is { } envelope) events.Add(new FanOutEvent(envelope.Id, envelope.TenantId, envelope.EventType, envelope.Timestamp, envelope.Data));
             // A message that does not parse never will: retrying would block its partition forever.
             else logger.LogError("Skipping unreadable message at {Message}: not an event envelope", message.TopicPartitionOffset);
         }

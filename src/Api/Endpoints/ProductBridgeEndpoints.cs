@@ -10,6 +10,7 @@ using Integrations.Application.ProductBridge.Commands.RotateProductCallbackSecre
 using Integrations.Application.ProductBridge.Commands.SendProductCommand;
 using Integrations.Application.ProductBridge.Queries.GetProductCallback;
 using Integrations.Application.ProductBridge.Queries.GetProductCommand;
+using Integrations.Application.ProductBridge.Queries.GetProductCommandResult;
 using Integrations.Application.ProductBridge.Queries.ListProductCommands;
 using Integrations.Application.ProductBridge.Queries.RevealProductCallbackSecret;
 using Integrations.Domain.ProductBridge;
@@ -65,6 +66,19 @@ public static class ProductBridgeEndpoints
             .WithDescription("One command as it was published, with its status (published, delivered, callback_failed) and its callback's outcome.")
             .Produces<ProductCommandDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "product_command_not_found", "tenant_not_found");
+
+        commands.MapGet("/{id:guid}/result", async (Guid id,
+                [FromQuery(Name = "wait")][Description("Seconds to wait for the answer, 0 to 30 (default 0: look once).")] int? wait, [AsParameters] TenantRequest request) =>
+            {
+                var result = await request.Send(new GetProductCommandResultQuery(request.ResolveTenant(), id, wait));
+                return result.Status == ProductCommandResultStatuses.Answered ? Results.Ok(result) : Results.Json(result, statusCode: StatusCodes.Status202Accepted);
+            })
+            .WithName("getProductCommandResult").WithSummary("Wait for the product's answer to a command")
+            .WithDescription("The product answers a command with its normal events, naming it as data.command_id. 200 with the first such event (status answered); 202 when there is none yet after waiting up to wait seconds (status pending): ask again later.")
+            .Produces<ProductCommandResultDto>(StatusCodes.Status200OK)
+            .Produces<ProductCommandResultDto>(StatusCodes.Status202Accepted)
+            .ProducesError(StatusCodes.Status404NotFound, "product_command_not_found", "tenant_not_found")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
 
         var callback = app.MapGroup("/api/v1/product-bridge/callback").WithTags(Tag)
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin");

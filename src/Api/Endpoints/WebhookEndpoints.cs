@@ -143,7 +143,7 @@ public static class WebhookEndpoints
     };
 
     /// <summary>Responses that carry a secret must not be kept by any cache.</summary>
-    private static IResult NoStore(HttpContext http, IResult result)
+    internal static IResult NoStore(HttpContext http, IResult result)
     {
         http.Response.Headers.CacheControl = "no-store";
         return result;

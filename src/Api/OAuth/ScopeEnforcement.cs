@@ -21,7 +21,9 @@ public static class ScopeEnforcement
             path.Equals(prefix, StringComparison.OrdinalIgnoreCase) || path.StartsWith(prefix + "/", StringComparison.OrdinalIgnoreCase);
         if (Under(path, "/api/v1/events")) return read ? OAuthScopes.EventsRead : OAuthScopes.EventsWrite;
         if (Under(path, "/api/v1/event-types")) return read ? "" : null;
-        if (Under(path, "/api/v1/webhook-endpoints") || Under(path, "/api/v1/webhook-deliveries")) return read ? OAuthScopes.WebhooksRead : OAuthScopes.WebhooksWrite;
+        // REST hooks are webhook endpoints of another kind (ADR 0022); reading their samples reads events of the type, which webhooks:read lets a tool receive anyway.
+        if (Under(path, "/api/v1/webhook-endpoints") || Under(path, "/api/v1/webhook-deliveries") || Under(path, "/api/v1/hooks"))
+            return read ? OAuthScopes.WebhooksRead : OAuthScopes.WebhooksWrite;
         if (Under(path, "/api/v1/members")) return read ? OAuthScopes.MembersRead : OAuthScopes.MembersWrite;
         if (Under(path, "/api/v1/connections") || Under(path, "/api/v1/providers")) return read ? OAuthScopes.ConnectionsRead : OAuthScopes.ConnectionsWrite;
         if (Under(path, "/api/v1/schedules")) return read ? OAuthScopes.SchedulesRead : OAuthScopes.SchedulesWrite;

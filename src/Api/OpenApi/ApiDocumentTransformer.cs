@@ -32,6 +32,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         ("Event types", "The catalog of event types with the JSON Schema of their data."),
         ("Webhook endpoints", "HTTPS endpoints that receive a tenant's events as signed POST requests."),
         ("Webhook deliveries", "Every attempt to deliver an event to an endpoint, with its outcome."),
+        ("REST hooks", "Subscriptions of automation tools (Zapier, Make, n8n): webhook endpoints of kind hook, with a filter on the event, and sample events for their editors (docs/no-code.md)."),
         ("Members", "The people of an organisation who sign in to the OAuth authorization server and authorize apps (docs/oauth.md)."),
         ("Apps", "Third-party OAuth apps: registration, marketplace review and listing, installed apps, signing keys (docs/oauth.md)."),
         ("Connections", "A tenant's accounts in external systems (providers): the connect flow, credentials verified and kept encrypted, token refresh, health, audit log (docs/connections.md)."),

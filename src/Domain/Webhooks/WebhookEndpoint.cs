@@ -1,4 +1,5 @@
 using Integrations.Domain.Common;
+using Integrations.Domain.Connectors;
 using Integrations.Domain.EventTypes;
 
 namespace Integrations.Domain.Webhooks;
@@ -18,9 +19,23 @@ public static class DisabledReasons
     public const string Gone = "gone";
 }
 
+/// <summary>
+/// What an endpoint is for: one the tenant registered (<see cref="Endpoint"/>), or a REST hook an
+/// automation tool subscribed (<see cref="Hook"/>): same delivery, but a filter on the event, and a
+/// 410 Gone from its target deletes it rather than disabling it (ADR 0022).
+/// </summary>
+public static class EndpointKinds
+{
+    public const string Endpoint = "endpoint";
+    public const string Hook = "hook";
+}
+
+/// <param name="Kind">One of <see cref="EndpointKinds"/>; null in events recorded before hooks existed: an endpoint.</param>
+/// <param name="Filter">A hook's conditions on the event (the routes' filter language); null or empty: every event of its types.</param>
 public sealed record WebhookEndpointCreated(
     Guid EndpointId, Guid TenantId, string Url, IReadOnlyList<string> EventTypes, string? Description,
-    int RateLimitPerMinute, Guid SecretId, string ProtectedSecret, DateTimeOffset CreatedAt) : IWebhookEndpointEvent;
+    int RateLimitPerMinute, Guid SecretId, string ProtectedSecret, DateTimeOffset CreatedAt,
+    string? Kind = null, IReadOnlyList<RouteCondition>? Filter = null) : IWebhookEndpointEvent;
 
 public sealed record WebhookEndpointUpdated(
     Guid EndpointId, Guid TenantId, string Url, IReadOnlyList<string> EventTypes, string? Description,
@@ -41,7 +56,8 @@ public abstract record WebhookEndpointCommand;
 
 public sealed record CreateWebhookEndpoint(
     Guid EndpointId, Guid TenantId, string Url, IReadOnlyList<string> EventTypes, string? Description,
-    int RateLimitPerMinute, Guid SecretId, string ProtectedSecret, DateTimeOffset Now) : WebhookEndpointCommand;
+    int RateLimitPerMinute, Guid SecretId, string ProtectedSecret, DateTimeOffset Now,
+    string Kind = EndpointKinds.Endpoint, IReadOnlyList<RouteCondition>? Filter = null) : WebhookEndpointCommand;
 
 /// <summary>A merge patch: null leaves a field as it is; an empty description removes it.</summary>
 public sealed record UpdateWebhookEndpoint(string? Url, IReadOnlyList<string>? EventTypes, string? Description, int? RateLimitPerMinute, DateTimeOffset Now) : WebhookEndpointCommand;
@@ -69,6 +85,14 @@ public sealed record WebhookEndpointState(
 {
     public static readonly WebhookEndpointState None = new(Guid.Empty, Guid.Empty, "", [], null, 0, EndpointStatus.None, null, []);
 
+    /// <summary>One of <see cref="EndpointKinds"/>.</summary>
+    public string Kind { get; init; } = EndpointKinds.Endpoint;
+
+    /// <summary>A hook's conditions on the event; empty: every event of its types.</summary>
+    public IReadOnlyList<RouteCondition> Filter { get; init; } = [];
+
+    public bool IsHook => Kind == EndpointKinds.Hook;
+
     /// <summary>The secrets that sign a delivery made at <paramref name="at"/>: the current one and any still inside its overlap.</summary>
     public IEnumerable<EndpointSecret> SigningSecrets(DateTimeOffset at) => Secrets.Where(s => s.ExpiresAt is null || s.ExpiresAt > at);
 
@@ -91,7 +115,7 @@ public static class WebhookEndpointDecider
         CreateWebhookEndpoint when state.Status != EndpointStatus.None =>
             throw new DomainException("webhook_endpoint_exists", "The webhook endpoint already exists."),
         CreateWebhookEndpoint c => [new WebhookEndpointCreated(c.EndpointId, c.TenantId, c.Url, Subscriptions(c.EventTypes),
-            Description(c.Description), RateLimit(c.RateLimitPerMinute), c.SecretId, c.ProtectedSecret, c.Now)],
+            Description(c.Description), RateLimit(c.RateLimitPerMinute), c.SecretId, c.ProtectedSecret, c.Now, Kind(c.Kind), Filter(c))],
         _ when state.Status is EndpointStatus.None or EndpointStatus.Deleted =>
             throw new DomainException("webhook_endpoint_not_found", "The webhook endpoint does not exist."),
         UpdateWebhookEndpoint c => Update(c, state),
@@ -108,7 +132,10 @@ public static class WebhookEndpointDecider
     public static WebhookEndpointState Evolve(WebhookEndpointState state, IWebhookEndpointEvent @event) => @event switch
     {
         WebhookEndpointCreated e => new WebhookEndpointState(e.EndpointId, e.TenantId, e.Url, e.EventTypes, e.Description,
-            e.RateLimitPerMinute, EndpointStatus.Enabled, null, [new EndpointSecret(e.SecretId, e.ProtectedSecret, null)]),
+            e.RateLimitPerMinute, EndpointStatus.Enabled, null, [new EndpointSecret(e.SecretId, e.ProtectedSecret, null)])
+        {
+            Kind = e.Kind ?? EndpointKinds.Endpoint, Filter = e.Filter ?? [],
+        },
         WebhookEndpointUpdated e => state with
         {
             Url = e.Url, EventTypes = e.EventTypes, Description = e.Description, RateLimitPerMinute = e.RateLimitPerMinute,
@@ -139,6 +166,18 @@ public static class WebhookEndpointDecider
         var rate = c.RateLimitPerMinute is null ? state.RateLimitPerMinute : RateLimit(c.RateLimitPerMinute);
         var unchanged = url == state.Url && types.SequenceEqual(state.EventTypes) && description == state.Description && rate == state.RateLimitPerMinute;
         return unchanged ? [] : [new WebhookEndpointUpdated(state.EndpointId, state.TenantId, url, types, description, rate, c.Now)];
+    }
+
+    private static string Kind(string kind) => kind is EndpointKinds.Endpoint or EndpointKinds.Hook
+        ? kind
+        : throw new DomainException("invalid_kind", $"kind must be {EndpointKinds.Endpoint} or {EndpointKinds.Hook}.");
+
+    /// <summary>Only hooks filter: an endpoint takes every event of its types. The conditions are checked (invalid_filter) and kept as given.</summary>
+    private static IReadOnlyList<RouteCondition>? Filter(CreateWebhookEndpoint c)
+    {
+        if (c.Filter is not { Count: > 0 }) return null;
+        if (c.Kind != EndpointKinds.Hook) throw new DomainException("invalid_filter", "Only hooks take a filter; an endpoint receives every event of its types.");
+        return RouteFilter.Parse(c.Filter).Conditions;
     }
 
     /// <summary>An empty description is no description, so a merge patch can remove it.</summary>

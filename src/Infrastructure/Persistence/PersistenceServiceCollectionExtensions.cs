@@ -105,6 +105,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<IApiKeyReadModel, ApiKeyReadModel>();
         services.AddScoped<IEventReadModel, EventReadModel>();
         services.AddScoped<IWebhookEndpointReadModel, WebhookEndpointReadModel>();
+        services.AddScoped<Application.Hooks.IHookReadModel, HookReadModel>();
         services.AddScoped<IAppCatalogue, AppCatalogue>();
         services.AddScoped<IMemberReadModel, MemberReadModel>();
         services.AddScoped<ICredentialVault, PostgresCredentialVault>();

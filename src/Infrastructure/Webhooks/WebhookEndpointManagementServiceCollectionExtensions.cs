@@ -12,6 +12,7 @@ public static class WebhookEndpointManagementServiceCollectionExtensions
     public static IServiceCollection AddWebhookEndpointManagement(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IUrlSafetyChecker>(_ => new WebhookUrlSafetyChecker(configuration));
+        services.AddSingleton<Application.Hooks.IHookHandshake>(_ => new HookHandshake(configuration));
         services.AddSingleton<IEventSchemaValidator, CatalogEventSchemaValidator>();
         // Read when first resolved: hosts and tests may add configuration after registration.
         services.AddSingleton(_ => new WebhookEndpointOptions

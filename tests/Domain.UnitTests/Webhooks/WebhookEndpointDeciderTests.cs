@@ -29,7 +29,7 @@ public class WebhookEndpointDeciderTests
         var created = events.ShouldHaveSingleItem().ShouldBeOfType<WebhookEndpointCreated>();
         created.EventTypes.ShouldBe(["invoice.failed", "invoice.paid"], "types are stored distinct and sorted");
         created.ShouldBe(new WebhookEndpointCreated(EndpointId, TenantId, "https://hooks.example.com/a", created.EventTypes,
-            "Billing", 100, FirstSecret, "v1.k.protected-1", Now));
+            "Billing", 100, FirstSecret, "v1.k.protected-1", Now, EndpointKinds.Endpoint));
         var state = Given(events.ToArray());
         state.Status.ShouldBe(EndpointStatus.Enabled);
         state.Secrets.ShouldBe([new EndpointSecret(FirstSecret, "v1.k.protected-1", null)]);

@@ -16,6 +16,7 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
     public static TheoryData<string> Lists =>
     [
         "events", "api-keys", "tenants", "webhook-endpoints", "members", "apps", "installed-apps", "marketplace-apps", "webhook-deliveries", "endpoint-deliveries",
+        "hooks",
     ];
 
     /// <summary>
@@ -125,6 +126,14 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
                 ids.Reverse();
                 return new Seeded(tenant.Client, list == "webhook-deliveries" ? "/api/v1/webhook-deliveries?" : $"/api/v1/webhook-endpoints/{endpoint}/deliveries?",
                     ids, before, "created_at");
+            }
+            case "hooks":
+            {
+                var tenant = await system.CreateTenantWithKeyAsync();
+                for (var i = 0; i < count; i++)
+                    ids.Add(await IdOf(tenant.Client.PostAsJsonAsync("/api/v1/hooks", new { target_url = $"http://127.0.0.1:9/zap/{i}", event_types = new[] { "entity.created" } })));
+                ids.Reverse();
+                return new Seeded(tenant.Client, "/api/v1/hooks?", ids, before, "created_at");
             }
             default:
             {
@@ -300,6 +309,26 @@ public class ListConventionsTests(TestSystem system) : IClassFixture<TestSystem>
         await (await tenant.Client.GetAsync("/api/v1/tenants")).ShouldBeErrorAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         var other = await system.CreateTenantWithKeyAsync();
         await (await other.Client.GetAsync("/api/v1/tenants")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task A_member_is_found_by_e_mail_case_insensitively_within_the_tenant_only()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var other = await system.CreateTenantWithKeyAsync();
+        var local = $"Ana.Lopez.{Guid.NewGuid():N}";
+        async Task<Guid> InviteAsync(HttpClient client, string email) =>
+            (await (await client.PostAsJsonAsync("/api/v1/members", new { email, role = "member" })).ShouldBeJsonAsync(HttpStatusCode.Created))
+            .GetProperty("member").GetProperty("id").GetGuid();
+        var ana = await InviteAsync(tenant.Client, $"{local}@Example.com");
+        await InviteAsync(tenant.Client, $"x.{local}@example.com");
+        await InviteAsync(other.Client, $"{local}@example.com");
+
+        var found = await (await tenant.Client.GetAsync($"/api/v1/members?email={Uri.EscapeDataString($"{local.ToLowerInvariant()}@EXAMPLE.com")}")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        found.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetGuid()).ShouldBe([ana]);
+        found.GetProperty("data")[0].GetProperty("email").GetString().ShouldBe($"{local}@Example.com", "stored as given");
+        (await (await tenant.Client.GetAsync("/api/v1/members?email=nobody%40example.com")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength().ShouldBe(0);
+        await (await tenant.Client.GetAsync("/api/v1/members?email=a%40example.com&email=b%40example.com")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
     }
 
     [Fact]

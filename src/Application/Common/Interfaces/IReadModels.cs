@@ -47,6 +47,9 @@ public interface IEventReadModel
     Task<CursorPage<EventDto>> ListAsync(Guid tenantId, ListQuery query, CancellationToken ct);
 
     Task<EventDto?> FindAsync(Guid tenantId, Guid eventId, CancellationToken ct);
+
+    /// <summary>The tenant's first event whose data names the command as <c>command_id</c>: the product's answer to it (docs/kafka-topics.md).</summary>
+    Task<EventDto?> FindAnswerAsync(Guid tenantId, Guid commandId, CancellationToken ct);
 }
 
 /// <param name="Position">For an async projection, the global sequence of the last event it applied.</param>

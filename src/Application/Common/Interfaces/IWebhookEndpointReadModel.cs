@@ -38,9 +38,14 @@ public sealed record WebhookEndpointTarget(
     IReadOnlyList<string> EventTypes,
     int RateLimitPerMinute,
     string Status,
-    IReadOnlyList<EndpointSecret> Secrets)
+    IReadOnlyList<EndpointSecret> Secrets,
+    string Kind = EndpointKinds.Endpoint,
+    IReadOnlyList<Domain.Connectors.RouteCondition>? Filter = null)
 {
     public bool IsEnabled => Status == WebhookEndpointStatuses.Enabled;
+
+    /// <summary>A REST hook (ADR 0022): its filter applies at fan-out, and a 410 Gone deletes it.</summary>
+    public bool IsHook => Kind == EndpointKinds.Hook;
 
     /// <summary>The secrets that sign a delivery made at <paramref name="at"/>: the current one and any still inside its rotation overlap.</summary>
     public IEnumerable<EndpointSecret> SigningSecrets(DateTimeOffset at) => Secrets.Where(s => s.ExpiresAt is null || s.ExpiresAt > at);

@@ -33,14 +33,16 @@ public sealed class WebhookEndpointsProjection : SqlProjection
         {
             WebhookEndpointCreated e => new SqlStatement("""
                 insert into webhook_endpoints (id, tenant_id, url, event_types, description, rate_limit_per_minute, status,
-                    disabled_reason, disabled_message, disabled_at, secrets, created_at, updated_at, version, sequence)
+                    disabled_reason, disabled_message, disabled_at, secrets, created_at, updated_at, version, sequence, kind, filter)
                 values (@id, @tenant_id, @url, @event_types, @description, @rate, 'enabled', null, null, null, @secrets,
-                    @created_at, @created_at, @version, @sequence)
+                    @created_at, @created_at, @version, @sequence, @kind, @filter)
                 on conflict (id) do update set tenant_id = excluded.tenant_id, url = excluded.url, event_types = excluded.event_types,
                     description = excluded.description, rate_limit_per_minute = excluded.rate_limit_per_minute, status = excluded.status,
                     disabled_reason = null, disabled_message = null, disabled_at = null, secrets = excluded.secrets,
-                    created_at = excluded.created_at, updated_at = excluded.updated_at, version = excluded.version, sequence = excluded.sequence
-                """).With("id", e.EndpointId).With("tenant_id", e.TenantId).With("url", e.Url).With("event_types", e.EventTypes.ToArray())
+                    created_at = excluded.created_at, updated_at = excluded.updated_at, version = excluded.version, sequence = excluded.sequence,
+                    kind = excluded.kind, filter = excluded.filter
+                """).With("id", e.EndpointId).With("kind", e.Kind ?? EndpointKinds.Endpoint)
+                .With("filter", ConnectorRoutesProjection.Filter(e.Filter ?? []), NpgsqlDbType.Jsonb).With("tenant_id", e.TenantId).With("url", e.Url).With("event_types", e.EventTypes.ToArray())
                 .With("description", e.Description, NpgsqlDbType.Text).With("rate", e.RateLimitPerMinute).With("created_at", Sql.Utc(e.CreatedAt))
                 .With("version", version).With("sequence", @event.GlobalSequence)
                 .With("secrets", SerializeSecrets([new EndpointSecret(e.SecretId, e.ProtectedSecret, null)]), NpgsqlDbType.Jsonb),

@@ -40,6 +40,18 @@ public sealed class EventReadModel(DbSession session) : IEventReadModel
             return await reader.ReadAsync(ct) ? Read(reader) : null;
         }, ct);
 
+    public Task<EventDto?> FindAnswerAsync(Guid tenantId, Guid commandId, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) =>
+        {
+            // The partial index of migration 0038 serves this.
+            await using var command = Sql.Command(connection, transaction, $"""
+                select {Columns} from events where tenant_id = @tenant_id and data->>'command_id' = @command_id
+                order by sequence limit 1
+                """, ("tenant_id", tenantId), ("command_id", commandId.ToString()));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? Read(reader) : null;
+        }, ct);
+
     private static EventDto Read(NpgsqlDataReader reader)
     {
         using var data = JsonDocument.Parse(reader.GetString(3));

@@ -13,7 +13,7 @@ public sealed class MemberReadModel(DbSession session) : IMemberReadModel
     {
         From = "(select * from members where status <> 'removed') m",
         IdColumn = "id",
-        Columns = new Dictionary<string, string> { ["invited_at"] = "invited_at", ["status"] = "status", ["role"] = "role" },
+        Columns = new Dictionary<string, string> { ["invited_at"] = "invited_at", ["status"] = "status", ["role"] = "role", ["email"] = "lower(email)" },
     };
 
     public Task<CursorPage<MemberDto>> ListAsync(Guid tenantId, ListQuery query, CancellationToken ct) =>

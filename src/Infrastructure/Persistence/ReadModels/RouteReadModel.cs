@@ -65,6 +65,7 @@ public sealed class RouteReadModel(DbSession session) : IRouteReadModel
         reader.GetFieldValue<DateTimeOffset>(8),
         reader.GetFieldValue<DateTimeOffset>(9));
 
-    private static IReadOnlyList<RouteCondition> Conditions(string filter) =>
+    /// <summary>A stored filter (<see cref="Projections.ConnectorRoutesProjection.Filter"/>) in the domain's terms; webhook hooks store theirs alike.</summary>
+    internal static IReadOnlyList<RouteCondition> Conditions(string filter) =>
         JsonSerializer.Deserialize<List<RouteConditionDto>>(filter, JsonDefaults.Options)!.Select(c => new RouteCondition(c.Path, c.Op, c.Value.GetRawText())).ToList();
 }

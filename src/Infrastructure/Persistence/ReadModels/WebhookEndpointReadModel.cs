@@ -26,7 +26,7 @@ public sealed class WebhookEndpointReadModel(DbSession session) : IWebhookEndpoi
         Columns = new Dictionary<string, string> { ["created_at"] = "created_at", ["status"] = "status" },
     };
 
-    private const string TargetColumns = "id, tenant_id, url, event_types, rate_limit_per_minute, status, secrets";
+    private const string TargetColumns = "id, tenant_id, url, event_types, rate_limit_per_minute, status, secrets, kind, filter";
 
     public Task<WebhookEndpointDto?> FindAsync(Guid tenantId, Guid endpointId, CancellationToken ct) =>
         session.RunAsync(async (connection, transaction) =>
@@ -94,7 +94,9 @@ public sealed class WebhookEndpointReadModel(DbSession session) : IWebhookEndpoi
                 reader.GetFieldValue<string[]>(3),
                 reader.GetInt32(4),
                 reader.GetString(5),
-                WebhookEndpointsProjection.DeserializeSecrets(reader.GetString(6))));
+                WebhookEndpointsProjection.DeserializeSecrets(reader.GetString(6)),
+                reader.GetString(7),
+                RouteReadModel.Conditions(reader.GetString(8))));
         }
         return targets;
     }

@@ -10,6 +10,8 @@ namespace Integrations.Application.Members.Queries.ListMembers;
 /// <summary>Invited and active members of the organisation, most recently invited first, keyset-paginated.</summary>
 public sealed record ListMembersQuery(Guid TenantId, ListQuery List) : IQuery<CursorPage<MemberDto>>
 {
+    public const string EmailFilter = "email";
+
     public static readonly ListSpec Spec = new()
     {
         Resource = "members",
@@ -20,6 +22,8 @@ public sealed record ListMembersQuery(Guid TenantId, ListQuery List) : IQuery<Cu
         [
             FilterParameter.OneOf("status", ["invited", "active"], "Only invited or only active members.", "invalid_status"),
             FilterParameter.OneOf("role", MemberRules.Roles, "Only admins or only members.", "invalid_role"),
+            // Find a user by e-mail (the automation tools' search): addresses compare case-insensitively, see the handler.
+            new FilterParameter(EmailFilter, EmailFilter, FilterOperator.Equal, ListFieldType.Text, "Only the member with this e-mail address (case-insensitive)."),
             FilterParameter.CreatedAfter("invited_at"),
             FilterParameter.CreatedBefore("invited_at"),
         ],
@@ -31,6 +35,11 @@ public sealed class ListMembersQueryHandler(ITenantReadModel tenants, IMemberRea
     public async Task<CursorPage<MemberDto>> Handle(ListMembersQuery request, CancellationToken cancellationToken)
     {
         _ = await tenants.FindAsync(request.TenantId, cancellationToken) ?? throw new Common.Exceptions.NotFoundException("tenant_not_found", "No such tenant.");
-        return await members.ListAsync(request.TenantId, request.List, cancellationToken);
+        // Stored addresses keep their case; the read model compares lower(email), which the unique index of members serves.
+        var list = request.List with
+        {
+            Filters = request.List.Filters.Select(f => f.Field == ListMembersQuery.EmailFilter ? f with { Value = ((string)f.Value).ToLowerInvariant() } : f).ToList(),
+        };
+        return await members.ListAsync(request.TenantId, list, cancellationToken);
     }
 }

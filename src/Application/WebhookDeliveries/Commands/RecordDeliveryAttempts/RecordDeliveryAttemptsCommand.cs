@@ -24,7 +24,8 @@ public sealed record RecordedDeliveryAttempts(int Succeeded, int RetriesSchedule
 /// integrations.webhook-deliveries.v1 through the outbox. An endpoint that answered 410 Gone, or
 /// whose attempts have now failed <see cref="WebhookDeliveryOptions.AutoDisableAfterConsecutiveFailures"/>
 /// times in a row, is disabled in the same transaction (which tells the tenant, see
-/// <see cref="WebhookEndpointDisabler"/>). A late result for a delivery that is no longer
+/// <see cref="WebhookEndpointDisabler"/>); a REST hook that answered 410 Gone is deleted instead,
+/// as RESTHooks.org asks of a subscription whose target is gone (ADR 0022). A late result for a delivery that is no longer
 /// pending is ignored by the decider.
 /// </summary>
 public sealed record RecordDeliveryAttemptsCommand(IReadOnlyList<DeliveryAttemptResult> Attempts, IReadOnlyList<DeliveryCancellation> Cancellations)
@@ -36,6 +37,7 @@ public sealed class RecordDeliveryAttemptsCommandHandler(
     IWebhookEndpointHealthReadModel health,
     IWebhookEndpointReadModel endpoints,
     WebhookEndpointDisabler disabler,
+    WebhookEndpointAggregate endpointAggregate,
     WebhookDeliveryOptions options,
     IRequestContext context,
     IClock clock) : IRequestHandler<RecordDeliveryAttemptsCommand, RecordedDeliveryAttempts>
@@ -97,15 +99,23 @@ public sealed class RecordDeliveryAttemptsCommandHandler(
     private async Task<IReadOnlyList<Guid>> DisableUnhealthyEndpointsAsync(IReadOnlyList<WebhookAttemptMade> attempts, CancellationToken ct)
     {
         var disabled = new List<Guid>();
+        var deletedHooks = new List<Guid>();
         foreach (var gone in attempts.Where(a => a.StatusCode == 410).DistinctBy(a => a.EndpointId))
         {
-            if (await endpoints.FindTargetAsync(gone.TenantId, gone.EndpointId, ct) is not { IsEnabled: true }) continue;
+            if (await endpoints.FindTargetAsync(gone.TenantId, gone.EndpointId, ct) is not { IsEnabled: true } target) continue;
+            if (target.IsHook)
+            {
+                // Not reported as disabled; listed only so that its failures below do not disable what is gone.
+                await endpointAggregate.HandleAsync(gone.TenantId, gone.EndpointId, new DeleteWebhookEndpoint(clock.UtcNow), ct);
+                deletedHooks.Add(gone.EndpointId);
+                continue;
+            }
             await disabler.DisableAsync(gone.TenantId, gone.EndpointId, DisabledReasons.Gone,
                 $"The endpoint answered 410 Gone to delivery {gone.DeliveryId}; it asked not to receive more.", ct);
             disabled.Add(gone.EndpointId);
         }
 
-        var failedEndpoints = attempts.Where(a => !a.Succeeded).Select(a => a.EndpointId).Except(disabled).ToHashSet();
+        var failedEndpoints = attempts.Where(a => !a.Succeeded).Select(a => a.EndpointId).Except(disabled).Except(deletedHooks).ToHashSet();
         if (failedEndpoints.Count == 0) return disabled;
         foreach (var failing in await health.FindFailingAsync(failedEndpoints, options.AutoDisableAfterConsecutiveFailures, ct))
         {

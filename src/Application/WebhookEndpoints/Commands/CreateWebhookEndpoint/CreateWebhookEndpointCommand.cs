@@ -1,7 +1,5 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
-using Integrations.Application.Common.EventSourcing;
-using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Domain.Webhooks;
@@ -49,21 +47,14 @@ public sealed class CreateWebhookEndpointCommandValidator : AbstractValidator<Cr
     }
 }
 
-public sealed class CreateWebhookEndpointCommandHandler(AggregateStore aggregates, ITenantReadModel tenants, ISecretProtector protector, IClock clock)
+public sealed class CreateWebhookEndpointCommandHandler(WebhookEndpointCreator creator)
     : IRequestHandler<CreateWebhookEndpointCommand, CreatedWebhookEndpointDto>
 {
     public async Task<CreatedWebhookEndpointDto> Handle(CreateWebhookEndpointCommand request, CancellationToken cancellationToken)
     {
-        _ = await tenants.FindAsync(request.TenantId, cancellationToken) ?? throw new NotFoundException("tenant_not_found", "No such tenant.");
-
-        var id = Guid.CreateVersion7();
-        var secret = WebhookSignature.NewSecret();
-        var command = new Domain.Webhooks.CreateWebhookEndpoint(id, request.TenantId, request.Url!, request.EventTypes!, request.Description,
-            request.RateLimitPerMinute ?? WebhookEndpointDecider.DefaultRateLimitPerMinute, Guid.CreateVersion7(), protector.Protect(secret), clock.UtcNow);
-        var result = await aggregates.HandleAsync(WebhookEndpointDecider.Decider, WebhookEndpointDecider.StreamId(id), command, request.TenantId, cancellationToken);
-
-        var created = (WebhookEndpointCreated)result.Events[0];
-        return new CreatedWebhookEndpointDto(id, created.Url, created.EventTypes, created.Description, created.RateLimitPerMinute,
+        var (created, secret) = await creator.CreateAsync(request.TenantId, request.Url!, request.EventTypes!, request.Description,
+            request.RateLimitPerMinute, EndpointKinds.Endpoint, null, cancellationToken);
+        return new CreatedWebhookEndpointDto(created.EndpointId, created.Url, created.EventTypes, created.Description, created.RateLimitPerMinute,
             WebhookEndpointStatuses.Enabled, null, null, null, secret, created.CreatedAt, created.CreatedAt);
     }
 }
