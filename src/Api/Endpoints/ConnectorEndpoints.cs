@@ -146,6 +146,7 @@ public static class ConnectorEndpoints
         return app;
     }
 
-    private static IReadOnlyList<RouteConditionInput>? Conditions(IReadOnlyList<RouteConditionRequest>? filter) =>
-        filter?.Select(c => new RouteConditionInput(c.Path, c.Op, c.Value)).ToList();
+    /// <summary>A filter as the use cases take it; a null condition (<c>[null]</c>) becomes one without a path, which they refuse.</summary>
+    internal static IReadOnlyList<RouteConditionInput>? Conditions(IReadOnlyList<RouteConditionRequest?>? filter) =>
+        filter?.Select(c => new RouteConditionInput(c?.Path, c?.Op, c?.Value)).ToList();
 }

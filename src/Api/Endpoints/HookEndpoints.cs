@@ -33,7 +33,7 @@ public static class HookEndpoints
         hooks.MapPost("/", async (SubscribeHookRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, [AsParameters] ApiRequest request) =>
         {
             var created = await request.Send(new SubscribeHookCommand(request.ResolveTenant(body.TenantId), body.TargetUrl, body.EventTypes,
-                body.Filter?.Select(c => new RouteConditionInput(c?.Path, c?.Op, c?.Value)).ToList(), body.Verify ?? false, idempotencyKey));
+                ConnectorEndpoints.Conditions(body.Filter), body.Verify ?? false, idempotencyKey));
             return WebhookEndpoints.NoStore(request.Http, Results.Created($"/api/v1/hooks/{created.Id}", created));
         })
         .WithName("subscribeHook").WithSummary("Subscribe a REST hook")

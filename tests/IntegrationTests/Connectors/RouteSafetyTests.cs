@@ -67,6 +67,16 @@ public sealed class RouteSafetyTests(ProductionNetworkSystem system) : IClassFix
     }
 
     [Fact]
+    public async Task A_null_filter_condition_is_refused_not_a_server_error()
+    {
+        var (client, connection) = await ConnectionAsync();
+        var body = """{"event_types":["invoice.paid"],"action":"http.request","settings":{"path":"/records"},"filter":[null]}""";
+        await (await client.PostAsync($"/api/v1/connections/{connection}/routes", new StringContent(body, System.Text.Encoding.UTF8, "application/json")))
+            .ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "invalid_filter");
+        (await (await client.GetAsync($"/api/v1/connections/{connection}/routes")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_path_below_the_base_url_with_placeholders_is_accepted_and_a_patch_to_a_private_url_is_refused()
     {
         var (client, connection) = await ConnectionAsync();
