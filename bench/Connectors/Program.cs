@@ -1,3 +1,4 @@
+using static Integrations.Bench.BenchKit;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
@@ -83,13 +84,6 @@ Directory.CreateDirectory(Path.Combine(root, ".build"));
 await File.WriteAllTextAsync(Path.Combine(root, ".build/bench-connectors.txt"), report.ToString());
 return;
 
-static double P(List<double> values, double quantile)
-{
-    if (values.Count == 0) return double.NaN;
-    var sorted = values.Order().ToList();
-    return sorted[Math.Max(0, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
-}
-
 static async Task<double> PlainClientAsync(ProviderSink provider, TimeSpan duration)
 {
     using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = provider.BaseAddress };
@@ -122,15 +116,6 @@ static async Task<JsonElement> RouteAsync(HttpClient tenant, Guid connection) =>
     event_types = new[] { "invoice.paid" }, action = "http.request",
     settings = new { method = "PUT", path = "/records/{{ data.invoice_id }}", body = new { ts = "{{ event.timestamp }}", amount = "{{ data.amount_cents }}" } },
 }));
-
-static async Task<double> PostEventAsync(HttpClient tenant, int i)
-{
-    var clock = Stopwatch.StartNew();
-    using var answer = await tenant.PostAsJsonAsync("/api/v1/events",
-        new { event_type = "invoice.paid", data = new { invoice_id = $"in_{Guid.NewGuid():N}", amount_cents = i, currency = "EUR" } });
-    if ((int)answer.StatusCode != 202) throw new InvalidOperationException($"POST /api/v1/events answered {(int)answer.StatusCode}");
-    return clock.Elapsed.TotalMilliseconds;
-}
 
 static async Task PostEventsAsync(HttpClient tenant, int count, int concurrency)
 {
@@ -185,16 +170,3 @@ static async Task<(long Calls, double Seconds)> DrainAsync(string connectionStri
     return (done - firstCount, clock.Elapsed.TotalSeconds - (first ?? 0));
 }
 
-static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-{
-    var text = await response.Content.ReadAsStringAsync();
-    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
-    return JsonDocument.Parse(text).RootElement.Clone();
-}
-
-static string RepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Integrations.sln"))) return dir.FullName;
-    throw new InvalidOperationException("Integrations.sln not found above the benchmark.");
-}

@@ -1,3 +1,4 @@
+using static Integrations.Bench.BenchKit;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -133,26 +134,6 @@ static async Task<long> CountAsync(string connectionString, string sql, Guid sou
     await using var command = new Npgsql.NpgsqlCommand(sql, connection);
     command.Parameters.AddWithValue("s", sourceId);
     return (long)(await command.ExecuteScalarAsync())!;
-}
-
-static double P(List<double> values, double quantile)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
-}
-
-static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-{
-    var text = await response.Content.ReadAsStringAsync();
-    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
-    return JsonDocument.Parse(text).RootElement.Clone();
-}
-
-static string RepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Integrations.sln"))) return dir.FullName;
-    throw new InvalidOperationException("Integrations.sln not found above the benchmark.");
 }
 
 /// <summary>Signs as a Standard Webhooks sender does: a fresh webhook-id per request, HMAC-SHA256 of id.timestamp.body.</summary>

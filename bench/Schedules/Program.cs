@@ -1,3 +1,4 @@
+using static Integrations.Bench.BenchKit;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
@@ -133,31 +134,3 @@ static async Task<List<double>> SteadyAsync(HttpClient tenant, TimeSpan duration
     return [.. await Task.WhenAll(posts)];
 }
 
-static async Task<double> PostEventAsync(HttpClient tenant, int i)
-{
-    var clock = Stopwatch.StartNew();
-    using var answer = await tenant.PostAsJsonAsync("/api/v1/events",
-        new { event_type = "invoice.paid", data = new { invoice_id = $"in_{Guid.NewGuid():N}", amount_cents = i, currency = "EUR" } });
-    if ((int)answer.StatusCode != 202) throw new InvalidOperationException($"POST /api/v1/events answered {(int)answer.StatusCode}");
-    return clock.Elapsed.TotalMilliseconds;
-}
-
-static double P(List<double> values, double quantile)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
-}
-
-static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-{
-    var text = await response.Content.ReadAsStringAsync();
-    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
-    return JsonDocument.Parse(text).RootElement.Clone();
-}
-
-static string RepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Integrations.sln"))) return dir.FullName;
-    throw new InvalidOperationException("Integrations.sln not found above the benchmark.");
-}
