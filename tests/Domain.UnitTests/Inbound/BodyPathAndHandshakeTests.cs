@@ -35,6 +35,6 @@ public class BodyPathAndHandshakeTests
     {
         foreach (var kind in InboundVerifiers.ProviderKinds)
             InboundVerifiers.ForProvider(kind, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "user").ShouldNotBeNull();
-        Should.Throw<ArgumentOutOfRangeException>(() => InboundVerifiers.ForProvider("jira", "s"));
+        Should.Throw<ArgumentOutOfRangeException>(() => InboundVerifiers.ForProvider("pgp", "s"));
     }
 }
