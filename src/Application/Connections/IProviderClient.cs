@@ -24,15 +24,15 @@ public enum ProviderFailureKind
 /// A provider call that did not succeed: the provider's error code (invalid_grant, http_503, timeout …)
 /// and a description for people. Never holds a credential, nor the provider's raw answer.
 /// </summary>
-public sealed class ProviderCallException(ProviderFailureKind kind, string error, string description) : Exception(description)
+public sealed class ProviderCallException(ProviderFailureKind kind, string error, string description, bool unauthorized = false) : Exception(description)
 {
     public ProviderFailureKind Kind { get; } = kind;
 
     /// <summary>A short machine code: the OAuth error (invalid_grant), http_&lt;status&gt;, timeout, connection, invalid_response, unsafe_url.</summary>
     public string Error { get; } = error;
 
-    /// <summary>Whether the provider said the credentials no longer work (401 on an API call): a refresh may help.</summary>
-    public bool Unauthorized => Error == "http_401";
+    /// <summary>Whether the provider said the credentials no longer work (401 on an API call, or an auth error in the body): a refresh may help.</summary>
+    public bool Unauthorized => unauthorized || Error == "http_401";
 }
 
 /// <summary>What a health check found: the account the credentials reach.</summary>

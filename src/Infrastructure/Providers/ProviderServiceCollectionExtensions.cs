@@ -11,6 +11,8 @@ public static class ProviderServiceCollectionExtensions
     public static IServiceCollection AddProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(new BuiltInProvider(HttpProvider.Definition));
+        services.AddSingleton(new BuiltInProvider(Slack.SlackProvider.Definition));
+        services.AddSingleton<Application.Connectors.IConnectorAction, Slack.SlackMessageAction>();
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());
