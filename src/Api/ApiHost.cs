@@ -93,6 +93,7 @@ public static class ApiHost
         api.MapMarketplaceEndpoints();
         api.MapProviderEndpoints();
         api.MapConnectionEndpoints();
+        api.MapSlackEndpoints();
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();
