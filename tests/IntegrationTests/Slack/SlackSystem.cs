@@ -23,6 +23,7 @@ public sealed class SlackSystem : ConnectorsSystem
     public const string Acme = "T0001";
     public const string AcmeGeneral = "CT00010001";
     public const string AcmeSecond = "CT00010002";
+    public const string SigningSecret = "slack-signing-secret-5a0e9d";
 
     public FakeProcess Slack { get; private set; } = null!;
 
@@ -40,6 +41,9 @@ public sealed class SlackSystem : ConnectorsSystem
             settings[slack + "ClientId"] = SlackClientId;
             settings[slack + "ClientSecret"] = SlackClientSecret;
             settings[slack + "ExpiryBuffer"] = "12:00:00";
+            settings[slack + "Inbound:Verifier"] = "slack";
+            settings[slack + "Inbound:AccountIdPath"] = "team_id";
+            settings[slack + "Inbound:Secret"] = SigningSecret;
             return settings;
         }
     }

@@ -21,9 +21,10 @@ public static class SlackMessage
     /// <summary>The message (<c>channel</c>, <c>text</c>, <c>blocks</c>) as chat.postMessage's JSON body.</summary>
     /// <param name="template">The route's template for this event type (an object with <c>text</c> and/or <c>blocks</c>); null: the default.</param>
     /// <param name="openUrl">The route's "Open in app" URL template; null: no button.</param>
-    public static JsonObject Build(string channel, TemplateEvent @event, JsonElement data, JsonTemplate? template, PathTemplate? openUrl)
+    /// <param name="buttons">The route's action buttons (Acknowledge, Assign to me) on the default message; null: none.</param>
+    public static JsonObject Build(string channel, TemplateEvent @event, JsonElement data, JsonTemplate? template, PathTemplate? openUrl, SlackButtons? buttons = null)
     {
-        var message = template?.Render(@event, data) as JsonObject ?? Default(@event, data, openUrl);
+        var message = template?.Render(@event, data) as JsonObject ?? Default(@event, data, openUrl, buttons);
         message["channel"] = channel;
         // chat.postMessage wants a text even with blocks: it is the notification's and screen readers' fallback.
         if (message["text"] is not JsonValue) message["text"] = Title(@event.Type);
@@ -31,7 +32,7 @@ public static class SlackMessage
     }
 
     /// <summary>The default message of an event type: header, fields, context and the optional button.</summary>
-    public static JsonObject Default(TemplateEvent @event, JsonElement data, PathTemplate? openUrl)
+    public static JsonObject Default(TemplateEvent @event, JsonElement data, PathTemplate? openUrl, SlackButtons? buttons = null)
     {
         var title = Title(@event.Type);
         var blocks = new JsonArray
@@ -45,17 +46,12 @@ public static class SlackMessage
             ["type"] = "context",
             ["elements"] = new JsonArray { Markdown($"`{@event.Type}` · {@event.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC") },
         });
+        var elements = new JsonArray();
         if (openUrl?.Render(@event, data) is { Length: > 0 and <= MaxUrlLength } url && Uri.TryCreate(url, UriKind.Absolute, out var link) && link.Scheme is "https" or "http")
-        {
-            blocks.Add(new JsonObject
-            {
-                ["type"] = "actions",
-                ["elements"] = new JsonArray
-                {
-                    new JsonObject { ["type"] = "button", ["text"] = PlainText("Open in app"), ["url"] = link.AbsoluteUri, ["action_id"] = "open_in_app" },
-                },
-            });
-        }
+            elements.Add(new JsonObject { ["type"] = "button", ["text"] = PlainText("Open in app"), ["url"] = link.AbsoluteUri, ["action_id"] = "open_in_app" });
+        if (buttons is not null)
+            foreach (var button in SlackActions.Buttons(buttons, @event, data)) elements.Add(button);
+        if (elements.Count > 0) blocks.Add(new JsonObject { ["type"] = "actions", ["elements"] = elements });
         return new JsonObject { ["text"] = title, ["blocks"] = blocks };
     }
 

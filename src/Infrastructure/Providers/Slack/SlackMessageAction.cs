@@ -17,12 +17,14 @@ namespace Integrations.Infrastructure.Providers.Slack;
 /// { "channel": "C0123ABCD",                                     the channel's id (conversations.list)
 ///   "open_url": "https://app.example.com/invoices/{{ data.id }}", optional: the "Open in app" button (values percent-encoded)
 ///   "messages": { "invoice.paid": { "text": "…", "blocks": [ … ] } } optional: a template per event type; others get the default
+///   "buttons": ["acknowledge", "assign_to_me"],                  optional: action buttons on the default message, clicks become product commands
+///   "entity": { "type": "invoice", "id": "{{ data.invoice_id }}" } the record the buttons act on (required with buttons)
 /// }
 /// </code>
 /// </summary>
 public sealed partial class SlackMessageAction : IConnectorAction
 {
-    private static readonly string[] Fields = ["channel", "open_url", "messages"];
+    private static readonly string[] Fields = ["channel", "open_url", "messages", "buttons", "entity"];
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, ParsedSettings> _parsed = new(StringComparer.Ordinal);
 
@@ -68,6 +70,7 @@ public sealed partial class SlackMessageAction : IConnectorAction
                 }
         }
         output["messages"] = messages;
+        CheckButtons(settings, output, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
         return Task.FromResult(output.ToJsonString(Compact));
     }
@@ -75,8 +78,31 @@ public sealed partial class SlackMessageAction : IConnectorAction
     public PreparedRequest Prepare(string settingsJson, TemplateEvent @event, JsonElement data)
     {
         var settings = _parsed.Count > 10_000 ? Parse(settingsJson) : _parsed.GetOrAdd(settingsJson, Parse);
-        var body = SlackMessage.Build(settings.Channel, @event, data, settings.Messages.GetValueOrDefault(@event.Type), settings.OpenUrl);
+        var body = SlackMessage.Build(settings.Channel, @event, data, settings.Messages.GetValueOrDefault(@event.Type), settings.OpenUrl,
+            settings.Buttons);
         return new PreparedRequest("POST", null, "/chat.postMessage", new Dictionary<string, string>(), body.ToJsonString(Compact));
+    }
+
+    /// <summary>buttons: known actions, each once; entity: the record's type (a command name's first part) and its id's template.</summary>
+    private static void CheckButtons(JsonElement settings, JsonObject output, List<ValidationError> errors)
+    {
+        if (!settings.TryGetProperty("buttons", out var buttons) || buttons.ValueKind == JsonValueKind.Null) return;
+        var names = buttons.ValueKind == JsonValueKind.Array ? buttons.EnumerateArray().Select(b => b.ValueKind == JsonValueKind.String ? b.GetString()! : "").ToList() : null;
+        if (names is null || names.Count == 0 || names.Any(n => !SlackActions.All.Contains(n)) || names.Distinct().Count() != names.Count)
+        {
+            errors.Add(new("settings.buttons", "invalid_buttons", $"settings.buttons lists each of {string.Join(", ", SlackActions.All)} at most once."));
+            return;
+        }
+        var entity = settings.TryGetProperty("entity", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        var type = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+        var id = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
+        if (!EntityType().IsMatch(type)) errors.Add(new("settings.entity.type", "invalid_entity", "settings.entity.type is the record's type in lower case (invoice, support_ticket): the product command is <type>.acknowledge or <type>.assign."));
+        if (id.Length == 0) errors.Add(new("settings.entity.id", "invalid_entity", "settings.entity.id is the record's id, as a template such as {{ data.invoice_id }}."));
+        else if (TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(id)), "settings.entity.id", errors))
+        {
+            output["buttons"] = new JsonArray(names.Select(n => (JsonNode)n!).ToArray());
+            output["entity"] = new JsonObject { ["type"] = type, ["id"] = id };
+        }
     }
 
     private static bool TryParse(Action parse, string field, List<ValidationError> errors)
@@ -97,13 +123,20 @@ public sealed partial class SlackMessageAction : IConnectorAction
     {
         var root = JsonDocument.Parse(settingsJson).RootElement;
         var messages = root.GetProperty("messages").EnumerateObject().ToDictionary(m => m.Name, m => JsonTemplate.Parse(m.Value.GetRawText()), StringComparer.Ordinal);
+        var buttons = root.TryGetProperty("buttons", out var b) && root.TryGetProperty("entity", out var entity)
+            ? new SlackButtons(b.EnumerateArray().Select(x => x.GetString()!).ToList(), entity.GetProperty("type").GetString()!,
+                JsonTemplate.Parse(JsonSerializer.Serialize(entity.GetProperty("id").GetString())))
+            : null;
         return new ParsedSettings(root.GetProperty("channel").GetString()!,
-            root.TryGetProperty("open_url", out var url) ? PathTemplate.Parse(url.GetString()!) : null, messages);
+            root.TryGetProperty("open_url", out var url) ? PathTemplate.Parse(url.GetString()!) : null, messages, buttons);
     }
 
     /// <summary>Public channels (C…), private ones and group DMs (G…), DMs (D…).</summary>
     [GeneratedRegex("^[CGD][A-Z0-9]{2,30}$")]
     private static partial Regex ChannelId();
 
-    private sealed record ParsedSettings(string Channel, PathTemplate? OpenUrl, Dictionary<string, JsonTemplate> Messages);
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private static partial Regex EntityType();
+
+    private sealed record ParsedSettings(string Channel, PathTemplate? OpenUrl, Dictionary<string, JsonTemplate> Messages, SlackButtons? Buttons);
 }

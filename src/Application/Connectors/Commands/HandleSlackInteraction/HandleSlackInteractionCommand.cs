@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Messaging;
+using Integrations.Application.Connections;
+using Integrations.Application.ProductBridge;
+using Integrations.Application.Providers;
+using Integrations.Domain.Common;
+using Integrations.Domain.Connectors.Slack;
+using Integrations.Domain.Inbound;
+using Integrations.Domain.ProductBridge;
+using MediatR;
+
+namespace Integrations.Application.Connectors.Commands.HandleSlackInteraction;
+
+/// <summary>What the interactivity URL answers Slack.</summary>
+public abstract record SlackInteractionOutcome
+{
+    /// <summary>Verified; <paramref name="Commands"/> product commands issued (0 for other payloads, or a retry of a click already handled).</summary>
+    public sealed record Accepted(int Commands) : SlackInteractionOutcome;
+
+    public sealed record Rejected(string Reason) : SlackInteractionOutcome;
+
+    /// <summary>The slack provider has no inbound settings (no signing secret): there is no interactivity URL.</summary>
+    public sealed record NotConfigured : SlackInteractionOutcome;
+}
+
+/// <summary>
+/// A request on Slack's interactivity URL (<c>POST /inbound/slack/interactivity</c>): a form with a
+/// <c>payload</c> field, signed like Slack's events (v0 HMAC, 5 minutes). Clicks on our buttons
+/// become product commands (<c>&lt;type&gt;.acknowledge</c>, <c>&lt;type&gt;.assign</c>) for every tenant
+/// connected to the workspace, in the request's transaction, so Slack gets its answer at once. The
+/// command id comes from the click (workspace, user, action, action_ts): Slack's retries issue nothing twice.
+/// </summary>
+public sealed record HandleSlackInteractionCommand(InboundRequest Request) : ICommand<SlackInteractionOutcome>;
+
+public sealed class HandleSlackInteractionCommandHandler(IProviderCatalog providers, IConnectionReadModel connections, ProductCommandSender sender, IClock clock)
+    : IRequestHandler<HandleSlackInteractionCommand, SlackInteractionOutcome>
+{
+    public const string Provider = "slack";
+
+    public async Task<SlackInteractionOutcome> Handle(HandleSlackInteractionCommand command, CancellationToken cancellationToken)
+    {
+        if (providers.InboundVerifier(Provider) is not { } verifier) return new SlackInteractionOutcome.NotConfigured();
+        var verification = verifier.Verify(command.Request, clock.UtcNow);
+        if (!verification.Verified) return new SlackInteractionOutcome.Rejected(verification.Reason ?? RejectionReasons.InvalidSignature);
+        if (Payload(command.Request.Body) is not { } payload) return new SlackInteractionOutcome.Rejected(RejectionReasons.MalformedBody);
+
+        var clicks = SlackActions.Clicks(payload);
+        var team = payload.TryGetProperty("team", out var t) && t.ValueKind == JsonValueKind.Object && t.TryGetProperty("id", out var id) ? id.GetString() : null;
+        if (clicks.Count == 0 || team is null) return new SlackInteractionOutcome.Accepted(0);
+
+        var holders = (await connections.FindByAccountAsync(Provider, team, cancellationToken)).Where(c => c.Status == "connected").ToList();
+        var commands = holders.SelectMany(holder => clicks.Select(click => new NewProductCommand(holder.TenantId, click.Command,
+                new EntityTarget(click.EntityType, click.EntityId),
+                JsonSerializer.SerializeToElement(new
+                {
+                    source = "slack",
+                    action = click.Action,
+                    slack = new { team_id = team, user_id = click.UserId, user_name = click.UserName, channel_id = click.ChannelId, message_ts = click.MessageTs },
+                }),
+                new CommandOrigin(holder.ConnectionId, Provider, click.ChannelId is null ? null : $"{click.ChannelId}/{click.MessageTs}"),
+                NameBasedGuid.Create(Encoding.UTF8.GetBytes($"slack-click:{holder.TenantId}:{team}:{click.UserId}:{click.Action}:{click.ActionTs}:{click.EntityId}")))))
+            .ToList();
+        if (commands.Count == 0) return new SlackInteractionOutcome.Accepted(0);
+        var issued = await sender.SendAsync(commands, cancellationToken);
+        return new SlackInteractionOutcome.Accepted(issued.Count(i => !i.AlreadyIssued));
+    }
+
+    /// <summary>The JSON of the form's <c>payload</c> field, or null.</summary>
+    private static JsonElement? Payload(byte[] body)
+    {
+        foreach (var pair in Encoding.UTF8.GetString(body).Split('&'))
+        {
+            var at = pair.IndexOf('=');
+            if (at < 0 || Decode(pair[..at]) != "payload") continue;
+            try
+            {
+                var json = JsonDocument.Parse(Decode(pair[(at + 1)..])).RootElement.Clone();
+                return json.ValueKind == JsonValueKind.Object ? json : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+}
