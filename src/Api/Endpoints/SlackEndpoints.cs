@@ -15,7 +15,7 @@ public static class SlackEndpoints
         slack.MapGet("/channels", async (Guid connectionId, [AsParameters] TenantRequest request) =>
                 Results.Ok(await request.Send(new ListSlackChannelsQuery(request.ResolveTenant(), connectionId))))
             .WithName("listSlackChannels").WithSummary("List a Slack connection's channels")
-            .WithDescription("The workspace's public and private channels (not archived) by name, from Slack's conversations.list, for a slack.message route's " +
+            .WithDescription("The workspace's public channels (not archived) by name, from Slack's conversations.list, for a slack.message route's " +
                              "settings.channel. is_member says whether the app's bot is in the channel (it must be, to post). Kept for 60 s; at most 2,000 (truncated says so).")
             .Produces<SlackChannelList>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "connection_not_found", "tenant_not_found")

@@ -10,10 +10,11 @@ using Integrations.Infrastructure.Http;
 namespace Integrations.Infrastructure.Providers.Slack;
 
 /// <summary>
-/// <see cref="ISlackChannels"/> over conversations.list (public and private channels, archived ones
-/// left out, 200 a page, following <c>response_metadata.next_cursor</c>), on the catalog's Slack base
-/// URL with the connection's bearer token. A listing is kept for <see cref="CacheFor"/> per connection
-/// (a route editor asks repeatedly; conversations.list is Tier 2, about 20 calls a minute).
+/// <see cref="ISlackChannels"/> over conversations.list: public channels (private ones need the
+/// groups:read scope, which the app does not ask for), archived ones left out, 200 a page, following
+/// <c>response_metadata.next_cursor</c>, on the catalog's Slack base URL with the connection's bearer
+/// token. A listing is kept for <see cref="CacheFor"/> per connection (a route editor asks
+/// repeatedly; conversations.list is Tier 2, about 20 calls a minute).
 /// </summary>
 public sealed class SlackChannelClient : ISlackChannels, IDisposable
 {
@@ -57,7 +58,7 @@ public sealed class SlackChannelClient : ISlackChannels, IDisposable
 
     private async Task<JsonElement> PageAsync(ConnectionAccess access, string? cursor, CancellationToken ct)
     {
-        var url = ConnectionEndpoints.Below(access.BaseUrl, "/conversations.list") + $"?types=public_channel,private_channel&exclude_archived=true&limit={PageSize}"
+        var url = ConnectionEndpoints.Below(access.BaseUrl, "/conversations.list") + $"?types=public_channel&exclude_archived=true&limit={PageSize}"
             + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));

@@ -24,7 +24,7 @@ public interface ISlackChannels
     Task<SlackChannelList> ListAsync(ConnectionAccess access, CancellationToken ct);
 }
 
-/// <summary>The channels (public and private, not archived) of a Slack connection's workspace, by name.</summary>
+/// <summary>The public channels (not archived) of a Slack connection's workspace, by name.</summary>
 public sealed record ListSlackChannelsQuery(Guid TenantId, Guid ConnectionId) : IQuery<SlackChannelList>;
 
 public sealed class ListSlackChannelsQueryHandler(IConnectionReadModel connections, IConnectionAccess access, ISlackChannels channels)
