@@ -31,6 +31,11 @@ public sealed class ProviderCallException(ProviderFailureKind kind, string error
     /// <summary>A short machine code: the OAuth error (invalid_grant), http_&lt;status&gt;, timeout, connection, invalid_response, unsafe_url.</summary>
     public string Error { get; } = error;
 
+    /// <summary>An error the provider put in a 2xx answer (Slack's ok:false): passing codes may work later, auth codes may be mended by a refresh.</summary>
+    public static ProviderCallException FromBody(Domain.Connections.BodyError error, string description) =>
+        new(error.Kind == Domain.Connections.BodyErrorKind.Retryable ? ProviderFailureKind.Transient : ProviderFailureKind.Refused, error.Code, description,
+            unauthorized: error.Kind == Domain.Connections.BodyErrorKind.Auth);
+
     /// <summary>Whether the provider said the credentials no longer work (401 on an API call, or an auth error in the body): a refresh may help.</summary>
     public bool Unauthorized => unauthorized || Error == "http_401";
 }

@@ -89,8 +89,7 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
             throw new ProviderCallException(status is 408 or 429 or >= 500 ? ProviderFailureKind.Transient : ProviderFailureKind.Refused, $"http_{status}",
                 $"The health check answered {status}.");
         if (provider.BodyErrors?.Read(await answer.Content.ReadAsByteArrayAsync(ct)) is { } refused)
-            throw new ProviderCallException(refused.Kind == BodyErrorKind.Retryable ? ProviderFailureKind.Transient : ProviderFailureKind.Refused, refused.Code,
-                $"The health check answered {refused.Code}.", unauthorized: refused.Kind == BodyErrorKind.Auth);
+            throw ProviderCallException.FromBody(refused, $"The health check answered {refused.Code}.");
         var body = await ReadJsonAsync(answer, ct);
         var account = body is { } json ? ConnectionEndpoints.ReadAccount(call, baseUrl, json) : call.AccountIdPath.Length == 0 ? ConnectionEndpoints.ReadAccount(call, baseUrl, default) : null;
         return account is null
@@ -113,7 +112,8 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
         var status = (int)answer.StatusCode;
         // Slack's oauth.v2.access answers a refused code or refresh token with 200 {"ok":false,"error":"invalid_refresh_token"}.
         if (status == 200 && bodyErrors?.Read(await answer.Content.ReadAsByteArrayAsync(ct)) is { } refused)
-            throw new ProviderCallException(refused.Kind == BodyErrorKind.Retryable ? ProviderFailureKind.Transient : ProviderFailureKind.Refused, refused.Code,
+            // Not an auth error for the caller: a refused grant is what needs_reauth is for.
+            throw ProviderCallException.FromBody(refused with { Kind = refused.Kind == BodyErrorKind.Auth ? BodyErrorKind.Rejected : refused.Kind },
                 $"The token endpoint answered {refused.Code}.");
         var json = await ReadJsonAsync(answer, ct);
         if (status == 200 && json is { ValueKind: JsonValueKind.Object } grant && Text(grant, "access_token") is { } access)

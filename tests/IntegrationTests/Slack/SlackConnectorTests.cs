@@ -138,7 +138,7 @@ public sealed class SlackConnectorTests(SlackSystem system) : IAsyncLifetime
 
         var all = await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Any(x => x.EventId() == retried && x.Status() == "succeeded"), Soon, "the retry succeeded");
         var detail = await ConnectorsSystem.CallAsync(tenant.Client, id, all.Single(x => x.EventId() == retried).Id());
-        detail.Attempts().Select(a => a.GetProperty("error_kind").ValueKind == JsonValueKind.Null ? null : a.GetProperty("error_kind").GetString())
+        detail.Attempts().Select(ErrorKind)
             .ShouldBe(["provider_busy", null]);
         (await system.MessagesAsync(SlackSystem.AcmeGeneral)).ShouldHaveSingleItem();
     }
@@ -160,7 +160,7 @@ public sealed class SlackConnectorTests(SlackSystem system) : IAsyncLifetime
         (times[2] - times[0]).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9), "one message a second per channel");
         var kinds = new List<string?>();
         foreach (var call in calls)
-            kinds.AddRange((await ConnectorsSystem.CallAsync(tenant.Client, id, call.Id())).Attempts().Select(a => a.GetProperty("error_kind").ValueKind == JsonValueKind.Null ? null : a.GetProperty("error_kind").GetString()));
+            kinds.AddRange((await ConnectorsSystem.CallAsync(tenant.Client, id, call.Id())).Attempts().Select(ErrorKind));
         kinds.ShouldContain("rate_limited", "Slack answered 429 with Retry-After and the runtime waited");
         kinds.Where(k => k is not null).ShouldAllBe(k => k == "rate_limited");
     }
@@ -209,6 +209,9 @@ public sealed class SlackConnectorTests(SlackSystem system) : IAsyncLifetime
         (await Connections.ConnectionsSystem.AuditAsync(tenant.Client, id)).ShouldContain(e => e.GetProperty("action").GetString() == "token_refresh_failed"
             && e.GetProperty("details").GetProperty("error").GetString() == "invalid_refresh_token");
     }
+
+    private static string? ErrorKind(JsonElement attempt) =>
+        attempt.GetProperty("error_kind").ValueKind == JsonValueKind.Null ? null : attempt.GetProperty("error_kind").GetString();
 }
 
 internal static class ConnectionsTestCalls

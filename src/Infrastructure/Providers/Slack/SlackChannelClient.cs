@@ -79,8 +79,7 @@ public sealed class SlackChannelClient : ISlackChannels, IDisposable
             if (status is < 200 or > 299) throw new ProviderCallException(ProviderFailureKind.Transient, $"http_{status}", $"Slack answered {status}.");
             var bytes = await answer.Content.ReadAsByteArrayAsync(ct);
             if (access.Provider.BodyErrors?.Read(bytes) is { } refused)
-                throw new ProviderCallException(refused.Kind == BodyErrorKind.Retryable ? ProviderFailureKind.Transient : ProviderFailureKind.Refused, refused.Code,
-                    $"Slack answered {refused.Code}.", unauthorized: refused.Kind == BodyErrorKind.Auth);
+                throw ProviderCallException.FromBody(refused, $"Slack answered {refused.Code}.");
             try
             {
                 var json = JsonDocument.Parse(bytes).RootElement.Clone();
