@@ -96,6 +96,22 @@ public sealed class SlackSystem : ConnectorsSystem
         return (await GetAsync(client, created.GetProperty("connection").GetProperty("id").GetGuid()), connectUrl);
     }
 
+    /// <summary>POSTs a form as Slack does: X-Slack-Request-Timestamp and X-Slack-Signature v0= hex HMAC-SHA256 of v0:{timestamp}:{body}.</summary>
+    public async Task<HttpResponseMessage> PostSignedAsync(string path, string body, string secret = SigningSecret, DateTimeOffset? timestamp = null)
+    {
+        var ts = (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var signature = "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret),
+            System.Text.Encoding.UTF8.GetBytes($"v0:{ts}:{body}")));
+        using var client = new HttpClient { BaseAddress = BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.Add("X-Slack-Request-Timestamp", ts);
+        request.Headers.Add("X-Slack-Signature", signature);
+        return await client.SendAsync(request);
+    }
+
     /// <summary>A slack.message route of the connection; returns its id.</summary>
     public static async Task<Guid> SlackRouteAsync(HttpClient client, Guid connectionId, object settings, string[]? eventTypes = null)
     {

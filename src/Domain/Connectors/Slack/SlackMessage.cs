@@ -89,8 +89,8 @@ public static class SlackMessage
     private static JsonObject Markdown(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };
 
     /// <summary>Slack's mrkdwn control characters (&amp;, &lt;, &gt;), so data cannot make links or mentions.</summary>
-    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+    internal static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
         .Replace(">", "&gt;", StringComparison.Ordinal);
 
-    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    internal static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -70,22 +70,15 @@ public sealed class HandleSlackInteractionCommandHandler(IProviderCatalog provid
     /// <summary>The JSON of the form's <c>payload</c> field, or null.</summary>
     private static JsonElement? Payload(byte[] body)
     {
-        foreach (var pair in Encoding.UTF8.GetString(body).Split('&'))
+        if (!SlackForm.Parse(body).TryGetValue("payload", out var payload)) return null;
+        try
         {
-            var at = pair.IndexOf('=');
-            if (at < 0 || Decode(pair[..at]) != "payload") continue;
-            try
-            {
-                var json = JsonDocument.Parse(Decode(pair[(at + 1)..])).RootElement.Clone();
-                return json.ValueKind == JsonValueKind.Object ? json : null;
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
+            var json = JsonDocument.Parse(payload).RootElement.Clone();
+            return json.ValueKind == JsonValueKind.Object ? json : null;
         }
-        return null;
+        catch (JsonException)
+        {
+            return null;
+        }
     }
-
-    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 }
