@@ -1,6 +1,8 @@
 using Integrations.Api.Errors;
 using Integrations.Application.Connectors.Commands.HandleSlackInteraction;
+using Integrations.Application.Connectors.Commands.RecordSlackUninstall;
 using Integrations.Application.Connectors.Queries.AnswerSlackCommand;
+using Integrations.Application.Inbound;
 using Integrations.Domain.Inbound;
 using MediatR;
 
@@ -48,6 +50,15 @@ public static class SlackInteractivityEndpoints
                     await http.Response.WriteAsync(answered.Message.ToJsonString(), http.RequestAborted);
                     break;
             }
+        }).AllowAnonymous().ExcludeFromDescription();
+        // Slack's Events API: app_uninstalled / tokens_revoked disconnect the workspace's connections first;
+        // then every event (and the url_verification handshake) goes on to the inbound receiver as on /inbound/slack.
+        app.MapPost("/inbound/slack/events", async (HttpContext http, IMediator mediator) =>
+        {
+            http.Request.EnableBuffering();
+            await mediator.Send(new RecordSlackUninstallCommand(await ReadAsync(http)), http.RequestAborted);
+            http.Request.Body.Position = 0;
+            await InboundReceiverEndpoints.ReceiveAsync(new InboundTarget(RecordSlackUninstallCommandHandler.Provider, null), http, mediator);
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }

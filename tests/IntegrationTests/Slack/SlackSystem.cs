@@ -97,7 +97,8 @@ public sealed class SlackSystem : ConnectorsSystem
     }
 
     /// <summary>POSTs a form as Slack does: X-Slack-Request-Timestamp and X-Slack-Signature v0= hex HMAC-SHA256 of v0:{timestamp}:{body}.</summary>
-    public async Task<HttpResponseMessage> PostSignedAsync(string path, string body, string secret = SigningSecret, DateTimeOffset? timestamp = null)
+    public async Task<HttpResponseMessage> PostSignedAsync(string path, string body, string secret = SigningSecret, DateTimeOffset? timestamp = null,
+        string contentType = "application/x-www-form-urlencoded")
     {
         var ts = (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signature = "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret),
@@ -105,7 +106,7 @@ public sealed class SlackSystem : ConnectorsSystem
         using var client = new HttpClient { BaseAddress = BaseAddress };
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+            Content = new StringContent(body, System.Text.Encoding.UTF8, contentType),
         };
         request.Headers.Add("X-Slack-Request-Timestamp", ts);
         request.Headers.Add("X-Slack-Signature", signature);
