@@ -103,7 +103,7 @@ public static class ApiHost
         app.MapConnectCallback();
         app.MapConsole();
         app.MapInboundReceiver();
-        app.MapSlackInteractivity();
+        app.MapSlackInbound();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

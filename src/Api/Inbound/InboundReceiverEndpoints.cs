@@ -25,7 +25,7 @@ public static class InboundReceiverEndpoints
         return app;
     }
 
-    /// <summary>Also the tail of Slack's events URL (<see cref="SlackInteractivityEndpoints"/>), after its uninstall check.</summary>
+    /// <summary>Also the tail of Slack's events URL (<see cref="SlackInboundEndpoints"/>), after its uninstall check.</summary>
     internal static async Task ReceiveAsync(InboundTarget target, HttpContext http, IMediator mediator)
     {
         var ct = http.RequestAborted;

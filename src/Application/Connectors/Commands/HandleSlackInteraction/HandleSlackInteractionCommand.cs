@@ -13,18 +13,6 @@ using MediatR;
 
 namespace Integrations.Application.Connectors.Commands.HandleSlackInteraction;
 
-/// <summary>What the interactivity URL answers Slack.</summary>
-public abstract record SlackInteractionOutcome
-{
-    /// <summary>Verified; <paramref name="Commands"/> product commands issued (0 for other payloads, or a retry of a click already handled).</summary>
-    public sealed record Accepted(int Commands) : SlackInteractionOutcome;
-
-    public sealed record Rejected(string Reason) : SlackInteractionOutcome;
-
-    /// <summary>The slack provider has no inbound settings (no signing secret): there is no interactivity URL.</summary>
-    public sealed record NotConfigured : SlackInteractionOutcome;
-}
-
 /// <summary>
 /// A request on Slack's interactivity URL (<c>POST /inbound/slack/interactivity</c>): a form with a
 /// <c>payload</c> field, signed like Slack's events (v0 HMAC, 5 minutes). Clicks on our buttons
@@ -32,23 +20,21 @@ public abstract record SlackInteractionOutcome
 /// connected to the workspace, in the request's transaction, so Slack gets its answer at once. The
 /// command id comes from the click (workspace, user, action, action_ts): Slack's retries issue nothing twice.
 /// </summary>
-public sealed record HandleSlackInteractionCommand(InboundRequest Request) : ICommand<SlackInteractionOutcome>;
+public sealed record HandleSlackInteractionCommand(InboundRequest Request) : ICommand<SlackRequestOutcome>;
 
 public sealed class HandleSlackInteractionCommandHandler(IProviderCatalog providers, IConnectionReadModel connections, ProductCommandSender sender, IClock clock)
-    : IRequestHandler<HandleSlackInteractionCommand, SlackInteractionOutcome>
+    : IRequestHandler<HandleSlackInteractionCommand, SlackRequestOutcome>
 {
-    public const string Provider = "slack";
+    private const string Provider = SlackRequests.Provider;
 
-    public async Task<SlackInteractionOutcome> Handle(HandleSlackInteractionCommand command, CancellationToken cancellationToken)
+    public async Task<SlackRequestOutcome> Handle(HandleSlackInteractionCommand command, CancellationToken cancellationToken)
     {
-        if (providers.InboundVerifier(Provider) is not { } verifier) return new SlackInteractionOutcome.NotConfigured();
-        var verification = verifier.Verify(command.Request, clock.UtcNow);
-        if (!verification.Verified) return new SlackInteractionOutcome.Rejected(verification.Reason ?? RejectionReasons.InvalidSignature);
-        if (Payload(command.Request.Body) is not { } payload) return new SlackInteractionOutcome.Rejected(RejectionReasons.MalformedBody);
+        if (SlackRequests.Refusal(providers, command.Request, clock.UtcNow) is { } refusal) return refusal;
+        if (Payload(command.Request.Body) is not { } payload) return new SlackRequestOutcome.Rejected(RejectionReasons.MalformedBody);
 
         var clicks = SlackActions.Clicks(payload);
         var team = payload.TryGetProperty("team", out var t) && t.ValueKind == JsonValueKind.Object && t.TryGetProperty("id", out var id) ? id.GetString() : null;
-        if (clicks.Count == 0 || team is null) return new SlackInteractionOutcome.Accepted(0);
+        if (clicks.Count == 0 || team is null) return new SlackRequestOutcome.Handled();
 
         var holders = (await connections.FindByAccountAsync(Provider, team, cancellationToken)).Where(c => c.Status == "connected").ToList();
         var commands = holders.SelectMany(holder => clicks.Select(click => new NewProductCommand(holder.TenantId, click.Command,
@@ -62,9 +48,8 @@ public sealed class HandleSlackInteractionCommandHandler(IProviderCatalog provid
                 new CommandOrigin(holder.ConnectionId, Provider, click.ChannelId is null ? null : $"{click.ChannelId}/{click.MessageTs}"),
                 NameBasedGuid.Create(Encoding.UTF8.GetBytes($"slack-click:{holder.TenantId}:{team}:{click.UserId}:{click.Action}:{click.ActionTs}:{click.EntityId}")))))
             .ToList();
-        if (commands.Count == 0) return new SlackInteractionOutcome.Accepted(0);
-        var issued = await sender.SendAsync(commands, cancellationToken);
-        return new SlackInteractionOutcome.Accepted(issued.Count(i => !i.AlreadyIssued));
+        if (commands.Count > 0) await sender.SendAsync(commands, cancellationToken);
+        return new SlackRequestOutcome.Handled();
     }
 
     /// <summary>The JSON of the form's <c>payload</c> field, or null.</summary>

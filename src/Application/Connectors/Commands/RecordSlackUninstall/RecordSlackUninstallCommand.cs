@@ -24,11 +24,11 @@ public sealed record RecordSlackUninstallCommand(Domain.Inbound.InboundRequest R
 public sealed class RecordSlackUninstallCommandHandler(IProviderCatalog providers, IConnectionReadModel connections, ConnectionAggregate aggregate,
     IncidentLog incidents, IClock clock) : IRequestHandler<RecordSlackUninstallCommand, int>
 {
-    public const string Provider = "slack";
+    private const string Provider = SlackRequests.Provider;
 
     public async Task<int> Handle(RecordSlackUninstallCommand command, CancellationToken cancellationToken)
     {
-        if (providers.InboundVerifier(Provider) is not { } verifier || !verifier.Verify(command.Request, clock.UtcNow).Verified) return 0;
+        if (SlackRequests.Refusal(providers, command.Request, clock.UtcNow) is not null) return 0;
         if (AccessEnded(command.Request.Body) is not var (team, reason)) return 0;
         var disconnected = 0;
         foreach (var holder in await connections.FindByAccountAsync(Provider, team, cancellationToken))
