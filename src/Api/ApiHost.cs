@@ -95,6 +95,7 @@ public static class ApiHost
         api.MapMarketplaceEndpoints();
         api.MapProviderEndpoints();
         api.MapConnectionEndpoints();
+        api.MapSlackEndpoints();
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();
@@ -104,6 +105,7 @@ public static class ApiHost
         app.MapConnectCallback();
         app.MapConsole();
         app.MapInboundReceiver();
+        app.MapSlackInbound();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

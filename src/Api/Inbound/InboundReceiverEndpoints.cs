@@ -25,7 +25,8 @@ public static class InboundReceiverEndpoints
         return app;
     }
 
-    private static async Task ReceiveAsync(InboundTarget target, HttpContext http, IMediator mediator)
+    /// <summary>Also the tail of Slack's events URL (<see cref="SlackInboundEndpoints"/>), after its uninstall check.</summary>
+    internal static async Task ReceiveAsync(InboundTarget target, HttpContext http, IMediator mediator)
     {
         var ct = http.RequestAborted;
         using var body = new MemoryStream();

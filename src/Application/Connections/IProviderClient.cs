@@ -24,15 +24,20 @@ public enum ProviderFailureKind
 /// A provider call that did not succeed: the provider's error code (invalid_grant, http_503, timeout …)
 /// and a description for people. Never holds a credential, nor the provider's raw answer.
 /// </summary>
-public sealed class ProviderCallException(ProviderFailureKind kind, string error, string description) : Exception(description)
+public sealed class ProviderCallException(ProviderFailureKind kind, string error, string description, bool unauthorized = false) : Exception(description)
 {
     public ProviderFailureKind Kind { get; } = kind;
 
     /// <summary>A short machine code: the OAuth error (invalid_grant), http_&lt;status&gt;, timeout, connection, invalid_response, unsafe_url.</summary>
     public string Error { get; } = error;
 
-    /// <summary>Whether the provider said the credentials no longer work (401 on an API call): a refresh may help.</summary>
-    public bool Unauthorized => Error == "http_401";
+    /// <summary>An error the provider put in a 2xx answer (Slack's ok:false): passing codes may work later, auth codes may be mended by a refresh.</summary>
+    public static ProviderCallException FromBody(Domain.Connections.BodyError error, string description) =>
+        new(error.Kind == Domain.Connections.BodyErrorKind.Retryable ? ProviderFailureKind.Transient : ProviderFailureKind.Refused, error.Code, description,
+            unauthorized: error.Kind == Domain.Connections.BodyErrorKind.Auth);
+
+    /// <summary>Whether the provider said the credentials no longer work (401 on an API call, or an auth error in the body): a refresh may help.</summary>
+    public bool Unauthorized => unauthorized || Error == "http_401";
 }
 
 /// <summary>What a health check found: the account the credentials reach.</summary>

@@ -96,4 +96,7 @@ public sealed record ProviderDefinition(
 
     /// <summary>How the provider's webhooks are verified and routed on <c>POST /inbound/{id}</c>; null: it has no provider-wide inbound URL.</summary>
     public Inbound.InboundSettings? Inbound { get; init; }
+
+    /// <summary>Set for providers that answer errors with HTTP 200 and a flag in the body (Slack); null: a 2xx is a success.</summary>
+    public BodyErrorConvention? BodyErrors { get; init; }
 }

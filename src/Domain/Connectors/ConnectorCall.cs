@@ -36,6 +36,10 @@ public static class CallErrorKinds
     public const string Auth = "auth";
     /// <summary>Not sent: the target is an address the SSRF rules refuse.</summary>
     public const string SsrfBlocked = "ssrf_blocked";
+    /// <summary>A 2xx answer whose body says the request was refused (Slack's <c>ok: false</c>): not retried.</summary>
+    public const string ProviderError = "provider_error";
+    /// <summary>A 2xx answer whose body names a passing failure (Slack's <c>internal_error</c>, <c>ratelimited</c>): retried.</summary>
+    public const string ProviderBusy = "provider_busy";
 
     /// <summary>The kinds of a row that records a wait, not a request.</summary>
     public static bool IsWait(string? kind) => kind is CircuitOpen or QuotaWait;
@@ -68,13 +72,21 @@ public sealed record CallAttemptOutcome(int? StatusCode, string? ErrorKind)
 
     public static CallAttemptOutcome Failed(string errorKind) => new(null, errorKind);
 
-    public bool Succeeded => StatusCode is >= 200 and < 300;
+    /// <summary>A 2xx answer whose body names an error (<see cref="Connections.BodyErrorConvention"/>).</summary>
+    public static CallAttemptOutcome RefusedInBody(int statusCode, Connections.BodyError error) => new(statusCode, error.Kind switch
+    {
+        Connections.BodyErrorKind.Auth => CallErrorKinds.Auth,
+        Connections.BodyErrorKind.Retryable => CallErrorKinds.ProviderBusy,
+        _ => CallErrorKinds.ProviderError,
+    });
+
+    public bool Succeeded => StatusCode is >= 200 and < 300 && ErrorKind is null;
 
     /// <summary>
     /// Worth another attempt: no answer (timeout, connection), a server error, or 408, 409, 429.
     /// Any other 4xx (and a 3xx: redirects are not followed) says the request itself is wrong.
     /// </summary>
-    public bool Retryable => ErrorKind is CallErrorKinds.Timeout or CallErrorKinds.Connection || StatusCode is 408 or 409 or 429 or >= 500;
+    public bool Retryable => ErrorKind is CallErrorKinds.Timeout or CallErrorKinds.Connection or CallErrorKinds.ProviderBusy || StatusCode is 408 or 409 or 429 or >= 500;
 
     /// <summary>
     /// Counts as a failure for the connection's circuit breaker: the provider is down or broken (no

@@ -45,12 +45,12 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
     {
         var form = new List<KeyValuePair<string, string>> { new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", redirectUri) };
         if (codeVerifier is not null) form.Add(new("code_verifier", codeVerifier));
-        return TokenAsync(_trusted, OAuthOf(provider).TokenUrl, form, OurClient(provider), OAuthOf(provider).ClientAuthentication, [], ct);
+        return TokenAsync(_trusted, OAuthOf(provider).TokenUrl, form, OurClient(provider), OAuthOf(provider).ClientAuthentication, [], ct, provider.BodyErrors);
     }
 
     public Task<TokenGrant> RefreshAsync(ProviderDefinition provider, SecretValue refreshToken, CancellationToken ct) =>
         TokenAsync(_trusted, OAuthOf(provider).TokenUrl, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken.Reveal())],
-            OurClient(provider), OAuthOf(provider).ClientAuthentication, [], ct);
+            OurClient(provider), OAuthOf(provider).ClientAuthentication, [], ct, provider.BodyErrors);
 
     public Task<TokenGrant> ClientCredentialsAsync(ProviderDefinition provider, ConnectionSettings? settings, string clientId, SecretValue clientSecret,
         IReadOnlyList<string> scopes, CancellationToken ct)
@@ -66,8 +66,9 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
         if (provider.OAuth?.RevokeUrl is not { } url) return false;
         using var request = FormRequest(url, [new("token", token.Reveal()), new("token_type_hint", tokenTypeHint)], OurClient(provider), provider.OAuth.ClientAuthentication);
         using var answer = await SendAsync(_trusted, request, ct);
-        // RFC 7009 §2.2: 200 whether the token was valid or not; anything else did not revoke.
-        return answer.StatusCode == HttpStatusCode.OK;
+        // RFC 7009 §2.2: 200 whether the token was valid or not; anything else did not revoke (nor a 200 whose body says it failed).
+        return answer.StatusCode == HttpStatusCode.OK
+            && provider.BodyErrors?.Read(await answer.Content.ReadAsByteArrayAsync(ct)) is null;
     }
 
     public async Task<HealthCheckAnswer> CheckAsync(ProviderDefinition provider, ConnectionSettings? settings, CallCredentials credentials, CancellationToken ct)
@@ -87,6 +88,8 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
         if (status is < 200 or > 299)
             throw new ProviderCallException(status is 408 or 429 or >= 500 ? ProviderFailureKind.Transient : ProviderFailureKind.Refused, $"http_{status}",
                 $"The health check answered {status}.");
+        if (provider.BodyErrors?.Read(await answer.Content.ReadAsByteArrayAsync(ct)) is { } refused)
+            throw ProviderCallException.FromBody(refused, $"The health check answered {refused.Code}.");
         var body = await ReadJsonAsync(answer, ct);
         var account = body is { } json ? ConnectionEndpoints.ReadAccount(call, baseUrl, json) : call.AccountIdPath.Length == 0 ? ConnectionEndpoints.ReadAccount(call, baseUrl, default) : null;
         return account is null
@@ -102,11 +105,16 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
     }
 
     private async Task<TokenGrant> TokenAsync(HttpClient client, Uri url, List<KeyValuePair<string, string>> form, (string Id, string Secret) clientCredentials,
-        ClientAuthentication authentication, IReadOnlyList<string> askedScopes, CancellationToken ct)
+        ClientAuthentication authentication, IReadOnlyList<string> askedScopes, CancellationToken ct, BodyErrorConvention? bodyErrors = null)
     {
         using var request = FormRequest(url, form, clientCredentials, authentication);
         using var answer = await SendAsync(client, request, ct);
         var status = (int)answer.StatusCode;
+        // Slack's oauth.v2.access answers a refused code or refresh token with 200 {"ok":false,"error":"invalid_refresh_token"}.
+        if (status == 200 && bodyErrors?.Read(await answer.Content.ReadAsByteArrayAsync(ct)) is { } refused)
+            // Not an auth error for the caller: a refused grant is what needs_reauth is for.
+            throw ProviderCallException.FromBody(refused with { Kind = refused.Kind == BodyErrorKind.Auth ? BodyErrorKind.Rejected : refused.Kind },
+                $"The token endpoint answered {refused.Code}.");
         var json = await ReadJsonAsync(answer, ct);
         if (status == 200 && json is { ValueKind: JsonValueKind.Object } grant && Text(grant, "access_token") is { } access)
         {

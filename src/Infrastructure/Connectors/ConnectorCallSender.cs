@@ -76,7 +76,7 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
             return new AttemptResult(new CallAttemptOutcome(null, CallErrorKinds.QuotaWait), exhausted.Until, exhausted);
         }
         var result = await SendAsync(run, attemptToken, abort);
-        if (result.Outcome.StatusCode != (int)HttpStatusCode.Unauthorized || run.Renewed) return result;
+        if (!Unauthorized(result.Outcome) || run.Renewed) return result;
         // Refused credentials: renewed once (a refresh, unless a newer version is stored already), then the same request again.
         run.Renewed = true;
         try
@@ -90,6 +90,10 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
         return await SendAsync(run, attemptToken, abort);
     }
 
+    /// <summary>A 401, or a 2xx whose body says the token is not accepted (Slack's token_expired): worth one renewal.</summary>
+    private static bool Unauthorized(CallAttemptOutcome outcome) =>
+        outcome.StatusCode == (int)HttpStatusCode.Unauthorized || (outcome.StatusCode is >= 200 and < 300 && outcome.ErrorKind == CallErrorKinds.Auth);
+
     private async Task<AttemptResult> SendAsync(Run run, CancellationToken attemptToken, CancellationToken abort)
     {
         var target = Target(run.Call.Request, run.Access);
@@ -102,6 +106,9 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken);
             var excerpt = await OutboundHttp.ReadExcerptAsync(response, attemptToken);
             var outcome = CallAttemptOutcome.Answered((int)response.StatusCode);
+            // Providers that answer errors with 200 (Slack's ok:false): the body decides.
+            if (outcome.Succeeded && run.Access.Provider.BodyErrors?.Read(excerpt) is { } refused)
+                outcome = CallAttemptOutcome.RefusedInBody((int)response.StatusCode, refused);
             run.Attempts.Add(new CallAttemptRecord(true, request.Method.Method, summary, startedAt, Elapsed(clock), outcome.StatusCode, outcome.ErrorKind, excerpt));
             var signal = RateLimitSignals.Read(name => OutboundHttp.Header(response, name), run.Access.Provider.Limits.Headers, startedAt);
             return new AttemptResult(outcome, outcome.Succeeded ? null : signal.NotBefore(_clock.UtcNow));

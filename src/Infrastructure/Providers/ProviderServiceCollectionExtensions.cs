@@ -11,6 +11,11 @@ public static class ProviderServiceCollectionExtensions
     public static IServiceCollection AddProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(new BuiltInProvider(HttpProvider.Definition));
+        services.AddSingleton(new BuiltInProvider(Slack.SlackProvider.Definition));
+        services.AddSingleton<Application.Connectors.IConnectorAction, Slack.SlackMessageAction>();
+        services.AddSingleton<Application.Connectors.Queries.ListSlackChannels.ISlackChannels>(provider => new Slack.SlackChannelClient(
+            provider.GetRequiredService<Application.Connections.ConnectionsOptions>(), provider.GetRequiredService<Application.Common.Interfaces.IClock>(),
+            () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());

@@ -33,6 +33,7 @@ internal static class ProviderSettings
         {
             ApiKeyHeader = s["ApiKeyHeader"] is { Length: > 0 } header ? header : builtIn?.ApiKeyHeader,
             Inbound = Inbound(builtIn?.Inbound, s.GetSection("Inbound"), Where),
+            BodyErrors = builtIn?.BodyErrors,
         };
     }
 

@@ -43,7 +43,8 @@ public interface IConnectorCallClaims
 public sealed record CallAttemptRecord(
     bool Sent, string Method, string Url, DateTimeOffset StartedAt, int DurationMs, int? StatusCode, string? ErrorKind, string? ResponseBodyExcerpt)
 {
-    public bool Succeeded => Sent && StatusCode is >= 200 and < 300;
+    /// <summary>A 2xx without an error kind: a 2xx whose body names an error (Slack's ok:false) is not a success.</summary>
+    public bool Succeeded => Sent && StatusCode is >= 200 and < 300 && ErrorKind is null;
 }
 
 /// <summary>How a run ended.</summary>
