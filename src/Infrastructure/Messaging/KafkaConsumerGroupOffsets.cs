@@ -28,14 +28,7 @@ public sealed class KafkaConsumerGroupOffsets(KafkaClientFactory clients) : ICon
                 if (metadata is null || metadata.Error.IsError)
                     throw new ConsumerOffsetsUnavailableException($"Kafka has no metadata for {topic}{(metadata is null ? "" : $": {metadata.Error.Reason}")}.");
                 var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
-                var reader = Reader(groupId);
-                var committed = reader.Committed(partitions, Timeout).ToDictionary(c => c.Partition.Value, c => c.Offset);
-                return (IReadOnlyList<PartitionOffsets>)partitions.Select(tp =>
-                {
-                    var watermarks = reader.QueryWatermarkOffsets(tp, Timeout);
-                    var offset = committed.GetValueOrDefault(tp.Partition.Value, Offset.Unset);
-                    return new PartitionOffsets(tp.Partition.Value, offset.IsSpecial ? null : offset.Value, watermarks.Low.Value, watermarks.High.Value);
-                }).ToList();
+                return (IReadOnlyList<PartitionOffsets>)ReadBlocking(groupId, partitions).Select(p => p.Offsets).ToList();
             }, ct);
         }
         catch (KafkaException ex)
@@ -46,6 +39,38 @@ public sealed class KafkaConsumerGroupOffsets(KafkaClientFactory clients) : ICon
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The group's committed offset and the watermarks of each of <paramref name="partitions"/> (the
+    /// outbox sweeper's question). Throws <see cref="KafkaException"/> when the broker does not answer.
+    /// </summary>
+    public async Task<IReadOnlyList<(TopicPartition Partition, PartitionOffsets Offsets)>> ReadAsync(string groupId, IReadOnlyList<TopicPartition> partitions,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await Task.Run(() => ReadBlocking(groupId, partitions, timeout), ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // librdkafka's calls block: callers run this off a request's or a host's thread, holding the gate.
+    private IReadOnlyList<(TopicPartition Partition, PartitionOffsets Offsets)> ReadBlocking(string groupId, IReadOnlyList<TopicPartition> partitions,
+        TimeSpan? timeout = null)
+    {
+        var reader = Reader(groupId);
+        var committed = reader.Committed(partitions, timeout ?? Timeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
+        return partitions.Select(tp =>
+        {
+            var watermarks = reader.QueryWatermarkOffsets(tp, timeout ?? Timeout);
+            var offset = committed.GetValueOrDefault(tp, Offset.Unset);
+            return (tp, new PartitionOffsets(tp.Partition.Value, offset.IsSpecial ? null : offset.Value, watermarks.Low.Value, watermarks.High.Value));
+        }).ToList();
     }
 
     private IConsumer<string, string> Reader(string groupId)

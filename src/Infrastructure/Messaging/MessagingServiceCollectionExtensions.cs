@@ -23,7 +23,8 @@ public static class MessagingServiceCollectionExtensions
                 && o.CompletionTimeout > TimeSpan.Zero && o.LeadershipPollInterval > TimeSpan.Zero, "Outbox intervals and batch size must be positive.");
         services.TryAddSingleton<KafkaClientFactory>();
         services.TryAddSingleton<KafkaProducer>();
-        services.TryAddSingleton<Application.ConsumerLag.IConsumerGroupOffsets, KafkaConsumerGroupOffsets>();
+        services.TryAddSingleton<KafkaConsumerGroupOffsets>();
+        services.TryAddSingleton<Application.ConsumerLag.IConsumerGroupOffsets>(provider => provider.GetRequiredService<KafkaConsumerGroupOffsets>());
         services.TryAddScoped<IOutbox, PostgresOutbox>();
         return services;
     }

@@ -28,7 +28,7 @@ namespace Integrations.Infrastructure.Messaging;
 /// </summary>
 public sealed class OutboxSweeper(
     NpgsqlDataSource dataSource,
-    KafkaClientFactory kafka,
+    KafkaConsumerGroupOffsets groupOffsets,
     PostgresNotifier notifier,
     IOptions<OutboxOptions> options,
     ILogger<OutboxSweeper> logger) : BackgroundService
@@ -39,8 +39,6 @@ public sealed class OutboxSweeper(
     private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly OutboxOptions _options = options.Value;
-    // One idle consumer per completing group, never subscribed: it only reads committed offsets and watermarks.
-    private readonly Dictionary<string, IConsumer<string, string>> _groupReaders = new(StringComparer.Ordinal);
     private long? _lastRetention;
     private bool _brokerUnreachableLogged;
 
@@ -57,12 +55,6 @@ public sealed class OutboxSweeper(
         }
     }
 
-    public override void Dispose()
-    {
-        foreach (var reader in _groupReaders.Values) reader.Dispose();
-        _groupReaders.Clear();
-        base.Dispose();
-    }
 
     private async Task SweepAsync(CancellationToken ct)
     {
@@ -165,21 +157,9 @@ public sealed class OutboxSweeper(
         if (byGroup.Count == 0) return progress;
         try
         {
-            // librdkafka's calls block; keep them off the host's threads.
-            await Task.Run(() =>
-            {
-                foreach (var group in byGroup)
-                {
-                    var reader = GroupReader(group.Key);
-                    var partitions = group.ToList();
-                    var committed = reader.Committed(partitions, BrokerQueryTimeout);
-                    foreach (var tpo in committed)
-                    {
-                        var watermarks = reader.QueryWatermarkOffsets(tpo.TopicPartition, BrokerQueryTimeout);
-                        progress[tpo.TopicPartition] = new GroupPosition(tpo.Offset.IsSpecial ? null : tpo.Offset.Value, watermarks.High.Value);
-                    }
-                }
-            }, ct);
+            foreach (var group in byGroup)
+                foreach (var (partition, offsets) in await groupOffsets.ReadAsync(group.Key, group.ToList(), BrokerQueryTimeout, ct))
+                    progress[partition] = new GroupPosition(offsets.Committed, offsets.HighWatermark);
             _brokerUnreachableLogged = false;
             return progress;
         }
@@ -192,13 +172,6 @@ public sealed class OutboxSweeper(
             _brokerUnreachableLogged = true;
             return null;
         }
-    }
-
-    private IConsumer<string, string> GroupReader(string groupId)
-    {
-        if (!_groupReaders.TryGetValue(groupId, out var reader))
-            _groupReaders[groupId] = reader = kafka.CreateConsumer(groupId, _ => { });
-        return reader;
     }
 
     private sealed record Candidate(long Id, string Topic, int? Partition, long? Offset);
