@@ -6,6 +6,8 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('assert');
 const zapier = require('zapier-platform-core');
 const App = require('../index');
+const { buildApp } = require('../lib/app');
+const { oauth2 } = require('../lib/authentication');
 const { API_URL, call, createTenant, publish, eventually, startSink, asZapierRequest } = require('./system');
 
 const appTester = zapier.createAppTester(App);
@@ -20,10 +22,11 @@ describe('the Zapier app', () => {
     await sink.close();
   });
 
-  it('passes the app definition checks of zapier validate (offline, without style checks), and a broken one does not', async () => {
+  it('passes the app definition checks of zapier validate (offline, without style checks) with either sign-in, and a broken one does not', async () => {
     const validate = (app) => new Promise((resolve, reject) =>
       zapier.createAppHandler(app)({ command: 'validate' }, {}, (error, result) => (error ? reject(error) : resolve(result.results))));
     assert.deepEqual(await validate(App), []);
+    assert.deepEqual(await validate(buildApp(oauth2)), [], 'the OAuth 2.0 flavour too');
     const broken = { ...App, triggers: { ...triggers, user_joined: { ...triggers.user_joined, noun: undefined } } };
     assert.ok((await validate(broken)).length > 0, 'a trigger without a noun is refused');
   });
