@@ -2,14 +2,15 @@
 
 // The Make app's OAuth 2.0 connection against the platform's authorization server (docs/oauth.md):
 // the authorize URL as the definition builds it (PKCE S256 from a verifier in temp), the member's
-// sign-in and consent played by submitting the server's HTML forms (Make shows that page to the user
-// in a browser), the token exchange, the info call, module calls with the access token, the refresh
+// sign-in and consent posted as a browser would (the Zapier app tests' helper; in Make the user sees
+// those pages in a browser window), the token exchange, the info call, module calls with the access token, the refresh
 // condition, refresh with rotation, invalidate, and reuse of a rotated refresh token refused.
 
 const { describe, it } = require('node:test');
 const assert = require('assert');
 const crypto = require('crypto');
-const { API_URL, call, createTenant } = require('../../integrations/zapier/test/system');
+const { API_URL, createTenant } = require('../../integrations/zapier/test/system');
+const { registerApp, createMember, consent } = require('../../integrations/zapier/test/oauth');
 const { expand } = require('./iml');
 const { code, run, MakeError } = require('./runtime');
 
@@ -17,48 +18,17 @@ const REDIRECT_URI = 'http://127.0.0.1:43118/oauth/cb/app'; // stands for Make's
 const communication = code('connection', 'oauth', 'communication');
 const defaultScope = code('connection', 'oauth', 'defaultScope');
 
-// A browser that keeps cookies, follows no redirects, and submits a page's form with its hidden fields.
-const browser = () => {
-  const cookies = new Map();
-  const request = async (url, init = {}) => {
-    const headers = { ...init.headers, Cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-    const response = await fetch(new URL(url, API_URL), { ...init, headers, redirect: 'manual' });
-    for (const setCookie of response.headers.getSetCookie()) {
-      const [pair] = setCookie.split(';');
-      cookies.set(pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1));
-    }
-    return response;
-  };
-  const unescape = (s) => s.replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCharCode(parseInt(n, 16)))
-    .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replaceAll('&quot;', '"').replaceAll('&amp;', '&');
-  const submit = async (page, formId, fields) => {
-    const form = page.match(new RegExp(`<form[^>]*action="([^"]+)"[^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`));
-    assert.ok(form, `the page has a form #${formId}`);
-    const body = new URLSearchParams();
-    for (const [, name, value] of form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) body.set(unescape(name), unescape(value));
-    for (const [k, v] of Object.entries(fields)) body.set(k, v);
-    return request(unescape(form[1]), { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-  };
-  return { request, submit };
-};
-
 /** A tenant with a member who can sign in, and a confidential app registered for Make with the default scope. */
 const setUp = async () => {
   const tenant = await createTenant();
-  const email = `make.${Date.now()}@example.com`;
-  const password = 'correct horse battery staple';
-  const invited = await call('POST', '/api/v1/members', tenant.key, { email, role: 'admin' });
-  assert.equal((await call('POST', '/api/v1/members/accept', undefined, { invitation_token: invited.json.invitation_token, password })).status, 200);
-  const registered = await call('POST', '/api/v1/apps', tenant.key,
-    { name: 'Make', description: 'Make scenarios', redirect_uris: [REDIRECT_URI], scopes: defaultScope, client_type: 'confidential' });
-  assert.equal(registered.status, 201, `the platform registers an app with the connection's default scope: ${JSON.stringify(registered.json)}`);
-  const parameters = { baseUrl: API_URL, clientId: registered.json.app.client_id, clientSecret: registered.json.client_secret };
-  return { tenant, member: { email, password }, parameters, oauth: { scope: defaultScope, localRedirectUri: REDIRECT_URI } };
+  const member = await createMember(tenant);
+  const { clientId, clientSecret } = await registerApp(tenant, REDIRECT_URI, defaultScope);
+  return { member, parameters: { baseUrl: API_URL, clientId, clientSecret }, oauth: { scope: defaultScope, localRedirectUri: REDIRECT_URI } };
 };
 
 describe('the Make app against the running system (OAuth 2.0)', () => {
   it('signs in with authorization code + PKCE S256, calls modules with the token, refreshes with rotation and invalidates', async () => {
-    const { tenant, member, parameters, oauth } = await setUp();
+    const { member, parameters, oauth } = await setUp();
 
     // authorize: temp first, then the URL; Make adds state itself.
     const temp = expand(communication.authorize.temp, { parameters, oauth });
@@ -69,17 +39,7 @@ describe('the Make app against the running system (OAuth 2.0)', () => {
     const authorizeUrl = new URL(expand(communication.authorize.url, { parameters }));
     authorizeUrl.search = new URLSearchParams({ ...qs, state });
 
-    const b = browser();
-    let response = await b.request(authorizeUrl);
-    assert.equal(response.status, 200);
-    response = await b.submit(await response.text(), 'sign-in', { organisation: tenant.id, email: member.email, password: member.password });
-    assert.equal(response.status, 303);
-    response = await b.request(response.headers.get('location'));
-    const consent = await response.text();
-    for (const scope of defaultScope) assert.ok(consent.includes(scope), `the consent page lists ${scope}`);
-    response = await b.submit(consent, 'consent', { decision: 'allow' });
-    assert.equal(response.status, 303);
-    const callback = new URL(response.headers.get('location'));
+    const callback = await consent(authorizeUrl, member);
     assert.equal(`${callback.origin}${callback.pathname}`, REDIRECT_URI);
     assert.equal(callback.searchParams.get('state'), state);
     const query = Object.fromEntries(callback.searchParams);
