@@ -66,6 +66,8 @@ describe('the Make app against the running system (OAuth 2.0)', () => {
     await run(code('webhook', 'user-joined', 'detach'), { connection, webhook: attached.data });
     const entities = await run(code('module', 'findEntities', 'communication'), { connection, parameters: { entityType: 'task', attribute: 'a', value: 'b', status: 'active', limit: 1 } });
     assert.equal(entities.responses[0].statusCode, 200, 'entities:read lets the token search entities');
+    const updated = await run(code('module', 'updateEntity', 'communication'), { connection, parameters: { entityType: 'task', entityId: 'T-1', attributes: [{ name: 'a', value: 'b' }] } });
+    assert.deepEqual([updated.responses.map((r) => r.statusCode), updated.output.status], [[201, 202], 'pending'], 'commands:write and commands:read let the token send a command and wait for its answer');
 
     // refresh: not yet, then due; the new refresh token replaces the old one
     const due = { ...data, expires: new Date(Date.now() + 60000).toISOString() };
