@@ -64,6 +64,9 @@ describe('the Make app against the running system (API key)', () => {
       const bundles = receive(webhookId, delivery);
       assert.equal(bundles.length, 1, 'the webhook communication lets it through');
       assert.deepEqual([bundles[0].id, bundles[0].event_type, bundles[0].endpoint_id], [eventId, expected.types[0], hook.id]);
+      const [triggerId] = Object.entries(manifest.components.module).find(([, m]) => m.webhook === webhookId);
+      assert.deepEqual(Object.keys(bundles[0]).sort(), Object.keys(code('module', triggerId, 'samples')).sort(), `${triggerId}'s sample has the delivery's fields`);
+      assert.deepEqual(code('module', triggerId, 'interface').map((f) => f.name).sort(), Object.keys(bundles[0]).sort(), `${triggerId}'s interface names them`);
 
       const detached = await run(code('webhook', webhookId, 'detach'), { connection: connectionOf(tenant), webhook: { url, ...attached.data } });
       assert.equal(detached.responses[0].statusCode, 204);
