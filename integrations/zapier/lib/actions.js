@@ -71,6 +71,30 @@ const creates = {
       sample: { id: '0193f2c4-7a1e-7c3d-9b2a-4e5f6a7b8c9e', email: 'ana@example.com', role: 'member', status: 'invited' },
     },
   },
+  send_notification: {
+    key: 'send_notification',
+    noun: 'Notification',
+    display: {
+      label: 'Send Notification',
+      description: 'Tells people: publishes notification.requested, which the organisation routes to Slack or Teams channels, the product shows in the app, or webhooks receive.',
+    },
+    operation: {
+      inputFields: [
+        { key: 'title', label: 'Title', required: true, helpText: 'One line, at most 150 characters.' },
+        { key: 'message', label: 'Message', required: true, type: 'text', helpText: 'Plain text, at most 3,000 characters.' },
+        { key: 'link', label: 'Link', required: false, helpText: 'Where to read more or act (https).' },
+        { key: 'topic', label: 'Topic', required: false, helpText: "A name the organisation's routes filter on to pick a channel, e.g. sales." },
+        { key: 'recipient_user_id', label: 'Recipient User ID', required: false, helpText: "For the product's in-app notice: the product user to tell. Empty: the organisation." },
+      ],
+      perform: async (z, bundle) => {
+        const { title, message, link, topic, recipient_user_id: recipient } = bundle.inputData;
+        const data = { title, message, ...(link ? { link } : {}), ...(topic ? { topic } : {}), ...(recipient ? { recipient_user_id: recipient } : {}), requested_by: 'zapier' };
+        const response = await z.request({ method: 'POST', url: apiUrl(bundle, '/api/v1/events'), body: { event_type: 'notification.requested', data } });
+        return { id: response.data.id, event_type: 'notification.requested', ...data };
+      },
+      sample: { id: '6f1c2b0e-4a43-5d6a-9a51-0c1d2e3f4a5c', event_type: 'notification.requested', title: 'Invoice overdue', message: 'ACME-2026-0042 is 14 days overdue.', topic: 'finance', requested_by: 'zapier' },
+    },
+  },
 };
 
 const searches = {

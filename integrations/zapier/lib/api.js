@@ -31,7 +31,11 @@ const raisePlatformErrors = (response, z, bundle) => {
     const what = bundle.authData && bundle.authData.access_token ? 'the sign-in: connect the account again' : 'the API key: check it, or create a new one';
     throw new z.errors.Error(`The platform refused ${what}.`, 'AuthenticationError', 401);
   }
-  if (error && error.code && error.message) throw new z.errors.Error(error.message, error.code, response.status);
+  if (error && error.code && error.message) {
+    // The details name each refused field (docs/conventions.md), which is what a Zap's author needs to fix the step.
+    const details = Array.isArray(error.details) ? error.details.filter((d) => d && d.field).map((d) => `${d.field}: ${d.message || d.code}`) : [];
+    throw new z.errors.Error(details.length ? `${error.message} ${details.join('; ')}` : error.message, error.code, response.status);
+  }
   return response;
 };
 

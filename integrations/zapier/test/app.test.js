@@ -143,6 +143,27 @@ describe('the Zapier app', () => {
     assert.deepEqual([command.command, command.target.type, command.target.id, command.data.attributes.status], ['entity.update', 'task', 'T-9', 'done']);
   });
 
+  it('Send Notification publishes notification.requested, which a hook filtered on its topic receives, and the platform refuses a title too long', async () => {
+    const tenant = await createTenant();
+    const finance = sink.newUrl();
+    const hook = (await call('POST', '/api/v1/hooks', tenant.key, {
+      target_url: finance, event_types: ['notification.requested'], filter: [{ path: 'data.topic', op: 'eq', value: 'finance' }],
+    })).json;
+    const sent = await appTester(App.creates.send_notification.operation.perform, {
+      authData: tenant.authData, inputData: { title: 'Invoice overdue', message: 'ACME-2026-0042 is 14 days overdue.', link: 'https://app.example.com/i/1', topic: 'finance' },
+    });
+    await appTester(App.creates.send_notification.operation.perform, { authData: tenant.authData, inputData: { title: 'Deploy done', message: 'v2.3 is live.', topic: 'ops' } });
+    await eventually(() => sink.received(finance).length >= 1, 'the finance hook received the notification');
+    const delivered = JSON.parse(sink.received(finance)[0].body);
+    assert.deepEqual([delivered.id, delivered.event_type, delivered.data.title, delivered.data.link, delivered.data.requested_by],
+      [sent.id, 'notification.requested', 'Invoice overdue', 'https://app.example.com/i/1', 'zapier']);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(sink.received(finance).length, 1, 'the ops notification is not the finance route\'s');
+    await assert.rejects(appTester(App.creates.send_notification.operation.perform, { authData: tenant.authData, inputData: { title: 'x'.repeat(151), message: 'm' } }),
+      /data\.title/);
+    await call('DELETE', `/api/v1/hooks/${hook.id}`, tenant.key);
+  });
+
   it('Add User invites by e-mail without exposing the invitation token, and Find User finds them ignoring case', async () => {
     const tenant = await createTenant();
     const email = `ana.${Date.now()}@example.com`;

@@ -143,6 +143,17 @@ public static class EventTypeCatalog
                 "next_attempt_at": {"type": ["string", "null"], "format": "date-time"}
                 """,
             sample: """{"invoice_id": "in_1Qx8", "amount_cents": 4200, "currency": "EUR", "subscription_id": "sub_2Lk9", "customer_id": "cus_51aa", "failure_code": "card_declined", "attempt_count": 1, "next_attempt_at": "2026-11-25T09:15:00Z"}"""),
+        Product("notification.requested", "Someone or something (a no-code automation, the product) asks for people to be told: routes deliver it to Slack or Teams channels, the product shows it in the app, webhooks anywhere.",
+            required: ["title", "message"],
+            properties: """
+                "title": {"type": "string", "minLength": 1, "maxLength": 150, "description": "One line: the header of the message."},
+                "message": {"type": "string", "minLength": 1, "maxLength": 3000, "description": "The text, plain."},
+                "link": {"type": "string", "format": "uri", "maxLength": 2000, "description": "Where to read more or act (https)."},
+                "topic": {"type": "string", "maxLength": 100, "description": "A name routes filter on to pick their channel, e.g. sales or ops."},
+                "recipient_user_id": {"type": "string", "description": "For the product's in-app notice: the product user to tell (an id, never an address); absent: the organisation."},
+                "requested_by": {"type": "string", "description": "What asked for it, e.g. zapier or the product user's id."}
+                """,
+            sample: """{"title": "Invoice overdue", "message": "ACME-2026-0042 is 14 days overdue (EUR 42.00).", "link": "https://app.example.com/invoices/in_1Qx7", "topic": "finance", "requested_by": "zapier"}"""),
         Platform(WebhookEndpointDisabled, "The platform stopped delivering to one of the tenant's webhook endpoints (manually, after consecutive failures, or because it answered 410 Gone).",
             required: ["endpoint_id", "url", "reason", "message", "disabled_at"],
             properties: """
