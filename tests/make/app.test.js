@@ -190,4 +190,15 @@ describe('the Make app against the running system (API key)', () => {
     await assert.rejects(moduleCall('sendEvent', tenant, { eventType: 'invoice.exploded', data: {} }),
       (e) => e.type === 'DataError' && e.statusCode === 422 && /^\[422\] .+ \(validation_failed\)$/.test(e.message));
   });
+
+  it('Send a notification publishes notification.requested with only the fields given', async () => {
+    const tenant = await createTenant();
+    const full = await moduleCall('sendNotification', tenant, { title: 'Invoice overdue', message: 'ACME-2026-0042 is 14 days overdue.', link: 'https://app.example.com/i/1', topic: 'finance', recipientUserId: 'usr_7' });
+    assert.equal(full.output.event_type, 'notification.requested');
+    assert.deepEqual((await call('GET', `/api/v1/events/${full.output.id}`, tenant.key)).json.data,
+      { title: 'Invoice overdue', message: 'ACME-2026-0042 is 14 days overdue.', link: 'https://app.example.com/i/1', topic: 'finance', recipient_user_id: 'usr_7', requested_by: 'make' });
+    const bare = await moduleCall('sendNotification', tenant, { title: 'Deploy done', message: 'v2.3 is live.' });
+    assert.deepEqual((await call('GET', `/api/v1/events/${bare.output.id}`, tenant.key)).json.data, { title: 'Deploy done', message: 'v2.3 is live.', requested_by: 'make' });
+    await assert.rejects(moduleCall('sendNotification', tenant, { title: 'x'.repeat(151), message: 'm' }), (e) => e.type === 'DataError' && e.statusCode === 422);
+  });
 });

@@ -148,9 +148,9 @@ public static class EventTypeCatalog
             properties: """
                 "title": {"type": "string", "minLength": 1, "maxLength": 150, "description": "One line: the header of the message."},
                 "message": {"type": "string", "minLength": 1, "maxLength": 3000, "description": "The text, plain."},
-                "link": {"type": "string", "format": "uri", "maxLength": 2000, "description": "Where to read more or act (https)."},
-                "topic": {"type": "string", "maxLength": 100, "description": "A name routes filter on to pick their channel, e.g. sales or ops."},
-                "recipient_user_id": {"type": "string", "description": "For the product's in-app notice: the product user to tell (an id, never an address); absent: the organisation."},
+                "link": {"type": ["string", "null"], "format": "uri", "maxLength": 2000, "description": "Where to read more or act (https)."},
+                "topic": {"type": ["string", "null"], "maxLength": 100, "description": "A name routes filter on to pick their channel, e.g. sales or ops."},
+                "recipient_user_id": {"type": ["string", "null"], "description": "For the product's in-app notice: the product user to tell (an id, never an address); absent or null: the organisation."},
                 "requested_by": {"type": "string", "description": "What asked for it, e.g. zapier or the product user's id."}
                 """,
             sample: """{"title": "Invoice overdue", "message": "ACME-2026-0042 is 14 days overdue (EUR 42.00).", "link": "https://app.example.com/invoices/in_1Qx7", "topic": "finance", "requested_by": "zapier"}"""),
