@@ -6,10 +6,10 @@
 // definition says. The test plays the product (answering commands) and Make's webhook URLs (a local
 // HTTP sink). The fixtures come from the Zapier app's tests (integrations/zapier/test/system.js).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('assert');
 const { Webhook } = require('standardwebhooks');
-const { call, createTenant, publish, eventually, startSink } = require('../../integrations/zapier/test/system');
+const { call, createTenant, publish, eventually, sinkForSuite } = require('../../integrations/zapier/test/system');
 const { manifest, code, run, receive, MakeError } = require('./runtime');
 
 const connectionOf = (tenant) => ({ baseUrl: tenant.authData.base_url, apiKey: tenant.key });
@@ -28,13 +28,7 @@ const WEBHOOKS = {
 };
 
 describe('the Make app against the running system (API key)', () => {
-  let sink;
-  before(async () => {
-    sink = await startSink();
-  });
-  after(async () => {
-    await sink.close();
-  });
+  const sink = sinkForSuite();
 
   it('the API-key connection is verified by a call, and a wrong key is refused with Make\'s InvalidAccessTokenError', async () => {
     const tenant = await createTenant();

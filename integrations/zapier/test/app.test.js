@@ -2,25 +2,19 @@
 
 // The Zapier app against the running system, through zapier-platform-core's createAppTester.
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('assert');
 const zapier = require('zapier-platform-core');
 const App = require('../index');
 const { buildApp } = require('../lib/app');
 const { oauth2 } = require('../lib/authentication');
-const { API_URL, call, createTenant, publish, eventually, startSink, asZapierRequest } = require('./system');
+const { API_URL, call, createTenant, publish, eventually, sinkForSuite, asZapierRequest } = require('./system');
 
 const appTester = zapier.createAppTester(App);
 const triggers = App.triggers;
 
 describe('the Zapier app', () => {
-  let sink;
-  before(async () => {
-    sink = await startSink();
-  });
-  after(async () => {
-    await sink.close();
-  });
+  const sink = sinkForSuite();
 
   it('passes the app definition checks of zapier validate (offline, without style checks) with either sign-in, and a broken one does not', async () => {
     const validate = (app) => new Promise((resolve, reject) =>

@@ -4,12 +4,12 @@
 // authorization server. The test plays Zapier's backend: it adds the PKCE challenge to the
 // authorize URL (enablePkce), redirects the member, and hands the code and verifier to getAccessToken.
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it, before } = require('node:test');
 const assert = require('assert');
 const zapier = require('zapier-platform-core');
 const { buildApp } = require('../lib/app');
 const { oauth2, OAUTH_SCOPES } = require('../lib/authentication');
-const { API_URL, createTenant, publish, eventually, call, startSink } = require('./system');
+const { API_URL, createTenant, publish, eventually, call, sinkForSuite } = require('./system');
 const { registerApp, createMember, pkce, consent } = require('./oauth');
 
 const App = buildApp(oauth2);
@@ -19,16 +19,12 @@ const REDIRECT_URI = 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAP
 
 describe('the Zapier app signed in with OAuth 2.0', () => {
   let tenant;
-  let sink;
+  const sink = sinkForSuite();
   before(async () => {
-    sink = await startSink();
     tenant = await createTenant();
     const app = await registerApp(tenant, REDIRECT_URI, OAUTH_SCOPES.split(' '));
     process.env.CLIENT_ID = app.clientId;
     process.env.CLIENT_SECRET = app.clientSecret;
-  });
-  after(async () => {
-    await sink.close();
   });
 
   /** Zapier's side of the front channel: the app's authorize URL plus the PKCE challenge, a member's consent, the code. */

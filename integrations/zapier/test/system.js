@@ -5,6 +5,7 @@
 
 const http = require('http');
 const assert = require('assert');
+const { before, after } = require('node:test');
 
 const { API_URL, ADMIN_KEY } = process.env;
 assert.ok(API_URL && ADMIN_KEY, 'API_URL and ADMIN_KEY must name the running system (tests/zapier/run.sh)');
@@ -65,6 +66,18 @@ const startSink = async () => {
   };
 };
 
+/** The sink of one describe block's tests: started before them, closed after them. */
+const sinkForSuite = () => {
+  let sink;
+  before(async () => {
+    sink = await startSink();
+  });
+  after(async () => {
+    await sink.close();
+  });
+  return { newUrl: () => sink.newUrl(), received: (url) => sink.received(url), respond: (url, status) => sink.respond(url, status) };
+};
+
 /** A delivery as Zapier hands it to perform: headers with Zapier's "Http-" prefix, the raw body and the parsed one. */
 const asZapierRequest = (delivery) => ({
   rawRequest: {
@@ -75,4 +88,4 @@ const asZapierRequest = (delivery) => ({
   cleanedRequest: JSON.parse(delivery.body),
 });
 
-module.exports = { API_URL, call, createTenant, publish, eventually, startSink, asZapierRequest };
+module.exports = { API_URL, call, createTenant, publish, eventually, startSink, sinkForSuite, asZapierRequest };
