@@ -35,13 +35,16 @@ public static class ConnectionCredentials
 
     /// <summary>
     /// Revokes the grant behind an OAuth credential at the provider (RFC 7009): the refresh token
-    /// where there is one (which ends the whole grant, §2.1), else the access token. False when the
-    /// provider has no revocation endpoint or did not confirm.
+    /// where there is one (which ends the whole grant, §2.1), else the access token; a provider that
+    /// takes the access token as bearer gets that. False when the provider has no revocation
+    /// endpoint or did not confirm.
     /// </summary>
     /// <exception cref="ProviderCallException">The provider could not be reached.</exception>
     public static Task<bool> RevokeAsync(IProviderClient providers, ProviderDefinition provider, ConnectionCredential credential, CancellationToken ct)
     {
         if (credential.Kind != CredentialKind.OAuth2 || provider.OAuth?.RevokeUrl is null) return Task.FromResult(false);
+        if (provider.OAuth.Revocation == RevocationStyle.BearerToken)
+            return credential.AccessToken is { } access ? providers.RevokeAsync(provider, access, "access_token", ct) : Task.FromResult(false);
         return credential.RefreshToken is { } refresh
             ? providers.RevokeAsync(provider, refresh, "refresh_token", ct)
             : providers.RevokeAsync(provider, credential.AccessToken!, "access_token", ct);

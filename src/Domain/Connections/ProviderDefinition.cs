@@ -37,6 +37,16 @@ public enum ClientAuthentication
     Post,
 }
 
+/// <summary>How the provider's revocation endpoint takes a token.</summary>
+public enum RevocationStyle
+{
+    /// <summary>RFC 7009: the refresh token (else the access token) in a form, the client authenticated.</summary>
+    Rfc7009,
+
+    /// <summary>The access token as the bearer of a POST without arguments (Slack's auth.revoke).</summary>
+    BearerToken,
+}
+
 /// <summary>The provider's OAuth 2.0 endpoints and habits; every URL is configuration.</summary>
 public sealed record OAuthSettings(
     Uri? AuthorizeUrl,
@@ -47,7 +57,10 @@ public sealed record OAuthSettings(
     bool Pkce,
     ClientAuthentication ClientAuthentication,
     RefreshTokenBehaviour RefreshTokens,
-    TimeSpan ExpiryBuffer);
+    TimeSpan ExpiryBuffer)
+{
+    public RevocationStyle Revocation { get; init; } = RevocationStyle.Rfc7009;
+}
 
 /// <summary>
 /// The call that proves a connection works, and where its answer names the account: the account id

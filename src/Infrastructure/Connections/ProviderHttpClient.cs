@@ -64,7 +64,9 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
     public async Task<bool> RevokeAsync(ProviderDefinition provider, SecretValue token, string tokenTypeHint, CancellationToken ct)
     {
         if (provider.OAuth?.RevokeUrl is not { } url) return false;
-        using var request = FormRequest(url, [new("token", token.Reveal()), new("token_type_hint", tokenTypeHint)], OurClient(provider), provider.OAuth.ClientAuthentication);
+        using var request = provider.OAuth.Revocation == RevocationStyle.BearerToken
+            ? new HttpRequestMessage(HttpMethod.Post, url) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token.Reveal()) } }
+            : FormRequest(url, [new("token", token.Reveal()), new("token_type_hint", tokenTypeHint)], OurClient(provider), provider.OAuth.ClientAuthentication);
         using var answer = await SendAsync(_trusted, request, ct);
         // RFC 7009 §2.2: 200 whether the token was valid or not; anything else did not revoke (nor a 200 whose body says it failed).
         return answer.StatusCode == HttpStatusCode.OK

@@ -53,7 +53,11 @@ internal static class ProviderSettings
             Enum(s, "RefreshTokens", where, builtIn?.RefreshTokens ?? RefreshTokenBehaviour.Reusable,
                 ("none", RefreshTokenBehaviour.None), ("reusable", RefreshTokenBehaviour.Reusable), ("rotating", RefreshTokenBehaviour.Rotating),
                 ("single_use", RefreshTokenBehaviour.SingleUse)),
-            Duration(s, "ExpiryBuffer", where) ?? builtIn?.ExpiryBuffer ?? TokenPolicy.DefaultExpiryBuffer);
+            Duration(s, "ExpiryBuffer", where) ?? builtIn?.ExpiryBuffer ?? TokenPolicy.DefaultExpiryBuffer)
+        {
+            Revocation = Enum(s, "Revocation", where, builtIn?.Revocation ?? RevocationStyle.Rfc7009,
+                ("rfc7009", RevocationStyle.Rfc7009), ("bearer", RevocationStyle.BearerToken)),
+        };
     }
 
     /// <summary>Providers:&lt;id&gt;:Inbound:Verifier and :AccountIdPath; the secret (and a basic-auth user) are read by the catalog, never kept in the definition.</summary>

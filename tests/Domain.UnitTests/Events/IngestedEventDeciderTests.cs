@@ -59,7 +59,7 @@ public class IngestedEventDeciderTests
     [Fact]
     public void The_catalog_follows_resource_dot_action_naming_and_has_no_duplicates()
     {
-        EventTypeCatalog.All.Count(t => t.Source == EventSource.Product).ShouldBe(11);
+        EventTypeCatalog.All.Count(t => t.Source == EventSource.Product).ShouldBe(12);
         EventTypeCatalog.All.Where(t => t.Source == EventSource.Platform).Select(t => t.Name)
             .ShouldBe([EventTypeCatalog.WebhookEndpointDisabled, EventTypeCatalog.InboundReceived, EventTypeCatalog.SyncItemReceived]);
         EventTypeCatalog.All.Select(t => t.Name).Distinct().Count().ShouldBe(EventTypeCatalog.All.Count);

@@ -20,7 +20,7 @@ public static class SlackControlApi
     {
         var control = app.MapGroup(ControlApi.Prefix + "/slack");
         control.MapGet("/messages", (SlackWorkspace workspace, string? channel) => Results.Ok(new { data = workspace.MessagesOf(channel) }));
-        control.MapGet("/tokens", (SlackWorkspace workspace) => Results.Ok(new { refreshes = workspace.Refreshes, refused_refreshes = workspace.RefusedRefreshes }));
+        control.MapGet("/tokens", (SlackWorkspace workspace) => Results.Ok(new { refreshes = workspace.Refreshes, refused_refreshes = workspace.RefusedRefreshes, revocations = workspace.Revocations }));
         control.MapPost("/settings", async (HttpRequest request, SlackWorkspace workspace) =>
         {
             var (body, error) = await ControlApi.ReadAsync<SettingsBody>(request);

@@ -35,6 +35,14 @@ public static class SlackWebApi
             is_enterprise_install = false,
         }));
 
+        // auth.revoke: the bearer token is revoked; test=1 (or true) only says it would be.
+        Method(app, "auth.revoke", null, (call, workspace) =>
+        {
+            var test = call.Arg("test") is "1" or "true";
+            if (!test) workspace.Revoke(workspace.Access(call.Token!)!);
+            return Results.Json(new { ok = true, revoked = !test });
+        });
+
         Method(app, "conversations.list", "channels:read", (call, workspace) =>
         {
             var limit = 100;

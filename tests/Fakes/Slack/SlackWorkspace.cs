@@ -68,6 +68,8 @@ public sealed class SlackWorkspace : IFakeResettable
 
     public int RefusedRefreshes { get; private set; }
 
+    public int Revocations { get; private set; }
+
     public void Reset()
     {
         lock (_gate)
@@ -80,6 +82,7 @@ public sealed class SlackWorkspace : IFakeResettable
             Messages.Clear();
             Refreshes = 0;
             RefusedRefreshes = 0;
+            Revocations = 0;
             TokenRotation = bool.Parse(_configuration["TokenRotation"] ?? "false");
             ChannelInterval = TimeSpan.Parse(_configuration["ChannelInterval"] ?? "00:00:01", System.Globalization.CultureInfo.InvariantCulture);
             var perTeam = int.Parse(_configuration["Channels"] ?? "3", System.Globalization.CultureInfo.InvariantCulture);
@@ -143,6 +146,16 @@ public sealed class SlackWorkspace : IFakeResettable
     public AccessGrant? Access(string token)
     {
         lock (_gate) return _access.GetValueOrDefault(token);
+    }
+
+    /// <summary>auth.revoke ("Revokes a token"): the token it was called with stops working.</summary>
+    public void Revoke(AccessGrant grant)
+    {
+        lock (_gate)
+        {
+            grant.Revoked = true;
+            Revocations++;
+        }
     }
 
     /// <summary>The app uninstalled from a workspace: every token of it stops working.</summary>

@@ -38,6 +38,7 @@ public sealed class SlackSystem : ConnectorsSystem
             settings[slack + "ApiBaseUrl"] = new Uri(Slack.BaseAddress, "/api").ToString();
             settings[slack + "AuthorizeUrl"] = new Uri(Slack.BaseAddress, "/oauth/v2/authorize").ToString();
             settings[slack + "TokenUrl"] = new Uri(Slack.BaseAddress, "/api/oauth.v2.access").ToString();
+            settings[slack + "RevokeUrl"] = new Uri(Slack.BaseAddress, "/api/auth.revoke").ToString();
             settings[slack + "ClientId"] = SlackClientId;
             settings[slack + "ClientSecret"] = SlackClientSecret;
             settings[slack + "ExpiryBuffer"] = "12:00:00";

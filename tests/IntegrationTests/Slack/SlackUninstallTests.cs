@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Integrations.IntegrationTests.Api;
 using Shouldly;
@@ -38,6 +39,24 @@ public sealed class SlackUninstallTests(SlackSystem system) : IAsyncLifetime
         after.GetProperty("status").GetString().ShouldBe("disconnected");
         after.GetProperty("disconnected_reason").GetString().ShouldBe("revoked");
         (await system.IncidentEventsAsync(tenant.TenantId, "connection.disconnected", id)).ShouldBe(["IncidentOpened"]);
+    }
+
+    [Fact]
+    public async Task Deleting_the_connection_revokes_its_bot_token_with_auth_revoke_and_the_audit_log_says_so()
+    {
+        var tenant = await system.TenantAsync();
+        var (connection, _) = await system.ConnectSlackAsync(tenant.Client);
+        var id = connection.GetProperty("id").GetGuid();
+
+        (await tenant.Client.DeleteAsync($"/api/v1/connections/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        (await system.TokenCountersAsync()).GetProperty("revocations").GetInt32().ShouldBe(1);
+        var revoke = (await system.Slack.CreateClient().GetFromJsonAsync<JsonElement>("/_fake/requests?path_prefix=/api/auth.revoke")).GetProperty("data").EnumerateArray().ShouldHaveSingleItem();
+        var authorization = revoke.GetProperty("headers").GetProperty("authorization").GetString()!;
+        authorization.ShouldStartWith("Bearer ", Case.Sensitive, "the bot token as bearer, not RFC 7009's form");
+        authorization.ShouldContain("xoxb-");
+        var deleted = (await Connections.ConnectionsSystem.AuditAsync(tenant.Client, id)).Last();
+        deleted.GetProperty("details").GetProperty("revoked_at_provider").GetBoolean().ShouldBeTrue();
     }
 
     [Fact]

@@ -34,13 +34,14 @@ public static class SlackProvider
         new OAuthSettings(
             new Uri("https://slack.com/oauth/v2/authorize"),
             new Uri("https://slack.com/api/oauth.v2.access"),
-            RevokeUrl: null,
+            // auth.revoke takes the token as bearer, not RFC 7009's form: it ends the bot token at once.
+            new Uri("https://slack.com/api/auth.revoke"),
             ["chat:write", "channels:read", "commands"],
             ",",
             Pkce: false,
             ClientAuthentication.Basic,
             RefreshTokenBehaviour.SingleUse,
-            TokenPolicy.DefaultExpiryBuffer),
+            TokenPolicy.DefaultExpiryBuffer) { Revocation = RevocationStyle.BearerToken },
         new HealthCheckCall("GET", "/auth.test", "data.team_id", "data.team"),
         // chat.postMessage: about one message a second per channel, with a workspace-wide limit; one
         // call at a time per workspace keeps a channel's messages in order, and 429 Retry-After is honoured.
