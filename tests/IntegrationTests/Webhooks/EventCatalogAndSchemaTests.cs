@@ -26,7 +26,7 @@ public class EventCatalogAndSchemaTests(TestSystem system) : IClassFixture<TestS
         var types = catalog.GetProperty("data").EnumerateArray().ToList();
         types.Select(t => t.GetProperty("name").GetString()).ShouldBe([
             "entity.created", "entity.updated", "entity.deleted", "user.invited", "user.joined", "user.removed",
-            "subscription.created", "subscription.updated", "subscription.cancelled", "invoice.paid", "invoice.failed", "webhook_endpoint.disabled",
+            "subscription.created", "subscription.updated", "subscription.cancelled", "invoice.paid", "invoice.failed", "notification.requested", "webhook_endpoint.disabled",
             "inbound.received", "sync.item_received",
         ]);
         foreach (var type in types)
