@@ -75,7 +75,7 @@ tar -xzf "$scratch"/n8n-nodes-integrations-*.tgz --strip-components=1 -C "$N8N_U
 
 log="$OUT/n8n.log"
 (cd "$PKG" && PACKED="$(ls "$scratch"/n8n-nodes-integrations-*.tgz)" node --test --test-concurrency=1 --test-reporter=tap \
-  test/package.test.js test/trigger.test.js test/workflow.test.js) >"$log" 2>&1
+  test/package.test.js test/trigger.test.js test/workflow.test.js test/trigger-n8n.test.js) >"$log" 2>&1
 rc=$?
 grep -E '^ *(not )?ok ' "$log"
 p="$(grep -E '^# pass [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"

@@ -5,8 +5,10 @@
 // executes it with `n8n execute --id`, and returns each node's output items. The credential file
 // holds a tenant API key: it is written with mode 600 to a temporary directory and removed.
 
-const { execFile } = require('child_process');
+const { execFile, spawn } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
+const net = require('net');
 const os = require('os');
 const path = require('path');
 const { promisify } = require('util');
@@ -59,3 +61,65 @@ const executeWorkflow = async (credentials, ...chains) => {
 };
 
 module.exports = { importCredential, executeWorkflow };
+
+/** Imports a workflow of the trigger node alone, and publishes it: `n8n start` activates it. */
+const importTriggerWorkflow = async (credentials, parameters) => {
+  const id = newId('wf');
+  const webhookId = crypto.randomUUID();
+  const trigger = { id: 'trigger', name: 'Integrations Trigger', type: 'CUSTOM.integrationsTrigger', typeVersion: 1, position: [0, 0], webhookId, parameters, credentials };
+  await importFile('workflow', [{ id, name: `Integrations trigger ${id}`, active: false, settings: {}, nodes: [trigger], connections: {} }]);
+  await n8n('publish:workflow', `--id=${id}`);
+  return { id, webhookPath: `/webhook/${webhookId}/webhook` };
+};
+
+const freePort = () => new Promise((resolve, reject) => {
+  const server = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  }).on('error', reject);
+});
+
+/**
+ * `n8n start` on a free port, ready when its readiness endpoint answers; `stop()` ends it. Its
+ * internal REST API (what the editor calls) signs in as the owner it sets up on first start.
+ */
+const startN8n = async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('n8n', ['start'], {
+    env: { ...process.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', WEBHOOK_URL: `${url}/`, N8N_SECURE_COOKIE: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const until = Date.now() + 120000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`n8n start exited: ${output.slice(-2000)}`);
+    const ready = await fetch(`${url}/healthz/readiness`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > until) throw new Error(`n8n did not get ready: ${output.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  let cookie;
+  const rest = async (method, path, body) => {
+    const response = await fetch(`${url}/rest${path}`, {
+      method,
+      headers: { 'browser-id': 'integrations-test', 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+    return { status: response.status, text: await response.text() };
+  };
+  const owner = await rest('POST', '/owner/setup', { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: `Pw1-${crypto.randomUUID()}` });
+  if (owner.status !== 200) throw new Error(`n8n owner setup: ${owner.status} ${owner.text}`);
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, rest, stop };
+};
+
+module.exports.importTriggerWorkflow = importTriggerWorkflow;
+module.exports.startN8n = startN8n;
