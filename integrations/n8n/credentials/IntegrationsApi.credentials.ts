@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { platformUrlProperty } from './platformUrl';
+
 // A tenant API key (docs/no-code.md#signing-in). The platform is self-hosted, so the credential
 // names its base URL too; the test lists one hook, which any valid tenant key may do.
 export class IntegrationsApi implements ICredentialType {
@@ -18,15 +20,7 @@ export class IntegrationsApi implements ICredentialType {
 	documentationUrl = 'https://github.com/integrations/integrations/blob/main/docs/no-code.md#the-n8n-node';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Platform URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://integrations.example.com',
-			description: 'Where your Integrations platform runs',
-			required: true,
-		},
+		platformUrlProperty,
 		{
 			displayName: 'API Key',
 			name: 'apiKey',

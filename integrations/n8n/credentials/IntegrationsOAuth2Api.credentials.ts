@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { platformUrlProperty } from './platformUrl';
+
 // OAuth 2.0 sign-in against the platform's own authorization server (docs/oauth.md): authorization
 // code with PKCE (S256), so the app may be registered as a public client without a secret. The
 // scopes cover what the nodes call; the product bridge (create/update entity) takes the command
@@ -27,15 +29,7 @@ export class IntegrationsOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://github.com/integrations/integrations/blob/main/docs/oauth.md';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Platform URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://integrations.example.com',
-			description: 'Where your Integrations platform runs',
-			required: true,
-		},
+		platformUrlProperty,
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',

@@ -54,8 +54,11 @@ const executeWorkflow = async (credentials, ...chains) => {
   }));
   await importFile('workflow', [{ id, name: `Integrations ${id}`, active: false, settings: {}, nodes, connections }]);
   const { stdout } = await n8n('execute', `--id=${id}`, '--rawOutput');
-  // n8n logs a few lines before the JSON of the execution.
-  const execution = JSON.parse(stdout.slice(stdout.search(/^\{/m)));
+  // n8n may log lines before and after the execution's JSON, which it prints indented: from a line
+  // "{" to the next line "}".
+  const json = /^\{$[\s\S]*?^\}$/m.exec(stdout);
+  if (!json) throw new Error(`n8n execute printed no execution: ${stdout.slice(-2000)}`);
+  const execution = JSON.parse(json[0]);
   const runData = execution.data.resultData.runData;
   return Object.fromEntries(Object.entries(runData).map(([name, runs]) => [name, runs[0].data.main[0].map((item) => item.json)]));
 };

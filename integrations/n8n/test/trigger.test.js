@@ -6,7 +6,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('assert');
 const { IntegrationsTrigger } = require('../dist/nodes/IntegrationsTrigger/IntegrationsTrigger.node');
-const { call, createTenant, publish, eventually, startSink } = require('./system');
+const { call, createTenant, publish, eventually, startSink, asN8nRequest } = require('./system');
 const { nodeContext } = require('./context');
 
 const node = new IntegrationsTrigger();
@@ -50,7 +50,7 @@ describe('the Integrations Trigger node', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(sink.received(webhookUrl).length, 1, 'the name change is filtered out');
 
-    const delivery = sink.received(webhookUrl)[0];
+    const delivery = asN8nRequest(sink.received(webhookUrl)[0]);
     const received = nodeContext({ credentials: tenant.credentials, parameters: {}, staticData: context.staticData, request: delivery });
     const started = await node.webhook.call(received);
     assert.equal(started.workflowData[0].length, 1);

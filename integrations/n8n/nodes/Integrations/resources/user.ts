@@ -19,7 +19,11 @@ export const userDescription: INodeProperties[] = [
 				action: 'Add a user to the organisation',
 				description: 'Invite a person to the organisation by e-mail',
 				routing: {
-					request: { method: 'POST', url: '/api/v1/members' },
+					request: {
+						method: 'POST',
+						url: '/api/v1/members',
+						body: { email: '={{$parameter.email}}', role: '={{$parameter.role}}' },
+					},
 					output: { postReceive: [{ type: 'rootProperty', properties: { property: 'member' } }] },
 				},
 			},
@@ -29,7 +33,7 @@ export const userDescription: INodeProperties[] = [
 				action: 'Find a user by e mail',
 				description: 'Find a member of the organisation by e-mail address',
 				routing: {
-					request: { method: 'GET', url: '/api/v1/members' },
+					request: { method: 'GET', url: '/api/v1/members', qs: { email: '={{$parameter.email}}' } },
 					output: { postReceive: [{ type: 'rootProperty', properties: { property: 'data' } }] },
 				},
 			},
@@ -43,18 +47,7 @@ export const userDescription: INodeProperties[] = [
 		placeholder: 'name@email.com',
 		required: true,
 		default: '',
-		displayOptions: { show: { ...forUser, operation: ['add'] } },
-		routing: { send: { type: 'body', property: 'email' } },
-	},
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
-		required: true,
-		default: '',
-		displayOptions: { show: { ...forUser, operation: ['find'] } },
-		routing: { send: { type: 'query', property: 'email' } },
+		displayOptions: { show: forUser },
 	},
 	{
 		displayName: 'Role',
@@ -66,6 +59,5 @@ export const userDescription: INodeProperties[] = [
 		],
 		default: 'member',
 		displayOptions: { show: { ...forUser, operation: ['add'] } },
-		routing: { send: { type: 'body', property: 'role' } },
 	},
 ];
