@@ -123,6 +123,14 @@ done < <(awk '
 if ((d_aborted > 0)); then
   problems+=("$d_aborted test run(s) aborted (a test host crashed)")
 fi
+# dotnet test also fails a run whose tests all passed when the test framework reported an error
+# (a fixture's cleanup failure, a catastrophic failure, a host that exited with an error): name it.
+if ((test_rc != 0 && d_failed == 0 && d_aborted == 0)); then
+  while IFS= read -r line; do
+    problems+=("dotnet test reported: $line")
+  done < <(sed 's/\r$//' "$dotnet_log" | grep -E -A3 'Cleanup Failure|Catastrophic|\[FATAL|exited with error|Test Run Failed|error [A-Z]+[0-9]+:|\[ERROR\]' \
+    | sed 's/^[[:space:]]*//' | cut -c1-300 | head -n 12)
+fi
 
 # External checks: tests/<name>/run.sh.
 shopt -s nullglob

@@ -12,6 +12,8 @@
 #   bench/run.sh Connectors          connector calls/s at fan-out 1 and 10 vs a plain HttpClient; a healthy connection beside bad ones (about 3 minutes)
 #   bench/run.sh Inbound             inbound accept rate and p99 vs a bare Kestrel endpoint; nothing lost with the Workers or the broker down a minute (about 5 minutes)
 #   bench/run.sh Schedules           10,000 schedules due at one minute against a provider allowing 600 calls/min: drain time, concurrency, 429s, ingestion p99 (about 25 minutes)
+#   bench/run.sh RateLimitStore      the per-request rate-limit counter in PostgreSQL vs a trivial round trip (ADR 0007)
+#   bench/run.sh Console             console and operator pages' load times with 10,000 deliveries in the log (about 3 minutes; a script, bench/Console/run.sh)
 #
 # The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006) where they need them.
 set -euo pipefail
@@ -21,7 +23,8 @@ cd "$ROOT"
 name="${1:-Webhooks}"
 shift $(( $# > 0 ? 1 : 0 ))
 project="$ROOT/bench/$name/Integrations.Bench.$name.csproj"
-[[ -f "$project" ]] || { echo "no benchmark bench/$name" >&2; exit 2; }
+script="$ROOT/bench/$name/run.sh"
+[[ -f "$project" || -f "$script" ]] || { echo "no benchmark bench/$name" >&2; exit 2; }
 
 "$ROOT/scripts/bootstrap.sh"
 export INTEGRATIONS_BROKER_BIN="$ROOT/.build/bin/kafka-dev-broker"
@@ -29,4 +32,6 @@ export INTEGRATIONS_PG_BIN="${INTEGRATIONS_PG_BIN:-/usr/lib/postgresql/15/bin}"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 dotnet build Integrations.sln -c Release --nologo -v quiet
+# A benchmark that drives the whole system from outside (the console pages) is a script of its own.
+if [[ ! -f "$project" ]]; then exec bash "$script" "$@"; fi
 dotnet "$ROOT/bench/$name/bin/Release/net10.0/linux-x64/Integrations.Bench.$name.dll" "$@"

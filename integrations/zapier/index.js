@@ -1,23 +1,11 @@
 'use strict';
 
 // The Zapier app of the Integrations platform (docs/no-code.md): REST-hook triggers on the
-// platform's /api/v1/hooks, entity and user actions and searches, signed in with an API key.
+// platform's /api/v1/hooks, entity and user actions and searches, signed in with an API key or,
+// built with package.json's config.auth = "oauth2", with OAuth 2.0 on the platform.
 
-const { version } = require('./package.json');
-const { version: platformVersion } = require('zapier-platform-core');
-const authentication = require('./lib/authentication');
-const { addApiKey, raisePlatformErrors } = require('./lib/api');
-const triggers = require('./lib/triggers');
-const { creates, searches } = require('./lib/actions');
+const { config } = require('./package.json');
+const { buildApp } = require('./lib/app');
+const { apiKey, oauth2 } = require('./lib/authentication');
 
-module.exports = {
-  version,
-  platformVersion,
-  authentication,
-  beforeRequest: [addApiKey],
-  afterResponse: [raisePlatformErrors],
-  triggers,
-  searches,
-  creates,
-  resources: {},
-};
+module.exports = buildApp(config && config.auth === 'oauth2' ? oauth2 : apiKey);

@@ -34,7 +34,7 @@ if ! start_system; then
 fi
 
 log="$OUT/zapier.log"
-(cd "$APP" && node --test --test-reporter=tap test/app.test.js) >"$log" 2>&1
+(cd "$APP" && node --test --test-reporter=tap test/app.test.js test/oauth.test.js) >"$log" 2>&1
 rc=$?
 grep -E '^ *(not )?ok ' "$log"
 p="$(grep -E '^# pass [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
@@ -53,9 +53,15 @@ if validate "$APP" "$scratch" >"$vlog" 2>&1; then
 else
   echo "not ok - zapier-platform validate refused the app (see ${vlog#"$ROOT"/})"; vf=$((vf + 1))
 fi
-mkdir "$scratch/app"
-cp -r "$APP/index.js" "$APP/package.json" "$APP/lib" "$scratch/app/"
-ln -s "$APP/node_modules" "$scratch/app/node_modules"
+copy_app() { mkdir "$scratch/$1" && cp -r "$APP/index.js" "$APP/package.json" "$APP/lib" "$scratch/$1/" && ln -s "$APP/node_modules" "$scratch/$1/node_modules"; }
+copy_app oauth
+sed -i 's/"auth": "api_key"/"auth": "oauth2"/' "$scratch/oauth/package.json"
+if grep -q '"auth": "oauth2"' "$scratch/oauth/package.json" && validate "$scratch/oauth" "$scratch" >>"$vlog" 2>&1; then
+  echo "ok - zapier-platform validate accepts the app built with OAuth 2.0 sign-in"; vp=$((vp + 1))
+else
+  echo "not ok - zapier-platform validate refused the app built with OAuth 2.0 sign-in (see ${vlog#"$ROOT"/})"; vf=$((vf + 1))
+fi
+copy_app app
 sed -i "0,/key: 'create_entity'/s//key: 'create entity!'/" "$scratch/app/lib/actions.js"
 if grep -q "key: 'create entity!'" "$scratch/app/lib/actions.js" && ! validate "$scratch/app" "$scratch" >>"$vlog" 2>&1; then
   echo "ok - zapier-platform validate refuses a create whose key is not an identifier"; vp=$((vp + 1))

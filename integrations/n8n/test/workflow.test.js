@@ -37,7 +37,9 @@ describe('the Integrations node in n8n', () => {
         node('Get entity', { resource: 'entity', operation: 'get', entityType: 'project', entityId: 'P-7' }),
         node('Get missing entity', { resource: 'entity', operation: 'get', entityType: 'project', entityId: 'P-404' }),
       ],
-      [node('Search entities', { resource: 'entity', operation: 'search', filters: { entityType: 'project', status: 'active' }, limit: 10 })]);
+      [node('Search entities', { resource: 'entity', operation: 'search', filters: { entityType: 'project', status: 'active' }, limit: 10 })],
+      [node('Search by attribute', { resource: 'entity', operation: 'search', filters: { entityType: 'project', attributes: '{"name":"Website relaunch"}' } })],
+      [node('Search by other attribute', { resource: 'entity', operation: 'search', filters: { entityType: 'project', attributes: '{"name":"Other"}' } })]);
 
     const [sent] = output['Send event'];
     const stored = await call('GET', `/api/v1/events/${sent.id}`, tenant.key);
@@ -57,6 +59,8 @@ describe('the Integrations node in n8n', () => {
     assert.deepEqual(output['Get entity'].map((e) => [e.entity_type, e.entity_id, e.attributes.name]), [['project', 'P-7', 'Website relaunch']]);
     assert.deepEqual(output['Get missing entity'], [], 'a missing record is no item, not an error');
     assert.deepEqual(output['Search entities'].map((e) => e.entity_id), ['P-7']);
+    assert.deepEqual(output['Search by attribute'].map((e) => e.entity_id), ['P-7']);
+    assert.deepEqual(output['Search by other attribute'], []);
   });
 
   it('a refused key fails the execution with the platform\'s error', async () => {

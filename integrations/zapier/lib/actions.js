@@ -77,11 +77,23 @@ const searches = {
   find_entity: {
     key: 'find_entity',
     noun: 'Entity',
-    display: { label: 'Find Entity', description: "Finds a record by its type and id in the product's latest state." },
+    display: { label: 'Find Entity', description: "Finds a record in the product's latest state by its type and id, or by attribute values." },
     operation: {
-      inputFields: [...entityFields, { key: 'entity_id', label: 'Entity ID', required: true }],
+      inputFields: [
+        ...entityFields,
+        { key: 'entity_id', label: 'Entity ID', required: false, helpText: 'The record to find. Leave empty to find by attributes instead.' },
+        { key: 'attributes', label: 'Attributes', dict: true, required: false, helpText: 'Values the record must have, e.g. name = Relaunch (exact, case included). The most recently changed match comes first.' },
+      ],
       perform: async (z, bundle) => {
-        const { entity_type: type, entity_id: id } = bundle.inputData;
+        const { entity_type: type, entity_id: id, attributes } = bundle.inputData;
+        if (!id) {
+          if (!attributes || Object.keys(attributes).length === 0) throw new z.errors.Error('Give an Entity ID or at least one attribute to find the record by.', 'invalid_input', 400);
+          const response = await z.request({
+            url: apiUrl(bundle, '/api/v1/entities'),
+            params: { entity_type: type, status: 'active', attributes: JSON.stringify(attributes), limit: 10 },
+          });
+          return response.data.data;
+        }
         const response = await z.request({
           url: apiUrl(bundle, `/api/v1/entities/${encodeURIComponent(type)}/${encodeURIComponent(id)}`),
           skipThrowForStatus: true,

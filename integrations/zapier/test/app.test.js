@@ -6,6 +6,8 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('assert');
 const zapier = require('zapier-platform-core');
 const App = require('../index');
+const { buildApp } = require('../lib/app');
+const { oauth2 } = require('../lib/authentication');
 const { API_URL, call, createTenant, publish, eventually, startSink, asZapierRequest } = require('./system');
 
 const appTester = zapier.createAppTester(App);
@@ -20,10 +22,11 @@ describe('the Zapier app', () => {
     await sink.close();
   });
 
-  it('passes the app definition checks of zapier validate (offline, without style checks), and a broken one does not', async () => {
+  it('passes the app definition checks of zapier validate (offline, without style checks) with either sign-in, and a broken one does not', async () => {
     const validate = (app) => new Promise((resolve, reject) =>
       zapier.createAppHandler(app)({ command: 'validate' }, {}, (error, result) => (error ? reject(error) : resolve(result.results))));
     assert.deepEqual(await validate(App), []);
+    assert.deepEqual(await validate(buildApp(oauth2)), [], 'the OAuth 2.0 flavour too');
     const broken = { ...App, triggers: { ...triggers, user_joined: { ...triggers.user_joined, noun: undefined } } };
     assert.ok((await validate(broken)).length > 0, 'a trigger without a noun is refused');
   });
@@ -102,7 +105,7 @@ describe('the Zapier app', () => {
     await appTester(triggers.user_joined.operation.performUnsubscribe, { authData: tenant.authData, subscribeData: hook });
   });
 
-  it('Create Entity sends entity.create to the product, returns its answering event, and Find Entity finds the record', async () => {
+  it('Create Entity sends entity.create to the product, returns its answering event, and Find Entity finds the record by id and by attribute', async () => {
     const tenant = await createTenant();
     // The product: reads the command from the command log and answers with its normal event, naming the command.
     const product = (async () => {
@@ -123,6 +126,10 @@ describe('the Zapier app', () => {
       { authData: tenant.authData, inputData: { entity_type: 'project', entity_id: 'P-1' } })).length === 1, 'the entity read model has it');
     assert.deepEqual([found[0].entity_id, found[0].attributes.name], ['P-1', 'Relaunch']);
     assert.deepEqual(await appTester(App.searches.find_entity.operation.perform, { authData: tenant.authData, inputData: { entity_type: 'project', entity_id: 'P-404' } }), []);
+    const byName = await appTester(App.searches.find_entity.operation.perform, { authData: tenant.authData, inputData: { entity_type: 'project', attributes: { name: 'Relaunch' } } });
+    assert.deepEqual(byName.map((e) => e.entity_id), ['P-1'], 'found by attribute');
+    assert.deepEqual(await appTester(App.searches.find_entity.operation.perform, { authData: tenant.authData, inputData: { entity_type: 'project', attributes: { name: 'relaunch' } } }), []);
+    await assert.rejects(appTester(App.searches.find_entity.operation.perform, { authData: tenant.authData, inputData: { entity_type: 'project' } }), /Entity ID or at least one attribute/);
   });
 
   it('Update Entity returns the command as pending when the product does not answer within the wait', async () => {

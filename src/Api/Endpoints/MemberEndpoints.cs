@@ -5,6 +5,7 @@ using Integrations.Api.OpenApi;
 using Integrations.Application.Members.Commands.AcceptInvitation;
 using Integrations.Application.Members.Commands.InviteMember;
 using Integrations.Application.Members.Commands.RemoveMember;
+using Integrations.Application.Members.Commands.UnlockMember;
 using Integrations.Application.Members.Queries.ListMembers;
 using Integrations.Application.OAuth;
 using MediatR;
@@ -61,6 +62,20 @@ public static class MemberEndpoints
             .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
             .WithName("removeMember").WithSummary("Remove a member")
             .WithDescription("Removes the member, revokes every OAuth grant they gave and emits user.removed. OAuth scope: members:write.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesError(StatusCodes.Status403Forbidden, "forbidden", "insufficient_scope")
+            .ProducesError(StatusCodes.Status404NotFound, "member_not_found", "tenant_not_found")
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "validation_failed");
+
+        members.MapPost("/{id:guid}/unlock", async (Guid id, [AsParameters] TenantRequest request) =>
+            {
+                await request.Send(new UnlockMemberCommand(request.ResolveTenant(), id));
+                return Results.NoContent();
+            })
+            .RequireAuthorization(AuthenticationExtensions.TenantOrAdminPolicy).WithAccess("tenant_or_admin")
+            .WithName("unlockMember").WithSummary("Unlock a member's sign-in")
+            .WithDescription("Ends the member's sign-in lockout (too many wrong passwords) and forgets their failed attempts, so the right password works at once. " +
+                             "A member who is not locked is left as is. OAuth scope: members:write.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesError(StatusCodes.Status403Forbidden, "forbidden", "insufficient_scope")
             .ProducesError(StatusCodes.Status404NotFound, "member_not_found", "tenant_not_found")

@@ -28,6 +28,9 @@ public static class ScopeEnforcement
         if (Under(path, "/api/v1/connections") || Under(path, "/api/v1/providers")) return read ? OAuthScopes.ConnectionsRead : OAuthScopes.ConnectionsWrite;
         if (Under(path, "/api/v1/schedules")) return read ? OAuthScopes.SchedulesRead : OAuthScopes.SchedulesWrite;
         if (Under(path, "/api/v1/inbound-sources")) return read ? OAuthScopes.InboundRead : OAuthScopes.InboundWrite;
+        if (Under(path, "/api/v1/entities")) return read ? OAuthScopes.EntitiesRead : null;
+        // The callback's settings (where commands go, its secret) are the product's own wiring: API keys only, so they fall through to null.
+        if (Under(path, "/api/v1/product-commands")) return read ? OAuthScopes.CommandsRead : OAuthScopes.CommandsWrite;
         // Marking a notice read changes only its read state: the reading scope covers it.
         if (Under(path, "/api/v1/notifications")) return OAuthScopes.NotificationsRead;
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);

@@ -20,6 +20,9 @@ public static class OAuthScopes
     public const string SchedulesWrite = "schedules:write";
     public const string InboundRead = "inbound:read";
     public const string InboundWrite = "inbound:write";
+    public const string EntitiesRead = "entities:read";
+    public const string CommandsRead = "commands:read";
+    public const string CommandsWrite = "commands:write";
 
     public static readonly IReadOnlyDictionary<string, string> Catalogue = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -37,6 +40,9 @@ public static class OAuthScopes
         [SchedulesWrite] = "Create, change, pause, resume, run and delete your organisation's scheduled syncs.",
         [InboundRead] = "See your organisation's inbound webhook sources and their logs (never their secrets).",
         [InboundWrite] = "Create and delete your organisation's inbound webhook sources.",
+        [EntitiesRead] = "Read the records your organisation's events describe (their latest known state).",
+        [CommandsRead] = "See the commands sent to the product for your organisation and their results.",
+        [CommandsWrite] = "Ask the product to create and change records on behalf of your organisation.",
     };
 
     /// <summary>Splits a space-delimited scope parameter (RFC 6749 §3.3); null when it holds an unknown or repeated scope.</summary>

@@ -5,8 +5,9 @@ namespace Integrations.Infrastructure.Messaging;
 
 /// <summary>
 /// Committed offsets (OffsetFetch) and watermarks (ListOffsets) through a consumer per group that
-/// never subscribes, so it never joins the group nor takes a partition from its members — the
-/// way the outbox sweeper reads them; the partitions come from the topic's metadata.
+/// never subscribes, so it never joins the group nor takes a partition from its members; the
+/// partitions come from the topic's metadata. The operator's consumer lag and the outbox sweeper
+/// share the one instance.
 /// </summary>
 public sealed class KafkaConsumerGroupOffsets(KafkaClientFactory clients) : IConsumerGroupOffsets, IDisposable
 {
@@ -15,6 +16,7 @@ public sealed class KafkaConsumerGroupOffsets(KafkaClientFactory clients) : ICon
     private readonly Lazy<IAdminClient> _admin = new(clients.CreateAdminClient);
     private readonly Dictionary<string, IConsumer<string, string>> _readers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _disposed;
 
     public async Task<IReadOnlyList<PartitionOffsets>> ReadAsync(string groupId, string topic, CancellationToken ct)
     {
@@ -80,8 +82,11 @@ public sealed class KafkaConsumerGroupOffsets(KafkaClientFactory clients) : ICon
         return reader;
     }
 
+    // The container disposes it once per registration (the class and its port), and librdkafka's
+    // clients throw when disposed twice.
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         foreach (var reader in _readers.Values) reader.Dispose();
         if (_admin.IsValueCreated) _admin.Value.Dispose();
         _gate.Dispose();

@@ -8,6 +8,8 @@ using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
 using Integrations.IntegrationTests.Webhooks.Delivery;
 using Integrations.Workers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Messaging;
@@ -74,6 +76,20 @@ public sealed class ConsumerLagTests(PipelinesFixture fixture) : IClassFixture<P
             .Select(h => (h.GroupId, h.Topic))
             .OrderBy(g => g.GroupId, StringComparer.Ordinal);
         handlers.ShouldBe(PlatformConsumerGroups.All.OrderBy(g => g.Group, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_lag_reader_and_the_outbox_sweeper_share_one_offsets_reader_which_the_container_disposes_once_without_error()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = _system.Broker.BootstrapServers }).Build();
+        var provider = new ServiceCollection().AddLogging().AddKafkaMessaging(configuration).BuildServiceProvider();
+        var port = provider.GetRequiredService<IConsumerGroupOffsets>();
+        port.ShouldBeSameAs(provider.GetRequiredService<KafkaConsumerGroupOffsets>());
+
+        (await port.ReadAsync("integrations.workers.events-dispatch", Topics.Events, CancellationToken.None)).Count.ShouldBe(12);
+
+        // Registered as itself and as its port: the container disposes it for each, and librdkafka's clients throw on a second dispose.
+        Should.NotThrow(provider.Dispose);
     }
 
     private async Task<JsonElement> LagAsync() => await (await _system.Admin.GetAsync("/api/v1/admin/consumer-lag")).ShouldBeJsonAsync(HttpStatusCode.OK);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
 using Shouldly;
 
@@ -102,6 +103,28 @@ public sealed partial class SignInLockoutTests(OAuthSystem system) : IClassFixtu
         await FailureMessage(await SignInAsync(app, organisation, member.Email, "wrong"));
         (await FailuresAsync(member.MemberId)).ShouldBe(1);
         (await SignInAsync(app, organisation, member.Email, member.Password)).StatusCode.ShouldBe(HttpStatusCode.SeeOther);
+    }
+
+    [Fact]
+    public async Task The_organisation_unlocks_a_locked_out_member_at_once_and_nobody_else_can()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var other = await system.CreateTenantWithKeyAsync();
+        var app = await _oauth.RegisterAppAsync(tenant);
+        var member = await _oauth.CreateMemberAsync(tenant);
+        var organisation = tenant.TenantId.ToString();
+        for (var i = 0; i < 5; i++) await FailureMessage(await SignInAsync(app, organisation, member.Email, "wrong " + i));
+        using var stranger = system.Client(await _oauth.ScopedTokenAsync(tenant, ["members:read", "members:write"], "members:read"));
+
+        await (await other.Client.PostAsync($"/api/v1/members/{member.MemberId}/unlock", null)).ShouldBeErrorAsync(HttpStatusCode.NotFound, "member_not_found");
+        await (await tenant.Client.PostAsync($"/api/v1/members/{Guid.NewGuid()}/unlock", null)).ShouldBeErrorAsync(HttpStatusCode.NotFound, "member_not_found");
+        await (await stranger.PostAsync($"/api/v1/members/{member.MemberId}/unlock", null)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        (await FailureMessage(await SignInAsync(app, organisation, member.Email, member.Password))).ShouldBe(OAuthHarnessText.FailedSignIn, "still locked");
+
+        (await tenant.Client.PostAsync($"/api/v1/members/{member.MemberId}/unlock", null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await FailuresAsync(member.MemberId)).ShouldBe(0);
+        (await SignInAsync(app, organisation, member.Email, member.Password)).StatusCode.ShouldBe(HttpStatusCode.SeeOther, "the right password works at once");
+        (await tenant.Client.PostAsync($"/api/v1/members/{member.MemberId}/unlock", null)).StatusCode.ShouldBe(HttpStatusCode.NoContent, "unlocking an unlocked member changes nothing");
     }
 
     [Fact]

@@ -179,6 +179,35 @@ public class EntityReadModelTests(ProductBridgeFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Records_are_found_by_their_attributes_and_a_filter_that_is_no_small_JSON_object_is_refused()
+    {
+        var tenant = await _system.CreateTenantWithKeyAsync();
+        var other = await _system.CreateTenantWithKeyAsync();
+        await PublishAsync(tenant.Client, "entity.created", new { entity_id = "p1", entity_type = "project", attributes = new { name = "Relaunch", tier = "gold", owner = new { id = "u1", team = "web" }, tags = new[] { "a", "b" } } });
+        await PublishAsync(tenant.Client, "entity.created", new { entity_id = "p2", entity_type = "project", attributes = new { name = "Relaunch", tier = "silver", tags = new[] { "b" } } });
+        var last = await PublishAsync(tenant.Client, "entity.created", new { entity_id = "p3", entity_type = "project", attributes = new { name = "relaunch", tier = "gold" } });
+        await PublishAsync(other.Client, "entity.created", new { entity_id = "p9", entity_type = "project", attributes = new { name = "Relaunch" } });
+        await WaitForAsync(tenant.Client, "project", "p3", last.Id);
+
+        async Task<string[]> Find(string json) =>
+            [.. (await ListAsync(tenant.Client, $"entity_type=project&attributes={Uri.EscapeDataString(json)}")).Select(e => e.GetProperty("entity_id").GetString()!)];
+        (await Find("""{"name":"Relaunch"}""")).ShouldBe(["p2", "p1"], "exact values, case included, the tenant's own records only");
+        (await Find("""{"name":"Relaunch","tier":"gold"}""")).ShouldBe(["p1"], "every member");
+        (await Find("""{"owner":{"team":"web"}}""")).ShouldBe(["p1"], "a nested object by its members");
+        (await Find("""{"tags":["b"]}""")).ShouldBe(["p2", "p1"], "an array by holding the item");
+        (await Find("""{"name":"Nothing"}""")).ShouldBeEmpty();
+
+        var page = await (await tenant.Client.GetAsync($"/api/v1/entities?limit=1&attributes={Uri.EscapeDataString("""{"name":"Relaunch"}""")}")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        await (await tenant.Client.GetAsync($"/api/v1/entities?attributes={Uri.EscapeDataString("""{"name":"relaunch"}""")}&cursor={page.GetProperty("next_cursor").GetString()}"))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+        foreach (var bad in new[] { "name=Relaunch", "[1]", "{}", "\"x\"", "{\"a\":", "{" + string.Join(",", Enumerable.Range(0, 11).Select(i => $"\"k{i}\":1")) + "}" })
+        {
+            var error = await (await tenant.Client.GetAsync($"/api/v1/entities?attributes={Uri.EscapeDataString(bad)}")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+            error.GetProperty("details")[0].GetProperty("code").GetString().ShouldBe("invalid_json", bad);
+        }
+    }
+
     private Task<string> DumpAsync(Guid tenantId) => _system.ScalarAsync<string>("""
         select coalesce(jsonb_agg(to_jsonb(e) order by e.id), '[]'::jsonb)::text from entities e where tenant_id = @t
         """, ("t", tenantId));

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Integrations.Application.Common.Exceptions;
 
@@ -14,6 +16,7 @@ namespace Integrations.Application.Common.Listing;
 public static partial class ListQueryParser
 {
     public const int MaxSearchLength = 100;
+    public const int MaxJsonFilterLength = 1000;
 
     public static ListQuery Parse(ListSpec spec, ListParameters raw)
     {
@@ -98,6 +101,8 @@ public static partial class ListQueryParser
                 if (Guid.TryParse(value, out var id)) return id;
                 invalid.Add(new ValidationError(filter.Name, "invalid_uuid", $"{filter.Name} must be a UUID."));
                 return null;
+            case ListFieldType.JsonObject:
+                return JsonFilterValue(filter, value, invalid);
             case ListFieldType.Text when filter.Operator == FilterOperator.Contains:
                 if (value.Trim().Length is > 0 and <= MaxSearchLength) return value.Trim();
                 invalid.Add(new ValidationError(filter.Name, "invalid_value", $"{filter.Name} is 1–{MaxSearchLength} characters."));
@@ -108,6 +113,22 @@ public static partial class ListQueryParser
                     $"Unknown {filter.Name} '{value}'. Accepted: {string.Join(", ", filter.AllowedValues)}."));
                 return null;
         }
+    }
+
+    /// <summary>A JSON object of 1 to 10 members, written back compactly (so equal filters bind cursors alike).</summary>
+    private static string? JsonFilterValue(FilterParameter filter, string value, List<ValidationError> invalid)
+    {
+        try
+        {
+            if (value.Length <= MaxJsonFilterLength && JsonNode.Parse(value) is JsonObject json && json.Count is > 0 and <= 10) return json.ToJsonString();
+        }
+        catch (JsonException)
+        {
+            // Reported below, like any other value that is not a small JSON object.
+        }
+        invalid.Add(new ValidationError(filter.Name, "invalid_json",
+            $"{filter.Name} must be a JSON object of 1 to 10 members, at most {MaxJsonFilterLength} characters, e.g. {{\"tier\":\"gold\"}}."));
+        return null;
     }
 
     /// <summary>A short fingerprint of the resource, order and filters (filters in name order, values normalised).</summary>

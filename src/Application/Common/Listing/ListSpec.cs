@@ -1,7 +1,7 @@
 namespace Integrations.Application.Common.Listing;
 
 /// <summary>The value type of a field that lists filter or sort on; it decides how query values and cursor positions parse.</summary>
-public enum ListFieldType { Text, Timestamp, Integer, Uuid }
+public enum ListFieldType { Text, Timestamp, Integer, Uuid, JsonObject }
 
 public enum SortDirection { Asc, Desc }
 
@@ -17,6 +17,9 @@ public enum FilterOperator
 
     /// <summary>Holds the value as a substring, ignoring case (a text search such as <c>q</c>).</summary>
     Contains,
+
+    /// <summary>A JSON document that holds every member of the value, as PostgreSQL's <c>@&gt;</c> (<c>attributes={"tier":"gold"}</c>).</summary>
+    Includes,
 }
 
 /// <summary>A field of the resource that can be sorted on; sortable fields are never null, so keyset comparisons stay total.</summary>

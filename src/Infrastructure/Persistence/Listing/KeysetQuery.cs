@@ -97,6 +97,12 @@ public static class KeysetQuery
                 parameters.AddValue($"filter{i}", "%" + LikeLiteral((string)filter.Value) + "%");
                 continue;
             }
+            if (filter.Operator == FilterOperator.Includes)
+            {
+                conditions.Add($"{Column(table, filter.Field)} @> @filter{i}::jsonb");
+                parameters.AddValue($"filter{i}", (string)filter.Value);
+                continue;
+            }
             var op = filter.Operator switch { FilterOperator.Equal => "=", FilterOperator.After => ">", _ => "<" };
             conditions.Add($"{Column(table, filter.Field)} {op} @filter{i}");
             parameters.AddValue($"filter{i}", Parameter(filter.Value));

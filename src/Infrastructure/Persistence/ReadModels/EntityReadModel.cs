@@ -28,6 +28,7 @@ public sealed class EntityReadModel(DbSession session) : IEntityReadModel
             ["updated_at"] = "updated_at",
             ["entity_type"] = "entity_type",
             ["status"] = "status",
+            ["attributes"] = "attributes",
         },
     };
 

@@ -45,7 +45,7 @@ export const entityDescription: INodeProperties[] = [
 				name: 'Search',
 				value: 'search',
 				action: 'Search entities',
-				description: 'Find records by type and status, most recently changed first',
+				description: 'Find records by type, status and attribute values, most recently changed first',
 				routing: {
 					request: { method: 'GET', url: '/api/v1/entities' },
 					output: { postReceive: [{ type: 'rootProperty', properties: { property: 'data' } }] },
@@ -101,6 +101,21 @@ export const entityDescription: INodeProperties[] = [
 		default: {},
 		displayOptions: forOperations('search'),
 		options: [
+			{
+				displayName: 'Attributes',
+				name: 'attributes',
+				type: 'json',
+				default: '{}',
+				description:
+					'Attribute values the records must all hold, e.g. {"name": "Relaunch"} (1 to 10 members; name the entity type too)',
+				routing: {
+					send: {
+						type: 'query',
+						property: 'attributes',
+						value: '={{typeof $value === "string" ? $value : JSON.stringify($value)}}',
+					},
+				},
+			},
 			{
 				displayName: 'Entity Type',
 				name: 'entityType',

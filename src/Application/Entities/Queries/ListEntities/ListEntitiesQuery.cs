@@ -21,6 +21,9 @@ public sealed record ListEntitiesQuery(Guid TenantId, ListQuery List) : IQuery<C
             FilterParameter.OneOf("status", EntityStatuses.All, "Only active or only deleted records.", "invalid_status"),
             new("updated_after", "updated_at", FilterOperator.After, ListFieldType.Timestamp, "Only records whose latest event was accepted strictly after this RFC 3339 instant: what changed since."),
             new("updated_before", "updated_at", FilterOperator.Before, ListFieldType.Timestamp, "Only records whose latest event was accepted strictly before this RFC 3339 instant."),
+            new("attributes", "attributes", FilterOperator.Includes, ListFieldType.JsonObject,
+                "Only records whose attributes hold every member of this JSON object, e.g. {\"name\":\"Relaunch\"} (nested objects match by their members; " +
+                "arrays by holding every listed item). 1 to 10 members, at most 1000 characters; percent-encode it."),
         ],
     };
 }
