@@ -4,8 +4,10 @@
 # `npm pack` packs it, and the packed package is checked. Then n8n itself (tools/: n8n 2.41.1 and
 # the Node 26 binary it needs, from npm) runs on the system's PostgreSQL with the packed package in
 # its custom nodes directory, and executes workflows of the action node against the running system
-# (n8n import:credentials, import:workflow, execute --id). The trigger's webhookMethods and
-# webhook() run against the system with a minimal n8n context (integrations/n8n/test/context.js).
+# (n8n import:credentials, import:workflow, execute --id); `n8n start` activates the trigger (hook
+# subscribed, signed delivery run, forged one refused, hook deleted on deactivation) and signs in
+# with the OAuth2 credential through n8n's OAuth flow. The trigger's webhookMethods and webhook()
+# also run against the system with a minimal n8n context (integrations/n8n/test/context.js).
 # It starts its own system (../contract/system.sh) and stops it on exit. Prints
 # "n8n: N passed, N failed"; the last line is the total.
 set -uo pipefail

@@ -13,6 +13,8 @@ const os = require('os');
 const path = require('path');
 const { promisify } = require('util');
 
+const { CookieJar } = require('./browser');
+
 const run = promisify(execFile);
 
 const n8n = (...args) => run('n8n', args, { env: process.env, maxBuffer: 64 * 1024 * 1024, timeout: 120000 });
@@ -89,39 +91,45 @@ const freePort = () => new Promise((resolve, reject) => {
 const startN8n = async () => {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // Its task broker gets a port of its own: `n8n execute` starts one on the default port meanwhile.
+  const brokerPort = await freePort();
   const child = spawn('n8n', ['start'], {
-    env: { ...process.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', WEBHOOK_URL: `${url}/`, N8N_SECURE_COOKIE: 'false' },
+    env: { ...process.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', WEBHOOK_URL: `${url}/`, N8N_SECURE_COOKIE: 'false', N8N_RUNNERS_BROKER_PORT: String(brokerPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  const until = Date.now() + 120000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`n8n start exited: ${output.slice(-2000)}`);
-    const ready = await fetch(`${url}/healthz/readiness`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (Date.now() > until) throw new Error(`n8n did not get ready: ${output.slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  let cookie;
-  const rest = async (method, path, body) => {
-    const response = await fetch(`${url}/rest${path}`, {
-      method,
-      headers: { 'browser-id': 'integrations-test', 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
-    return { status: response.status, text: await response.text() };
-  };
-  const owner = await rest('POST', '/owner/setup', { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: `Pw1-${crypto.randomUUID()}` });
-  if (owner.status !== 200) throw new Error(`n8n owner setup: ${owner.status} ${owner.text}`);
   const stop = async () => {
-    child.kill('SIGTERM');
+    if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
   };
-  return { url, rest, stop };
+  const cookies = new CookieJar();
+  const rest = async (method, path, body) => {
+    const response = await cookies.fetch(`${url}/rest${path}`, {
+      method,
+      headers: { 'browser-id': 'integrations-test', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  try {
+    const until = Date.now() + 120000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`n8n start exited: ${output.slice(-2000)}`);
+      const ready = await fetch(`${url}/healthz/readiness`).then((r) => r.ok, () => false);
+      if (ready) break;
+      if (Date.now() > until) throw new Error(`n8n did not get ready: ${output.slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const owner = await rest('POST', '/owner/setup', { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: `Pw1-${crypto.randomUUID()}` });
+    if (owner.status !== 200) throw new Error(`n8n owner setup: ${owner.status} ${owner.text}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, rest, cookies, stop };
 };
 
 module.exports.importTriggerWorkflow = importTriggerWorkflow;
