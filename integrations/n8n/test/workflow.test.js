@@ -1,8 +1,8 @@
 'use strict';
 
-// The action node inside a real n8n, against the running platform: a workflow sends an event,
-// invites a user and finds them, creates an entity (the test plays the product answering the
-// command), gets and searches entities; n8n's own credential handling signs the requests in.
+// The action node inside a real n8n, against the running platform: a workflow sends an event and a
+// notification, invites a user and finds them, creates an entity (the test plays the product
+// answering the command), gets and searches entities; n8n's own credential handling signs in.
 
 const { describe, it } = require('node:test');
 const assert = require('assert');
@@ -35,6 +35,7 @@ describe('the Integrations node in n8n', () => {
         node('Find user', { resource: 'user', operation: 'find', email: 'ANA@example.com' }),
         node('Create entity', { resource: 'entity', operation: 'create', entityType: 'task', attributes: '{"name":"Call Ana","status":"open"}' }),
         node('Get entity', { resource: 'entity', operation: 'get', entityType: 'project', entityId: 'P-7' }),
+        node('Send notification', { resource: 'notification', operation: 'send', title: 'Invoice overdue', message: 'ACME-2026-0042 is 14 days overdue.', topic: 'finance' }),
         node('Get missing entity', { resource: 'entity', operation: 'get', entityType: 'project', entityId: 'P-404' }),
       ],
       [node('Search entities', { resource: 'entity', operation: 'search', filters: { entityType: 'project', status: 'active' }, limit: 10 })],
@@ -61,6 +62,10 @@ describe('the Integrations node in n8n', () => {
     assert.deepEqual(output['Search entities'].map((e) => e.entity_id), ['P-7']);
     assert.deepEqual(output['Search by attribute'].map((e) => e.entity_id), ['P-7']);
     assert.deepEqual(output['Search by other attribute'], []);
+
+    const [notified] = output['Send notification'];
+    assert.deepEqual((await call('GET', `/api/v1/events/${notified.id}`, tenant.key)).json.data,
+      { title: 'Invoice overdue', message: 'ACME-2026-0042 is 14 days overdue.', topic: 'finance', requested_by: 'n8n' }, 'the empty optional fields are not sent');
   });
 
   it('a refused key fails the execution with the platform\'s error', async () => {

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { authenticationProperty, BASE_URL_EXPRESSION, credentialsDescription } from '../shared/transport';
 import { entityDescription } from './resources/entity';
 import { eventDescription } from './resources/event';
+import { notificationDescription } from './resources/notification';
 import { userDescription } from './resources/user';
 
 // The actions and searches of docs/no-code.md#actions-and-searches, as a declarative node: each
@@ -16,7 +17,7 @@ export class Integrations implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create and find entities, invite users and send events on the Integrations platform',
+		description: 'Create and find entities, invite users, send events and notifications on the Integrations platform',
 		defaults: { name: 'Integrations' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -36,12 +37,14 @@ export class Integrations implements INodeType {
 				options: [
 					{ name: 'Entity', value: 'entity' },
 					{ name: 'Event', value: 'event' },
+					{ name: 'Notification', value: 'notification' },
 					{ name: 'User', value: 'user' },
 				],
 				default: 'entity',
 			},
 			...entityDescription,
 			...eventDescription,
+			...notificationDescription,
 			...userDescription,
 		],
 	};
