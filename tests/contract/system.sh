@@ -101,6 +101,18 @@ prepare_browser_checks() {
 # them; a missing line, or a non-zero exit code with no failure counted, is one failure.
 passed=0
 failed=0
+# tally_tap NAME LOG RC: prints the ok / not ok lines of a node --test TAP log, appends
+# "NAME: N passed, N failed" from its summary (a log without one counts as a failure) and tallies it.
+tally_tap() {
+  local name="$1" log="$2" rc="$3" p f
+  grep -E '^ *(not )?ok ' "$log"
+  p="$(grep -E '^# pass [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
+  f="$(grep -E '^# fail [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
+  echo "$name: ${p:-0} passed, ${f:-1} failed" >>"$log"
+  tail -n 1 "$log"
+  tally "$name" "$log" "$rc"
+}
+
 tally() {
   local name="$1" log="$2" rc="$3" line p f
   line="$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1)"

@@ -52,11 +52,6 @@ fi
 log="$OUT/make.log"
 node --test --test-concurrency=1 --test-reporter=tap app.test.js oauth.test.js >"$log" 2>&1
 rc=$?
-grep -E '^ *(not )?ok ' "$log"
-p="$(grep -E '^# pass [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
-f="$(grep -E '^# fail [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
-echo "make: ${p:-0} passed, ${f:-1} failed" >>"$log"
-tail -n 1 "$log"
-tally make "$log" "$rc"
+tally_tap make "$log" "$rc"
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -79,11 +79,6 @@ log="$OUT/n8n.log"
 (cd "$PKG" && PACKED="$(ls "$scratch"/n8n-nodes-integrations-*.tgz)" node --test --test-concurrency=1 --test-reporter=tap \
   test/package.test.js test/trigger.test.js test/workflow.test.js test/trigger-n8n.test.js) >"$log" 2>&1
 rc=$?
-grep -E '^ *(not )?ok ' "$log"
-p="$(grep -E '^# pass [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
-f="$(grep -E '^# fail [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
-echo "n8n: ${p:-0} passed, ${f:-1} failed" >>"$log"
-tail -n 1 "$log"
-tally n8n "$log" "$rc"
+tally_tap n8n "$log" "$rc"
 echo "$passed passed, $failed failed"
 ((failed == 0))

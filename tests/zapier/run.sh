@@ -36,12 +36,7 @@ fi
 log="$OUT/zapier.log"
 (cd "$APP" && node --test --test-reporter=tap test/app.test.js test/oauth.test.js) >"$log" 2>&1
 rc=$?
-grep -E '^ *(not )?ok ' "$log"
-p="$(grep -E '^# pass [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
-f="$(grep -E '^# fail [0-9]+$' "$log" | tail -n 1 | awk '{print $3}')"
-echo "zapier: ${p:-0} passed, ${f:-1} failed" >>"$log"
-tail -n 1 "$log"
-tally zapier "$log" "$rc"
+tally_tap zapier "$log" "$rc"
 
 # zapier-platform validate: exit 0 for the app, non-zero for a copy whose create key is invalid.
 vlog="$OUT/zapier-validate.log"
