@@ -9,7 +9,7 @@
 const { describe, it } = require('node:test');
 const assert = require('assert');
 const { Webhook } = require('standardwebhooks');
-const { call, createTenant, publish, eventually, sinkForSuite } = require('../../integrations/zapier/test/system');
+const { call, createTenant, publish, eventually, answerAsProduct, sinkForSuite } = require('../../integrations/zapier/test/system');
 const { manifest, code, run, receive, MakeError } = require('./runtime');
 
 const connectionOf = (tenant) => ({ baseUrl: tenant.authData.base_url, apiKey: tenant.key });
@@ -106,13 +106,7 @@ describe('the Make app against the running system (API key)', () => {
 
   it('Create an entity sends entity.create, returns the product\'s answer, and Get an entity reads the record (an unknown one is a 404 DataError)', async () => {
     const tenant = await createTenant();
-    const product = (async () => {
-      let command;
-      await eventually(async () => ([command] = (await call('GET', '/api/v1/product-commands?command=entity.create', tenant.key)).json.data).length > 0 || !!command,
-        'the command was sent');
-      await publish(tenant, 'entity.created', { entity_id: 'P-1', entity_type: 'project', attributes: command.data.attributes, command_id: command.id });
-      return command;
-    })();
+    const product = answerAsProduct(tenant, { entity_id: 'P-1', entity_type: 'project' });
     const created = await moduleCall('createEntity', tenant, { entityType: 'project', attributes: [{ name: 'name', value: 'Relaunch' }, { name: 'status', value: 'active' }] });
     const command = await product;
     assert.deepEqual([command.target.type, command.data.attributes], ['project', { name: 'Relaunch', status: 'active' }]);

@@ -6,7 +6,7 @@
 
 const { describe, it } = require('node:test');
 const assert = require('assert');
-const { call, createTenant, publish, eventually } = require('./system');
+const { call, createTenant, publish, eventually, answerAsProduct } = require('./system');
 const { importCredential, executeWorkflow } = require('./n8n');
 
 const node = (name, parameters) => ({ name, parameters: { authentication: 'apiKey', ...parameters } });
@@ -18,14 +18,7 @@ describe('the Integrations node in n8n', () => {
     await publish(tenant, 'entity.created', { entity_id: 'P-7', entity_type: 'project', status: 'active', attributes: { name: 'Website relaunch' } });
     await eventually(async () => (await call('GET', '/api/v1/entities/project/P-7', tenant.key)).status === 200, 'the read model has P-7');
 
-    // The product: answers the create command with its normal event, naming the command.
-    const product = (async () => {
-      let command;
-      await eventually(async () => ([command] = (await call('GET', '/api/v1/product-commands?command=entity.create', tenant.key)).json.data).length > 0,
-        'the command was sent', 60000);
-      await publish(tenant, 'entity.created', { entity_id: 'P-8', entity_type: 'task', attributes: command.data.attributes, command_id: command.id });
-      return command;
-    })();
+    const product = answerAsProduct(tenant, { entity_id: 'P-8', entity_type: 'task' }, 60000);
 
     const credentials = await importCredential('integrationsApi', { baseUrl: tenant.credentials.baseUrl, apiKey: tenant.key });
     const output = await executeWorkflow(credentials,

@@ -8,7 +8,7 @@ const zapier = require('zapier-platform-core');
 const App = require('../index');
 const { buildApp } = require('../lib/app');
 const { oauth2 } = require('../lib/authentication');
-const { API_URL, call, createTenant, publish, eventually, sinkForSuite, asZapierRequest } = require('./system');
+const { API_URL, call, createTenant, publish, eventually, answerAsProduct, sinkForSuite, asZapierRequest } = require('./system');
 
 const appTester = zapier.createAppTester(App);
 const triggers = App.triggers;
@@ -101,14 +101,7 @@ describe('the Zapier app', () => {
 
   it('Create Entity sends entity.create to the product, returns its answering event, and Find Entity finds the record by id and by attribute', async () => {
     const tenant = await createTenant();
-    // The product: reads the command from the command log and answers with its normal event, naming the command.
-    const product = (async () => {
-      let command;
-      await eventually(async () => ([command] = (await call('GET', '/api/v1/product-commands?command=entity.create', tenant.key)).json.data).length > 0 || !!command,
-        'the command was sent');
-      await publish(tenant, 'entity.created', { entity_id: 'P-1', entity_type: 'project', attributes: command.data.attributes, command_id: command.id });
-      return command;
-    })();
+    const product = answerAsProduct(tenant, { entity_id: 'P-1', entity_type: 'project' });
     const created = await appTester(App.creates.create_entity.operation.perform,
       { authData: tenant.authData, inputData: { entity_type: 'project', attributes: { name: 'Relaunch', status: 'active' } } });
     const command = await product;

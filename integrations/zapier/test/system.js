@@ -43,6 +43,19 @@ const eventually = async (condition, because, timeoutMs = 20000) => {
   }
 };
 
+/**
+ * The product's side of a create: waits for the tenant's first entity.create command in the command
+ * log and answers it with its normal event naming the command (data.command_id), as the product
+ * bridge asks products to. Resolves to the command.
+ */
+const answerAsProduct = async (tenant, entity, timeoutMs) => {
+  let command;
+  await eventually(async () => ([command] = (await call('GET', '/api/v1/product-commands?command=entity.create', tenant.key)).json.data).length > 0,
+    'the command was sent', timeoutMs);
+  await publish(tenant, 'entity.created', { ...entity, attributes: command.data.attributes, command_id: command.id });
+  return command;
+};
+
 /** Records every request by path and answers 200, or the status set for the path. */
 const startSink = async () => {
   const received = [];
@@ -88,4 +101,4 @@ const asZapierRequest = (delivery) => ({
   cleanedRequest: JSON.parse(delivery.body),
 });
 
-module.exports = { API_URL, call, createTenant, publish, eventually, startSink, sinkForSuite, asZapierRequest };
+module.exports = { API_URL, call, createTenant, publish, eventually, answerAsProduct, startSink, sinkForSuite, asZapierRequest };
