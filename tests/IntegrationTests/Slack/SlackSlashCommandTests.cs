@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Infrastructure;
+using Npgsql;
 using Shouldly;
 using DeliveryApi = Integrations.IntegrationTests.Webhooks.Delivery.DeliveryApi;
 
@@ -47,16 +49,82 @@ public sealed class SlackSlashCommandTests(SlackSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_slow_answer_is_acknowledged_at_once_and_then_posted_to_the_commands_response_url()
+    {
+        var tenant = await system.TenantAsync();
+        await system.ConnectSlackAsync(tenant.Client, "T0002");
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.created", new { entity_id = "in_slow", entity_type = "invoice", attributes = new { amount_cents = 99 } });
+        await Eventually.HoldsAsync(async () => (await tenant.Client.GetAsync("/api/v1/entities/invoice/in_slow")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "the read model has the invoice");
+        var responseUrl = await MintResponseUrlAsync("T0002");
+
+        // A busy database: every read of the entity read model waits until this transaction ends.
+        await using var holder = new NpgsqlConnection(system.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("lock table entities in access exclusive mode", holder, transaction))
+            await lockTable.ExecuteNonQueryAsync();
+
+        var clock = Stopwatch.StartNew();
+        var answer = await AskAsync("T0002", "status invoice in_slow", responseUrl);
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(3), "Slack's limit");
+        answer.GetProperty("text").GetString().ShouldBe("Looking up invoice `in_slow`…");
+        (await PostsAsync(responseUrl)).ShouldBeEmpty("nothing can be answered while the read model is held");
+
+        await transaction.RollbackAsync();
+        await Eventually.HoldsAsync(async () => (await PostsAsync(responseUrl)).Count > 0, TimeSpan.FromSeconds(30),
+            "the answer reaches the response_url once the read model answers");
+        var posts = await PostsAsync(responseUrl);
+        posts.Count.ShouldBe(1);
+        posts[0].GetProperty("text").GetString().ShouldBe("Invoice in_slow");
+        posts[0].GetProperty("replace_original").GetBoolean().ShouldBeTrue("it replaces the acknowledgement");
+        posts[0].GetProperty("blocks")[1].GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("text").GetString()).ShouldContain("*Amount cents*\n99");
+    }
+
+    [Fact]
+    public async Task A_slow_answer_is_never_posted_to_a_response_url_outside_slack()
+    {
+        var tenant = await system.TenantAsync();
+        await system.ConnectSlackAsync(tenant.Client, "T0002");
+        await using var holder = new NpgsqlConnection(system.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("lock table entities in access exclusive mode", holder, transaction))
+            await lockTable.ExecuteNonQueryAsync();
+
+        var foreign = new Uri(system.Slack.BaseAddress, "/api/chat.postMessage").ToString();
+        var answer = await AskAsync("T0002", "status invoice in_x", foreign);
+        answer.GetProperty("text").GetString()!.ShouldContain("taking too long");
+        await transaction.RollbackAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        (await system.SlackControl.GetFromJsonAsync<JsonElement>("/_fake/requests?path_prefix=/api/chat.postMessage")).GetProperty("data").GetArrayLength()
+            .ShouldBe(0, "a response_url outside the configured prefix is never posted to");
+    }
+
+    [Fact]
     public async Task An_unsigned_or_forged_command_is_refused()
     {
         (await system.PostSignedAsync("/inbound/slack/commands", "team_id=T0001&command=%2Facme&text=status+invoice+x", secret: "wrong"))
             .StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
-    private async Task<JsonElement> AskAsync(string team, string text)
+    private async Task<string> MintResponseUrlAsync(string team)
+    {
+        using var minted = await system.SlackControl.PostAsJsonAsync("/_fake/slack/response-urls", new { team_id = team });
+        return (await minted.ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("response_url").GetString()!;
+    }
+
+    private async Task<List<JsonElement>> PostsAsync(string responseUrl)
+    {
+        var path = new Uri(responseUrl).AbsolutePath;
+        var all = await system.SlackControl.GetFromJsonAsync<JsonElement>("/_fake/slack/response-urls");
+        return all.GetProperty("data").EnumerateArray().Single(u => u.GetProperty("path").GetString() == path).GetProperty("posts").EnumerateArray().ToList();
+    }
+
+    private async Task<JsonElement> AskAsync(string team, string text, string responseUrl = "https://hooks.slack.com/commands/1")
     {
         var body = $"token=legacy&team_id={team}&team_domain=globex&channel_id=C1&user_id=U0ASKER&user_name=grace&command=%2Facme&text={Uri.EscapeDataString(text)}"
-                   + "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1&trigger_id=1.2.3&api_app_id=A0FAKEAPP";
+                   + $"&response_url={Uri.EscapeDataString(responseUrl)}&trigger_id=1.2.3&api_app_id=A0FAKEAPP";
         using var response = await system.PostSignedAsync("/inbound/slack/commands", body);
         return await response.ShouldBeJsonAsync(HttpStatusCode.OK);
     }

@@ -45,6 +45,7 @@ public sealed class SlackSystem : ConnectorsSystem
             settings[slack + "Inbound:Verifier"] = "slack";
             settings[slack + "Inbound:AccountIdPath"] = "team_id";
             settings[slack + "Inbound:Secret"] = SigningSecret;
+            settings[slack + "Commands:ResponseUrlPrefix"] = new Uri(Slack.BaseAddress, "/commands/").ToString();
             return settings;
         }
     }

@@ -32,6 +32,24 @@ public static class SlackStatusCommand
 
     public static JsonObject NotFound(string type, string id) => Ephemeral($"No {Escape(type)} `{Escape(id)}` is known here.");
 
+    /// <summary>The acknowledgement when the answer follows on the command's response_url.</summary>
+    public static JsonObject LookingUp(string type, string id) => Ephemeral($"Looking up {Escape(type)} `{Escape(id)}`…");
+
+    /// <summary>When the answer is slow and cannot follow (no usable response_url, or too many waiting).</summary>
+    public static JsonObject TryAgain(string type, string id) =>
+        Ephemeral($"Looking up {Escape(type)} `{Escape(id)}` is taking too long right now. Please try again in a moment.");
+
+    /// <summary>The follow-up that replaces <see cref="LookingUp"/> when the lookup failed after all.</summary>
+    public static JsonObject Failed(string type, string id) =>
+        Replacing(Ephemeral($"Sorry, {Escape(type)} `{Escape(id)}` could not be looked up. Please try again."));
+
+    /// <summary>A follow-up posted to response_url replaces the acknowledgement instead of adding a second message.</summary>
+    public static JsonObject Replacing(JsonObject answer)
+    {
+        answer["replace_original"] = true;
+        return answer;
+    }
+
     /// <summary>The record's answer: a header, its status and last change, and up to ten of its scalar attributes.</summary>
     public static JsonObject Found(string type, string id, string status, DateTimeOffset updatedAt, JsonElement attributes)
     {
