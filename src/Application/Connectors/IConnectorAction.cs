@@ -9,7 +9,14 @@ namespace Integrations.Application.Connectors;
 /// <see cref="Url"/> (absolute) or <see cref="Path"/> (below the connection's base URL) is set.
 /// </summary>
 /// <param name="Body">JSON text, or null for no body.</param>
-public sealed record PreparedRequest(string Method, string? Url, string? Path, IReadOnlyDictionary<string, string> Headers, string? Body);
+public sealed record PreparedRequest(string Method, string? Url, string? Path, IReadOnlyDictionary<string, string> Headers, string? Body)
+{
+    /// <summary>
+    /// What the provider paces calls by, within the connection (Slack: the channel): two calls with
+    /// the same key are at least the provider's <see cref="Domain.Connections.CallLimits.KeySpacing"/> apart, across processes.
+    /// </summary>
+    public string? PaceKey { get; init; }
+}
 
 /// <summary>
 /// An action routes may use (http.request, later slack.post_message …): it checks a route's settings

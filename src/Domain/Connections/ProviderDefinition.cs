@@ -81,6 +81,13 @@ public sealed record CallLimits(
     int MaxConcurrentPerProvider)
 {
     public static readonly CallLimits Default = new(RateLimitHeaders.None, [], [], 4, 64);
+
+    /// <summary>
+    /// The least time between two calls of a connection with the same pace key (Slack: about one
+    /// message a second per channel), kept in PostgreSQL so it holds across Workers processes.
+    /// Null: calls are not paced by key.
+    /// </summary>
+    public TimeSpan? KeySpacing { get; init; }
 }
 
 /// <summary>

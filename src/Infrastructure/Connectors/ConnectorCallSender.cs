@@ -70,7 +70,7 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
 
     private async ValueTask<AttemptResult> AttemptAsync(Run run, CancellationToken attemptToken, CancellationToken abort)
     {
-        if (await _quotas.TryTakeAsync(run.Call.ConnectionId, run.Access.Provider, abort) is { } exhausted)
+        if (await _quotas.TryTakeAsync(run.Call.ConnectionId, run.Access.Provider, run.Call.Request.PaceKey, abort) is { } exhausted)
         {
             run.Attempts.Add(Wait(run.Call, run.Access, CallErrorKinds.QuotaWait));
             return new AttemptResult(new CallAttemptOutcome(null, CallErrorKinds.QuotaWait), exhausted.Until, exhausted);

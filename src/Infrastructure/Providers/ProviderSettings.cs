@@ -121,7 +121,10 @@ internal static class ProviderSettings
         }
         return new CallLimits(headers, perConnection, perProvider,
             Positive(s, "MaxConcurrentPerConnection", where) ?? builtIn.MaxConcurrentPerConnection,
-            Positive(s, "MaxConcurrentPerProvider", where) ?? builtIn.MaxConcurrentPerProvider);
+            Positive(s, "MaxConcurrentPerProvider", where) ?? builtIn.MaxConcurrentPerProvider)
+        {
+            KeySpacing = Duration(s, "KeySpacing", where) ?? builtIn.KeySpacing,
+        };
     }
 
     private static IReadOnlyList<string>? List(IConfigurationSection s, string key)

@@ -153,7 +153,7 @@ public sealed class HttpPollJob(ScheduleHttpClient http, IUrlSafetyChecker urls,
     /// <summary>One unit of every quota of the connection's provider; while one is used up, the run waits for its window to end.</summary>
     private async Task WaitForQuotaAsync(ConnectionAccess access, CancellationToken ct)
     {
-        while (await quotas.TryTakeAsync(access.ConnectionId, access.Provider, ct) is { } exhausted)
+        while (await quotas.TryTakeAsync(access.ConnectionId, access.Provider, null, ct) is { } exhausted)
         {
             var wait = exhausted.Until - clock.UtcNow;
             await Task.Delay(wait > TimeSpan.FromMilliseconds(20) ? wait : TimeSpan.FromMilliseconds(20), ct);

@@ -80,7 +80,10 @@ public sealed partial class SlackMessageAction : IConnectorAction
         var settings = _parsed.Count > 10_000 ? Parse(settingsJson) : _parsed.GetOrAdd(settingsJson, Parse);
         var body = SlackMessage.Build(settings.Channel, @event, data, settings.Messages.GetValueOrDefault(@event.Type), settings.OpenUrl,
             settings.Buttons);
-        return new PreparedRequest("POST", null, "/chat.postMessage", new Dictionary<string, string>(), body.ToJsonString(Compact));
+        return new PreparedRequest("POST", null, "/chat.postMessage", new Dictionary<string, string>(), body.ToJsonString(Compact))
+        {
+            PaceKey = settings.Channel,
+        };
     }
 
     /// <summary>buttons: known actions, each once; entity: the record's type (a command name's first part) and its id's template.</summary>

@@ -43,9 +43,10 @@ public static class SlackProvider
             RefreshTokenBehaviour.SingleUse,
             TokenPolicy.DefaultExpiryBuffer) { Revocation = RevocationStyle.BearerToken },
         new HealthCheckCall("GET", "/auth.test", "data.team_id", "data.team"),
-        // chat.postMessage: about one message a second per channel, with a workspace-wide limit; one
-        // call at a time per workspace keeps a channel's messages in order, and 429 Retry-After is honoured.
-        CallLimits.Default with { MaxConcurrentPerConnection = 1 },
+        // chat.postMessage: about one message a second per channel, paced by the channel across processes
+        // (a tenth over the second, so network jitter never lands two within one); one call at a time per
+        // workspace in a process keeps a channel's messages in order; a 429's Retry-After is still honoured.
+        CallLimits.Default with { MaxConcurrentPerConnection = 1, KeySpacing = TimeSpan.FromSeconds(1.1) },
         [Http.HttpProvider.RequestAction, MessageAction])
     {
         BodyErrors = Errors,
