@@ -51,6 +51,8 @@ public static class ApiHost
         builder.Services.AddApplication();
         builder.Services.AddInfrastructure(builder.Configuration);
         builder.Services.AddHostedService<MigrationHostedService>();
+        // Slash command answers that missed Slack's 3 seconds, posted to their response_url.
+        builder.Services.AddHostedService(p => p.GetRequiredService<Integrations.Infrastructure.Providers.Slack.SlackFollowUpSender>());
         builder.Services.AddBearerAuthentication(builder.Configuration);
         builder.Services.AddOAuthServer(builder.Configuration);
         builder.Services.AddConsole(builder.Configuration);

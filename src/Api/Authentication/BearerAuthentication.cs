@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using Integrations.Api.Errors;
 using Integrations.Application.ApiKeys;
 using Integrations.Application.Common.Interfaces;
+using Integrations.Infrastructure.Security.ApiKeys;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -38,15 +39,17 @@ public static class Principals
 }
 
 /// <summary>
-/// Authorization: Bearer &lt;admin key | tenant API key&gt;. Keys are looked up by their SHA-256 on
-/// every request, so a revoked key stops working at once (ADR 0005).
+/// Authorization: Bearer &lt;admin key | tenant API key&gt;. Keys are looked up by their SHA-256,
+/// through a cache that every change to keys or plans empties as it commits, so a revoked key stops
+/// working at once (ADR 0005, <see cref="ApiKeyCache"/>).
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     IOptionsMonitor<AuthOptions> auth,
-    IApiKeyReadModel apiKeys)
+    IApiKeyReadModel apiKeys,
+    ApiKeyCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -67,7 +70,7 @@ public sealed class BearerAuthenticationHandler(
         }
 
         if (!ApiKeyFormat.LooksLikeApiKey(token)) return AuthenticateResult.Fail("Invalid credentials.");
-        var identity = await apiKeys.FindActiveByHashAsync(ApiKeyFormat.Hash(token), Context.RequestAborted);
+        var identity = await cache.FindActiveAsync(ApiKeyFormat.Hash(token), apiKeys.FindActiveByHashAsync, Context.RequestAborted);
         return identity is null
             ? AuthenticateResult.Fail("Invalid credentials.")
             : Success([

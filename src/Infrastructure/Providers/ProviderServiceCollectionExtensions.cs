@@ -19,12 +19,11 @@ public static class ProviderServiceCollectionExtensions
         services.AddScoped<Application.Connectors.Queries.AnswerSlackCommand.SlackStatusAnswers>();
         services.AddSingleton(_ => configuration.GetSection(Application.Connectors.Queries.AnswerSlackCommand.SlackCommandOptions.Section)
             .Get<Application.Connectors.Queries.AnswerSlackCommand.SlackCommandOptions>() ?? new());
-        // The process that takes a slash command answers on its response_url when the answer is slow (the API).
+        // The process that takes a slash command answers on its response_url when the answer is slow: the API host runs it.
         services.AddSingleton(provider => new Slack.SlackFollowUpSender(provider.GetRequiredService<IServiceScopeFactory>(),
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Slack.SlackFollowUpSender>>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
         services.AddSingleton<Application.Connectors.Queries.AnswerSlackCommand.ISlackFollowUps>(provider => provider.GetRequiredService<Slack.SlackFollowUpSender>());
-        services.AddHostedService(provider => provider.GetRequiredService<Slack.SlackFollowUpSender>());
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());

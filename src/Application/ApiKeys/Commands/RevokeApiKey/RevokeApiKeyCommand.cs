@@ -9,7 +9,7 @@ namespace Integrations.Application.ApiKeys.Commands.RevokeApiKey;
 
 public sealed record RevokeApiKeyCommand(Guid TenantId, Guid KeyId) : ICommand<Unit>;
 
-public sealed class RevokeApiKeyCommandHandler(AggregateStore aggregates, IClock clock) : IRequestHandler<RevokeApiKeyCommand, Unit>
+public sealed class RevokeApiKeyCommandHandler(AggregateStore aggregates, ICredentialChanges credentials, IClock clock) : IRequestHandler<RevokeApiKeyCommand, Unit>
 {
     public async Task<Unit> Handle(RevokeApiKeyCommand request, CancellationToken cancellationToken)
     {
@@ -19,6 +19,7 @@ public sealed class RevokeApiKeyCommandHandler(AggregateStore aggregates, IClock
         if (!loaded.State.ApiKeys.ContainsKey(request.KeyId)) throw new NotFoundException("api_key_not_found", "No such API key.");
 
         await aggregates.HandleAsync(TenantDecider.Decider, streamId, new Domain.Tenants.RevokeApiKey(request.KeyId, clock.UtcNow), request.TenantId, cancellationToken);
+        credentials.AnnounceAfterCommit();
         return Unit.Value;
     }
 }

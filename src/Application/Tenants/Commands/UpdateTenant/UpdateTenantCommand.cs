@@ -20,7 +20,7 @@ public sealed class UpdateTenantCommandValidator : AbstractValidator<UpdateTenan
     }
 }
 
-public sealed class UpdateTenantCommandHandler(AggregateStore aggregates, IClock clock) : IRequestHandler<UpdateTenantCommand, TenantDto>
+public sealed class UpdateTenantCommandHandler(AggregateStore aggregates, ICredentialChanges credentials, IClock clock) : IRequestHandler<UpdateTenantCommand, TenantDto>
 {
     public async Task<TenantDto> Handle(UpdateTenantCommand request, CancellationToken cancellationToken)
     {
@@ -30,6 +30,8 @@ public sealed class UpdateTenantCommandHandler(AggregateStore aggregates, IClock
 
         var result = await aggregates.HandleAsync(TenantDecider.Decider, streamId,
             new ChangePlan(request.Plan ?? loaded.State.Plan, clock.UtcNow), request.TenantId, cancellationToken, request.ExpectedVersion);
+        // The plan is part of who an API key is (its rate limits).
+        if (result.Events.Count > 0) credentials.AnnounceAfterCommit();
         return new TenantDto(request.TenantId, result.State.Name, result.State.Plan, result.State.CreatedAt, result.Version);
     }
 }
