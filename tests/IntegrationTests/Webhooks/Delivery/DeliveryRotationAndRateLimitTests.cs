@@ -1,4 +1,6 @@
 using System.Net;
+using Integrations.Application.WebhookDeliveries.Pipelines.Dispatch;
+using Microsoft.Extensions.DependencyInjection;
 using Integrations.IntegrationTests.Api;
 using Shouldly;
 
@@ -24,6 +26,24 @@ public class DeliveryRotationAndRateLimitTests(DeliveryFixture fixture)
         request.Headers["webhook-signature"].Split(' ').Length.ShouldBe(2);
         (await StandardWebhooksVerifier.VerifyAsync(request, newSecret)).ShouldBe("verified");
         (await StandardWebhooksVerifier.VerifyAsync(request, endpoint.Secret)).ShouldBe("verified");
+    }
+
+    [Fact]
+    public async Task A_secret_rotated_after_deliveries_were_signed_signs_the_next_one_although_signing_keys_are_held_decrypted()
+    {
+        var endpoint = await _system.CreateEndpointAsync(_sink);
+        await endpoint.Tenant.Client.PublishAsync();
+        var first = (await _sink.WaitForAsync(endpoint.Path, 1, TimeSpan.FromSeconds(20))).Single();
+        (await StandardWebhooksVerifier.VerifyAsync(first, endpoint.Secret)).ShouldBe("verified");
+        _system.Workers!.Services.GetRequiredService<DeliverySigner>().KeysHeld.ShouldBeGreaterThan(0, "the signing key is kept decrypted");
+
+        var rotated = await (await endpoint.Tenant.Client.PostAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/rotate-secret", null))
+            .ShouldBeJsonAsync(HttpStatusCode.OK);
+        await endpoint.Tenant.Client.PublishAsync();
+        var second = (await _sink.WaitForAsync(endpoint.Path, 2, TimeSpan.FromSeconds(20)))[1];
+
+        second.Headers["webhook-signature"].Split(' ').Length.ShouldBe(2, "the new secret and the old one during its overlap");
+        (await StandardWebhooksVerifier.VerifyAsync(second, rotated.GetProperty("secret").GetString()!)).ShouldBe("verified");
     }
 
     [Fact]
