@@ -20,7 +20,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddOptions<OutboxOptions>()
             .Bind(configuration.GetSection(OutboxOptions.SectionName))
             .Validate(o => o.BatchSize > 0 && o.PollInterval > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero
-                && o.CompletionTimeout > TimeSpan.Zero && o.LeadershipPollInterval > TimeSpan.Zero, "Outbox intervals and batch size must be positive.");
+                && o.CompletionTimeout > TimeSpan.Zero && o.LeadershipPollInterval > TimeSpan.Zero && o.SweepPageSize > 0,
+                "Outbox intervals, batch size and sweep page size must be positive.");
         services.TryAddSingleton<KafkaClientFactory>();
         services.TryAddSingleton<KafkaProducer>();
         services.TryAddSingleton<KafkaConsumerGroupOffsets>();

@@ -30,6 +30,13 @@ public sealed class OutboxOptions
     /// </summary>
     public Dictionary<string, string> CompletingGroups { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Overdue rows the sweeper reads per statement. A sweep pages through all of them (up to 20
+    /// pages, then it resumes there next time), so a long backlog waiting in one group's lag never
+    /// hides a lost message behind it.
+    /// </summary>
+    public int SweepPageSize { get; set; } = 10_000;
+
     /// <summary>Completed rows are deleted after this long.</summary>
     public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromDays(7);
 }

@@ -34,12 +34,14 @@ public sealed class OutboxSweeper(
     ILogger<OutboxSweeper> logger) : BackgroundService
 {
     private const int MaxRowsPerStatement = 10_000;
+    private const int MaxPagesPerSweep = 20;
     private static readonly TimeSpan MaxRepublishDelay = TimeSpan.FromHours(1);
     private static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly OutboxOptions _options = options.Value;
     private long? _lastRetention;
+    private long _resumeAfter;
     private bool _brokerUnreachableLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -79,31 +81,58 @@ public sealed class OutboxSweeper(
           and published_at < now() - least(@max_delay, @timeout * power(2, least(greatest(publish_count - 1, 0), 20)))
         """;
 
+    /// <summary>
+    /// Pages through the overdue rows in id order from where the last sweep stopped, requeuing those
+    /// whose group passed them; at the end it starts again from the first.
+    /// </summary>
     private async Task RequeueUncompletedAsync(CancellationToken ct)
     {
+        for (var page = 0; page < MaxPagesPerSweep; page++)
+        {
+            var candidates = await OverduePageAsync(_resumeAfter, ct);
+            if (candidates.Count == 0)
+            {
+                _resumeAfter = 0;
+                return;
+            }
+            if (!await RequeueLostAsync(candidates, ct)) return; // the broker cannot be asked: the same page next time
+            _resumeAfter = candidates[^1].Id;
+            if (candidates.Count < _options.SweepPageSize)
+            {
+                _resumeAfter = 0;
+                return;
+            }
+        }
+    }
+
+    private async Task<List<Candidate>> OverduePageAsync(long after, CancellationToken ct)
+    {
         var candidates = new List<Candidate>();
-        await using (var select = dataSource.CreateCommand($"""
+        await using var select = dataSource.CreateCommand($"""
             select id, topic, kafka_partition, kafka_offset from outbox
-            where {Overdue}
+            where id > @after and {Overdue}
             order by id
             limit @limit
-            """))
-        {
-            AddOverdueParameters(select);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                candidates.Add(new Candidate(reader.GetInt64(0), reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetInt64(3)));
-        }
-        if (candidates.Count == 0) return;
+            """);
+        AddOverdueParameters(select);
+        select.Parameters.AddWithValue("after", after);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            candidates.Add(new Candidate(reader.GetInt64(0), reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetInt64(3)));
+        return candidates;
+    }
 
+    /// <returns>False when the broker could not be asked how far the groups got (nothing requeued).</returns>
+    private async Task<bool> RequeueLostAsync(List<Candidate> candidates, CancellationToken ct)
+    {
         var progress = await GroupProgressAsync(candidates, ct);
-        if (progress is null) return;
+        if (progress is null) return false;
         var lost = candidates.Where(c => ShouldRepublish(c, progress)).Select(c => c.Id).ToArray();
         if (lost.Length == 0)
         {
             logger.LogDebug("{Count} overdue outbox messages are still ahead of their consumer group; not republished", candidates.Count);
-            return;
+            return true;
         }
 
         // The time rule is checked again: another sweeper or the consumer may have got there meanwhile.
@@ -118,17 +147,18 @@ public sealed class OutboxSweeper(
         AddOverdueParameters(command);
         command.Parameters.AddWithValue("ids", lost);
         var requeued = await command.ExecuteNonQueryAsync(ct);
-        if (requeued == 0) return;
+        if (requeued == 0) return true;
 
         notifier.Signal(PostgresOutbox.Channel);
         logger.LogWarning("Requeued {Count} outbox messages their consumer passed or can no longer reach without completing them", requeued);
+        return true;
     }
 
     private void AddOverdueParameters(NpgsqlCommand command)
     {
         command.Parameters.AddWithValue("timeout", _options.CompletionTimeout);
         command.Parameters.AddWithValue("max_delay", MaxRepublishDelay);
-        command.Parameters.AddWithValue("limit", MaxRowsPerStatement);
+        command.Parameters.AddWithValue("limit", _options.SweepPageSize);
     }
 
     private bool ShouldRepublish(Candidate candidate, IReadOnlyDictionary<TopicPartition, GroupPosition> progress)
