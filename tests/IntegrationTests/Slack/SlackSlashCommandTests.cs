@@ -59,11 +59,8 @@ public sealed class SlackSlashCommandTests(SlackSystem system) : IAsyncLifetime
         var responseUrl = await MintResponseUrlAsync("T0002");
 
         // A busy database: every read of the entity read model waits until this transaction ends.
-        await using var holder = new NpgsqlConnection(system.ConnectionString);
-        await holder.OpenAsync();
-        await using var transaction = await holder.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("lock table entities in access exclusive mode", holder, transaction))
-            await lockTable.ExecuteNonQueryAsync();
+        await using var holder = await HoldReadModelAsync();
+        await using var transaction = holder.Transaction;
 
         var clock = Stopwatch.StartNew();
         var answer = await AskAsync("T0002", "status invoice in_slow", responseUrl);
@@ -86,11 +83,8 @@ public sealed class SlackSlashCommandTests(SlackSystem system) : IAsyncLifetime
     {
         var tenant = await system.TenantAsync();
         await system.ConnectSlackAsync(tenant.Client, "T0002");
-        await using var holder = new NpgsqlConnection(system.ConnectionString);
-        await holder.OpenAsync();
-        await using var transaction = await holder.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("lock table entities in access exclusive mode", holder, transaction))
-            await lockTable.ExecuteNonQueryAsync();
+        await using var holder = await HoldReadModelAsync();
+        await using var transaction = holder.Transaction;
 
         var foreign = new Uri(system.Slack.BaseAddress, "/api/chat.postMessage").ToString();
         var answer = await AskAsync("T0002", "status invoice in_x", foreign);
@@ -106,6 +100,22 @@ public sealed class SlackSlashCommandTests(SlackSystem system) : IAsyncLifetime
     {
         (await system.PostSignedAsync("/inbound/slack/commands", "team_id=T0001&command=%2Facme&text=status+invoice+x", secret: "wrong"))
             .StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    private sealed record ReadModelHold(NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    }
+
+    /// <summary>Takes the entity read model's table in an exclusive lock: every read of it waits until the transaction ends.</summary>
+    private async Task<ReadModelHold> HoldReadModelAsync()
+    {
+        var connection = new NpgsqlConnection(system.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("lock table entities in access exclusive mode", connection, transaction))
+            await lockTable.ExecuteNonQueryAsync();
+        return new ReadModelHold(connection, transaction);
     }
 
     private async Task<string> MintResponseUrlAsync(string team)
