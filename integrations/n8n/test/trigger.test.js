@@ -25,7 +25,7 @@ describe('the Integrations Trigger node', () => {
     const tenant = await createTenant();
     const context = nodeContext({ credentials: tenant.credentials, parameters: { authentication: 'apiKey' } });
     const options = await node.methods.loadOptions.getEventTypes.call(context);
-    const catalog = (await call('GET', '/api/v1/event-types', tenant.key)).json.data.map((t) => t.name);
+    const catalog = (await call('GET', '/api/v1/event-types?limit=100', tenant.key)).json.data.map((t) => t.name);
     assert.deepEqual(options.map((o) => o.value), catalog);
     assert.ok(catalog.includes('invoice.paid'));
   });

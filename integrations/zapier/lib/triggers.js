@@ -45,7 +45,7 @@ const triggers = [
     display: { label: 'Event Types', description: 'The event catalog, for the event type dropdown.', hidden: true },
     operation: {
       perform: async (z, bundle) => {
-        const response = await z.request({ url: apiUrl(bundle, '/api/v1/event-types') });
+        const response = await z.request({ url: apiUrl(bundle, '/api/v1/event-types?limit=100') });
         return response.data.data.map((t) => ({ id: t.name, name: t.name, description: t.description }));
       },
       sample: { id: 'invoice.paid', name: 'invoice.paid', description: 'A payment succeeded.' },

@@ -21,14 +21,16 @@ public class EventCatalogAndSchemaTests(TestSystem system) : IClassFixture<TestS
     {
         var tenant = await system.CreateTenantWithKeyAsync();
 
-        var catalog = await (await tenant.Client.GetAsync("/api/v1/event-types")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        var catalog = await (await tenant.Client.GetAsync("/api/v1/event-types?limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK);
 
+        catalog.GetProperty("has_more").GetBoolean().ShouldBeFalse();
         var types = catalog.GetProperty("data").EnumerateArray().ToList();
-        types.Select(t => t.GetProperty("name").GetString()).ShouldBe([
+        types.Select(t => t.GetProperty("name").GetString()).ShouldBe(new[]
+        {
             "entity.created", "entity.updated", "entity.deleted", "user.invited", "user.joined", "user.removed",
             "subscription.created", "subscription.updated", "subscription.cancelled", "invoice.paid", "invoice.failed", "notification.requested", "webhook_endpoint.disabled",
             "inbound.received", "sync.item_received",
-        ]);
+        }.Order(StringComparer.Ordinal), "by name");
         foreach (var type in types)
         {
             type.GetProperty("description").GetString().ShouldNotBeNullOrWhiteSpace();
@@ -42,6 +44,45 @@ public class EventCatalogAndSchemaTests(TestSystem system) : IClassFixture<TestS
         var updated = types.Single(t => t.GetProperty("name").GetString() == "entity.updated");
         updated.GetProperty("schema").GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldContain("changed_fields");
         updated.GetProperty("sample").GetProperty("changes").ValueKind.ShouldBe(JsonValueKind.Object);
+    }
+
+    [Fact]
+    public async Task The_catalog_follows_the_list_conventions_pages_filters_and_refusals()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var all = (await (await tenant.Client.GetAsync("/api/v1/event-types?limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK))
+            .GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
+
+        // Forward in pages of four, then back from the last page.
+        var seen = new List<string>();
+        string? cursor = null;
+        JsonElement page;
+        do
+        {
+            page = await (await tenant.Client.GetAsync("/api/v1/event-types?limit=4" + (cursor is null ? "" : "&cursor=" + cursor))).ShouldBeJsonAsync(HttpStatusCode.OK);
+            page.GetProperty("data").GetArrayLength().ShouldBeLessThanOrEqualTo(4);
+            seen.AddRange(page.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()!));
+            cursor = page.GetProperty("next_cursor").GetString();
+        } while (cursor is not null);
+        seen.ShouldBe(all);
+        var back = await (await tenant.Client.GetAsync("/api/v1/event-types?limit=4&cursor=" + page.GetProperty("previous_cursor").GetString()))
+            .ShouldBeJsonAsync(HttpStatusCode.OK);
+        back.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ShouldBe(all.Skip((all.Count - 1) / 4 * 4 - 4).Take(4));
+
+        var descending = await (await tenant.Client.GetAsync("/api/v1/event-types?limit=100&sort=name:desc")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        descending.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ShouldBe(Enumerable.Reverse(all));
+        var platform = await (await tenant.Client.GetAsync("/api/v1/event-types?source=platform&limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        platform.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString())
+            .ShouldBe(["inbound.received", "sync.item_received", "webhook_endpoint.disabled"]);
+        var search = await (await tenant.Client.GetAsync("/api/v1/event-types?q=INVOICE")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        search.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ShouldBe(["invoice.failed", "invoice.paid"]);
+        var names = await (await tenant.Client.GetAsync("/api/v1/event-types?fields=name&limit=1")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        names.GetProperty("data")[0].EnumerateObject().Select(p => p.Name).ShouldBe(["name"]);
+
+        await (await tenant.Client.GetAsync("/api/v1/event-types?source=partner")).ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        await (await tenant.Client.GetAsync("/api/v1/event-types?sort=description")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "invalid_parameter");
+        await (await tenant.Client.GetAsync("/api/v1/event-types?cursor=bm90LW91cnM")).ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        await (await tenant.Client.GetAsync("/api/v1/event-types?limit=101")).ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
     }
 
     [Fact]

@@ -94,7 +94,7 @@ export class IntegrationsTrigger implements INodeType {
 	methods = {
 		loadOptions: {
 			async getEventTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const catalog = await expectOk.call(this, apiRequest.call(this, 'GET', '/api/v1/event-types'));
+				const catalog = await expectOk.call(this, apiRequest.call(this, 'GET', '/api/v1/event-types?limit=100'));
 				return ((catalog.data ?? []) as IDataObject[]).map((type) => ({
 					name: String(type.name),
 					value: String(type.name),

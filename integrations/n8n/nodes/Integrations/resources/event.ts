@@ -34,7 +34,7 @@ export const eventDescription: INodeProperties[] = [
 		typeOptions: {
 			loadOptions: {
 				routing: {
-					request: { method: 'GET', url: '/api/v1/event-types' },
+					request: { method: 'GET', url: '/api/v1/event-types', qs: { limit: 100 } },
 					output: {
 						postReceive: [
 							{ type: 'rootProperty', properties: { property: 'data' } },
