@@ -16,6 +16,8 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<Application.Connectors.Queries.ListSlackChannels.ISlackChannels>(provider => new Slack.SlackChannelClient(
             provider.GetRequiredService<Application.Connections.ConnectionsOptions>(), provider.GetRequiredService<Application.Common.Interfaces.IClock>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
+        services.AddSingleton(new BuiltInProvider(Jira.JiraProvider.Definition));
+        services.AddSingleton<Application.Connectors.IConnectorAction, Jira.JiraIssueAction>();
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());
