@@ -24,6 +24,9 @@ namespace Integrations.Fakes.Jira;
 /// </summary>
 public static class JiraRestApi
 {
+    /// <summary>Jira's JSON as it writes it (camelCase names as given, nulls kept), not the fakes' snake_case control API.</summary>
+    private static readonly JsonSerializerOptions Atlassian = new(JsonSerializerDefaults.General);
+
     public static void MapJiraRestApi(this WebApplication app)
     {
         app.MapGet("/oauth/token/accessible-resources", (HttpContext context) =>
@@ -32,7 +35,7 @@ public static class JiraRestApi
             return Results.Json(new[]
             {
                 new { id = site.Id, url = SiteUrl(site), name = site.Name, scopes = new[] { "read:jira-work", "write:jira-work", "manage:jira-webhook" }, avatarUrl = "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png" },
-            });
+            }, Atlassian);
         }).RequireFakeAuthentication();
 
         var api = app.MapGroup("/ex/jira/{cloudId}/rest/api/3").RequireFakeAuthentication();
@@ -41,7 +44,7 @@ public static class JiraRestApi
             var site = ResourceAuthentication.AccountOf(context.HttpContext);
             return context.HttpContext.GetRouteValue("cloudId") as string == site.Id
                 ? await next(context)
-                : Results.Json(new { code = 401, message = "Unauthorized; scope does not match" }, statusCode: 401);
+                : Results.Json(new { code = 401, message = "Unauthorized; scope does not match" }, Atlassian, statusCode: 401);
         });
 
         api.MapGet("/project/search", (HttpContext context, JiraSites sites, int? startAt, int? maxResults) =>
@@ -50,7 +53,7 @@ public static class JiraRestApi
             var all = sites.ProjectsOf(site.Id);
             int start = Math.Max(0, startAt ?? 0), size = Math.Clamp(maxResults ?? 50, 1, 100);
             var page = all.Skip(start).Take(size).Select(p => new { id = p.Id, key = p.Key, name = p.Name, projectTypeKey = "software", self = $"{Self(context)}/project/{p.Id}" });
-            return Results.Json(new { self = Self(context) + "/project/search", maxResults = size, startAt = start, total = all.Count, isLast = start + size >= all.Count, values = page });
+            return Results.Json(new { self = Self(context) + "/project/search", maxResults = size, startAt = start, total = all.Count, isLast = start + size >= all.Count, values = page }, Atlassian);
         });
 
         api.MapPost("/issue", async (HttpContext context, JiraSites sites, TimeProvider clock) =>
@@ -69,18 +72,18 @@ public static class JiraRestApi
             var (project, errors) = Validate(fields, sites.ProjectsOf(site.Id));
             if (errors.Count > 0) return Error(400, [], errors);
             var issue = sites.Create(site.Id, project!, fields, clock.GetUtcNow());
-            return Results.Json(new { id = issue.Id, key = issue.Key, self = $"{Self(context)}/issue/{issue.Id}" }, statusCode: 201);
+            return Results.Json(new { id = issue.Id, key = issue.Key, self = $"{Self(context)}/issue/{issue.Id}" }, Atlassian, statusCode: 201);
         });
 
         api.MapGet("/issue/{issueIdOrKey}", (string issueIdOrKey, HttpContext context, JiraSites sites) =>
             sites.Find(ResourceAuthentication.AccountOf(context).Id, issueIdOrKey) is { } issue
-                ? Results.Json(new { id = issue.Id, key = issue.Key, self = $"{Self(context)}/issue/{issue.Id}", fields = issue.Fields })
+                ? Results.Json(new { id = issue.Id, key = issue.Key, self = $"{Self(context)}/issue/{issue.Id}", fields = issue.Fields }, Atlassian)
                 : Error(404, ["Issue does not exist or you do not have permission to see it."]));
     }
 
     /// <summary>Jira's error body: <c>{"errorMessages": [...], "errors": {...}}</c>.</summary>
     public static IResult Error(int status, string[] messages, Dictionary<string, string>? errors = null) =>
-        Results.Json(new { errorMessages = messages, errors = errors ?? [] }, statusCode: status);
+        Results.Json(new { errorMessages = messages, errors = errors ?? [] }, Atlassian, statusCode: status);
 
     /// <summary>The checks Jira makes that a wrong client would trip: the create screen's required fields, ADF's shape, labels.</summary>
     private static (JiraProject? Project, Dictionary<string, string> Errors) Validate(JsonObject fields, IReadOnlyList<JiraProject> projects)
