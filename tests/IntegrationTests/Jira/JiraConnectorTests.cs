@@ -91,6 +91,29 @@ public sealed class JiraConnectorTests(JiraSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_created_issue_is_linked_with_the_routes_entity_in_the_connections_identity_map()
+    {
+        var tenant = await system.TenantAsync();
+        var (connection, _) = await system.ConnectJiraAsync(tenant.Client);
+        var id = connection.GetProperty("id").GetGuid();
+        await JiraSystem.IssueRouteAsync(tenant.Client, id, new
+        {
+            project = "OPS", issue_type = "Task", summary = "{{ data.invoice_id }}", entity = new { type = "invoice", id = "{{ data.invoice_id }}" },
+        });
+
+        await DeliveryApi.PublishAsync(tenant.Client, data: ConnectorsSystem.Invoice("in_linked", 5));
+
+        await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 1 && c[0].Status() == "succeeded", Soon, "the issue was created");
+        var issue = (await system.IssuesAsync(JiraSystem.Acme)).ShouldHaveSingleItem();
+        var links = await (await tenant.Client.GetAsync($"/api/v1/connections/{id}/links")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        var link = links.GetProperty("data").EnumerateArray().ShouldHaveSingleItem();
+        link.GetProperty("entity_type").GetString().ShouldBe("invoice");
+        link.GetProperty("entity_id").GetString().ShouldBe("in_linked");
+        link.GetProperty("external_type").GetString().ShouldBe("jira.issue");
+        link.GetProperty("external_id").GetString().ShouldBe(issue.GetProperty("id").GetString(), "the issue's id, which survives a move to another project");
+    }
+
+    [Fact]
     public async Task A_description_template_is_rendered_into_adf_paragraphs()
     {
         var tenant = await system.TenantAsync();

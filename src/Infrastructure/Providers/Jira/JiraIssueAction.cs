@@ -21,12 +21,18 @@ namespace Integrations.Infrastructure.Providers.Jira;
 ///   "labels": ["billing"],                                  optional: labels (spaces become _)
 ///   "open_url": "https://app.example.com/i/{{ data.id }}",  optional: the "Open in app" link of the default description
 ///   "fields": { "customfield_10010": { "type": "number", "value": "{{ data.amount_cents }}" } }  optional: field mapping
+///   "entity": { "type": "invoice", "id": "{{ data.invoice_id }}" }  optional: our record the issue is for (linked once created)
 /// }
 /// </code>
+/// A created issue is linked with the route's entity in the connection's identity map
+/// (<see cref="ILinkingConnectorAction"/>): <c>jira.issue</c> and the issue's id, which stays the same
+/// when the issue moves to another project (its key does not).
 /// </summary>
-public sealed partial class JiraIssueAction : IConnectorAction
+public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnectorAction
 {
-    private static readonly string[] Settings = ["project", "issue_type", "summary", "description", "labels", "open_url", "fields"];
+    public const string ExternalType = "jira.issue";
+
+    private static readonly string[] Settings = ["project", "issue_type", "summary", "description", "labels", "open_url", "fields", "entity"];
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, JiraIssueTemplate> _parsed = new(StringComparer.Ordinal);
 
@@ -58,6 +64,7 @@ public sealed partial class JiraIssueAction : IConnectorAction
             else if (openUrl.ValueKind != JsonValueKind.String) errors.Add(new("settings.open_url", "invalid_url", "settings.open_url is an http(s) URL template."));
         }
         output["fields"] = Fields(settings, errors);
+        if (settings.TryGetProperty("entity", out var entity) && entity.ValueKind != JsonValueKind.Null) CheckEntity(entity, output, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
         return Task.FromResult(output.ToJsonString(Compact));
     }
@@ -66,6 +73,35 @@ public sealed partial class JiraIssueAction : IConnectorAction
     {
         var template = _parsed.Count > 10_000 ? Parse(settingsJson) : _parsed.GetOrAdd(settingsJson, Parse);
         return new PreparedRequest("POST", null, "/issue", new Dictionary<string, string>(), JiraIssue.Build(template, @event, data).ToJsonString(Compact));
+    }
+
+    public MadeRecordLink? LinkOf(PreparedRequest request, string? answerExcerpt)
+    {
+        if (request.Body is null || answerExcerpt is null) return null;
+        try
+        {
+            var entity = JiraIssue.EntityOf(JsonDocument.Parse(request.Body).RootElement);
+            var answer = JsonDocument.Parse(answerExcerpt).RootElement;
+            return entity is { } e && answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                ? new MadeRecordLink(e.Type, e.Id, ExternalType, id.GetString()!)
+                : null;
+        }
+        catch (JsonException)
+        {
+            // An answer cut at the excerpt's kilobyte, or not JSON: no link rather than a wrong one.
+            return null;
+        }
+    }
+
+    /// <summary>entity: the record's type (lower case) and its id's template.</summary>
+    private static void CheckEntity(JsonElement entity, JsonObject output, List<ValidationError> errors)
+    {
+        var type = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+        var id = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
+        if (!EntityType().IsMatch(type)) errors.Add(new("settings.entity.type", "invalid_entity", "settings.entity.type is the record's type in lower case (invoice, support_ticket)."));
+        else if (id.Length == 0) errors.Add(new("settings.entity.id", "invalid_entity", "settings.entity.id is the record's id, as a template such as {{ data.invoice_id }}."));
+        else if (TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(id)), "settings.entity.id", errors))
+            output["entity"] = new JsonObject { ["type"] = type, ["id"] = id };
     }
 
     /// <summary>fields: Jira field ids (system or customfield_NNNNN) → {type, value (a template)}.</summary>
@@ -140,7 +176,10 @@ public sealed partial class JiraIssueAction : IConnectorAction
             root.TryGetProperty("labels", out var l) ? l.EnumerateArray().Select(x => x.GetString()!).ToList() : [],
             root.GetProperty("fields").EnumerateObject()
                 .Select(f => new JiraFieldMapping(f.Name, f.Value.GetProperty("type").GetString()!, Text(f.Value.GetProperty("value")))).ToList(),
-            root.TryGetProperty("open_url", out var u) ? PathTemplate.Parse(u.GetString()!) : null);
+            root.TryGetProperty("open_url", out var u) ? PathTemplate.Parse(u.GetString()!) : null,
+            root.TryGetProperty("entity", out var e)
+                ? new JiraEntity(e.GetProperty("type").GetString()!, JsonTemplate.Parse(JsonSerializer.Serialize(e.GetProperty("id").GetString())))
+                : null);
     }
 
     /// <summary>Jira project keys: an upper-case letter, then upper-case letters, digits or _ (or a numeric id).</summary>
@@ -149,6 +188,9 @@ public sealed partial class JiraIssueAction : IConnectorAction
 
     [GeneratedRegex(@"^[^\x00-\x1f]{1,255}$")]
     private static partial Regex IssueTypeName();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private static partial Regex EntityType();
 
     [GeneratedRegex("^([a-z][a-zA-Z0-9_]{0,63}|customfield_[0-9]{1,12})$")]
     private static partial Regex FieldId();

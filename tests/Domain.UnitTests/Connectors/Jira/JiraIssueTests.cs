@@ -63,4 +63,32 @@ public sealed class JiraIssueTests
         var fallback = JiraIssue.Build(Template(), Event, Data)["fields"]!["description"]!;
         fallback["content"]!.AsArray().Count.ShouldBe(2, "the event line and the field list");
     }
+
+    [Fact]
+    public void The_entity_rides_along_as_an_issue_property_and_is_read_back()
+    {
+        var template = Template() with { Entity = new JiraEntity("invoice", JsonTemplate.Parse("\"{{ data.invoice_id }}\"")) };
+
+        var body = JiraIssue.Build(template, Event, Data);
+
+        body["properties"]!.ToJsonString().ShouldBe("""[{"key":"integrations.entity","value":{"type":"invoice","id":"in_1"}}]""");
+        JiraIssue.EntityOf(JsonDocument.Parse(body.ToJsonString()).RootElement).ShouldBe(("invoice", "in_1"));
+    }
+
+    [Theory]
+    [InlineData("""{"fields":{}}""")]
+    [InlineData("""{"properties":[{"key":"other","value":{"type":"a","id":"b"}}]}""")]
+    [InlineData("""{"properties":[{"key":"integrations.entity","value":{"type":"a","id":7}}]}""")]
+    [InlineData("""{"properties":{}}""")]
+    [InlineData("[]")]
+    public void A_body_without_our_property_names_no_entity(string body) =>
+        JiraIssue.EntityOf(JsonDocument.Parse(body).RootElement).ShouldBeNull();
+
+    [Fact]
+    public void An_entity_id_that_renders_empty_adds_no_property()
+    {
+        var template = Template() with { Entity = new JiraEntity("invoice", JsonTemplate.Parse("\"{{ data.missing }}\"")) };
+
+        JiraIssue.Build(template, Event, Data).ContainsKey("properties").ShouldBeFalse();
+    }
 }
