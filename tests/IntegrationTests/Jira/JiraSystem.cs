@@ -4,7 +4,6 @@ using System.Text.Json;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Connectors;
 using Integrations.IntegrationTests.Infrastructure;
-using Microsoft.AspNetCore.WebUtilities;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Jira;
@@ -73,22 +72,8 @@ public sealed class JiraSystem : ConnectorsSystem
     }
 
     /// <summary>"Connect Jira": the connection, the browser at Atlassian's consent (approved for <paramref name="site"/>) and back at our callback.</summary>
-    public async Task<(JsonElement Connection, string ConnectUrl)> ConnectJiraAsync(HttpClient client, string site = Acme)
-    {
-        var created = await (await client.PostAsJsonAsync("/api/v1/connections", new { provider = "jira", display_name = "Acme Jira" }))
-            .ShouldBeJsonAsync(HttpStatusCode.Created);
-        var connectUrl = created.GetProperty("connect_url").GetString()!;
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        using var approved = await browser.GetAsync(QueryHelpers.AddQueryString(connectUrl, "site", site));
-        approved.StatusCode.ShouldBe(HttpStatusCode.Found, await approved.Content.ReadAsStringAsync());
-        var callback = approved.Headers.Location!.ToString();
-        callback.ShouldStartWith(BaseAddress.ToString().TrimEnd('/') + "/connect/callback/jira?");
-        using var page = await CallbackAsync(callback);
-        var html = await page.Content.ReadAsStringAsync();
-        page.StatusCode.ShouldBe(HttpStatusCode.OK, html);
-        html.ShouldContain("Connected");
-        return (await GetAsync(client, created.GetProperty("connection").GetProperty("id").GetGuid()), connectUrl);
-    }
+    public Task<(JsonElement Connection, string ConnectUrl)> ConnectJiraAsync(HttpClient client, string site = Acme) =>
+        ConnectThroughBrowserAsync(client, "jira", "Acme Jira", "site", site);
 
     /// <summary>A jira.issue route of the connection; returns its id.</summary>
     public static async Task<Guid> IssueRouteAsync(HttpClient client, Guid connectionId, object settings, string[]? eventTypes = null)

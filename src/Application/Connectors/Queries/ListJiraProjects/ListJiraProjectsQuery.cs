@@ -1,4 +1,3 @@
-using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Connections;
 using MediatR;
@@ -26,25 +25,11 @@ public interface IJiraProjects
 /// <summary>The projects the connected user can see on the connection's Jira site, by key.</summary>
 public sealed record ListJiraProjectsQuery(Guid TenantId, Guid ConnectionId) : IQuery<JiraProjectList>;
 
-public sealed class ListJiraProjectsQueryHandler(IConnectionReadModel connections, IConnectionAccess access, IJiraProjects projects)
+public sealed class ListJiraProjectsQueryHandler(ProviderConnectionReads reads, IJiraProjects projects)
     : IRequestHandler<ListJiraProjectsQuery, JiraProjectList>
 {
     public const string Provider = "jira";
 
-    public async Task<JiraProjectList> Handle(ListJiraProjectsQuery request, CancellationToken cancellationToken)
-    {
-        var connection = await connections.FindAsync(request.TenantId, request.ConnectionId, cancellationToken) ?? throw ConnectionAggregate.NotFound();
-        if (connection.Provider != Provider)
-            throw new ConflictException("not_a_jira_connection", $"The connection is to {connection.Provider}; projects are listed for Jira connections.");
-        var current = await access.GetAsync(request.TenantId, request.ConnectionId, cancellationToken);
-        try
-        {
-            return await projects.ListAsync(current, cancellationToken);
-        }
-        catch (ProviderCallException e) when (e.Unauthorized)
-        {
-            // A token Jira no longer accepts: renewed once, as the runtime does for calls.
-            return await projects.ListAsync(await access.RenewAsync(current, cancellationToken), cancellationToken);
-        }
-    }
+    public Task<JiraProjectList> Handle(ListJiraProjectsQuery request, CancellationToken cancellationToken) =>
+        reads.ReadAsync(request.TenantId, request.ConnectionId, Provider, "Jira", "projects", projects.ListAsync, cancellationToken);
 }
