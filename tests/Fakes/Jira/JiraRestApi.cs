@@ -4,6 +4,7 @@ using Integrations.Fakes.Common.Auth;
 using Integrations.Fakes.Common.OAuth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Integrations.Fakes.Jira;
 
@@ -25,9 +26,10 @@ namespace Integrations.Fakes.Jira;
 public static class JiraRestApi
 {
     /// <summary>Jira's JSON as it writes it (camelCase names as given, nulls kept), not the fakes' snake_case control API.</summary>
-    private static readonly JsonSerializerOptions Atlassian = new(JsonSerializerDefaults.General);
+    public static readonly JsonSerializerOptions Atlassian = new(JsonSerializerDefaults.General);
 
-    public static void MapJiraRestApi(this WebApplication app)
+    /// <returns>The REST API's group (<c>/ex/jira/{cloudId}/rest/api/3</c>), for the other parts of the API.</returns>
+    public static RouteGroupBuilder MapJiraRestApi(this WebApplication app)
     {
         app.MapGet("/oauth/token/accessible-resources", (HttpContext context) =>
         {
@@ -79,6 +81,7 @@ public static class JiraRestApi
             sites.Find(ResourceAuthentication.AccountOf(context).Id, issueIdOrKey) is { } issue
                 ? Results.Json(new { id = issue.Id, key = issue.Key, self = $"{Self(context)}/issue/{issue.Id}", fields = issue.Fields }, Atlassian)
                 : Error(404, ["Issue does not exist or you do not have permission to see it."]));
+        return api;
     }
 
     /// <summary>Jira's error body: <c>{"errorMessages": [...], "errors": {...}}</c>.</summary>

@@ -26,11 +26,13 @@ builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 });
 builder.Services.AddFakeOAuthServer();
 builder.Services.AddFakeState<JiraSites>();
+builder.Services.AddHttpClient();
+builder.Services.AddFakeState<JiraWebhooks>();
 
 var app = builder.Build();
 app.UseFakeFoundation();
 app.MapFakeOAuthServer();
-app.MapJiraRestApi();
+app.MapJiraRestApi().MapJiraWorkflow();
 app.MapJiraControlApi();
 
 await FakeApp.RunAsync(app, "jira");

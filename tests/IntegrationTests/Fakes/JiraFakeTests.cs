@@ -112,6 +112,66 @@ public sealed class JiraFakeTests : IAsyncLifetime
         JsonDocument.Parse(answer.Body).RootElement.GetProperty("key").GetString().ShouldBe("SUP-1");
     }
 
+    [Fact]
+    public async Task Transitions_are_looked_up_from_the_issues_status_and_a_transition_not_available_is_refused()
+    {
+        var tokens = await TokensAsync();
+        var key = await CreateIssueAsync(tokens.Access);
+
+        var listed = await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/issue/{key}/transitions", tokens.Access);
+        var done = await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/issue/{key}/transitions", tokens.Access, """{"transition":{"id":"31"}}""");
+        var again = await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/issue/{key}/transitions", tokens.Access, """{"transition":{"id":"31"}}""");
+        var issue = await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/issue/{key}", tokens.Access);
+
+        JsonDocument.Parse(listed.Body).RootElement.GetProperty("transitions").EnumerateArray().Select(t => t.GetProperty("to").GetProperty("name").GetString())
+            .ShouldBe(["In Progress", "Done"], "every status but the current one (To Do)");
+        done.Status.ShouldBe(HttpStatusCode.NoContent);
+        again.Status.ShouldBe(HttpStatusCode.BadRequest, "Done is not reachable from Done");
+        JsonDocument.Parse(issue.Body).RootElement.GetProperty("fields").GetProperty("status").GetProperty("name").GetString().ShouldBe("Done");
+    }
+
+    [Fact]
+    public async Task Dynamic_webhooks_deliver_issue_updated_for_matching_changes_and_expire_after_30_days_unless_refreshed()
+    {
+        await using var sink = await Webhooks.Delivery.WebhookSink.StartAsync();
+        var path = sink.NewPath("jira");
+        var tokens = await TokensAsync();
+        var key = await CreateIssueAsync(tokens.Access);
+        var registered = await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access,
+            JsonSerializer.Serialize(new { url = sink.Url(path), webhooks = new[] { new { events = new[] { "jira:issue_updated" }, jqlFilter = "project = OPS" } } }));
+        var other = await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access,
+            JsonSerializer.Serialize(new { url = sink.Url(path), webhooks = new[] { new { events = new[] { "jira:issue_updated" }, jqlFilter = "project = SUP" } } }));
+        var id = JsonDocument.Parse(registered.Body).RootElement.GetProperty("webhookRegistrationResult")[0].GetProperty("createdWebhookId").GetInt64();
+
+        (await SendAsync(HttpMethod.Put, $"/ex/jira/{Site}/rest/api/3/issue/{key}", tokens.Access, """{"fields":{"summary":"renamed"}}""")).Status.ShouldBe(HttpStatusCode.NoContent);
+
+        var delivery = (await sink.WaitForAsync(path, 1, TimeSpan.FromSeconds(10))).ShouldHaveSingleItem("only the webhook whose JQL matches the issue's project");
+        var body = JsonDocument.Parse(delivery.Body).RootElement;
+        body.GetProperty("webhookEvent").GetString().ShouldBe("jira:issue_updated");
+        body.GetProperty("issue").GetProperty("key").GetString().ShouldBe(key);
+        body.GetProperty("changelog").GetProperty("items")[0].GetProperty("field").GetString().ShouldBe("summary");
+        body.GetProperty("matchedWebhookIds").EnumerateArray().Select(i => i.GetInt64()).ShouldBe([id]);
+
+        await _jira.Control.AdvanceClockAsync(TimeSpan.FromDays(20));
+        tokens = await TokensAsync(); // the access token expired meanwhile
+        var refreshed = await SendAsync(HttpMethod.Put, $"/ex/jira/{Site}/rest/api/3/webhook/refresh", tokens.Access, $$"""{"webhookIds":[{{id}}]}""");
+        refreshed.Status.ShouldBe(HttpStatusCode.OK);
+        await _jira.Control.AdvanceClockAsync(TimeSpan.FromDays(15));
+        tokens = await TokensAsync();
+        var left = JsonDocument.Parse((await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access)).Body).RootElement;
+        left.GetProperty("values").EnumerateArray().Select(v => v.GetProperty("id").GetInt64()).ShouldBe([id], "the other one expired 30 days after it was registered");
+        other.Status.ShouldBe(HttpStatusCode.OK);
+        (await SendAsync(HttpMethod.Delete, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access, $$"""{"webhookIds":[{{id}}]}""")).Status.ShouldBe(HttpStatusCode.Accepted);
+        JsonDocument.Parse((await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access)).Body).RootElement.GetProperty("total").GetInt32().ShouldBe(0);
+    }
+
+    private async Task<string> CreateIssueAsync(string token)
+    {
+        var created = await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/issue", token, """{"fields":{"project":{"key":"OPS"},"issuetype":{"name":"Task"},"summary":"x"}}""");
+        created.Status.ShouldBe(HttpStatusCode.Created);
+        return JsonDocument.Parse(created.Body).RootElement.GetProperty("key").GetString()!;
+    }
+
     private async Task<(string Access, string Refresh)> TokensAsync()
     {
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _jira.BaseAddress };
