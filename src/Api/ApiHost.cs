@@ -98,6 +98,7 @@ public static class ApiHost
         api.MapProviderEndpoints();
         api.MapConnectionEndpoints();
         api.MapSlackEndpoints();
+        api.MapJiraEndpoints();
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();

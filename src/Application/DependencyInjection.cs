@@ -70,6 +70,7 @@ public static class DependencyInjection
     {
         services.AddScoped<Connections.ConnectionAggregate>();
         services.AddScoped<Connections.ConnectFlow>();
+        services.AddScoped<Connectors.ProviderConnectionReads>();
         services.AddScoped<Connections.TokenRefresher>();
         services.AddScoped<Connections.ConnectionHealthChecker>();
         services.AddScoped<Connections.IConnectionAccess, Connections.ConnectionAccessService>();

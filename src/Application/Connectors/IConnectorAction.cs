@@ -35,6 +35,20 @@ public interface IConnectorAction
     PreparedRequest Prepare(string settingsJson, TemplateEvent @event, JsonElement data);
 }
 
+/// <summary>Our record and the record a succeeded call made at the provider: a link of the identity map (<see cref="Connections.IConnectionLinks"/>).</summary>
+public sealed record MadeRecordLink(string EntityType, string EntityId, string ExternalType, string ExternalId);
+
+/// <summary>
+/// An action whose calls make a record at the provider for a record of ours (jira.issue: an issue for
+/// an invoice). When such a call succeeds, the runtime links the two in the call's connection, in
+/// the transaction that records the result, so the way back (the provider's webhooks) finds our record.
+/// </summary>
+public interface ILinkingConnectorAction
+{
+    /// <summary>The link a succeeded call made, from its request and the first KiB of the provider's answer; null when it made none.</summary>
+    MadeRecordLink? LinkOf(PreparedRequest request, string? answerExcerpt);
+}
+
 /// <summary>The actions this platform offers, by name.</summary>
 public interface IConnectorActions
 {

@@ -77,6 +77,19 @@ public static class ConnectionEndpoints
     /// <summary>Where the connection's API is: the provider's, or the connection's own.</summary>
     public static Uri? BaseUrl(ProviderDefinition provider, ConnectionSettings? settings) => provider.ApiBaseUrl ?? settings?.BaseUrl;
 
+    /// <summary>
+    /// Where a connected account's calls go: <see cref="BaseUrl(ProviderDefinition, ConnectionSettings?)"/>,
+    /// or below it at the provider's <see cref="ProviderDefinition.AccountApiPath"/> with the account id
+    /// percent-encoded into it (so an account id cannot add a path segment).
+    /// </summary>
+    public static Uri? BaseUrl(ProviderDefinition provider, ConnectionSettings? settings, string? accountId)
+    {
+        var root = BaseUrl(provider, settings);
+        if (root is null || provider.AccountApiPath is not { } path || provider.ApiBaseUrl is null) return root;
+        if (string.IsNullOrEmpty(accountId)) return null;
+        return Below(root, path.Replace("{account}", Uri.EscapeDataString(accountId), StringComparison.Ordinal));
+    }
+
     /// <summary>The call that proves the connection works and names its account; null when it has none.</summary>
     public static HealthCheckCall? HealthCheck(ProviderDefinition provider, ConnectionSettings? settings) =>
         provider.HealthCheck ?? (settings?.BaseUrl is null ? null : new HealthCheckCall("GET", settings.HealthCheckPath ?? "", settings.AccountIdPath ?? "", settings.AccountNamePath));

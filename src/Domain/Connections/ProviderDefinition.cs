@@ -119,4 +119,12 @@ public sealed record ProviderDefinition(
 
     /// <summary>Set for providers that answer errors with HTTP 200 and a flag in the body (Slack); null: a 2xx is a success.</summary>
     public BodyErrorConvention? BodyErrors { get; init; }
+
+    /// <summary>
+    /// Where a connected account's API is below <see cref="ApiBaseUrl"/>, <c>{account}</c> standing for
+    /// the connection's account id (Jira Cloud: <c>/ex/jira/{account}/rest/api/3</c>, the account being
+    /// the site's cloud id). The health check, which finds the account, still calls below the base URL
+    /// itself. Null: calls go below the base URL.
+    /// </summary>
+    public string? AccountApiPath { get; init; }
 }

@@ -24,6 +24,11 @@ public static class ProviderServiceCollectionExtensions
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Slack.SlackFollowUpSender>>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
         services.AddSingleton<Application.Connectors.Queries.AnswerSlackCommand.ISlackFollowUps>(provider => provider.GetRequiredService<Slack.SlackFollowUpSender>());
+        services.AddSingleton(new BuiltInProvider(Jira.JiraProvider.Definition));
+        services.AddSingleton<Application.Connectors.IConnectorAction, Jira.JiraIssueAction>();
+        services.AddSingleton<Application.Connectors.Queries.ListJiraProjects.IJiraProjects>(provider => new Jira.JiraProjectClient(
+            provider.GetRequiredService<Application.Connections.ConnectionsOptions>(), provider.GetRequiredService<Application.Common.Interfaces.IClock>(),
+            () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());

@@ -34,6 +34,10 @@ internal static class ProviderSettings
             ApiKeyHeader = s["ApiKeyHeader"] is { Length: > 0 } header ? header : builtIn?.ApiKeyHeader,
             Inbound = Inbound(builtIn?.Inbound, s.GetSection("Inbound"), Where),
             BodyErrors = builtIn?.BodyErrors,
+            AccountApiPath = s["AccountApiPath"] is { Length: > 0 } accountPath
+                ? accountPath.StartsWith('/') && accountPath.Contains("{account}", StringComparison.Ordinal) ? accountPath
+                    : throw new InvalidOperationException($"{Where("AccountApiPath")} is a path starting with / that names {{account}}.")
+                : builtIn?.AccountApiPath,
         };
     }
 

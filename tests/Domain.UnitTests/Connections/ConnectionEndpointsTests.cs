@@ -102,4 +102,33 @@ public class ConnectionEndpointsTests
         ConnectionEndpoints.BaseUrl(Http, state.Settings).ShouldBe(new Uri("https://api.example.com"));
         ConnectionEndpoints.BaseUrl(Slack, null).ShouldBe(new Uri("https://slack.com/api"));
     }
+
+    [Fact]
+    public void A_provider_with_an_account_api_path_calls_below_it_with_the_connections_account()
+    {
+        var jira = Slack with { Id = "jira", ApiBaseUrl = new Uri("https://api.atlassian.com"), AccountApiPath = "/ex/jira/{account}/rest/api/3" };
+
+        ConnectionEndpoints.BaseUrl(jira, null, "8a7f6d2e-1111").ShouldBe(new Uri("https://api.atlassian.com/ex/jira/8a7f6d2e-1111/rest/api/3"));
+        ConnectionEndpoints.BaseUrl(jira, null).ShouldBe(new Uri("https://api.atlassian.com"), "the health check, which finds the account, calls below the provider's base");
+        ConnectionEndpoints.BaseUrl(jira, null, null).ShouldBeNull("no account yet: no API to call");
+        ConnectionEndpoints.BaseUrl(Slack, null, "T0001").ShouldBe(new Uri("https://slack.com/api"), "providers without the path are unchanged");
+    }
+
+    [Theory]
+    [InlineData("../../other")]
+    [InlineData("a/b")]
+    [InlineData("x?y=1#z")]
+    public void An_account_id_cannot_leave_its_path_segment(string account)
+    {
+        var jira = Slack with { Id = "jira", ApiBaseUrl = new Uri("https://api.atlassian.com"), AccountApiPath = "/ex/jira/{account}/rest/api/3" };
+
+        var url = ConnectionEndpoints.BaseUrl(jira, null, account)!;
+
+        url.Host.ShouldBe("api.atlassian.com");
+        url.Query.ShouldBeEmpty();
+        url.Fragment.ShouldBeEmpty();
+        url.AbsolutePath.ShouldStartWith("/ex/jira/");
+        url.AbsolutePath.ShouldEndWith("/rest/api/3");
+        url.Segments.Length.ShouldBe(7, "/, ex/, jira/, the account, rest/, api/, 3");
+    }
 }

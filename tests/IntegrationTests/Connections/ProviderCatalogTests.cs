@@ -52,13 +52,17 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         text.ShouldNotContain("platform-client", customMessage: "our client id is the operator's business, not the tenant's");
 
         var providers = JsonDocument.Parse(text).RootElement.GetProperty("data").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        providers.Keys.ShouldBe(["acme-crm", "http", "slack", "unconfigured"]); // sorted by id
+        providers.Keys.ShouldBe(["acme-crm", "http", "jira", "slack", "unconfigured"]); // sorted by id
 
         var slack = providers["slack"];
         slack.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["http.request", "slack.message"]);
         slack.GetProperty("oauth").GetProperty("default_scopes").EnumerateArray().Select(s => s.GetString()).ShouldBe(["chat:write", "channels:read", "commands"]);
         slack.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("single_use");
         slack.GetProperty("ready").GetBoolean().ShouldBeFalse("built in, but no Slack app (client id and secret) is configured here");
+        var jira = providers["jira"];
+        jira.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["jira.issue"]);
+        jira.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("single_use", "Atlassian rotates the refresh token on every use");
+        jira.GetProperty("ready").GetBoolean().ShouldBeFalse();
 
         var http = providers["http"];
         http.GetProperty("auth_kinds").EnumerateArray().Select(k => k.GetString()).ShouldBe(["api_key", "basic", "oauth2_client_credentials"]);

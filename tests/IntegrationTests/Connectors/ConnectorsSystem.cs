@@ -4,6 +4,8 @@ using System.Text.Json;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Connections;
 using Integrations.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+using Shouldly;
 
 namespace Integrations.IntegrationTests.Connectors;
 
@@ -120,6 +122,29 @@ public class ConnectorsSystem : ConnectionsSystem
 
     /// <summary>The requests the fake received under <paramref name="pathPrefix"/>, in order.</summary>
     public async Task<IReadOnlyList<FakeRequest>> ReceivedAsync(string pathPrefix) => await Fake.Control.RequestsAsync(pathPrefix);
+
+    /// <summary>
+    /// "Connect &lt;provider&gt;" as a customer's user does it: the connection, the browser at the provider
+    /// fake's authorize page (approving at once for the account <paramref name="accountParameter"/> names)
+    /// and back at our callback. Returns the connection as the API shows it and the connect URL.
+    /// </summary>
+    public async Task<(JsonElement Connection, string ConnectUrl)> ConnectThroughBrowserAsync(HttpClient client, string provider, string displayName,
+        string accountParameter, string account)
+    {
+        var created = await (await client.PostAsJsonAsync("/api/v1/connections", new { provider, display_name = displayName }))
+            .ShouldBeJsonAsync(HttpStatusCode.Created);
+        var connectUrl = created.GetProperty("connect_url").GetString()!;
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var approved = await browser.GetAsync(QueryHelpers.AddQueryString(connectUrl, accountParameter, account));
+        approved.StatusCode.ShouldBe(HttpStatusCode.Found, await approved.Content.ReadAsStringAsync());
+        var callback = approved.Headers.Location!.ToString();
+        callback.ShouldStartWith(BaseAddress.ToString().TrimEnd('/') + $"/connect/callback/{provider}?");
+        using var page = await CallbackAsync(callback);
+        var html = await page.Content.ReadAsStringAsync();
+        page.StatusCode.ShouldBe(HttpStatusCode.OK, html);
+        html.ShouldContain("Connected");
+        return (await GetAsync(client, created.GetProperty("connection").GetProperty("id").GetGuid()), connectUrl);
+    }
 }
 
 public static class ConnectorCallJson

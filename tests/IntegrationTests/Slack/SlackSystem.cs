@@ -4,7 +4,6 @@ using System.Text.Json;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Connectors;
 using Integrations.IntegrationTests.Infrastructure;
-using Microsoft.AspNetCore.WebUtilities;
 using Shouldly;
 
 namespace Integrations.IntegrationTests.Slack;
@@ -81,22 +80,8 @@ public sealed class SlackSystem : ConnectorsSystem
     public async Task<JsonElement> TokenCountersAsync() => await SlackControl.GetFromJsonAsync<JsonElement>("/_fake/slack/tokens");
 
     /// <summary>"Connect Slack": the connection, the browser at Slack's authorize page (approved for <paramref name="team"/>) and back at our callback.</summary>
-    public async Task<(JsonElement Connection, string ConnectUrl)> ConnectSlackAsync(HttpClient client, string team = Acme)
-    {
-        var created = await (await client.PostAsJsonAsync("/api/v1/connections", new { provider = "slack", display_name = "Ops workspace" }))
-            .ShouldBeJsonAsync(HttpStatusCode.Created);
-        var connectUrl = created.GetProperty("connect_url").GetString()!;
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        using var approved = await browser.GetAsync(QueryHelpers.AddQueryString(connectUrl, "team", team));
-        approved.StatusCode.ShouldBe(HttpStatusCode.Found, await approved.Content.ReadAsStringAsync());
-        var callback = approved.Headers.Location!.ToString();
-        callback.ShouldStartWith(BaseAddress.ToString().TrimEnd('/') + "/connect/callback/slack?");
-        using var page = await CallbackAsync(callback);
-        var html = await page.Content.ReadAsStringAsync();
-        page.StatusCode.ShouldBe(HttpStatusCode.OK, html);
-        html.ShouldContain("Connected");
-        return (await GetAsync(client, created.GetProperty("connection").GetProperty("id").GetGuid()), connectUrl);
-    }
+    public Task<(JsonElement Connection, string ConnectUrl)> ConnectSlackAsync(HttpClient client, string team = Acme) =>
+        ConnectThroughBrowserAsync(client, "slack", "Ops workspace", "team", team);
 
     /// <summary>POSTs a form as Slack does: X-Slack-Request-Timestamp and X-Slack-Signature v0= hex HMAC-SHA256 of v0:{timestamp}:{body}.</summary>
     public async Task<HttpResponseMessage> PostSignedAsync(string path, string body, string secret = SigningSecret, DateTimeOffset? timestamp = null,

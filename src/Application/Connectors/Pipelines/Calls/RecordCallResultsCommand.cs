@@ -12,18 +12,21 @@ namespace Integrations.Application.Connectors.Pipelines.Calls;
 /// tells tenants about what stays broken, once per incident (the notifications feature): a
 /// connection whose circuit has been open for Connectors:CircuitBreaker:IncidentAfter, and one
 /// whose dead letters reached Connectors:DeadLetterIncidentThreshold; each resolved when it clears
-/// (the circuit closed; no dead letter left).
+/// (the circuit closed; no dead letter left). A succeeded call of a <see cref="ILinkingConnectorAction"/>
+/// links our record with the one it made at the provider.
 /// </summary>
 public sealed record RecordCallResultsCommand(IReadOnlyList<CompletedCall> Calls) : ICommand<int>;
 
 public sealed class RecordCallResultsCommandHandler(
-    IConnectorCallResults results, IConnectorConnectionStates states, IncidentLog incidents, ConnectorsOptions options, IClock clock)
+    IConnectorCallResults results, IConnectorConnectionStates states, IncidentLog incidents, ConnectorsOptions options, IClock clock,
+    IConnectorActions actions, Connections.IConnectionLinks links)
     : IRequestHandler<RecordCallResultsCommand, int>
 {
     public async Task<int> Handle(RecordCallResultsCommand request, CancellationToken cancellationToken)
     {
         var recorded = (await results.RecordAsync(request.Calls, cancellationToken)).ToHashSet();
         var calls = request.Calls.Where(c => recorded.Contains(c.Call.Id)).ToList();
+        await LinkMadeRecordsAsync(calls, cancellationToken);
         // Only connections something happened to that could open or clear an incident are looked at.
         var worth = calls.Where(c => c.Step is not CallStep.WaitUntil || c.Attempts.Any(a => a.ErrorKind == CallErrorKinds.CircuitOpen))
             .GroupBy(c => c.Call.ConnectionId).ToDictionary(g => g.Key, g => g.ToList());
@@ -37,6 +40,13 @@ public sealed class RecordCallResultsCommandHandler(
             await ReviewDeadLettersAsync(call, facts, ofConnection, cancellationToken);
         }
         return recorded.Count;
+    }
+
+    private async Task LinkMadeRecordsAsync(List<CompletedCall> calls, CancellationToken ct)
+    {
+        foreach (var done in calls.Where(c => c.Step is CallStep.Done && c.Attempts.Count > 0 && c.Attempts[^1].Succeeded))
+            if (actions.Find(done.Call.Action) is ILinkingConnectorAction linking && linking.LinkOf(done.Call.Request, done.Attempts[^1].ResponseBodyExcerpt) is { } link)
+                await links.LinkAsync(done.Call.TenantId, done.Call.ConnectionId, link.EntityType, link.EntityId, link.ExternalType, link.ExternalId, ct);
     }
 
     private async Task ReviewBreakerAsync(ClaimedCall call, ConnectionRuntimeFacts facts, List<CompletedCall> calls, DateTimeOffset now, CancellationToken ct)

@@ -1,4 +1,3 @@
-using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Connections;
 using MediatR;
@@ -27,25 +26,11 @@ public interface ISlackChannels
 /// <summary>The public channels (not archived) of a Slack connection's workspace, by name.</summary>
 public sealed record ListSlackChannelsQuery(Guid TenantId, Guid ConnectionId) : IQuery<SlackChannelList>;
 
-public sealed class ListSlackChannelsQueryHandler(IConnectionReadModel connections, IConnectionAccess access, ISlackChannels channels)
+public sealed class ListSlackChannelsQueryHandler(ProviderConnectionReads reads, ISlackChannels channels)
     : IRequestHandler<ListSlackChannelsQuery, SlackChannelList>
 {
     public const string Provider = "slack";
 
-    public async Task<SlackChannelList> Handle(ListSlackChannelsQuery request, CancellationToken cancellationToken)
-    {
-        var connection = await connections.FindAsync(request.TenantId, request.ConnectionId, cancellationToken) ?? throw ConnectionAggregate.NotFound();
-        if (connection.Provider != Provider)
-            throw new ConflictException("not_a_slack_connection", $"The connection is to {connection.Provider}; channels are listed for Slack connections.");
-        var current = await access.GetAsync(request.TenantId, request.ConnectionId, cancellationToken);
-        try
-        {
-            return await channels.ListAsync(current, cancellationToken);
-        }
-        catch (ProviderCallException e) when (e.Unauthorized)
-        {
-            // A token Slack no longer accepts: renewed once (a rotation), as the runtime does for calls.
-            return await channels.ListAsync(await access.RenewAsync(current, cancellationToken), cancellationToken);
-        }
-    }
+    public Task<SlackChannelList> Handle(ListSlackChannelsQuery request, CancellationToken cancellationToken) =>
+        reads.ReadAsync(request.TenantId, request.ConnectionId, Provider, "Slack", "channels", channels.ListAsync, cancellationToken);
 }

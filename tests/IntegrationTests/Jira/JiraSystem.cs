@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Integrations.IntegrationTests.Api;
+using Integrations.IntegrationTests.Connectors;
+using Integrations.IntegrationTests.Infrastructure;
+using Shouldly;
+
+namespace Integrations.IntegrationTests.Jira;
+
+/// <summary>
+/// The whole system (API, Workers, broker, PostgreSQL) with the connector runtime's short test
+/// settings and the built-in <c>jira</c> provider pointed at the Jira fake as a process (sites Acme
+/// and Globex by their cloud ids). The expiry buffer equals the fake's one-hour token lifetime, so
+/// every use of a connection refreshes first: the rotating refresh tokens rotate on every call.
+/// </summary>
+public sealed class JiraSystem : ConnectorsSystem
+{
+    public const string JiraClientId = "jira-app-client-id";
+    public const string JiraClientSecret = "jira-app-secret-1c4e";
+    public const string Acme = "8a7f6d2e-1111-4c3b-9e57-acme00000001";
+    public const string Globex = "3b2c1d0e-2222-4a1b-8c46-globex000002";
+
+    public FakeProcess Jira { get; private set; } = null!;
+
+    public HttpClient JiraControl { get; private set; } = null!;
+
+    protected override IDictionary<string, string?> ExtraConfiguration
+    {
+        get
+        {
+            var settings = base.ExtraConfiguration;
+            var jira = "Providers:jira:";
+            settings[jira + "ApiBaseUrl"] = Jira.BaseAddress.ToString();
+            settings[jira + "AuthorizeUrl"] = new Uri(Jira.BaseAddress, "/authorize?audience=api.atlassian.com&prompt=consent").ToString();
+            settings[jira + "TokenUrl"] = new Uri(Jira.BaseAddress, "/oauth/token").ToString();
+            settings[jira + "ClientId"] = JiraClientId;
+            settings[jira + "ClientSecret"] = JiraClientSecret;
+            settings[jira + "ExpiryBuffer"] = "01:00:00";
+            return settings;
+        }
+    }
+
+    public override async Task InitializeAsync()
+    {
+        Jira = await FakeProcess.StartAsync("Jira", $"--Client:Id={JiraClientId}", $"--Client:Secret={JiraClientSecret}", $"--Accounts={Acme}=Acme,{Globex}=Globex");
+        JiraControl = Jira.CreateClient();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        JiraControl?.Dispose();
+        if (Jira is not null) await Jira.DisposeAsync();
+    }
+
+    public async Task ResetJiraAsync() => (await JiraControl.PostAsync("/_fake/reset", null)).EnsureSuccessStatusCode();
+
+    public async Task<List<JsonElement>> IssuesAsync(string? site = null)
+    {
+        var page = await JiraControl.GetFromJsonAsync<JsonElement>("/_fake/jira/issues" + (site is null ? "" : "?site=" + site));
+        return page.GetProperty("data").EnumerateArray().ToList();
+    }
+
+    /// <summary>The fake's token endpoint counters by grant type: requests and successes.</summary>
+    public async Task<(int Requests, int Successes)> RefreshCountsAsync()
+    {
+        var stats = await JiraControl.GetFromJsonAsync<JsonElement>("/_fake/oauth/stats");
+        static int Count(JsonElement counts) => counts.TryGetProperty("refresh_token", out var n) ? n.GetInt32() : 0;
+        return (Count(stats.GetProperty("token_requests")), Count(stats.GetProperty("token_successes")));
+    }
+
+    /// <summary>"Connect Jira": the connection, the browser at Atlassian's consent (approved for <paramref name="site"/>) and back at our callback.</summary>
+    public Task<(JsonElement Connection, string ConnectUrl)> ConnectJiraAsync(HttpClient client, string site = Acme) =>
+        ConnectThroughBrowserAsync(client, "jira", "Acme Jira", "site", site);
+
+    /// <summary>A jira.issue route of the connection; returns its id.</summary>
+    public static async Task<Guid> IssueRouteAsync(HttpClient client, Guid connectionId, object settings, string[]? eventTypes = null)
+    {
+        var body = new { event_types = eventTypes ?? ["invoice.paid"], action = "jira.issue", settings, filter = Array.Empty<object>() };
+        var route = await (await client.PostAsJsonAsync($"/api/v1/connections/{connectionId}/routes", body)).ShouldBeJsonAsync(HttpStatusCode.Created);
+        return route.GetProperty("id").GetGuid();
+    }
+}
+
+/// <summary>The Jira tests share one system and run one at a time (they count calls at the fake).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class JiraCollection : ICollectionFixture<JiraSystem>
+{
+    public const string Name = "Jira connector";
+}
