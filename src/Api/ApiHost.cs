@@ -106,6 +106,7 @@ public static class ApiHost
         app.MapConsole();
         app.MapInboundReceiver();
         app.MapSlackInbound();
+        app.MapTeamsInbound();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

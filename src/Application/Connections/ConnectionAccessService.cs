@@ -54,7 +54,7 @@ public sealed class ConnectionAccessService(ConnectionAggregate connections, ICr
 
     private static ConnectionAccess Access(ConnectionState state, ProviderDefinition provider, StoredCredential stored) => new(
         state.ConnectionId, state.TenantId, provider, state.ExternalAccountId!,
-        ConnectionEndpoints.BaseUrl(provider, state.Settings) ?? throw Unusable(state, "provider_unavailable", $"The provider '{provider.Id}' has no API base URL."),
+        (provider.KeyIsEndpoint is not null && stored.Credential.ApiKey is { } key ? EndpointKey.BaseOf(key.Reveal()) : ConnectionEndpoints.BaseUrl(provider, state.Settings)) ?? throw Unusable(state, "provider_unavailable", $"The provider '{provider.Id}' has no API base URL."),
         stored.Version, ConnectionCredentials.ForCall(stored.Credential, provider, state.Settings));
 
     private static void EnsureUsable(ConnectionState state)

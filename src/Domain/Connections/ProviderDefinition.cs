@@ -112,4 +112,13 @@ public sealed record ProviderDefinition(
 
     /// <summary>Set for providers that answer errors with HTTP 200 and a flag in the body (Slack); null: a 2xx is a success.</summary>
     public BodyErrorConvention? BodyErrors { get; init; }
+
+    /// <summary>Set for providers whose api_key is the endpoint URL itself (a Teams Workflows URL); null: keys are sent in a header.</summary>
+    public EndpointKey? KeyIsEndpoint { get; init; }
+
+    /// <summary>
+    /// For client-credentials providers without a call that names the account (a Teams bot): the
+    /// client id the token endpoint accepted is the account.
+    /// </summary>
+    public bool AccountIsClientId { get; init; }
 }

@@ -42,16 +42,7 @@ public sealed partial class SlackMessageAction : IConnectorAction
         else
             errors.Add(new("settings.channel", "invalid_channel", "settings.channel is a Slack channel id such as C0123ABCD (GET /api/v1/connections/{id}/slack/channels lists them)."));
 
-        if (settings.TryGetProperty("open_url", out var openUrl) && openUrl.ValueKind != JsonValueKind.Null)
-        {
-            var text = openUrl.ValueKind == JsonValueKind.String ? openUrl.GetString()! : "";
-            var fixedPart = text.Split("{{")[0];
-            if (!Uri.TryCreate(fixedPart.Length == text.Length ? text : fixedPart + "x", UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
-                || uri.Host.Length == 0 || !fixedPart.Contains("://", StringComparison.Ordinal) || fixedPart.IndexOf('/', fixedPart.IndexOf("://", StringComparison.Ordinal) + 3) < 0)
-                errors.Add(new("settings.open_url", "invalid_url", "settings.open_url is an http(s) URL whose scheme, host and first slash come before any {{ placeholder }}."));
-            else if (TryParse(() => PathTemplate.Parse(text), "settings.open_url", errors))
-                output["open_url"] = text;
-        }
+        CheckOpenUrl(settings, output, errors);
 
         var messages = new JsonObject();
         if (settings.TryGetProperty("messages", out var m) && m.ValueKind != JsonValueKind.Null)
@@ -105,7 +96,20 @@ public sealed partial class SlackMessageAction : IConnectorAction
         }
     }
 
-    private static bool TryParse(Action parse, string field, List<ValidationError> errors)
+    /// <summary>open_url (also the Teams actions'): an http(s) URL template whose scheme, host and first slash are fixed.</summary>
+    internal static void CheckOpenUrl(JsonElement settings, JsonObject output, List<ValidationError> errors)
+    {
+        if (!settings.TryGetProperty("open_url", out var openUrl) || openUrl.ValueKind == JsonValueKind.Null) return;
+        var text = openUrl.ValueKind == JsonValueKind.String ? openUrl.GetString()! : "";
+        var fixedPart = text.Split("{{")[0];
+        if (!Uri.TryCreate(fixedPart.Length == text.Length ? text : fixedPart + "x", UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
+            || uri.Host.Length == 0 || !fixedPart.Contains("://", StringComparison.Ordinal) || fixedPart.IndexOf('/', fixedPart.IndexOf("://", StringComparison.Ordinal) + 3) < 0)
+            errors.Add(new("settings.open_url", "invalid_url", "settings.open_url is an http(s) URL whose scheme, host and first slash come before any {{ placeholder }}."));
+        else if (TryParse(() => PathTemplate.Parse(text), "settings.open_url", errors))
+            output["open_url"] = text;
+    }
+
+    internal static bool TryParse(Action parse, string field, List<ValidationError> errors)
     {
         try
         {

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Integrations.Infrastructure.Providers.Teams;
+
+public static class TeamsServiceCollectionExtensions
+{
+    /// <summary>The two Teams providers and their card actions (docs/connectors/teams.md).</summary>
+    public static IServiceCollection AddTeamsConnector(this IServiceCollection services, IConfiguration configuration)
+    {
+        // The bot's inbound tokens: Microsoft's keys and issuer unless configuration points them elsewhere (the Teams fake).
+        services.AddSingleton<Application.Connectors.IBotConnectorTokens>(provider => new BotConnectorTokenReader(
+            new Uri(configuration[$"{ProviderCatalog.Section}:{TeamsProviders.BotId}:OpenIdMetadataUrl"] ?? BotConnectorTokenReader.DefaultMetadataUrl),
+            configuration[$"{ProviderCatalog.Section}:{TeamsProviders.BotId}:TokenIssuer"] ?? Domain.Connectors.Teams.BotTokenRules.Issuer,
+            provider.GetRequiredService<Application.Common.Interfaces.IClock>()));
+        services.AddSingleton(new BuiltInProvider(TeamsProviders.Workflows));
+        services.AddSingleton(new BuiltInProvider(TeamsProviders.Bot));
+        services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: false));
+        services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: true));
+        return services;
+    }
+}
