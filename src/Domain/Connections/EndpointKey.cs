@@ -7,9 +7,11 @@ namespace Integrations.Domain.Connections;
 /// For providers whose API key is the endpoint itself: a Teams Workflows webhook URL carries its
 /// secret (<c>sig</c>) in the query, so the whole URL is the credential (kept in the vault, never
 /// shown). It must be https on one of the provider's allowed hosts (a pattern <c>*.logic.azure.com</c>
-/// matches any name below that domain, never the domain alone or a look-alike). Pure.
+/// matches any name below that domain, never the domain alone or a look-alike). An entry that is an
+/// origin (<c>http://127.0.0.1:5080</c>) allows exactly that origin, also over http: for a local
+/// stand-in of the provider in tests and sandboxes, never for production hosts. Pure.
 /// </summary>
-/// <param name="AllowedHosts">Host names or <c>*.</c> patterns, compared without case.</param>
+/// <param name="AllowedHosts">Host names, <c>*.</c> patterns (compared without case), or origins.</param>
 public sealed record EndpointKey(IReadOnlyList<string> AllowedHosts)
 {
     public const int MaxLength = 2000;
@@ -18,15 +20,20 @@ public sealed record EndpointKey(IReadOnlyList<string> AllowedHosts)
     public SettingsProblem? Check(string? key)
     {
         const string field = "credentials.api_key";
-        if (key is null || key.Length > MaxLength || !Uri.TryCreate(key, UriKind.Absolute, out var url) || url.Scheme != "https" || url.UserInfo.Length > 0
-            || key.Contains('#', StringComparison.Ordinal) || !url.IsDefaultPort && url.Port != 443)
-            return new(field, "invalid_url", $"{field} is the endpoint's https URL (without credentials or fragment, on port 443), at most {MaxLength} characters.");
+        if (key is null || key.Length > MaxLength || !Uri.TryCreate(key, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http")
+            || url.UserInfo.Length > 0 || key.Contains('#', StringComparison.Ordinal))
+            return new(field, "invalid_url", $"{field} is the endpoint's https URL (without credentials or fragment), at most {MaxLength} characters.");
+        if (AllowedHosts.Any(entry => entry.Contains("://", StringComparison.Ordinal)
+                && string.Equals(entry.TrimEnd('/'), url.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)))
+            return null;
+        if (url.Scheme != "https" || url.Port != 443)
+            return new(field, "invalid_url", $"{field} is the endpoint's https URL on port 443.");
         if (!Allows(url.IdnHost))
             return new(field, "host_not_allowed", $"{field} must be on one of the provider's hosts: {string.Join(", ", AllowedHosts)}.");
         return null;
     }
 
-    public bool Allows(string host) => AllowedHosts.Any(pattern => pattern.StartsWith("*.", StringComparison.Ordinal)
+    public bool Allows(string host) => AllowedHosts.Where(entry => !entry.Contains("://", StringComparison.Ordinal)).Any(pattern => pattern.StartsWith("*.", StringComparison.Ordinal)
         ? host.Length > pattern.Length - 1 && host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase)
         : host.Equals(pattern, StringComparison.OrdinalIgnoreCase));
 
