@@ -96,6 +96,7 @@ public static class ApiHost
         api.MapProviderEndpoints();
         api.MapConnectionEndpoints();
         api.MapSlackEndpoints();
+        api.MapTeamsEndpoints();
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();

@@ -1,5 +1,5 @@
 using Integrations.Api.Errors;
-using Integrations.Application.Connectors.Queries.AnswerTeamsActivity;
+using Integrations.Application.Connectors.Commands.ReceiveTeamsActivity;
 using MediatR;
 
 namespace Integrations.Api.Inbound;
@@ -7,7 +7,7 @@ namespace Integrations.Api.Inbound;
 /// <summary>
 /// The Teams bot's messaging endpoint (docs/connectors/teams.md): the URL pasted into the Azure Bot
 /// resource. Anonymous: the Bot Connector's JWT is the credential. A refused token is 401 (as
-/// Microsoft asks of bots), a verified activity 200 with an empty body.
+/// Microsoft asks of bots), a verified activity 200 with an empty body (installations are recorded first).
 /// </summary>
 public static class TeamsInboundEndpoints
 {
@@ -20,7 +20,7 @@ public static class TeamsInboundEndpoints
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body, http.RequestAborted);
             http.Response.Headers.CacheControl = "no-store";
-            var outcome = await mediator.Send(new AnswerTeamsActivityQuery(http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, body.ToArray()),
+            var outcome = await mediator.Send(new ReceiveTeamsActivityCommand(http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, body.ToArray()),
                 http.RequestAborted);
             switch (outcome)
             {

@@ -17,6 +17,7 @@ public static class TeamsServiceCollectionExtensions
         services.AddSingleton(new BuiltInProvider(TeamsProviders.Bot));
         services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: false));
         services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: true));
+        services.AddScoped<Application.Connectors.ITeamsConversations, PostgresTeamsConversations>();
         return services;
     }
 }

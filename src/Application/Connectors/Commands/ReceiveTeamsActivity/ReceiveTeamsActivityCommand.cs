@@ -5,7 +5,7 @@ using Integrations.Application.Connections;
 using Integrations.Domain.Connectors.Teams;
 using MediatR;
 
-namespace Integrations.Application.Connectors.Queries.AnswerTeamsActivity;
+namespace Integrations.Application.Connectors.Commands.ReceiveTeamsActivity;
 
 /// <summary>What the bot's messaging endpoint answers.</summary>
 public abstract record TeamsActivityOutcome
@@ -24,16 +24,17 @@ public abstract record TeamsActivityOutcome
 /// An activity the Bot Connector sent to <c>POST /inbound/microsoft-teams/messages</c>: its bearer
 /// JWT checked as Microsoft documents (signature RS256 by a key of the OpenID metadata's JWKS, then
 /// <see cref="BotTokenRules"/>: issuer, lifetime with 5 minutes of skew, audience = a connected bot's
-/// app id, serviceUrl claim = the activity's). A read: nothing is written.
+/// app id, serviceUrl claim = the activity's). An installation of the bot in a team records the
+/// channel for each connection holding the bot (<see cref="ITeamsConversations"/>).
 /// </summary>
-public sealed record AnswerTeamsActivityQuery(string? Authorization, byte[] Body) : IQuery<TeamsActivityOutcome>;
+public sealed record ReceiveTeamsActivityCommand(string? Authorization, byte[] Body) : ICommand<TeamsActivityOutcome>;
 
-public sealed class AnswerTeamsActivityQueryHandler(IBotConnectorTokens tokens, IConnectionReadModel connections, IClock clock)
-    : IRequestHandler<AnswerTeamsActivityQuery, TeamsActivityOutcome>
+public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens tokens, IConnectionReadModel connections, ITeamsConversations conversations, IClock clock)
+    : IRequestHandler<ReceiveTeamsActivityCommand, TeamsActivityOutcome>
 {
     public const string Provider = "microsoft-teams";
 
-    public async Task<TeamsActivityOutcome> Handle(AnswerTeamsActivityQuery request, CancellationToken cancellationToken)
+    public async Task<TeamsActivityOutcome> Handle(ReceiveTeamsActivityCommand request, CancellationToken cancellationToken)
     {
         if (request.Authorization is not { } header || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
             return new TeamsActivityOutcome.Rejected("missing_token");
@@ -46,28 +47,32 @@ public sealed class AnswerTeamsActivityQueryHandler(IBotConnectorTokens tokens, 
             var held = await connections.FindByAccountAsync(Provider, audience, cancellationToken);
             if (held.Count > 0) ours[audience] = held;
         }
-        var (serviceUrl, type) = ReadActivity(request.Body);
+        var activity = ReadActivity(request.Body);
+        var serviceUrl = Text(activity, "serviceUrl");
         if (BotTokenRules.Refusal(claims, serviceUrl, ours.ContainsKey, clock.UtcNow, tokens.Issuer) is { } refusal)
             return new TeamsActivityOutcome.Rejected(refusal);
-        if (type is null) return new TeamsActivityOutcome.Invalid("The body is not a Bot Framework activity (a JSON object with type and serviceUrl).");
+        if (Text(activity, "type") is not { } type) return new TeamsActivityOutcome.Invalid("The body is not a Bot Framework activity (a JSON object with type and serviceUrl).");
         var bot = BotTokenRules.BotOf(claims, ours.ContainsKey)!;
+        if (TeamsInstallation.Read(activity, bot) is { } installed)
+            foreach (var connection in ours[bot])
+                await conversations.RecordAsync(connection.TenantId, connection.ConnectionId, installed, clock.UtcNow, cancellationToken);
         return new TeamsActivityOutcome.Accepted(bot, type, ours[bot]);
     }
 
-    /// <summary>The activity's serviceUrl and type; nulls when the body is not a JSON object.</summary>
-    private static (string? ServiceUrl, string? Type) ReadActivity(byte[] body)
+    /// <summary>The activity as JSON; default when the body is not JSON.</summary>
+    private static JsonElement ReadActivity(byte[] body)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return (null, null);
-            return (root.TryGetProperty("serviceUrl", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString() : null,
-                root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null);
+            return document.RootElement.Clone();
         }
         catch (JsonException)
         {
-            return (null, null);
+            return default;
         }
     }
+
+    private static string? Text(JsonElement activity, string name) =>
+        activity.ValueKind == JsonValueKind.Object && activity.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
