@@ -108,6 +108,7 @@ public static class ApiHost
         app.MapInboundReceiver();
         app.MapSlackInbound();
         app.MapTeamsInbound();
+        app.MapTeamsTab();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

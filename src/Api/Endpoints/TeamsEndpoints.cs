@@ -1,5 +1,6 @@
 using Integrations.Api.Authentication;
 using Integrations.Api.OpenApi;
+using Integrations.Application.Connectors.Queries.GetTeamsAppPackage;
 using Integrations.Application.Connectors.Queries.ListTeamsConversations;
 
 namespace Integrations.Api.Endpoints;
@@ -20,6 +21,20 @@ public static class TeamsEndpoints
             .Produces<TeamsConversationList>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "connection_not_found", "tenant_not_found")
             .ProducesError(StatusCodes.Status409Conflict, "not_a_teams_bot_connection");
+
+        teams.MapGet("/app-package", async (Guid connectionId, [AsParameters] TenantRequest request) =>
+            {
+                var package = await request.Send(new GetTeamsAppPackageQuery(request.ResolveTenant(), connectionId, ConnectionEndpoints.CallbackBase(request.Http)));
+                request.Http.Response.Headers.CacheControl = "no-store";
+                return Results.File(package.Zip, "application/zip", package.FileName);
+            })
+            .WithName("getTeamsAppPackage").WithSummary("Download the Teams app package for a bot connection")
+            .WithDescription("A zip to upload to Teams (Apps → Manage your apps → Upload an app): manifest.json (schema 1.19) naming the connection's bot " +
+                             "and a static tab with this tenant's signed status page (valid for Providers:microsoft-teams:Tab:LinkLifetime), and the icons " +
+                             "color.png (192×192) and outline.png (32×32). The link inside is a bearer of the tenant's status page: share the package like a secret.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .ProducesError(StatusCodes.Status404NotFound, "connection_not_found", "tenant_not_found")
+            .ProducesError(StatusCodes.Status409Conflict, "not_a_teams_bot_connection", "connection_unusable", "teams_tab_not_configured");
         return app;
     }
 }

@@ -22,6 +22,7 @@ public sealed class TeamsSystem : ConnectorsSystem
     public const string Workflow = "wf0001";
     public const string WorkflowSig = "sig-9a8b7c";
     public const string General = "19:general0001@thread.tacv2";
+    public const string TabKey = "teams-tab-signing-key-0123456789abcdef";
 
     public FakeProcess Teams { get; private set; } = null!;
 
@@ -43,6 +44,7 @@ public sealed class TeamsSystem : ConnectorsSystem
             var bot = "Providers:microsoft-teams:";
             settings[bot + "ApiBaseUrl"] = Teams.BaseAddress.ToString();
             settings[bot + "TokenUrl"] = new Uri(Teams.BaseAddress, "/botframework.com/oauth2/v2.0/token").ToString();
+            settings[bot + "Tab:SigningKey"] = TabKey;
             settings[bot + "OpenIdMetadataUrl"] = new Uri(Teams.BaseAddress, "/v1/.well-known/openidconfiguration").ToString();
             return settings;
         }

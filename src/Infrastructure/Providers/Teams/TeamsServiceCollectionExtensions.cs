@@ -18,6 +18,14 @@ public static class TeamsServiceCollectionExtensions
         services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: false));
         services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: true));
         services.AddScoped<Application.Connectors.ITeamsConversations, PostgresTeamsConversations>();
+        services.AddSingleton<Application.Connectors.ITeamsAppPackager, TeamsAppPackager>();
+        // Read when first resolved (hosts and tests add configuration after registration).
+        services.AddSingleton(_ =>
+        {
+            var options = new Application.Connectors.TeamsTabOptions();
+            configuration.GetSection(Application.Connectors.TeamsTabOptions.Section).Bind(options);
+            return options;
+        });
         return services;
     }
 }
