@@ -78,26 +78,8 @@ public static class TeamsCard
     };
 
     /// <summary>Up to <see cref="MaxFacts"/> top-level scalar values of the data, in the data's order.</summary>
-    private static JsonArray Facts(JsonElement data)
-    {
-        var facts = new JsonArray();
-        if (data.ValueKind != JsonValueKind.Object) return facts;
-        foreach (var property in data.EnumerateObject())
-        {
-            if (facts.Count == MaxFacts) break;
-            var value = property.Value.ValueKind switch
-            {
-                JsonValueKind.String => property.Value.GetString()!,
-                JsonValueKind.Number => property.Value.GetRawText(),
-                JsonValueKind.True => "yes",
-                JsonValueKind.False => "no",
-                _ => null,
-            };
-            if (value is null) continue;
-            facts.Add(new JsonObject { ["title"] = Escape(Cut(SlackMessage.Title(property.Name))), ["value"] = Escape(Cut(value)) });
-        }
-        return facts;
-    }
+    private static JsonArray Facts(JsonElement data) =>
+        new(EventFields.Scalars(data, MaxFacts).Select(f => (JsonNode)new JsonObject { ["title"] = Escape(Cut(SlackMessage.Title(f.Name))), ["value"] = Escape(Cut(f.Value)) }).ToArray());
 
     /// <summary>
     /// TextBlocks and facts render a Markdown subset: its characters are backslash-escaped

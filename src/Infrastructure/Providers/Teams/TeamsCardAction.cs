@@ -6,7 +6,6 @@ using Integrations.Application.Common.Exceptions;
 using Integrations.Application.Connectors;
 using Integrations.Domain.Connectors;
 using Integrations.Domain.Connectors.Teams;
-using Integrations.Infrastructure.Providers.Slack;
 
 namespace Integrations.Infrastructure.Providers.Teams;
 
@@ -43,21 +42,9 @@ public sealed partial class TeamsCardAction(bool byBot) : IConnectorAction
             else
                 errors.Add(new("settings.conversation_id", "invalid_conversation", "settings.conversation_id is the Teams channel's conversation id, such as 19:…@thread.tacv2."));
         }
-        SlackMessageAction.CheckOpenUrl(settings, output, errors);
-        var cards = new JsonObject();
-        if (settings.TryGetProperty("cards", out var c) && c.ValueKind != JsonValueKind.Null)
-        {
-            if (c.ValueKind != JsonValueKind.Object) errors.Add(new("settings.cards", "invalid_cards", "settings.cards maps event types to Adaptive Card templates."));
-            else
-                foreach (var card in c.EnumerateObject())
-                {
-                    var where = $"settings.cards.{card.Name}";
-                    if (card.Value.ValueKind != JsonValueKind.Object || !card.Value.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Array)
-                        errors.Add(new(where, "invalid_card", $"{where} is an Adaptive Card (an object with a body array)."));
-                    else if (SlackMessageAction.TryParse(() => JsonTemplate.Parse(card.Value.GetRawText()), where, errors))
-                        cards[card.Name] = JsonNode.Parse(card.Value.GetRawText());
-                }
-        }
+        ActionSettings.CheckOpenUrl(settings, output, errors);
+        var cards = ActionSettings.CheckTemplates(settings, "cards", "Adaptive Card templates", c => c.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Array,
+            "invalid_card", "is an Adaptive Card (an object with a body array).", errors);
         output["cards"] = cards;
         if (errors.Count > 0) throw new ValidationException(errors);
         return Task.FromResult(output.ToJsonString(Compact));
