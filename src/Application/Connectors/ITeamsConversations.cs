@@ -15,3 +15,10 @@ public interface ITeamsConversations
     /// <summary>The connection's channels, newest installation first (at most 1,000).</summary>
     Task<IReadOnlyList<TeamsConversationDto>> ListAsync(Guid tenantId, Guid connectionId, CancellationToken ct);
 }
+
+/// <summary>The bot's replies in a conversation (Bot Connector "reply to activity"), with the connection's token.</summary>
+public interface ITeamsReplies
+{
+    /// <summary>Posts <paramref name="activity"/> as a reply to <paramref name="replyToId"/>; false when it could not be delivered (logged by the attempt, never thrown).</summary>
+    Task<bool> ReplyAsync(Guid tenantId, Guid connectionId, string conversationId, string replyToId, System.Text.Json.Nodes.JsonObject activity, CancellationToken ct);
+}

@@ -19,6 +19,9 @@ public static class TeamsServiceCollectionExtensions
         services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: true));
         services.AddScoped<Application.Connectors.ITeamsConversations, PostgresTeamsConversations>();
         services.AddSingleton<Application.Connectors.ITeamsAppPackager, TeamsAppPackager>();
+        services.AddSingleton(provider => new TeamsReplyClient.Transport(provider.GetRequiredService<Application.Connections.ConnectionsOptions>(),
+            () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
+        services.AddScoped<Application.Connectors.ITeamsReplies, TeamsReplyClient>();
         // Read when first resolved (hosts and tests add configuration after registration).
         services.AddSingleton(_ =>
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Connections;
+using Integrations.Application.Entities;
 using Integrations.Domain.Connectors.Teams;
 using MediatR;
 
@@ -29,7 +30,8 @@ public abstract record TeamsActivityOutcome
 /// </summary>
 public sealed record ReceiveTeamsActivityCommand(string? Authorization, byte[] Body) : ICommand<TeamsActivityOutcome>;
 
-public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens tokens, IConnectionReadModel connections, ITeamsConversations conversations, IClock clock)
+public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens tokens, IConnectionReadModel connections, ITeamsConversations conversations,
+    IEntityReadModel entities, ITeamsReplies replies, IClock clock)
     : IRequestHandler<ReceiveTeamsActivityCommand, TeamsActivityOutcome>
 {
     public const string Provider = "microsoft-teams";
@@ -56,7 +58,32 @@ public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens token
         if (TeamsInstallation.Read(activity, bot) is { } installed)
             foreach (var connection in ours[bot])
                 await conversations.RecordAsync(connection.TenantId, connection.ConnectionId, installed, clock.UtcNow, cancellationToken);
+        if (TeamsStatusReply.CommandText(activity) is { } text) await AnswerStatusAsync(activity, text, ours[bot], cancellationToken);
         return new TeamsActivityOutcome.Accepted(bot, type, ours[bot]);
+    }
+
+    /// <summary>
+    /// <c>status &lt;type&gt; &lt;id&gt;</c> (Slack's command's grammar): answered in the conversation from the entity read model of
+    /// the first connected tenant holding the bot that knows the record; other messages get the usage.
+    /// </summary>
+    private async Task AnswerStatusAsync(JsonElement activity, string text, IReadOnlyList<ConnectionIdentity> holders, CancellationToken ct)
+    {
+        var conversationId = activity.TryGetProperty("conversation", out var c) && c.ValueKind == JsonValueKind.Object ? Text(c, "id") : null;
+        if (conversationId is null || Text(activity, "id") is not { } activityId || holders.FirstOrDefault(h => h.Status == "connected") is not { } replier) return;
+        var card = TeamsStatusReply.Usage();
+        if (Domain.Connectors.Slack.SlackStatusCommand.Parse(text) is { EntityType: { } entityType, EntityId: { } entityId })
+        {
+            card = TeamsStatusReply.NotFound(entityType, entityId);
+            foreach (var holder in holders.Where(h => h.Status == "connected"))
+                if (await entities.FindAsync(holder.TenantId, entityType, entityId, ct) is { } entity)
+                {
+                    (card, replier) = (TeamsStatusReply.Found(entity.EntityType, entity.EntityId, entity.Status, entity.UpdatedAt, entity.Attributes), holder);
+                    break;
+                }
+        }
+        var reply = TeamsCard.BotActivity(card, "Status");
+        reply["replyToId"] = activityId;
+        await replies.ReplyAsync(replier.TenantId, replier.ConnectionId, conversationId, activityId, reply, ct);
     }
 
     /// <summary>The activity as JSON; default when the body is not JSON.</summary>
