@@ -99,6 +99,7 @@ public static class ApiHost
         api.MapConnectionEndpoints();
         api.MapSlackEndpoints();
         api.MapJiraEndpoints();
+        api.MapTeamsEndpoints();
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();
         api.MapEntityEndpoints();
@@ -109,6 +110,8 @@ public static class ApiHost
         app.MapConsole();
         app.MapInboundReceiver();
         app.MapSlackInbound();
+        app.MapTeamsInbound();
+        app.MapTeamsTab();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

@@ -113,6 +113,7 @@ public sealed class ConnectFlow(
                 return ConnectionCredential.ForBasic(supplied.Username!, supplied.Password!);
             case AuthKinds.OAuth2ClientCredentials:
                 var secret = new SecretValue(supplied.ClientSecret!);
+                if (scopes.Count == 0 && provider.OAuth is { } oauth) scopes = oauth.DefaultScopes;
                 var grant = await Refusing(() => providers.ClientCredentialsAsync(provider, settings, supplied.ClientId!, secret, scopes, ct));
                 return ConnectionCredential.OAuth2(grant.AccessToken.Reveal(), null, grant.AccessExpiresAt, grant.Scopes ?? scopes) with
                 {
@@ -127,6 +128,9 @@ public sealed class ConnectFlow(
     private async Task<ExternalAccount> VerifyAsync(ProviderDefinition provider, ConnectionSettings? settings, ConnectionCredential credential,
         CancellationToken ct)
     {
+        // No call names these accounts: the endpoint URL names its workflow; the token endpoint accepted the bot's client id.
+        if (provider.KeyIsEndpoint is not null && credential.ApiKey is { } key) return EndpointKey.Account(key.Reveal());
+        if (provider.AccountIsClientId && credential.ClientId is { } clientId) return new ExternalAccount(clientId, null);
         if (ConnectionEndpoints.HealthCheck(provider, settings) is null)
             throw new ValidationException([new ValidationError("provider", "verification_unavailable",
                 $"The provider {provider.Id} has no health check, so these credentials cannot be verified; the operator must configure Providers:{provider.Id}:HealthCheck.")]);

@@ -54,7 +54,9 @@ public sealed class ConnectionAccessService(ConnectionAggregate connections, ICr
 
     private static ConnectionAccess Access(ConnectionState state, ProviderDefinition provider, StoredCredential stored) => new(
         state.ConnectionId, state.TenantId, provider, state.ExternalAccountId!,
-        ConnectionEndpoints.BaseUrl(provider, state.Settings, state.ExternalAccountId)
+        (provider.KeyIsEndpoint is not null && stored.Credential.ApiKey is { } key
+            ? EndpointKey.BaseOf(key.Reveal())
+            : ConnectionEndpoints.BaseUrl(provider, state.Settings, state.ExternalAccountId))
             ?? throw Unusable(state, "provider_unavailable", $"The provider '{provider.Id}' has no API base URL for this connection."),
         stored.Version, ConnectionCredentials.ForCall(stored.Credential, provider, state.Settings));
 

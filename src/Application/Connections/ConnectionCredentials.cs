@@ -14,6 +14,9 @@ public static class ConnectionCredentials
     public static CallCredentials ForCall(ConnectionCredential credential, ProviderDefinition provider, ConnectionSettings? settings) => credential.Kind switch
     {
         CredentialKind.OAuth2 => new CallCredentials(new Dictionary<string, string> { ["Authorization"] = "Bearer " + credential.AccessToken!.Reveal() }),
+        // The key is the endpoint (a Teams Workflows URL): its query, with the signature, goes with every call.
+        CredentialKind.ApiKey when provider.KeyIsEndpoint is not null =>
+            new CallCredentials(new Dictionary<string, string>(), EndpointKey.QueryOf(credential.ApiKey!.Reveal())),
         CredentialKind.ApiKey when (settings?.ApiKeyHeader ?? provider.ApiKeyHeader) is { } header =>
             new CallCredentials(new Dictionary<string, string> { [header] = credential.ApiKey!.Reveal() }),
         CredentialKind.ApiKey => new CallCredentials(new Dictionary<string, string> { ["Authorization"] = "Bearer " + credential.ApiKey!.Reveal() }),

@@ -65,6 +65,9 @@ public static class ConnectionRules
             if (returnUrl is not null)
                 yield return Failure("return_url", "not_applicable", "return_url is only for oauth2_code connections, which come back from the provider.");
             foreach (var failure in CheckCredentials(authKind, credentials)) yield return failure;
+            if (provider.KeyIsEndpoint is { } endpoint && authKind == AuthKinds.ApiKey && credentials?.ApiKey is { Length: > 0 } key
+                && endpoint.Check(key) is { } problem)
+                yield return Failure(problem.Field, problem.Code, problem.Message);
         }
         if (scopes is not null && authKind is AuthKinds.ApiKey or AuthKinds.Basic)
             yield return Failure("scopes", "not_applicable", "scopes are for OAuth connections.");
@@ -74,12 +77,15 @@ public static class ConnectionRules
     }
 
     /// <summary>The tenant-given URLs of the settings pass the SSRF guard (as webhook URLs do).</summary>
-    public static async Task<IReadOnlyList<ValidationFailure>> CheckReachableAsync(ConnectionSettings? settings, IUrlSafetyChecker urls, CancellationToken ct)
+    /// <param name="endpointKey">An api_key that is the endpoint URL (<see cref="ProviderDefinition.KeyIsEndpoint"/>); its refusal never repeats the URL.</param>
+    public static async Task<IReadOnlyList<ValidationFailure>> CheckReachableAsync(ConnectionSettings? settings, IUrlSafetyChecker urls, CancellationToken ct,
+        string? endpointKey = null)
     {
         var failures = new List<ValidationFailure>();
-        foreach (var (field, url) in new[] { ("settings.base_url", settings?.BaseUrl), ("settings.token_url", settings?.TokenUrl) })
+        foreach (var (field, url) in new[] { ("settings.base_url", settings?.BaseUrl?.OriginalString), ("settings.token_url", settings?.TokenUrl?.OriginalString),
+                     ("credentials.api_key", endpointKey) })
         {
-            if (url is not null && await urls.CheckAsync(url.OriginalString, ct) is { } refusal) failures.Add(Failure(field, refusal.Code, refusal.Message));
+            if (url is not null && await urls.CheckAsync(url, ct) is { } refusal) failures.Add(Failure(field, refusal.Code, refusal.Message));
         }
         return failures;
     }

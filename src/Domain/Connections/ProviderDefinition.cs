@@ -127,4 +127,12 @@ public sealed record ProviderDefinition(
     /// itself. Null: calls go below the base URL.
     /// </summary>
     public string? AccountApiPath { get; init; }
+    /// <summary>Set for providers whose api_key is the endpoint URL itself (a Teams Workflows URL); null: keys are sent in a header.</summary>
+    public EndpointKey? KeyIsEndpoint { get; init; }
+
+    /// <summary>
+    /// For client-credentials providers without a call that names the account (a Teams bot): the
+    /// client id the token endpoint accepted is the account.
+    /// </summary>
+    public bool AccountIsClientId { get; init; }
 }

@@ -1,5 +1,6 @@
 using Integrations.Application.Providers;
 using Integrations.Infrastructure.Providers.Http;
+using Integrations.Infrastructure.Providers.Teams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,6 +14,7 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton(new BuiltInProvider(HttpProvider.Definition));
         services.AddSingleton(new BuiltInProvider(Slack.SlackProvider.Definition));
         services.AddSingleton<Application.Connectors.IConnectorAction, Slack.SlackMessageAction>();
+        services.AddTeamsConnector(configuration);
         services.AddSingleton<Application.Connectors.Queries.ListSlackChannels.ISlackChannels>(provider => new Slack.SlackChannelClient(
             provider.GetRequiredService<Application.Connections.ConnectionsOptions>(), provider.GetRequiredService<Application.Common.Interfaces.IClock>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));

@@ -20,7 +20,10 @@ internal static class ProviderSettings
         var apiBase = Url(s, "ApiBaseUrl", Where) ?? builtIn?.ApiBaseUrl;
         if (apiBase is null && builtIn is null)
             throw new InvalidOperationException($"{Where("ApiBaseUrl")} is required for a provider defined in configuration.");
-        var oauth = authKinds.Contains(AuthKinds.OAuth2Code) ? OAuth(builtIn?.OAuth, s, Where) : builtIn?.OAuth;
+        // A built-in client-credentials provider (the Teams bot) may have its token endpoint moved too.
+        var oauth = authKinds.Contains(AuthKinds.OAuth2Code) || builtIn?.OAuth is not null && authKinds.Contains(AuthKinds.OAuth2ClientCredentials)
+            ? OAuth(builtIn?.OAuth, s, Where, authKinds.Contains(AuthKinds.OAuth2Code))
+            : builtIn?.OAuth;
         return new ProviderDefinition(
             id,
             s["DisplayName"] ?? builtIn?.DisplayName ?? id,
@@ -38,13 +41,16 @@ internal static class ProviderSettings
                 ? accountPath.StartsWith('/') && accountPath.Contains("{account}", StringComparison.Ordinal) ? accountPath
                     : throw new InvalidOperationException($"{Where("AccountApiPath")} is a path starting with / that names {{account}}.")
                 : builtIn?.AccountApiPath,
+            KeyIsEndpoint = builtIn?.KeyIsEndpoint is { } endpoint ? new EndpointKey(List(s, "AllowedHosts") ?? endpoint.AllowedHosts) : null,
+            AccountIsClientId = builtIn?.AccountIsClientId ?? false,
         };
     }
 
-    private static OAuthSettings OAuth(OAuthSettings? builtIn, IConfigurationSection s, Func<string, string> where)
+    private static OAuthSettings OAuth(OAuthSettings? builtIn, IConfigurationSection s, Func<string, string> where, bool codeFlow)
     {
         var token = Url(s, "TokenUrl", where) ?? builtIn?.TokenUrl ?? throw new InvalidOperationException($"{where("TokenUrl")} is required for OAuth.");
-        var authorize = Url(s, "AuthorizeUrl", where) ?? builtIn?.AuthorizeUrl ?? throw new InvalidOperationException($"{where("AuthorizeUrl")} is required for oauth2_code.");
+        var authorize = Url(s, "AuthorizeUrl", where) ?? builtIn?.AuthorizeUrl
+            ?? (codeFlow ? throw new InvalidOperationException($"{where("AuthorizeUrl")} is required for oauth2_code.") : null);
         return new OAuthSettings(
             authorize,
             token,

@@ -52,7 +52,7 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         text.ShouldNotContain("platform-client", customMessage: "our client id is the operator's business, not the tenant's");
 
         var providers = JsonDocument.Parse(text).RootElement.GetProperty("data").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        providers.Keys.ShouldBe(["acme-crm", "http", "jira", "slack", "unconfigured"]); // sorted by id
+        providers.Keys.ShouldBe(["acme-crm", "http", "jira", "microsoft-teams", "slack", "teams-workflows", "unconfigured"]); // sorted by id
 
         var slack = providers["slack"];
         slack.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["http.request", "slack.message"]);

@@ -63,26 +63,8 @@ public static class SlackMessage
     }
 
     /// <summary>Up to <see cref="MaxFields"/> top-level values of the data (strings, numbers, booleans), in the data's order; objects and arrays are left out.</summary>
-    private static JsonArray Fields(JsonElement data)
-    {
-        var fields = new JsonArray();
-        if (data.ValueKind != JsonValueKind.Object) return fields;
-        foreach (var property in data.EnumerateObject())
-        {
-            if (fields.Count == MaxFields) break;
-            var value = property.Value.ValueKind switch
-            {
-                JsonValueKind.String => property.Value.GetString()!,
-                JsonValueKind.Number => property.Value.GetRawText(),
-                JsonValueKind.True => "yes",
-                JsonValueKind.False => "no",
-                _ => null,
-            };
-            if (value is null) continue;
-            fields.Add(Markdown(Cut($"*{Escape(Title(property.Name))}*\n{Escape(value)}", MaxFieldLength)));
-        }
-        return fields;
-    }
+    private static JsonArray Fields(JsonElement data) =>
+        new(EventFields.Scalars(data, MaxFields).Select(f => (JsonNode)Markdown(Cut($"*{Escape(Title(f.Name))}*\n{Escape(f.Value)}", MaxFieldLength))).ToArray());
 
     private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
 

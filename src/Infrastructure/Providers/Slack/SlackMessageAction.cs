@@ -42,33 +42,11 @@ public sealed partial class SlackMessageAction : IConnectorAction
         else
             errors.Add(new("settings.channel", "invalid_channel", "settings.channel is a Slack channel id such as C0123ABCD (GET /api/v1/connections/{id}/slack/channels lists them)."));
 
-        if (settings.TryGetProperty("open_url", out var openUrl) && openUrl.ValueKind != JsonValueKind.Null)
-        {
-            var text = openUrl.ValueKind == JsonValueKind.String ? openUrl.GetString()! : "";
-            var fixedPart = text.Split("{{")[0];
-            if (!Uri.TryCreate(fixedPart.Length == text.Length ? text : fixedPart + "x", UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
-                || uri.Host.Length == 0 || !fixedPart.Contains("://", StringComparison.Ordinal) || fixedPart.IndexOf('/', fixedPart.IndexOf("://", StringComparison.Ordinal) + 3) < 0)
-                errors.Add(new("settings.open_url", "invalid_url", "settings.open_url is an http(s) URL whose scheme, host and first slash come before any {{ placeholder }}."));
-            else if (TryParse(() => PathTemplate.Parse(text), "settings.open_url", errors))
-                output["open_url"] = text;
-        }
+        ActionSettings.CheckOpenUrl(settings, output, errors);
 
-        var messages = new JsonObject();
-        if (settings.TryGetProperty("messages", out var m) && m.ValueKind != JsonValueKind.Null)
-        {
-            if (m.ValueKind != JsonValueKind.Object) errors.Add(new("settings.messages", "invalid_messages", "settings.messages maps event types to message templates."));
-            else
-                foreach (var message in m.EnumerateObject())
-                {
-                    var where = $"settings.messages.{message.Name}";
-                    if (message.Value.ValueKind != JsonValueKind.Object
-                        || !(message.Value.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String
-                             || message.Value.TryGetProperty("blocks", out var b) && b.ValueKind == JsonValueKind.Array))
-                        errors.Add(new(where, "invalid_message", $"{where} is an object with text (a string) and/or blocks (Block Kit blocks)."));
-                    else if (TryParse(() => JsonTemplate.Parse(message.Value.GetRawText()), where, errors))
-                        messages[message.Name] = JsonNode.Parse(message.Value.GetRawText());
-                }
-        }
+        var messages = ActionSettings.CheckTemplates(settings, "messages", "message templates",
+            m => m.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String || m.TryGetProperty("blocks", out var b) && b.ValueKind == JsonValueKind.Array,
+            "invalid_message", "is an object with text (a string) and/or blocks (Block Kit blocks).", errors);
         output["messages"] = messages;
         CheckButtons(settings, output, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
@@ -101,24 +79,10 @@ public sealed partial class SlackMessageAction : IConnectorAction
         var id = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
         if (!EntityType().IsMatch(type)) errors.Add(new("settings.entity.type", "invalid_entity", "settings.entity.type is the record's type in lower case (invoice, support_ticket): the product command is <type>.acknowledge or <type>.assign."));
         if (id.Length == 0) errors.Add(new("settings.entity.id", "invalid_entity", "settings.entity.id is the record's id, as a template such as {{ data.invoice_id }}."));
-        else if (TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(id)), "settings.entity.id", errors))
+        else if (ActionSettings.TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(id)), "settings.entity.id", errors))
         {
             output["buttons"] = new JsonArray(names.Select(n => (JsonNode)n!).ToArray());
             output["entity"] = new JsonObject { ["type"] = type, ["id"] = id };
-        }
-    }
-
-    private static bool TryParse(Action parse, string field, List<ValidationError> errors)
-    {
-        try
-        {
-            parse();
-            return true;
-        }
-        catch (DomainException e)
-        {
-            errors.Add(new(field, e.Code, e.Message.Replace("settings.path", field, StringComparison.Ordinal)));
-            return false;
         }
     }
 

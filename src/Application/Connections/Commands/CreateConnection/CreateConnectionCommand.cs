@@ -43,7 +43,8 @@ public sealed class CreateConnectionCommandValidator : AbstractValidator<CreateC
         {
             if (c.Provider is null || catalog.Find(c.Provider) is not { } provider) return;
             var failures = ConnectionRules.Check(provider, ConnectionRules.AuthKindOf(provider, c.AuthKind), c.Scopes, c.Credentials, c.Settings, c.ReturnUrl, catalog).ToList();
-            if (failures.Count == 0) failures.AddRange(await ConnectionRules.CheckReachableAsync(c.Settings, urls, ct));
+            if (failures.Count == 0) failures.AddRange(await ConnectionRules.CheckReachableAsync(c.Settings, urls, ct,
+                provider.KeyIsEndpoint is null ? null : c.Credentials?.ApiKey));
             foreach (var failure in failures) context.AddFailure(failure);
         });
     }
