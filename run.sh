@@ -30,6 +30,9 @@
 #   INTEGRATIONS_BUILD      auto (default: build when sources changed since the last build) | always | never
 #   INTEGRATIONS_RUN_DIR    the run directory: data, logs, pid files, keys (default .run in the checkout);
 #                           one run.sh per run directory (tests/runsh uses a temporary one)
+#   INTEGRATIONS_DEMO_PROVIDERS, INTEGRATIONS_DEMO_PORT
+#                           the local Slack, Jira and Teams fakes run.sh starts as demo providers (default
+#                           slack,jira,teams on ports 5091-5093; none: no fakes); scripts/demo-providers.sh
 #   Section__Key variables (ConnectionStrings__Postgres, Kafka__BootstrapServers, Auth__AdminKey, ...)
 #   are passed through untouched and win over everything this script would set (docs/configuration.md).
 #
@@ -481,6 +484,7 @@ banner() {
    Admin key           $ADMIN_KEY
    $mail_line
    Logs                $(show "$LOG_DIR")/
+$(demo_banner)
 
  Try it (the tenant id and API key come from the previous responses):
    curl -s -X POST $API_URL/api/v1/tenants -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' -d '{"name":"Acme","plan":"pro"}'
@@ -518,6 +522,7 @@ cleanup() {
     fi
   done
   for host in "${HOSTS[@]}"; do await_exit "${HOST_PID[$host]}" 30 "the ${HOST_LABEL[$host]}"; done
+  stop_demo_providers
   stop_pid "$BROKER_PID" 5 "the Kafka dev broker"
   stop_pid "$MAIL_PID" 5 "the mail catcher"
   if [[ -n "$MAIL_PID" ]]; then rm -f "$RUN_DIR/mail-catcher.pid"; fi
@@ -675,11 +680,15 @@ main() {
   start_broker
   start_mail_catcher
   configure_env
+  start_demo_providers
   start_hosts
   wait_ready
   banner
   supervise
 }
+
+# shellcheck source=scripts/demo-providers.sh
+source "$ROOT/scripts/demo-providers.sh"
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   main "$@"
