@@ -12,6 +12,9 @@ public interface ITeamsConversations
     /// <summary>Records (or refreshes) an installation of the connection's bot.</summary>
     Task RecordAsync(Guid tenantId, Guid connectionId, TeamsConversation conversation, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>Forgets where the bot was removed: every channel of the team, or the one conversation.</summary>
+    Task ForgetAsync(Guid tenantId, Guid connectionId, TeamsRemoval removal, CancellationToken ct);
+
     /// <summary>The connection's channels, newest installation first (at most 1,000).</summary>
     Task<IReadOnlyList<TeamsConversationDto>> ListAsync(Guid tenantId, Guid connectionId, CancellationToken ct);
 }

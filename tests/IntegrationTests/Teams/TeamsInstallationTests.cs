@@ -36,6 +36,32 @@ public sealed class TeamsInstallationTests(TeamsSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Removing_the_bot_from_the_team_forgets_its_channels()
+    {
+        var tenant = await system.TenantAsync();
+        var id = await system.ConnectBotAsync(tenant.Client);
+        (await system.SendActivityAsync(await system.ActivityTokenAsync(), system.ConversationUpdate())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await tenant.Client.GetFromJsonAsync<JsonElement>($"/api/v1/connections/{id}/teams/conversations")).GetProperty("data").GetArrayLength().ShouldBe(1);
+
+        using var response = await system.SendActivityAsync(await system.ActivityTokenAsync(), new
+        {
+            type = "conversationUpdate",
+            id = "f:" + Guid.NewGuid().ToString("N"),
+            channelId = "msteams",
+            serviceUrl = system.ServiceUrl,
+            from = new { id = "29:user" },
+            recipient = new { id = "28:" + TeamsSystem.BotAppId },
+            conversation = new { id = TeamsSystem.General, conversationType = "channel", tenantId = "tenant-contoso" },
+            membersRemoved = new[] { new { id = "28:" + TeamsSystem.BotAppId } },
+            channelData = new { tenant = new { id = "tenant-contoso" }, team = new { id = "19:team@thread.tacv2" }, eventType = "teamMemberRemoved" },
+        });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await tenant.Client.GetFromJsonAsync<JsonElement>($"/api/v1/connections/{id}/teams/conversations")).GetProperty("data").GetArrayLength()
+            .ShouldBe(0, "a route can no longer post to a team the bot left");
+    }
+
+    [Fact]
     public async Task A_refused_activity_records_nothing()
     {
         var tenant = await system.TenantAsync();

@@ -7,6 +7,9 @@ namespace Integrations.Domain.Connectors.Teams;
 /// <param name="MicrosoftTenantId">The Entra tenant of the team.</param>
 public sealed record TeamsConversation(string ConversationId, string ServiceUrl, string? MicrosoftTenantId, string? TeamId, string? Name, string ConversationType);
 
+/// <summary>The bot left a team (every channel of <paramref name="TeamId"/>) or, outside a team, one conversation.</summary>
+public sealed record TeamsRemoval(string? TeamId, string? ConversationId);
+
 /// <summary>
 /// Reads the activities that say the bot was installed in a team (a <c>conversationUpdate</c> whose
 /// <c>membersAdded</c> holds the bot, or an <c>installationUpdate</c> with action <c>add</c>;
@@ -39,6 +42,29 @@ public static class TeamsInstallation
         if (id is not { Length: > 0 and <= MaxIdLength } || serviceUrl is null || !Uri.TryCreate(serviceUrl, UriKind.Absolute, out _)) return null;
         return new TeamsConversation(id, serviceUrl, Text(Object(channelData, "tenant"), "id") ?? Text(conversation, "tenantId"), Text(team, "id"),
             Text(Object(channelData, "channel"), "name") ?? Text(team, "name"), Text(conversation, "conversationType") ?? "channel");
+    }
+
+    /// <summary>
+    /// Where the bot was removed, or null when the activity is not a removal of <paramref name="botAppId"/>:
+    /// an <c>installationUpdate</c> with action <c>remove</c> (the app uninstalled from the team or chat) or a
+    /// <c>conversationUpdate</c> whose <c>membersRemoved</c> holds the bot. In a team, every channel of the team
+    /// goes (<see cref="TeamsRemoval.TeamId"/>); in a chat, the conversation.
+    /// </summary>
+    public static TeamsRemoval? ReadRemoval(JsonElement activity, string botAppId)
+    {
+        if (activity.ValueKind != JsonValueKind.Object) return null;
+        var removed = Text(activity, "type") switch
+        {
+            "conversationUpdate" => activity.TryGetProperty("membersRemoved", out var gone) && gone.ValueKind == JsonValueKind.Array
+                && gone.EnumerateArray().Any(m => IsBot(Text(m, "id"), activity, botAppId)),
+            "installationUpdate" => Text(activity, "action") is "remove" or "remove-upgrade",
+            _ => false,
+        };
+        if (!removed) return null;
+        var channelData = activity.TryGetProperty("channelData", out var d) ? d : default;
+        var teamId = Text(Object(channelData, "team"), "id");
+        var conversationId = Text(Object(channelData, "channel"), "id") ?? Text(activity.TryGetProperty("conversation", out var c) ? c : default, "id");
+        return teamId is null && conversationId is null ? null : new TeamsRemoval(teamId, conversationId);
     }
 
     /// <summary>The bot's channel account id is 28:&lt;app id&gt;; the activity's recipient is the bot too.</summary>

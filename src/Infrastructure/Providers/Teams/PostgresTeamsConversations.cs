@@ -19,6 +19,13 @@ public sealed class PostgresTeamsConversations(DbSession session) : ITeamsConver
             ("microsoft_tenant_id", conversation.MicrosoftTenantId), ("team_id", conversation.TeamId), ("name", conversation.Name),
             ("conversation_type", conversation.ConversationType), ("at", Sql.Utc(at))), ct);
 
+    public Task ForgetAsync(Guid tenantId, Guid connectionId, TeamsRemoval removal, CancellationToken ct) =>
+        session.RunAsync((connection, transaction) => Sql.ExecuteAsync(connection, transaction, """
+            delete from teams_conversations
+            where tenant_id = @tenant_id and connection_id = @connection_id
+              and (team_id = @team_id or (@team_id::text is null and conversation_id = @conversation_id))
+            """, ct, ("tenant_id", tenantId), ("connection_id", connectionId), ("team_id", removal.TeamId), ("conversation_id", removal.ConversationId)), ct);
+
     public Task<IReadOnlyList<TeamsConversationDto>> ListAsync(Guid tenantId, Guid connectionId, CancellationToken ct) =>
         session.RunAsync<IReadOnlyList<TeamsConversationDto>>(async (connection, transaction) =>
         {

@@ -41,4 +41,28 @@ public class TeamsInstallationTests
     [InlineData("""{"type":"conversationUpdate","membersAdded":[{"id":"28:bot-app"}],"conversation":{"id":"19:z"}}""")]
     [InlineData("""[1]""")]
     public void Anything_else_is_no_installation(string json) => TeamsInstallation.Read(Activity(json), Bot).ShouldBeNull();
+
+    [Fact]
+    public void The_bot_removed_from_a_team_forgets_the_whole_team()
+    {
+        TeamsInstallation.ReadRemoval(Activity("""
+            {"type":"conversationUpdate","serviceUrl":"https://s/","recipient":{"id":"28:bot-app"},"membersRemoved":[{"id":"28:bot-app"}],
+             "conversation":{"id":"19:ch@thread.tacv2"},"channelData":{"team":{"id":"19:team@thread.tacv2"},"eventType":"teamMemberRemoved"}}
+            """), Bot).ShouldBe(new TeamsRemoval("19:team@thread.tacv2", "19:ch@thread.tacv2"));
+    }
+
+    [Fact]
+    public void An_installation_update_remove_outside_a_team_forgets_the_conversation()
+    {
+        TeamsInstallation.ReadRemoval(Activity("""
+            {"type":"installationUpdate","action":"remove","serviceUrl":"https://s/","conversation":{"id":"a:chat1"}}
+            """), Bot).ShouldBe(new TeamsRemoval(null, "a:chat1"));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"conversationUpdate","serviceUrl":"https://s/","membersRemoved":[{"id":"29:a-user"}],"recipient":{"id":"28:bot-app"},"conversation":{"id":"19:z"}}""")]
+    [InlineData("""{"type":"conversationUpdate","serviceUrl":"https://s/","membersAdded":[{"id":"28:bot-app"}],"conversation":{"id":"19:z"}}""")]
+    [InlineData("""{"type":"installationUpdate","action":"add","serviceUrl":"https://s/","conversation":{"id":"19:z"}}""")]
+    [InlineData("""{"type":"installationUpdate","action":"remove","serviceUrl":"https://s/"}""")]
+    public void Anything_else_removes_nothing(string json) => TeamsInstallation.ReadRemoval(Activity(json), Bot).ShouldBeNull();
 }

@@ -26,7 +26,7 @@ public abstract record TeamsActivityOutcome
 /// JWT checked as Microsoft documents (signature RS256 by a key of the OpenID metadata's JWKS, then
 /// <see cref="BotTokenRules"/>: issuer, lifetime with 5 minutes of skew, audience = a connected bot's
 /// app id, serviceUrl claim = the activity's). An installation of the bot in a team records the
-/// channel for each connection holding the bot (<see cref="ITeamsConversations"/>).
+/// channel for each connection holding the bot (<see cref="ITeamsConversations"/>); its removal forgets the team's channels.
 /// </summary>
 public sealed record ReceiveTeamsActivityCommand(string? Authorization, byte[] Body) : ICommand<TeamsActivityOutcome>;
 
@@ -58,6 +58,9 @@ public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens token
         if (TeamsInstallation.Read(activity, bot) is { } installed)
             foreach (var connection in ours[bot])
                 await conversations.RecordAsync(connection.TenantId, connection.ConnectionId, installed, clock.UtcNow, cancellationToken);
+        if (TeamsInstallation.ReadRemoval(activity, bot) is { } removal)
+            foreach (var connection in ours[bot])
+                await conversations.ForgetAsync(connection.TenantId, connection.ConnectionId, removal, cancellationToken);
         if (TeamsStatusReply.CommandText(activity) is { } text) await AnswerStatusAsync(activity, text, ours[bot], cancellationToken);
         return new TeamsActivityOutcome.Accepted(bot, type, ours[bot]);
     }
