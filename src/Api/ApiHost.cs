@@ -109,6 +109,7 @@ public static class ApiHost
         app.MapConsole();
         app.MapInboundReceiver();
         app.MapSlackInbound();
+        app.MapJiraInbound();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;
