@@ -159,12 +159,12 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
             events = new[] { "jira:issue_updated" }, jql_filter = "project = OPS",
         })).EnsureSuccessStatusCode();
 
-    private Task<HttpResponseMessage> PostAsync(TenantWithKey tenant, Guid connection, string body, string? token)
+    private async Task<HttpResponseMessage> PostAsync(TenantWithKey tenant, Guid connection, string body, string? token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/inbound/jira/{tenant.TenantId}/{connection}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var anonymous = new HttpClient { BaseAddress = system.BaseAddress };
-        return anonymous.SendAsync(request);
+        return await anonymous.SendAsync(request);
     }
 
     private static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant)
