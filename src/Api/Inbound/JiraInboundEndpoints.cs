@@ -5,7 +5,7 @@ using MediatR;
 namespace Integrations.Api.Inbound;
 
 /// <summary>
-/// A Jira connection's webhook URL (docs/connectors/jira.md#the-way-back): the dynamic webhook registered
+/// A Jira connection's webhook URL (docs/connectors/jira.md#the-way-back-jira--product): the dynamic webhook registered
 /// for the connection points here, so the URL names the tenant and the connection and the payload is never
 /// trusted to route. Anonymous: the JWT Atlassian signs with the app's client secret is the credential.
 /// </summary>
