@@ -131,6 +131,30 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
         (await system.IssuesAsync(JiraSystem.Acme)).Count.ShouldBe(2);
     }
 
+    [Theory]
+    [InlineData(false, "{\"Done\":\"closed\"}", "entity_required")]
+    [InlineData(true, "{\"Done\":3}", "invalid_status_map")]
+    [InlineData(true, "[\"Done\"]", "invalid_status_map")]
+    [InlineData(true, "{\"\":\"closed\"}", "invalid_status_map")]
+    public async Task A_status_map_needs_the_routes_entity_and_names_to_names(bool withEntity, string statusMap, string code)
+    {
+        var tenant = await system.TenantAsync();
+        var (created, _) = await system.ConnectJiraAsync(tenant.Client);
+        var settings = new Dictionary<string, object?>
+        {
+            ["project"] = "OPS", ["issue_type"] = "Task", ["summary"] = "x", ["status_map"] = JsonDocument.Parse(statusMap).RootElement,
+            ["entity"] = withEntity ? new { type = "invoice", id = "{{ data.invoice_id }}" } : null,
+        };
+        var body = new { event_types = new[] { "invoice.paid" }, action = "jira.issue", settings, filter = Array.Empty<object>() };
+
+        var refused = await (await tenant.Client.PostAsJsonAsync($"/api/v1/connections/{created.GetProperty("id").GetGuid()}/routes", body))
+            .ShouldBeJsonAsync(HttpStatusCode.UnprocessableEntity);
+
+        var detail = refused.GetProperty("error").GetProperty("details").EnumerateArray().ShouldHaveSingleItem();
+        detail.GetProperty("field").GetString().ShouldBe("settings.status_map");
+        detail.GetProperty("code").GetString().ShouldBe(code);
+    }
+
     /// <summary>A tenant's Jira connection with a status-mapping route, and the issue one invoice event made (linked); the issue's key.</summary>
     private async Task<(TenantWithKey Tenant, Guid Connection, string IssueKey)> LinkedIssueAsync(string invoice, string[]? eventTypes = null)
     {
