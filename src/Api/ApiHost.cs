@@ -112,6 +112,7 @@ public static class ApiHost
         app.MapSlackInbound();
         app.MapTeamsInbound();
         app.MapTeamsTab();
+        app.MapJiraInbound();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

@@ -39,7 +39,7 @@ public static class SlackInboundEndpoints
     }
 
     /// <summary>The raw request as the verifier needs it (the signature covers the exact bytes).</summary>
-    private static async Task<InboundRequest> ReadAsync(HttpContext http)
+    internal static async Task<InboundRequest> ReadAsync(HttpContext http)
     {
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body, http.RequestAborted);

@@ -22,4 +22,7 @@ public interface IProviderCatalog
 
     /// <summary>The verifier of the provider's webhooks on <c>POST /inbound/{id}</c> (holding its configured secret), or null when it has no inbound settings.</summary>
     Domain.Inbound.IInboundVerifier? InboundVerifier(string id);
+
+    /// <summary>The verifier of requests the provider signs as an HS256 JWT with our OAuth client secret (Atlassian's dynamic webhooks for OAuth apps), or null without a client.</summary>
+    Domain.Inbound.IInboundVerifier? ClientJwtVerifier(string id);
 }

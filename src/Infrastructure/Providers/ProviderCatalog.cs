@@ -62,6 +62,9 @@ public sealed partial class ProviderCatalog : IProviderCatalog
 
     public IInboundVerifier? InboundVerifier(string id) => _inboundVerifiers.GetValueOrDefault(id);
 
+    public IInboundVerifier? ClientJwtVerifier(string id) =>
+        _clients.GetValueOrDefault(id) is { ClientSecret.Length: > 0 } client ? new AtlassianJwtVerifier(System.Text.Encoding.UTF8.GetBytes(client.ClientSecret)) : null;
+
     [GeneratedRegex("^[a-z][a-z0-9-]{1,39}$")]
     private static partial Regex IdPattern();
 }

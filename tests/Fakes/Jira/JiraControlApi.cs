@@ -13,6 +13,8 @@ public static class JiraControlApi
 {
     public sealed record ProjectBody(string Site, string Id, string Key, string Name, List<string>? IssueTypes);
 
+    public sealed record WebhookBody(string Site, string Url, List<string>? Events, string? JqlFilter);
+
     public sealed record ChangeBody(string Site, string? TransitionId, System.Text.Json.Nodes.JsonObject? Fields, string? AccountId);
 
     public static void MapJiraControlApi(this WebApplication app)
@@ -47,6 +49,15 @@ public static class JiraControlApi
             if (changes.Count == 0) return ControlApi.Invalid("name a transition_id and/or fields that change the issue");
             var delivered = await hooks.IssueUpdatedAsync(issue, key.Split('-')[0], changes, body.AccountId ?? "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077");
             return Results.Ok(new { delivered });
+        });
+        // Registers a dynamic webhook for a site as an app would with POST /webhook (tests that do not go through the platform's registration).
+        control.MapPost("/webhooks", async (HttpRequest request, JiraWebhooks hooks) =>
+        {
+            var (body, error) = await ControlApi.ReadAsync<WebhookBody>(request);
+            if (body is null) return ControlApi.Invalid(error!);
+            if (string.IsNullOrEmpty(body.Site) || !Uri.TryCreate(body.Url, UriKind.Absolute, out _)) return ControlApi.Invalid("site and an absolute url are required");
+            var hook = hooks.Register(body.Site, body.Url, body.Events is { Count: > 0 } events ? events : ["jira:issue_updated"], body.JqlFilter ?? "project = OPS");
+            return Results.Ok(new { id = hook.Id });
         });
         control.MapGet("/webhooks/sent", (JiraWebhooks hooks) => Results.Ok(new { data = hooks.Sent() }));
     }

@@ -18,9 +18,11 @@ public sealed record JiraWebhook(long Id, string Site, string Url, IReadOnlyList
 /// <c>changelog.items[{field, fieldId, from, fromString, to, toString}]</c>, <c>matchedWebhookIds</c>) to
 /// every unexpired webhook of the site whose events name it and whose JQL filter matches. The filter
 /// understood is <c>project = KEY</c> (or <c>project in (A, B)</c>); anything else matches every issue.
-/// Deliveries are not signed: Atlassian does not document the claims of the JWT it sends to OAuth apps.
+/// Deliveries are signed as Atlassian documents for OAuth 2.0 apps (same page, "Webhooks authentication for OAuth 2.0
+/// apps"): <c>Authorization: Bearer &lt;JWT&gt;</c>, HS256 with the app's client secret (<c>Client:Secret</c>). The claims
+/// are not documented; the fake sends <c>iss</c> (the client id), <c>iat</c> and <c>exp</c> (five minutes), on its clock.
 /// </summary>
-public sealed class JiraWebhooks(IHttpClientFactory clients, TimeProvider clock) : IFakeResettable
+public sealed class JiraWebhooks(IHttpClientFactory clients, TimeProvider clock, Microsoft.Extensions.Configuration.IConfiguration configuration) : IFakeResettable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
     private readonly object _gate = new();
@@ -106,7 +108,9 @@ public sealed class JiraWebhooks(IHttpClientFactory clients, TimeProvider clock)
             using var client = clients.CreateClient("jira-webhooks");
             try
             {
-                using var answer = await client.PostAsJsonAsync(url.Key, body);
+                using var request = new HttpRequestMessage(HttpMethod.Post, url.Key) { Content = JsonContent.Create(body) };
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token());
+                using var answer = await client.SendAsync(request);
                 if (answer.IsSuccessStatusCode) delivered++;
             }
             catch (HttpRequestException)
@@ -115,6 +119,17 @@ public sealed class JiraWebhooks(IHttpClientFactory clients, TimeProvider clock)
             }
         }
         return delivered;
+    }
+
+    /// <summary>An HS256 JWT under the client secret, as Atlassian signs deliveries to OAuth apps.</summary>
+    private string Token()
+    {
+        static string Part(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var header = Part(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
+        var claims = Part(System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["iss"] = configuration["Client:Id"], ["iat"] = now, ["exp"] = now + 300 }.ToJsonString()));
+        var secret = System.Text.Encoding.UTF8.GetBytes(configuration["Client:Secret"] ?? "fake-secret");
+        return $"{header}.{claims}.{Part(System.Security.Cryptography.HMACSHA256.HashData(secret, System.Text.Encoding.ASCII.GetBytes(header + "." + claims)))}";
     }
 
     private static bool Matches(string jql, string projectKey)

@@ -151,6 +151,14 @@ public sealed class JiraFakeTests : IAsyncLifetime
         body.GetProperty("issue").GetProperty("key").GetString().ShouldBe(key);
         body.GetProperty("changelog").GetProperty("items")[0].GetProperty("field").GetString().ShouldBe("summary");
         body.GetProperty("matchedWebhookIds").EnumerateArray().Select(i => i.GetInt64()).ShouldBe([id]);
+        // Signed as for OAuth 2.0 apps: a bearer JWT, HS256 under the client secret.
+        delivery.Headers["authorization"].ShouldStartWith("Bearer ");
+        var jwt = delivery.Headers["authorization"][7..].Split('.');
+        jwt.Length.ShouldBe(3);
+        static byte[] Unpad(string part) => Convert.FromBase64String(part.Replace('-', '+').Replace('_', '/').PadRight(part.Length + (4 - part.Length % 4) % 4, '='));
+        JsonDocument.Parse(Unpad(jwt[0])).RootElement.GetProperty("alg").GetString().ShouldBe("HS256");
+        JsonDocument.Parse(Unpad(jwt[1])).RootElement.GetProperty("exp").GetInt64().ShouldBeGreaterThan(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Unpad(jwt[2]).ShouldBe(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("app-secret"), Encoding.ASCII.GetBytes(jwt[0] + "." + jwt[1])));
 
         await _jira.Control.AdvanceClockAsync(TimeSpan.FromDays(20));
         tokens = await TokensAsync(); // the access token expired meanwhile

@@ -30,9 +30,9 @@ namespace Integrations.Infrastructure.Providers.Jira;
 /// </summary>
 public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnectorAction
 {
-    public const string ExternalType = "jira.issue";
+    public const string ExternalType = JiraIssueUpdate.ExternalType;
 
-    private static readonly string[] Settings = ["project", "issue_type", "summary", "description", "labels", "open_url", "fields", "entity"];
+    private static readonly string[] Settings = ["project", "issue_type", "summary", "description", "labels", "open_url", "fields", "entity", "status_map"];
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, JiraIssueTemplate> _parsed = new(StringComparer.Ordinal);
 
@@ -65,6 +65,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
         }
         output["fields"] = Fields(settings, errors);
         if (settings.TryGetProperty("entity", out var entity) && entity.ValueKind != JsonValueKind.Null) CheckEntity(entity, output, errors);
+        if (settings.TryGetProperty("status_map", out var statusMap) && statusMap.ValueKind != JsonValueKind.Null) CheckStatusMap(statusMap, output, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
         return Task.FromResult(output.ToJsonString(Compact));
     }
@@ -102,6 +103,17 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
         else if (id.Length == 0) errors.Add(new("settings.entity.id", "invalid_entity", "settings.entity.id is the record's id, as a template such as {{ data.invoice_id }}."));
         else if (TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(id)), "settings.entity.id", errors))
             output["entity"] = new JsonObject { ["type"] = type, ["id"] = id };
+    }
+
+    /// <summary>status_map: Jira status name → our status (1–100 characters each, at most 50); the way back needs the route's entity.</summary>
+    private static void CheckStatusMap(JsonElement map, JsonObject output, List<ValidationError> errors)
+    {
+        if (map.ValueKind != JsonValueKind.Object || map.EnumerateObject().Count() > 50
+            || map.EnumerateObject().Any(p => p.Name.Trim().Length is 0 or > 100 || p.Value.ValueKind != JsonValueKind.String || p.Value.GetString()!.Trim().Length is 0 or > 100))
+            errors.Add(new("settings.status_map", "invalid_status_map", "settings.status_map maps Jira status names to our statuses: {\"Done\": \"done\"} (at most 50, each 1–100 characters)."));
+        else if (output["entity"] is null)
+            errors.Add(new("settings.status_map", "entity_required", "settings.status_map needs settings.entity: a Jira change is applied to the record the issue was made for."));
+        else output["status_map"] = JsonNode.Parse(map.GetRawText());
     }
 
     /// <summary>fields: Jira field ids (system or customfield_NNNNN) → {type, value (a template)}.</summary>

@@ -18,7 +18,7 @@ public static class JiraProvider
 {
     public const string Id = "jira";
 
-    public const string IssueAction = "jira.issue";
+    public const string IssueAction = Integrations.Domain.Connectors.Jira.JiraIssueUpdate.IssueAction;
 
     public static ProviderDefinition Definition { get; } = new(
         Id,

@@ -19,11 +19,15 @@ public sealed record RoutedEvent(Guid EventId, Guid TenantId, string EventType, 
 /// the route's action from the event, written to the call ledger in one transaction before the
 /// batch's offsets are committed. A call's id is named by the event and the route, so a redelivered
 /// event adds nothing. Nothing here talks to a provider: a slow or dead one never holds up the consumer.
+/// Loop prevention (ADR 0027): an event answering a product command (its <c>data.command_id</c>) that a
+/// connection caused is not routed back to that connection, so a Jira change the product carried out
+/// is not written to Jira again.
 /// </summary>
 public sealed record RouteEventsCommand(IReadOnlyList<RoutedEvent> Events) : ICommand<int>;
 
 public sealed class RouteEventsCommandHandler(
-    IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<RouteEventsCommandHandler> logger)
+    IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<RouteEventsCommandHandler> logger,
+    ProductBridge.IProductCommandReadModel commands)
     : IRequestHandler<RouteEventsCommand, int>
 {
     public async Task<int> Handle(RouteEventsCommand request, CancellationToken cancellationToken)
@@ -37,8 +41,10 @@ public sealed class RouteEventsCommandHandler(
         {
             if (!byTenant.TryGetValue(e.TenantId, out var tenantRoutes)) continue;
             var templateEvent = new TemplateEvent(e.EventId, e.EventType, e.TenantId, e.Timestamp);
+            var causedBy = await CausingConnectionAsync(e, cancellationToken);
             foreach (var route in tenantRoutes)
             {
+                if (route.ConnectionId == causedBy) continue;
                 if (e.Timestamp < route.CreatedAt || !EventTypeSubscription.Includes(route.EventTypes, e.EventType)
                     || !cache.Filter(route).Matches(templateEvent, e.Data)) continue;
                 if (actions.Find(route.Action) is not { } action)
@@ -53,6 +59,14 @@ public sealed class RouteEventsCommandHandler(
             }
         }
         return calls.Count == 0 ? 0 : await ledger.AddAsync(calls, cancellationToken);
+    }
+
+    /// <summary>The connection whose change caused the product command this event answers, or null.</summary>
+    private async Task<Guid?> CausingConnectionAsync(RoutedEvent e, CancellationToken ct)
+    {
+        if (e.Data.ValueKind != JsonValueKind.Object || !e.Data.TryGetProperty("command_id", out var id) || id.ValueKind != JsonValueKind.String
+            || !Guid.TryParse(id.GetString(), out var commandId)) return null;
+        return (await commands.FindAsync(e.TenantId, commandId, ct))?.Origin.ConnectionId;
     }
 }
 

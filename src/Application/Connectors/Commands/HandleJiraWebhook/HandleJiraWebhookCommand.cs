@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Common.Messaging;
+using Integrations.Application.Connections;
+using Integrations.Application.ProductBridge;
+using Integrations.Application.Providers;
+using Integrations.Domain.Common;
+using Integrations.Domain.Connectors.Jira;
+using Integrations.Domain.Inbound;
+using Integrations.Domain.ProductBridge;
+using MediatR;
+
+namespace Integrations.Application.Connectors.Commands.HandleJiraWebhook;
+
+/// <summary>What the connection's Jira webhook URL answers.</summary>
+public abstract record JiraWebhookOutcome
+{
+    /// <summary>Verified; <paramref name="CommandId"/> is the product command it became (null: nothing to do, or already issued).</summary>
+    public sealed record Handled(Guid? CommandId) : JiraWebhookOutcome;
+
+    public sealed record Rejected(string Reason) : JiraWebhookOutcome;
+
+    /// <summary>No such Jira connection of that tenant, or the platform has no Jira client (no secret to verify with).</summary>
+    public sealed record NotFound : JiraWebhookOutcome;
+}
+
+/// <summary>
+/// A delivery of the connection's dynamic webhook (<c>POST /inbound/jira/{tenant_id}/{connection_id}</c>,
+/// ADR 0027), verified as Atlassian signs them for OAuth apps (<see cref="AtlassianJwtVerifier"/>). A
+/// <c>jira:issue_updated</c> that moves an issue linked in the connection's identity map to a status the
+/// linked record's <c>jira.issue</c> route maps (<c>settings.status_map</c>) becomes the product command
+/// <c>entity.update</c> with the mapped status, in the request's transaction. The command id is named by
+/// the connection, the issue and Jira's changelog id: a delivery Jira sends again issues nothing twice.
+/// </summary>
+public sealed record HandleJiraWebhookCommand(Guid TenantId, Guid ConnectionId, InboundRequest Request) : ICommand<JiraWebhookOutcome>;
+
+public sealed class HandleJiraWebhookCommandHandler(
+    IProviderCatalog providers, IConnectionReadModel connections, IConnectionLinks links, IRouteReadModel routes, ProductCommandSender sender, IClock clock)
+    : IRequestHandler<HandleJiraWebhookCommand, JiraWebhookOutcome>
+{
+    public async Task<JiraWebhookOutcome> Handle(HandleJiraWebhookCommand command, CancellationToken cancellationToken)
+    {
+        if (providers.ClientJwtVerifier(JiraIssueUpdate.Provider) is not { } verifier) return new JiraWebhookOutcome.NotFound();
+        var verification = verifier.Verify(command.Request, clock.UtcNow);
+        if (!verification.Verified) return new JiraWebhookOutcome.Rejected(verification.Reason ?? RejectionReasons.InvalidSignature);
+        var connection = await connections.FindAsync(command.TenantId, command.ConnectionId, cancellationToken);
+        if (connection is null || connection.Provider != JiraIssueUpdate.Provider) return new JiraWebhookOutcome.NotFound();
+        if (Json(command.Request.Body) is not { } body) return new JiraWebhookOutcome.Rejected(RejectionReasons.MalformedBody);
+
+        if (JiraIssueUpdate.StatusChangeOf(body) is not { } change) return new JiraWebhookOutcome.Handled(null);
+        var link = await links.FindByExternalAsync(command.TenantId, command.ConnectionId, JiraIssueUpdate.ExternalType, change.IssueId, cancellationToken);
+        if (link is null) return new JiraWebhookOutcome.Handled(null);
+        var status = (await routes.FindEnabledAsync([command.TenantId], cancellationToken))
+            .Where(r => r.ConnectionId == command.ConnectionId && r.Action == JiraIssueUpdate.IssueAction)
+            .Select(r => JsonDocument.Parse(r.SettingsJson).RootElement)
+            .Where(s => EntityTypeOf(s) == link.EntityType)
+            .Select(s => JiraIssueUpdate.OurStatus(JiraIssueUpdate.StatusMapOf(s), change.ToStatus))
+            .FirstOrDefault(s => s is not null);
+        if (status is null) return new JiraWebhookOutcome.Handled(null);
+
+        var data = JsonSerializer.SerializeToElement(new
+        {
+            attributes = new Dictionary<string, string> { ["status"] = status },
+            source = JiraIssueUpdate.Provider,
+            jira = new { issue_id = change.IssueId, issue_key = change.IssueKey, changelog_id = change.ChangelogId, from_status = change.FromStatus, to_status = change.ToStatus, account_id = change.AccountId },
+        });
+        var id = NameBasedGuid.Create(Encoding.UTF8.GetBytes($"jira-change:{command.TenantId}:{command.ConnectionId}:{change.IssueId}:{change.ChangelogId}"));
+        var issued = await sender.SendAsync(new NewProductCommand(command.TenantId, ProductCommandRules.EntityUpdate, new EntityTarget(link.EntityType, link.EntityId), data,
+            new CommandOrigin(command.ConnectionId, JiraIssueUpdate.Provider, change.IssueId), id, $"jira-change:{change.IssueId}:{change.ChangelogId}"), cancellationToken);
+        return new JiraWebhookOutcome.Handled(issued.AlreadyIssued ? null : issued.Id);
+    }
+
+    private static string? EntityTypeOf(JsonElement settings) =>
+        settings.TryGetProperty("entity", out var entity) && entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("type", out var type)
+            && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+
+    private static JsonElement? Json(byte[] body)
+    {
+        try
+        {
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
