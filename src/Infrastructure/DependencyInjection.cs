@@ -29,7 +29,6 @@ public static class DependencyInjection
         services.AddConnections(configuration);
         services.AddProductBridge(configuration);
         services.AddInbound();
-        services.AddScoped<ICredentialChanges, Security.ApiKeys.CredentialChanges>();
         services.AddSingleton<Security.ApiKeys.ApiKeyCache>();
         return services;
     }

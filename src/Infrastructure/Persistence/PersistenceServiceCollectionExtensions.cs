@@ -84,6 +84,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<PostgresNotifier>();
         services.AddScoped<DbSession>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
+        // Key and plan changes announced after the commit that makes them (the API keys' cache, ADR 0005).
+        services.AddScoped<ICredentialChanges, Security.ApiKeys.CredentialChanges>();
 
         services.AddSingleton(new EventTypeRegistry(typeof(ITenantEvent).Assembly));
         services.AddSingleton<SqlProjection, TenantsProjection>();
