@@ -27,8 +27,9 @@ public sealed partial class SlackFollowUpSender(IServiceScopeFactory scopes, ILo
     private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PostTimeout = TimeSpan.FromSeconds(10);
 
+    // Wait mode: TryWrite never waits, and answers false when the queue is full (DropWrite would answer true and drop it).
     private readonly Channel<SlackFollowUp> _queue = Channel.CreateBounded<SlackFollowUp>(
-        new BoundedChannelOptions(1_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        new BoundedChannelOptions(1_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private readonly HttpClient _client = OutboundHttp.CreateClient(allowPrivateNetworkTargets, PostTimeout);
     private readonly SemaphoreSlim _inFlight = new(8);
 
