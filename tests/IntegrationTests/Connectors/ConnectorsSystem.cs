@@ -118,6 +118,21 @@ public class ConnectorsSystem : ConnectionsSystem
     }
 
     /// <summary>The data of an invoice.paid event (its schema asks for the currency).</summary>
+    /// <summary>POST …/test; its answer is whatever the check found (200 either way).</summary>
+    public static async Task TestConnectionAsync(HttpClient client, Guid connectionId) =>
+        (await client.PostAsync($"/api/v1/connections/{connectionId}/test", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+    /// <summary>
+    /// Publishes <paramref name="count"/> invoices (in_rot_0 …) while testing the connection as many times, all at once:
+    /// the API and every Workers host renew the same refresh token chain together.
+    /// </summary>
+    public static Task PublishWhileTestingAsync(HttpClient client, Guid connectionId, int count) =>
+        Task.WhenAll(Enumerable.Range(0, count).SelectMany(i => new[]
+        {
+            (Task)Webhooks.Delivery.DeliveryApi.PublishAsync(client, data: Invoice($"in_rot_{i}", i)),
+            TestConnectionAsync(client, connectionId),
+        }));
+
     public static object Invoice(string invoiceId, int amountCents) => new { invoice_id = invoiceId, amount_cents = amountCents, currency = "EUR" };
 
     /// <summary>The requests the fake received under <paramref name="pathPrefix"/>, in order.</summary>

@@ -215,13 +215,7 @@ public sealed class JiraConnectorTests(JiraSystem system) : IAsyncLifetime
         await JiraSystem.IssueRouteAsync(tenant.Client, id, new { project = "OPS", issue_type = "Task", summary = "{{ data.invoice_id }}" }, ["*"]);
         await using var secondWorkers = await WorkerProcess.StartAsync(system);
 
-        var work = new List<Task>();
-        for (var i = 0; i < 4; i++)
-        {
-            work.Add(DeliveryApi.PublishAsync(tenant.Client, data: ConnectorsSystem.Invoice($"in_rot_{i}", i)));
-            work.Add(ConnectionsTestCalls.TestAsync(tenant.Client, id));
-        }
-        await Task.WhenAll(work);
+        await ConnectorsSystem.PublishWhileTestingAsync(tenant.Client, id, 4);
 
         await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 4 && c.All(x => x.Status() == "succeeded"), Soon, "every issue was created");
         (await system.IssuesAsync(JiraSystem.Acme)).Count.ShouldBe(4);

@@ -202,13 +202,7 @@ public sealed class SlackConnectorTests(SlackSystem system) : IAsyncLifetime
         await using var secondWorkers = await WorkerProcess.StartAsync(system);
 
         // Two Workers hosts send while the API tests the connection: all refresh the same single-use token chain.
-        var work = new List<Task>();
-        for (var i = 0; i < 4; i++)
-        {
-            work.Add(DeliveryApi.PublishAsync(tenant.Client, data: ConnectorsSystem.Invoice($"in_rot_{i}", i)));
-            work.Add(ConnectionsTestCalls.TestAsync(tenant.Client, id));
-        }
-        await Task.WhenAll(work);
+        await ConnectorsSystem.PublishWhileTestingAsync(tenant.Client, id, 4);
 
         await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 4 && c.All(x => x.Status() == "succeeded"), Soon, "every message was posted");
         (await system.MessagesAsync(SlackSystem.AcmeGeneral)).Count.ShouldBe(4);
@@ -229,7 +223,7 @@ public sealed class SlackConnectorTests(SlackSystem system) : IAsyncLifetime
         var id = connection.GetProperty("id").GetGuid();
         (await system.SlackControl.PostAsync($"/_fake/slack/teams/{SlackSystem.Acme}/uninstall", null)).EnsureSuccessStatusCode();
 
-        await ConnectionsTestCalls.TestAsync(tenant.Client, id);
+        await ConnectorsSystem.TestConnectionAsync(tenant.Client, id);
 
         var after = await Connections.ConnectionsSystem.GetAsync(tenant.Client, id);
         after.GetProperty("status").GetString().ShouldBe("needs_reauth", "Slack answered 200 {ok:false, error:invalid_refresh_token}: refused for good, not a passing failure");
@@ -239,11 +233,4 @@ public sealed class SlackConnectorTests(SlackSystem system) : IAsyncLifetime
 
     private static string? ErrorKind(JsonElement attempt) =>
         attempt.GetProperty("error_kind").ValueKind == JsonValueKind.Null ? null : attempt.GetProperty("error_kind").GetString();
-}
-
-internal static class ConnectionsTestCalls
-{
-    /// <summary>POST …/test; its answer is whatever the check found (200 either way).</summary>
-    public static async Task TestAsync(HttpClient client, Guid id) =>
-        (await client.PostAsync($"/api/v1/connections/{id}/test", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
 }
