@@ -99,6 +99,7 @@ public static class ApiHost
         api.MapConnectionEndpoints();
         api.MapSlackEndpoints();
         api.MapJiraEndpoints();
+        api.MapRegistrationEndpoints();
         api.MapTeamsEndpoints();
         api.MapNotificationEndpoints();
         api.MapProductBridgeEndpoints();

@@ -76,6 +76,9 @@ public static class DependencyInjection
         services.AddScoped<Connections.IConnectionAccess, Connections.ConnectionAccessService>();
         services.AddScoped<Connections.Pipelines.TokenSweep>();
         services.AddScoped<Connections.Pipelines.HealthSweep>();
+        services.AddSingleton<Connectors.Registrations.ProviderRegistrars>();
+        services.AddScoped<Connectors.Registrations.RegistrationChecker>();
+        services.AddScoped<Connectors.Registrations.RegistrationSweep>();
         return services;
     }
 

@@ -39,7 +39,10 @@ public static class WorkerPipelines
     /// </summary>
     public const string Connectors = "connectors";
 
-    /// <summary>Connections: refreshes OAuth tokens ahead of expiry and exercises idle refresh tokens; runs the periodic health checks.</summary>
+    /// <summary>
+    /// Connections: refreshes OAuth tokens ahead of expiry and exercises idle refresh tokens; runs the periodic health checks; keeps
+    /// the connections' registrations at their providers alive (Jira's dynamic webhooks, ADR 0028).
+    /// </summary>
     public const string Connections = "connections";
 
     /// <summary>Marten's async daemon: keeps the async projections (ADR 0011), one process at a time (hot/cold).</summary>
@@ -72,7 +75,11 @@ public static class WorkerPipelines
         new(EventsDispatch, (services, _) => services.AddKafkaBatchConsumer<EventsTopicHandler>()),
         new(WebhookDelivery, (services, configuration) => services.AddWebhookDispatcher(configuration)),
         new(Projections, (services, _) => services.AddProjectionDaemon()),
-        new(Connections, (services, _) => services.AddConnectionSweeps()),
+        new(Connections, (services, _) =>
+        {
+            services.AddConnectionSweeps();
+            services.AddRegistrationSweep();
+        }),
         new(Notifications, (services, configuration) => services.AddNotificationMail(configuration)),
         new(ProductCallbacks, (services, configuration) =>
         {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Common.Exceptions;
+using Integrations.Application.Common.Interfaces;
+using Integrations.Application.Connectors.Registrations;
 using Integrations.Application.Providers;
 using Integrations.Domain.Connections;
 using Integrations.Domain.Connectors;
@@ -12,7 +14,8 @@ namespace Integrations.Application.Connectors;
 /// (another tenant's, a deleted one or an unknown id is "not found", never "forbidden": ADR 0005),
 /// and the action must be one the connection's provider offers, with settings that action accepts.
 /// </summary>
-public sealed class RouteAggregate(AggregateStore aggregates, IProviderCatalog providers, IConnectorActions actions)
+public sealed class RouteAggregate(
+    AggregateStore aggregates, IProviderCatalog providers, IConnectorActions actions, IProviderRegistrations registrations, IClock clock)
 {
     public static NotFoundException ConnectionNotFound() => new("connection_not_found", "No such connection.");
 
@@ -44,7 +47,12 @@ public sealed class RouteAggregate(AggregateStore aggregates, IProviderCatalog p
         var streamId = RouteDecider.StreamId(routeId);
         var loaded = await aggregates.LoadAsync(RouteDecider.Decider, streamId, tenantId, ct);
         if (!loaded.State.Exists || loaded.State.TenantId != tenantId || loaded.State.ConnectionId != connectionId) throw RouteNotFound();
-        return (await aggregates.HandleAsync(RouteDecider.Decider, [new StreamCommands<RouteCommand>(streamId, tenantId, [command])], ct,
+        var decided = (await aggregates.HandleAsync(RouteDecider.Decider, [new StreamCommands<RouteCommand>(streamId, tenantId, [command])], ct,
             new Dictionary<string, Loaded<RouteState>> { [streamId] = loaded }))[0];
+        await RoutesChangedAsync(tenantId, connectionId, ct);
+        return decided;
     }
+
+    /// <summary>What the connection needs registered at its provider may have changed: its registrations are checked at the next sweep (ADR 0028).</summary>
+    public Task RoutesChangedAsync(Guid tenantId, Guid connectionId, CancellationToken ct) => registrations.MarkDueAsync(tenantId, connectionId, clock.UtcNow, ct);
 }

@@ -30,6 +30,11 @@ public sealed record IncidentGuidance(string Title, string ResolvedTitle, string
         [IncidentKinds.DeadLettersPiling] = new("Failed connector calls are piling up", "Failed connector calls cleared",
             "Calls that failed every retry wait in the dead-letter queue. Fix the cause the attempt log shows, then replay them.",
             "/api/v1/connections/{id}"),
+        [IncidentKinds.RegistrationFailing] = new("A connection's webhook registration failed", "A connection's webhook registration works again",
+            "The platform keeps a registration at the provider (e.g. a Jira dynamic webhook) so that changes there come back, and could not create, " +
+            "renew or find it. The registration's last error is in GET /api/v1/connections/{id}/registrations; check the app's permissions at the provider, " +
+            "then ask for a check with POST /api/v1/connections/{id}/registrations/check.",
+            "/api/v1/connections/{id}/registrations"),
         [IncidentKinds.InboundSourceSilent] = new("An inbound source has gone silent", "An inbound source receives requests again",
             "Nothing verified has reached the source for longer than its silence alert allows. Check that the sending system still sends " +
             "(its webhook registration may have been removed or disabled) and that it signs with the source's current secret: refused requests " +

@@ -21,9 +21,11 @@ public static class IncidentKinds
     public const string BreakerOpen = "connection.breaker_open";
     public const string DeadLettersPiling = "connection.dead_letters";
     public const string InboundSourceSilent = "inbound_source.silent";
+    /// <summary>A connection's registration at its provider (a Jira dynamic webhook …) could not be kept up: changes there do not reach us.</summary>
+    public const string RegistrationFailing = "connection.registration_failing";
 
     public static readonly IReadOnlyList<string> All = [ConnectionNeedsReauth, ConnectionDisconnected, WebhookEndpointDisabled, BreakerOpen, DeadLettersPiling,
-        InboundSourceSilent];
+        InboundSourceSilent, RegistrationFailing];
 }
 
 /// <param name="SubjectId">What failed: the connection or webhook endpoint.</param>

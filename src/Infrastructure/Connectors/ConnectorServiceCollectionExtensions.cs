@@ -2,6 +2,7 @@ using Integrations.Application;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Connectors;
 using Integrations.Application.Connectors.Pipelines.Calls;
+using Integrations.Application.Connectors.Registrations;
 using Integrations.Infrastructure.Http;
 using Integrations.Infrastructure.Persistence.Projections;
 using Integrations.Infrastructure.Persistence.ReadModels;
@@ -38,7 +39,28 @@ public static class ConnectorServiceCollectionExtensions
             return options;
         });
         services.AddOptions<OptionsChecked>().Configure<ConnectorsOptions>((_, _) => { }).ValidateOnStart();
+        services.AddScoped<IProviderRegistrations, PostgresProviderRegistrations>();
+        services.AddSingleton(_ => ReadRegistrationOptions(configuration));
+        services.AddOptions<RegistrationsChecked>().Configure<RegistrationOptions>((_, _) => { }).ValidateOnStart();
         return services;
+    }
+
+    /// <summary>The Workers' registration health (pipeline "connections"): the sweep that keeps registrations at providers alive.</summary>
+    public static IServiceCollection AddRegistrationSweep(this IServiceCollection services)
+    {
+        services.AddHostedService<RegistrationSweepService>();
+        return services;
+    }
+
+    /// <summary>Connectors:Registrations, its public base URL defaulting to Connections:CallbackBaseUrl, else OAuth:Issuer.</summary>
+    private static RegistrationOptions ReadRegistrationOptions(IConfiguration configuration)
+    {
+        var options = new RegistrationOptions();
+        configuration.GetSection("Connectors:Registrations").Bind(options);
+        if (options.PublicBaseUrl is not { Length: > 0 })
+            options.PublicBaseUrl = new[] { configuration["Connections:CallbackBaseUrl"], configuration["OAuth:Issuer"] }.FirstOrDefault(u => u is { Length: > 0 });
+        if (options.Problem() is { } problem) throw new InvalidOperationException(problem);
+        return options;
     }
 
     /// <summary>
@@ -65,4 +87,6 @@ public static class ConnectorServiceCollectionExtensions
     }
 
     private sealed class OptionsChecked;
+
+    private sealed class RegistrationsChecked;
 }

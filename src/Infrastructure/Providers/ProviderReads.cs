@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Connections;
@@ -45,40 +44,8 @@ internal sealed class ProviderReads<TList> : IDisposable
     /// <summary>GETs <paramref name="url"/> as the connection; the answer when it is JSON that <paramref name="expected"/> accepts.</summary>
     /// <param name="vendor">The provider's name for messages (Slack, Jira).</param>
     /// <exception cref="ProviderCallException">Unreachable, 401 (Unauthorized), 429, another non-2xx, an error in the body (providers with a body convention), or an answer not as expected.</exception>
-    public async Task<JsonElement> GetJsonAsync(ConnectionAccess access, string url, string vendor, Func<JsonElement, bool> expected, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        foreach (var (name, value) in access.Credentials.Headers) request.Headers.TryAddWithoutValidation(name, value);
-        HttpResponseMessage answer;
-        try
-        {
-            answer = await _client.SendAsync(request, ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            throw new ProviderCallException(ProviderFailureKind.Transient, "connection", $"{vendor} could not be reached.");
-        }
-        using (answer)
-        {
-            var status = (int)answer.StatusCode;
-            if (status == 401) throw new ProviderCallException(ProviderFailureKind.Refused, "http_401", $"{vendor} did not accept the connection's token.");
-            if (status == 429) throw new ProviderCallException(ProviderFailureKind.Transient, "ratelimited", $"{vendor} asked to slow down; try again shortly.");
-            if (status is < 200 or > 299) throw new ProviderCallException(ProviderFailureKind.Transient, $"http_{status}", $"{vendor} answered {status}.");
-            var bytes = await answer.Content.ReadAsByteArrayAsync(ct);
-            if (access.Provider.BodyErrors?.Read(bytes) is { } refused)
-                throw ProviderCallException.FromBody(refused, $"{vendor} answered {refused.Code}.");
-            try
-            {
-                var json = JsonDocument.Parse(bytes).RootElement.Clone();
-                return expected(json) ? json : throw new ProviderCallException(ProviderFailureKind.Transient, "invalid_response", $"{vendor}'s answer is not what was asked for.");
-            }
-            catch (JsonException)
-            {
-                throw new ProviderCallException(ProviderFailureKind.Transient, "invalid_response", $"{vendor}'s answer is not JSON.");
-            }
-        }
-    }
+    public async Task<JsonElement> GetJsonAsync(ConnectionAccess access, string url, string vendor, Func<JsonElement, bool> expected, CancellationToken ct) =>
+        (await ProviderRequests.SendAsync(_client, access, HttpMethod.Get, url, null, vendor, expected, ct))!.Value;
 
     public void Dispose() => _client.Dispose();
 

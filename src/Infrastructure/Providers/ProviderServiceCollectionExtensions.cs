@@ -31,6 +31,9 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<Application.Connectors.Queries.ListJiraProjects.IJiraProjects>(provider => new Jira.JiraProjectClient(
             provider.GetRequiredService<Application.Connections.ConnectionsOptions>(), provider.GetRequiredService<Application.Common.Interfaces.IClock>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
+        services.AddSingleton<Application.Connectors.Registrations.IProviderRegistrar>(provider => new Jira.JiraWebhookRegistrar(
+            provider.GetRequiredService<Application.Connections.ConnectionsOptions>(),
+            () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());

@@ -60,5 +60,16 @@ public static class JiraControlApi
             return Results.Ok(new { id = hook.Id });
         });
         control.MapGet("/webhooks/sent", (JiraWebhooks hooks) => Results.Ok(new { data = hooks.Sent() }));
+        // The site's live dynamic webhooks of every app and user, with their URL (Jira's own listing shows only the caller's, without it).
+        control.MapGet("/webhooks", (JiraWebhooks hooks, string site) => Results.Ok(new
+        {
+            data = hooks.Of(site).Select(h => new { id = h.Id, url = h.Url, events = h.Events, jql_filter = h.JqlFilter, expires_at = h.ExpiresAt }),
+        }));
+        // Someone removed the webhook at Jira (an admin, or the app's grant ended): the platform must notice and register again.
+        control.MapDelete("/webhooks/{id:long}", (long id, JiraWebhooks hooks, string site) =>
+        {
+            hooks.Delete(site, [id]);
+            return Results.NoContent();
+        });
     }
 }

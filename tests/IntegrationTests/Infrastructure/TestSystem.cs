@@ -143,6 +143,8 @@ public class TestSystem : IAsyncLifetime
     private IHost BuildWorkers(IDictionary<string, string?>? overrides)
     {
         var configuration = Configuration();
+        // Where providers reach this system's inbound URLs (the registrations the Workers keep, ADR 0028): the API's address.
+        configuration.TryAdd("Connectors:Registrations:PublicBaseUrl", BaseAddress.ToString());
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) configuration[key] = value;
         return WorkerHost.Build(["--environment", "Testing"], b => b.Configuration.AddInMemoryCollection(configuration));
     }
@@ -242,5 +244,13 @@ public static class Eventually
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not within {timeout.TotalSeconds:F0} s: {because}");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Polls until <paramref name="read"/> gives a value (not null); that value.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> read, TimeSpan timeout, string because) where T : struct
+    {
+        T? value = null;
+        await HoldsAsync(async () => (value = await read()) is not null, timeout, because);
+        return value!.Value;
     }
 }

@@ -14,7 +14,7 @@ namespace Integrations.IntegrationTests.Jira;
 /// and Globex by their cloud ids). The expiry buffer equals the fake's one-hour token lifetime, so
 /// every use of a connection refreshes first: the rotating refresh tokens rotate on every call.
 /// </summary>
-public sealed class JiraSystem : ConnectorsSystem
+public class JiraSystem : ConnectorsSystem
 {
     public const string JiraClientId = "jira-app-client-id";
     public const string JiraClientSecret = "jira-app-secret-1c4e";
@@ -37,6 +37,9 @@ public sealed class JiraSystem : ConnectorsSystem
             settings[jira + "ClientId"] = JiraClientId;
             settings[jira + "ClientSecret"] = JiraClientSecret;
             settings[jira + "ExpiryBuffer"] = "01:00:00";
+            // The tests that count calls at the fake register webhooks themselves: the Workers' registration sweep looks only at start
+            // (JiraRegistrationSystem makes it look often).
+            settings["Connectors:Registrations:PollInterval"] = "01:00:00";
             return settings;
         }
     }

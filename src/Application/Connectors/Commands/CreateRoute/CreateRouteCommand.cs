@@ -44,6 +44,7 @@ public sealed class CreateRouteCommandHandler(RouteAggregate routes, AggregateSt
         var create = new Domain.Connectors.CreateRoute(id, request.TenantId, request.ConnectionId, request.Name, request.EventTypes!,
             RouteInputs.Conditions(request.Filter), action, settings, clock.UtcNow, connection.Provider);
         await aggregates.StartAsync(RouteDecider.Decider, RouteDecider.StreamId(id), create, request.TenantId, cancellationToken);
+        await routes.RoutesChangedAsync(request.TenantId, request.ConnectionId, cancellationToken);
         if (request.Enabled == false)
             await routes.HandleAsync(request.TenantId, request.ConnectionId, id, new Domain.Connectors.UpdateRoute(null, null, null, null, null, false, clock.UtcNow), cancellationToken);
         // The inline projection ran in this transaction: the read model shows the route.
