@@ -414,6 +414,8 @@ configure_env() {
   fi
   export Mail__From="${Mail__From:-Integrations <notifications@localhost>}"
   export Mail__BaseUrl="${Mail__BaseUrl:-$API_URL}"
+  # Where providers (the demo fakes here) reach the inbound URLs of registrations the Workers keep (ADR 0028).
+  export Connectors__Registrations__PublicBaseUrl="${Connectors__Registrations__PublicBaseUrl:-$API_URL}"
   # Kafka__SecurityProtocol/SaslMechanism/SaslUsername/SaslPassword/SslCaLocation and
   # Outbox__CompletionTimeout pass through as the user set them; the hosts' defaults (plaintext,
   # 60 s) fit the embedded broker.
