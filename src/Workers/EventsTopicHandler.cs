@@ -11,8 +11,8 @@ namespace Integrations.Workers;
 
 /// <summary>
 /// The Workers host's one consumer of integrations.events.v1: a batch of accepted events per
-/// transaction, each marked dispatched, fanned out to webhook deliveries and its outbox row
-/// completed (see <see cref="DispatchEventsCommand"/>). Redelivery is harmless.
+/// transaction, each marked dispatched, fanned out to webhook deliveries and connector calls and its
+/// outbox row completed (see <see cref="DispatchEventsCommand"/>). Redelivery is harmless.
 /// </summary>
 public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHandler> logger) : IBatchMessageHandler
 {
@@ -50,7 +50,7 @@ public sealed class EventsTopicHandler(IMediator mediator, ILogger<EventsTopicHa
         await mediator.Send(new DispatchEventsCommand(events), ct);
     }
 
-    /// <summary>The envelope of a message, or null when it is not one (shared with the connectors' consumer).</summary>
+    /// <summary>The envelope of a message, or null when it is not one.</summary>
     public static EventEnvelope? TryParse(string? json)
     {
         if (string.IsNullOrEmpty(json)) return null;

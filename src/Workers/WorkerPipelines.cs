@@ -27,15 +27,18 @@ public static class WorkerPipelines
     /// <summary>Publishes the outbox to Kafka, one leader at a time (<see cref="RelayLeadership"/>), and republishes what no consumer completed (the sweeper).</summary>
     public const string OutboxRelay = "outbox-relay";
 
-    /// <summary>Consumes integrations.events.v1 (<see cref="EventsTopicHandler"/>): marks events dispatched and creates their webhook deliveries.</summary>
+    /// <summary>
+    /// Consumes integrations.events.v1 (<see cref="EventsTopicHandler"/>): marks events dispatched and, in the same transaction,
+    /// creates their webhook deliveries and writes their connector calls to the ledger.
+    /// </summary>
     public const string EventsDispatch = "events-dispatch";
 
     /// <summary>Sends the queued webhook deliveries.</summary>
     public const string WebhookDelivery = "webhook-delivery";
 
     /// <summary>
-    /// The connector runtime: consumes integrations.events.v1 in a group of its own (<see cref="ConnectorEventsHandler"/>),
-    /// writing each matching route's call to the ledger, and sends the calls through each connection's resilience policy.
+    /// The connector runtime: sends the calls events-dispatch wrote to the ledger through each connection's resilience policy
+    /// (until ADR 0029 it also consumed integrations.events.v1 in a group of its own).
     /// </summary>
     public const string Connectors = "connectors";
 
@@ -89,11 +92,7 @@ public static class WorkerPipelines
             services.AddScoped<ProductCallbackDelivery>();
             services.AddKafkaBatchConsumer<ProductCommandsTopicHandler>();
         }),
-        new(Connectors, (services, configuration) =>
-        {
-            services.AddKafkaBatchConsumer<ConnectorEventsHandler>();
-            services.AddConnectorCalls(configuration);
-        }),
+        new(Connectors, (services, configuration) => services.AddConnectorCalls(configuration)),
         new(Inbound, (services, configuration) =>
         {
             services.AddInboundProcessing(configuration);

@@ -21,7 +21,6 @@ public static class PlatformConsumerGroups
     public static readonly IReadOnlyList<(string Group, string Topic)> All =
     [
         ("integrations.workers.events-dispatch", Common.Topics.Events),
-        ("integrations.workers.connectors", Common.Topics.Events),
         ("integrations.workers.product-callbacks", Common.Topics.ProductCommands),
         ("integrations.workers.inbound", Common.Topics.Inbound),
     ];

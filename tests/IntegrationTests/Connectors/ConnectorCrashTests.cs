@@ -48,6 +48,33 @@ public sealed class ConnectorCrashTests(ConnectorWorkerProcessSystem system) : I
             byKey[call.Id().ToString()].ShouldBeGreaterThanOrEqualTo(2, "the interrupted call was sent again, with the same Idempotency-Key");
     }
 
+    [Fact]
+    public async Task An_events_outbox_row_is_completed_only_together_with_its_connector_calls()
+    {
+        var tenant = await system.TenantAsync();
+        var (connection, _) = await system.ConnectApiKeyAsync(tenant.Client);
+        await ConnectorsSystem.RecordsRouteAsync(tenant.Client, connection, "together-");
+        // Only the relay and the dispatch: no process sends connector calls (or, before ADR 0029, read the topic for them).
+        var dispatching = await system.StartExtraWorkersAsync(new Dictionary<string, string?>
+        {
+            ["Workers:Pipelines"] = "outbox-relay,events-dispatch",
+        });
+        try
+        {
+            var eventId = await tenant.Client.PublishAsync(data: ConnectorsSystem.Invoice("in_together", 1));
+            await Eventually.HoldsAsync(async () =>
+                    await system.ScalarAsync<long>("select count(*) from outbox where message_id = @id and completed_at is not null", ("id", eventId)) == 1,
+                TimeSpan.FromSeconds(30), "the dispatch completed the event's outbox row");
+            // Completion vouches for the calls: were the broker to lose the message now, nothing would be owed to the connector.
+            (await system.ScalarAsync<long>("select count(*) from connector_calls where event_id = @id and connection_id = @connection",
+                ("id", eventId), ("connection", connection))).ShouldBe(1);
+        }
+        finally
+        {
+            await system.StopExtraWorkersAsync(dispatching);
+        }
+    }
+
     /// <summary>A short lease, so the calls a dead process had claimed are due again within seconds; ready once it listens for calls.</summary>
     private Task<WorkerProcess> StartWorkersAsync() => WorkerProcess.StartAsync(system,
         new Dictionary<string, string?> { ["Connectors:LeaseDuration"] = "00:00:05" }, "query like 'listen connector_calls%'");

@@ -1,6 +1,7 @@
 using Integrations.Application.Common.EventSourcing;
 using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
+using Integrations.Application.Connectors.Pipelines.Routing;
 using Integrations.Application.WebhookDeliveries;
 using Integrations.Domain.Events;
 using MediatR;
@@ -12,9 +13,12 @@ public sealed record DispatchEventsResult(int Dispatched, int DeliveriesCreated)
 
 /// <summary>
 /// The Workers host's handling of a batch of accepted events, in one transaction: each event is
-/// marked dispatched, its webhook deliveries are created and its outbox row is completed. Because
-/// completion commits with the deliveries, an event whose message never reached the Workers host
-/// stays incomplete and the outbox sweeper publishes it again. Idempotent: the decider emits
+/// marked dispatched, its webhook deliveries are created, its connector calls are written to the call
+/// ledger (<see cref="RouteEventsCommand"/>: one per matching route; sent later from the ledger, so no
+/// provider holds this up) and its outbox row is completed. Because completion commits with the
+/// deliveries and the calls, an event whose message never reached the Workers host stays incomplete
+/// and the outbox sweeper publishes it again: nothing the relay published is lost to webhooks or
+/// connectors (before, connectors read the topic in a group of their own, whose losses no one saw). Idempotent: the decider emits
 /// nothing for an event already dispatched, and only the events this transaction dispatches are
 /// fanned out, so a redelivered message changes nothing (two consumers dispatching the same event
 /// at once collide on its stream's version and the loser's retry finds it dispatched). A message
@@ -23,9 +27,12 @@ public sealed record DispatchEventsResult(int Dispatched, int DeliveriesCreated)
 /// </summary>
 public sealed record DispatchEventsCommand(IReadOnlyList<FanOutEvent> Events) : ICommand<DispatchEventsResult>;
 
-public sealed class DispatchEventsCommandHandler(AggregateStore aggregates, WebhookFanOut fanOut, IOutbox outbox, IClock clock)
+public sealed class DispatchEventsCommandHandler(
+    AggregateStore aggregates, WebhookFanOut fanOut, IRequestHandler<RouteEventsCommand, int> routing, IOutbox outbox, IClock clock)
     : IRequestHandler<DispatchEventsCommand, DispatchEventsResult>
 {
+    private static readonly System.Text.Json.JsonElement NoData = System.Text.Json.JsonDocument.Parse("{}").RootElement;
+
     public async Task<DispatchEventsResult> Handle(DispatchEventsCommand request, CancellationToken cancellationToken)
     {
         // A message may come twice in a batch (republished by the sweeper): once is enough.
@@ -43,6 +50,9 @@ public sealed class DispatchEventsCommandHandler(AggregateStore aggregates, Webh
             cancellationToken, loaded);
         var newlyDispatched = known.Where((_, i) => dispatched[i].Events.Count > 0).ToList();
         var created = await fanOut.CreateDeliveriesAsync(newlyDispatched, cancellationToken);
+        // The same transaction (the handler joins it): completing the outbox row below vouches for the calls too.
+        await routing.Handle(new RouteEventsCommand([.. newlyDispatched.Select(e => new RoutedEvent(e.EventId, e.TenantId, e.EventType, e.Timestamp, e.Data ?? NoData))]),
+            cancellationToken);
         await outbox.MarkCompletedAsync(known.Select(e => e.EventId).ToList(), cancellationToken);
         return new DispatchEventsResult(newlyDispatched.Count, created);
     }
