@@ -30,12 +30,7 @@ public static class JiraWorkflowApi
     {
         api.MapGet("/issue/{key}/transitions", (string key, HttpContext context, JiraSites sites) =>
             sites.Find(Site(context), key) is { } issue
-                ? Results.Json(new
-                {
-                    expand = "transitions",
-                    transitions = JiraSites.Statuses.Where(s => s.Id != issue.Fields["status"]!["id"]!.GetValue<string>())
-                        .Select(s => new { id = s.TransitionId, name = "Move to " + s.Name, to = new { id = s.Id, name = s.Name }, hasScreen = false }),
-                }, JiraRestApi.Atlassian)
+                ? Results.Json(new JsonObject { ["expand"] = "transitions", ["transitions"] = TransitionsOf(issue) }, JiraRestApi.Atlassian)
                 : NoIssue());
 
         api.MapPost("/issue/{key}/transitions", async (string key, HttpContext context, JiraSites sites, JiraWebhooks hooks) =>
@@ -99,6 +94,18 @@ public static class JiraWorkflowApi
             return Results.Accepted();
         });
     }
+
+    /// <summary>
+    /// The transitions available from the issue's status ("Get transitions", and "Get issue" with <c>expand=transitions</c>):
+    /// <c>{id, name, to:{id, name}, hasScreen, isGlobal, isInitial, isAvailable, isConditional}</c>.
+    /// </summary>
+    public static JsonArray TransitionsOf(JiraIssueRecord issue) => new(JiraSites.Statuses
+        .Where(s => s.Id != issue.Fields["status"]!["id"]!.GetValue<string>())
+        .Select(s => (JsonNode)new JsonObject
+        {
+            ["id"] = s.TransitionId, ["name"] = "Move to " + s.Name, ["to"] = JiraSites.Status(s), ["hasScreen"] = false, ["isGlobal"] = true,
+            ["isInitial"] = false, ["isAvailable"] = true, ["isConditional"] = false,
+        }).ToArray());
 
     private static List<long>? Ids(JsonObject? body) =>
         (body?["webhookIds"] as JsonArray)?.Select(i => i?.GetValueKind() == JsonValueKind.Number ? i.GetValue<long>() : -1).Where(i => i > 0).ToList();
