@@ -103,9 +103,27 @@ public static class JiraWorkflowApi
         .Where(s => s.Id != issue.Fields["status"]!["id"]!.GetValue<string>())
         .Select(s => (JsonNode)new JsonObject
         {
-            ["id"] = s.TransitionId, ["name"] = "Move to " + s.Name, ["to"] = JiraSites.Status(s), ["hasScreen"] = false, ["isGlobal"] = true,
+            ["id"] = s.TransitionId, ["name"] = "Move to " + s.Name, ["to"] = StatusDetails(s), ["hasScreen"] = false, ["isGlobal"] = true,
             ["isInitial"] = false, ["isAvailable"] = true, ["isConditional"] = false,
         }).ToArray());
+
+    /// <summary>A transition's target as Jira describes a status (StatusDetails: self, description, iconUrl, name, id, statusCategory).</summary>
+    private static JsonObject StatusDetails((string Id, string Name, string TransitionId) status)
+    {
+        var (key, color, category) = status.Name switch { "To Do" => ("new", "blue-gray", "2"), "Done" => ("done", "green", "3"), _ => ("indeterminate", "yellow", "4") };
+        return new JsonObject
+        {
+            ["self"] = $"https://your-domain.atlassian.net/rest/api/3/status/{status.Id}",
+            ["description"] = $"The issue is {status.Name.ToLowerInvariant()}: the status every project of the site shares in its workflow.",
+            ["iconUrl"] = "https://your-domain.atlassian.net/images/icons/statuses/generic.png",
+            ["name"] = status.Name, ["id"] = status.Id,
+            ["statusCategory"] = new JsonObject
+            {
+                ["self"] = $"https://your-domain.atlassian.net/rest/api/3/statuscategory/{category}", ["id"] = int.Parse(category, System.Globalization.CultureInfo.InvariantCulture),
+                ["key"] = key, ["colorName"] = color, ["name"] = status.Name,
+            },
+        };
+    }
 
     private static List<long>? Ids(JsonObject? body) =>
         (body?["webhookIds"] as JsonArray)?.Select(i => i?.GetValueKind() == JsonValueKind.Number ? i.GetValue<long>() : -1).Where(i => i > 0).ToList();

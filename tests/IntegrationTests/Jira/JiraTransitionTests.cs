@@ -38,6 +38,8 @@ public sealed class JiraTransitionTests(JiraSystem system) : IAsyncLifetime
         var requests = calls.Select(c => c.Sent().ShouldHaveSingleItem().GetProperty("request")).OrderBy(r => r.GetProperty("method").GetString()).ToList();
         requests[0].GetProperty("method").GetString().ShouldBe("GET");
         requests[0].GetProperty("url").GetString()!.ShouldEndWith($"/rest/api/3/issue/{issue.Id}", Case.Sensitive, "the query (fields, expand) is left out of the log");
+        calls.Single(c => c.Sent()[0].GetProperty("request").GetProperty("method").GetString() == "GET").Sent()[0].GetProperty("response_body_excerpt").GetString()!
+            .Length.ShouldBe(1024, "Jira's answer is longer than the log's excerpt: the action chose from the whole answer");
         requests[1].GetProperty("method").GetString().ShouldBe("POST");
         requests[1].GetProperty("url").GetString()!.ShouldEndWith($"/rest/api/3/issue/{issue.Id}/transitions");
 
