@@ -121,7 +121,8 @@ public static class ConnectorEndpoints
                 Results.Ok(await request.Send(new GetConnectorCallQuery(request.ResolveTenant(), connectionId, id))))
             .WithName("getConnectorCall").WithSummary("Retrieve a call with its attempts")
             .WithDescription("The call and every attempt: method and URL (without its query), status code, the first 1 KiB of the answer, duration, error kind " +
-                             "(timeout, connection, http_status, rate_limited, auth, ssrf_blocked), and the waits without a request (circuit_open, quota_wait).")
+                             "(timeout, connection, http_status, rate_limited, auth, ssrf_blocked), and the rows without a request (the waits circuit_open and quota_wait; " +
+                             "follow_up_refused: the action found in a succeeded answer that its work cannot go on, the reason in the excerpt).")
             .Produces<ConnectorCallDetailDto>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "connector_call_not_found", "connection_not_found", "tenant_not_found");
 

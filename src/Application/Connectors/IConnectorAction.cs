@@ -16,6 +16,12 @@ public sealed record PreparedRequest(string Method, string? Url, string? Path, I
     /// the same key are at least the provider's <see cref="Domain.Connections.CallLimits.KeySpacing"/> apart, across processes.
     /// </summary>
     public string? PaceKey { get; init; }
+
+    /// <summary>
+    /// Not sent: what the action needs of this call when its answer comes (<see cref="IFollowingConnectorAction"/>),
+    /// e.g. the status jira.transition moves the issue to. Stored with the call, so it survives retries and replays.
+    /// </summary>
+    public string? Carry { get; init; }
 }
 
 /// <summary>

@@ -40,6 +40,11 @@ public static class CallErrorKinds
     public const string ProviderError = "provider_error";
     /// <summary>A 2xx answer whose body names a passing failure (Slack's <c>internal_error</c>, <c>ratelimited</c>): retried.</summary>
     public const string ProviderBusy = "provider_busy";
+    /// <summary>
+    /// Not sent: the call's own request succeeded, but its action found in the answer that its work cannot be done
+    /// (jira.transition: no transition leads to the status); the row's excerpt says why. Not retried.
+    /// </summary>
+    public const string FollowUpRefused = "follow_up_refused";
 
     /// <summary>The kinds of a row that records a wait, not a request.</summary>
     public static bool IsWait(string? kind) => kind is CircuitOpen or QuotaWait;
@@ -57,6 +62,8 @@ public static class CallFailureReasons
     public const string ConnectionUnusable = "connection_unusable";
     /// <summary>Its route's action is not available on this platform any more.</summary>
     public const string ActionUnavailable = "action_unavailable";
+    /// <summary>Its request succeeded, but its action refused to go on from the answer (<see cref="CallErrorKinds.FollowUpRefused"/>).</summary>
+    public const string FollowUpRefused = "follow_up_refused";
 }
 
 /// <summary>What one attempt came to: a status code when the provider answered, an error kind otherwise.</summary>
@@ -111,6 +118,9 @@ public static class ConnectorCallPolicy
 {
     /// <summary>The call of an event through a route: the same in every process, so a redelivered event makes no second call.</summary>
     public static Guid CallId(Guid eventId, Guid routeId) => NameBasedGuid.CreateTimeOrdered(eventId, routeId, 1);
+
+    /// <summary>The call that follows a succeeded call (a second request of the same work): named by it, so recording its result twice makes one.</summary>
+    public static Guid FollowUpId(Guid callId, Guid routeId) => NameBasedGuid.CreateTimeOrdered(callId, routeId, 2);
 
     /// <param name="last">The last attempt of the run.</param>
     /// <param name="cycleAttempts">Attempts since the call was created or last replayed, the run's included.</param>

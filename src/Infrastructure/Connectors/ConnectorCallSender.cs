@@ -38,11 +38,11 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
         _client = OutboundHttp.CreateClient(allowPrivateNetworkTargets, options.Timeout);
     }
 
-    public async Task<CallRun> RunAsync(ClaimedCall call, ConnectionAccess access, int attemptsLeft,
+    public async Task<CallRun> RunAsync(ClaimedCall call, ConnectionAccess access, int attemptsLeft, bool keepAnswer,
         Func<ConnectionAccess, CancellationToken, Task<ConnectionAccess>> renew, CancellationToken abort)
     {
         var attempts = new List<CallAttemptRecord>();
-        var run = new Run(call, access, renew, attempts);
+        var run = new Run(call, access, renew, attempts) { KeepAnswer = keepAnswer };
         var pipeline = _resilience.For(call.ConnectionId, call.TenantId, call.Provider);
         var context = ResilienceContextPool.Shared.Get(abort);
         context.Properties.Set(ConnectorResilience.AttemptsLeft, attemptsLeft);
@@ -52,7 +52,7 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
                 context, (Sender: this, Run: run, Abort: abort));
             return result.Quota is { } quota
                 ? new CallRun(attempts, new CallRunEnd.QuotaWait(quota.Until, quota.ProviderWide))
-                : new CallRun(attempts, new CallRunEnd.Attempted(result.Outcome, result.NotBefore));
+                : new CallRun(attempts, new CallRunEnd.Attempted(result.Outcome, result.NotBefore), run.Answer);
         }
         catch (BrokenCircuitException ex)
         {
@@ -100,11 +100,17 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
         var startedAt = _clock.UtcNow;
         var clock = Stopwatch.StartNew();
         var summary = ConnectorCallPolicy.Summary(target.Url);
+        run.Answer = null;
         try
         {
             using var request = Build(run.Call, target.Url, target.Authenticated ? run.Access.Credentials : null);
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken);
-            var excerpt = await OutboundHttp.ReadExcerptAsync(response, attemptToken);
+            string? excerpt;
+            if (run.KeepAnswer)
+            {
+                (excerpt, run.Answer) = await ReadAnswerAsync(response, attemptToken);
+            }
+            else excerpt = await OutboundHttp.ReadExcerptAsync(response, attemptToken);
             var outcome = CallAttemptOutcome.Answered((int)response.StatusCode);
             // Providers that answer errors with 200 (Slack's ok:false): the body decides.
             if (outcome.Succeeded && run.Access.Provider.BodyErrors?.Read(excerpt) is { } refused)
@@ -127,6 +133,19 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
             };
             return Failed(run, summary, startedAt, clock, kind);
         }
+    }
+
+    /// <summary>
+    /// The whole answer, up to <see cref="IFollowingConnectorAction.MaxAnswerBytes"/> (null beyond: an action must not
+    /// decide on half a document), and its first KiB for the attempt log as every answer has.
+    /// </summary>
+    private static async Task<(string? Excerpt, string? Answer)> ReadAnswerAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var body = await OutboundHttp.ReadExcerptAsync(response, ct, IFollowingConnectorAction.MaxAnswerBytes + 1);
+        if (body is null) return (null, null);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var excerpt = bytes.Length <= OutboundHttp.ExcerptBytes ? body : Encoding.UTF8.GetString(bytes, 0, OutboundHttp.ExcerptBytes);
+        return (excerpt, bytes.Length > IFollowingConnectorAction.MaxAnswerBytes ? null : body);
     }
 
     private AttemptResult Failed(Run run, string summary, DateTimeOffset startedAt, Stopwatch clock, string kind)
@@ -194,5 +213,10 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
         public List<CallAttemptRecord> Attempts { get; } = attempts;
 
         public bool Renewed { get; set; }
+
+        public bool KeepAnswer { get; init; }
+
+        /// <summary>The last attempt's whole answer, when kept.</summary>
+        public string? Answer { get; set; }
     }
 }

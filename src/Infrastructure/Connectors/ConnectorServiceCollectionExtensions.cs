@@ -26,6 +26,7 @@ public static class ConnectorServiceCollectionExtensions
         services.AddScoped<IRouteReadModel, RouteReadModel>();
         services.AddScoped<IConnectorCallLedger, ConnectorCallLedger>();
         services.AddScoped<IConnectorCallResults, ConnectorCallResults>();
+        services.AddScoped<IConnectorWrites, ConnectorWrites>();
         services.AddScoped<IConnectorConnectionStates, ConnectorConnectionStates>();
         services.AddScoped<IConnectorHealthReadModel, ConnectorHealthReadModel>();
         services.AddSingleton<IConnectorAction, HttpRequestAction>();

@@ -28,6 +28,7 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<Application.Connectors.Queries.AnswerSlackCommand.ISlackFollowUps>(provider => provider.GetRequiredService<Slack.SlackFollowUpSender>());
         services.AddSingleton(new BuiltInProvider(Jira.JiraProvider.Definition));
         services.AddSingleton<Application.Connectors.IConnectorAction, Jira.JiraIssueAction>();
+        services.AddSingleton<Application.Connectors.IConnectorAction, Jira.JiraTransitionAction>();
         services.AddSingleton<Application.Connectors.Queries.ListJiraProjects.IJiraProjects>(provider => new Jira.JiraProjectClient(
             provider.GetRequiredService<Application.Connections.ConnectionsOptions>(), provider.GetRequiredService<Application.Common.Interfaces.IClock>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));

@@ -19,7 +19,9 @@ namespace Integrations.Fakes.Jira;
 /// <item><c>POST /issue</c> (api-group-issues, "Create issue"): <c>{"fields": …}</c>, project by key or id, issue type by
 /// name or id, a summary (at most 255 characters, one line), a description in ADF (apis/document/structure/:
 /// <c>{"type":"doc","version":1,"content":[…]}</c>, text nodes non-empty), labels without spaces → <c>201 {id, key, self}</c>.</item>
-/// <item><c>GET /issue/{issueIdOrKey}</c>: <c>{id, key, self, fields}</c>.</item>
+/// <item><c>GET /issue/{issueIdOrKey}</c> ("Get issue"): <c>{expand, id, key, self, fields}</c>; <c>fields</c> (comma-separated, repeatable)
+/// returns only those fields (<c>*all</c>: all; the default is all); <c>expand=transitions</c> adds <c>transitions</c>, the transitions
+/// available from the issue's status as "Get transitions" lists them.</item>
 /// </list>
 /// Errors in Jira's shape: <c>{"errorMessages": […], "errors": {field: message}}</c> (rest/v3/intro/, "Status codes").
 /// </summary>
@@ -79,9 +81,27 @@ public static class JiraRestApi
 
         api.MapGet("/issue/{issueIdOrKey}", (string issueIdOrKey, HttpContext context, JiraSites sites) =>
             sites.Find(ResourceAuthentication.AccountOf(context).Id, issueIdOrKey) is { } issue
-                ? Results.Json(new { id = issue.Id, key = issue.Key, self = $"{Self(context)}/issue/{issue.Id}", fields = issue.Fields }, Atlassian)
+                ? Results.Json(IssueAnswer(issue, context), Atlassian)
                 : Error(404, ["Issue does not exist or you do not have permission to see it."]));
         return api;
+    }
+
+    /// <summary>"Get issue": the fields asked for (all by default) and, with <c>expand=transitions</c>, the transitions available.</summary>
+    private static JsonObject IssueAnswer(JiraIssueRecord issue, HttpContext context)
+    {
+        static IEnumerable<string> Listed(HttpContext context, string name) =>
+            context.Request.Query[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var wanted = Listed(context, "fields").ToList();
+        var fields = wanted.Count == 0 || wanted.Contains("*all")
+            ? (JsonObject)issue.Fields.DeepClone()
+            : new JsonObject(issue.Fields.Where(f => wanted.Contains(f.Key)).Select(f => KeyValuePair.Create(f.Key, f.Value?.DeepClone())));
+        var answer = new JsonObject
+        {
+            ["expand"] = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+            ["id"] = issue.Id, ["key"] = issue.Key, ["self"] = $"{Self(context)}/issue/{issue.Id}", ["fields"] = fields,
+        };
+        if (Listed(context, "expand").Contains("transitions")) answer["transitions"] = JiraWorkflowApi.TransitionsOf(issue);
+        return answer;
     }
 
     /// <summary>Jira's error body: <c>{"errorMessages": [...], "errors": {...}}</c>.</summary>

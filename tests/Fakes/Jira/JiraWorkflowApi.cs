@@ -30,12 +30,7 @@ public static class JiraWorkflowApi
     {
         api.MapGet("/issue/{key}/transitions", (string key, HttpContext context, JiraSites sites) =>
             sites.Find(Site(context), key) is { } issue
-                ? Results.Json(new
-                {
-                    expand = "transitions",
-                    transitions = JiraSites.Statuses.Where(s => s.Id != issue.Fields["status"]!["id"]!.GetValue<string>())
-                        .Select(s => new { id = s.TransitionId, name = "Move to " + s.Name, to = new { id = s.Id, name = s.Name }, hasScreen = false }),
-                }, JiraRestApi.Atlassian)
+                ? Results.Json(new JsonObject { ["expand"] = "transitions", ["transitions"] = TransitionsOf(issue) }, JiraRestApi.Atlassian)
                 : NoIssue());
 
         api.MapPost("/issue/{key}/transitions", async (string key, HttpContext context, JiraSites sites, JiraWebhooks hooks) =>
@@ -98,6 +93,36 @@ public static class JiraWorkflowApi
             hooks.Delete(Site(context), ids);
             return Results.Accepted();
         });
+    }
+
+    /// <summary>
+    /// The transitions available from the issue's status ("Get transitions", and "Get issue" with <c>expand=transitions</c>):
+    /// <c>{id, name, to:{id, name}, hasScreen, isGlobal, isInitial, isAvailable, isConditional}</c>.
+    /// </summary>
+    public static JsonArray TransitionsOf(JiraIssueRecord issue) => new(JiraSites.Statuses
+        .Where(s => s.Id != issue.Fields["status"]!["id"]!.GetValue<string>())
+        .Select(s => (JsonNode)new JsonObject
+        {
+            ["id"] = s.TransitionId, ["name"] = "Move to " + s.Name, ["to"] = StatusDetails(s), ["hasScreen"] = false, ["isGlobal"] = true,
+            ["isInitial"] = false, ["isAvailable"] = true, ["isConditional"] = false,
+        }).ToArray());
+
+    /// <summary>A transition's target as Jira describes a status (StatusDetails: self, description, iconUrl, name, id, statusCategory).</summary>
+    private static JsonObject StatusDetails((string Id, string Name, string TransitionId) status)
+    {
+        var (key, color, category) = status.Name switch { "To Do" => ("new", "blue-gray", "2"), "Done" => ("done", "green", "3"), _ => ("indeterminate", "yellow", "4") };
+        return new JsonObject
+        {
+            ["self"] = $"https://your-domain.atlassian.net/rest/api/3/status/{status.Id}",
+            ["description"] = $"The issue is {status.Name.ToLowerInvariant()}: the status every project of the site shares in its workflow.",
+            ["iconUrl"] = "https://your-domain.atlassian.net/images/icons/statuses/generic.png",
+            ["name"] = status.Name, ["id"] = status.Id,
+            ["statusCategory"] = new JsonObject
+            {
+                ["self"] = $"https://your-domain.atlassian.net/rest/api/3/statuscategory/{category}", ["id"] = int.Parse(category, System.Globalization.CultureInfo.InvariantCulture),
+                ["key"] = key, ["colorName"] = color, ["name"] = status.Name,
+            },
+        };
     }
 
     private static List<long>? Ids(JsonObject? body) =>

@@ -130,6 +130,30 @@ public sealed class JiraFakeTests : IAsyncLifetime
         JsonDocument.Parse(issue.Body).RootElement.GetProperty("fields").GetProperty("status").GetProperty("name").GetString().ShouldBe("Done");
     }
 
+    /// <summary>"Get issue": <c>fields</c> returns only the fields named, <c>expand=transitions</c> adds the transitions available now.</summary>
+    [Fact]
+    public async Task Get_issue_returns_the_fields_asked_for_and_with_expand_transitions_the_transitions_available()
+    {
+        var tokens = await TokensAsync();
+        var key = await CreateIssueAsync(tokens.Access);
+
+        var plain = JsonDocument.Parse((await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/issue/{key}", tokens.Access)).Body).RootElement;
+        var expanded = JsonDocument.Parse((await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/issue/{key}?fields=status&expand=transitions", tokens.Access)).Body).RootElement;
+        await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/issue/{key}/transitions", tokens.Access, """{"transition":{"id":"21"}}""");
+        var moved = JsonDocument.Parse((await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/issue/{key}?expand=transitions&fields=status,summary", tokens.Access)).Body).RootElement;
+
+        plain.TryGetProperty("transitions", out _).ShouldBeFalse("transitions only when expanded");
+        plain.GetProperty("fields").GetProperty("summary").GetString().ShouldBe("x", "all fields by default");
+        expanded.GetProperty("fields").EnumerateObject().Select(f => f.Name).ShouldBe(["status"]);
+        expanded.GetProperty("fields").GetProperty("status").GetProperty("name").GetString().ShouldBe("To Do");
+        var transition = expanded.GetProperty("transitions").EnumerateArray().First();
+        transition.GetProperty("id").GetString().ShouldBe("21");
+        transition.GetProperty("to").GetProperty("name").GetString().ShouldBe("In Progress");
+        transition.GetProperty("isAvailable").GetBoolean().ShouldBeTrue();
+        moved.GetProperty("fields").EnumerateObject().Select(f => f.Name).OrderBy(n => n).ShouldBe(["status", "summary"]);
+        moved.GetProperty("transitions").EnumerateArray().Select(t => t.GetProperty("to").GetProperty("name").GetString()).ShouldBe(["To Do", "Done"]);
+    }
+
     [Fact]
     public async Task Dynamic_webhooks_deliver_issue_updated_for_matching_changes_and_expire_after_30_days_unless_refreshed()
     {

@@ -175,21 +175,10 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
         return (tenant, connection, (await system.IssuesAsync(JiraSystem.Acme)).ShouldHaveSingleItem().GetProperty("key").GetString()!);
     }
 
-    /// <summary>The connection's dynamic webhook at the fake, pointing at its URL on our API.</summary>
-    private async Task RegisterAsync(TenantWithKey tenant, Guid connection) =>
-        (await system.JiraControl.PostAsJsonAsync("/_fake/jira/webhooks", new
-        {
-            site = JiraSystem.Acme, url = new Uri(system.BaseAddress, $"/inbound/jira/{tenant.TenantId}/{connection}").ToString(),
-            events = new[] { "jira:issue_updated" }, jql_filter = "project = OPS",
-        })).EnsureSuccessStatusCode();
+    private Task RegisterAsync(TenantWithKey tenant, Guid connection) => system.RegisterWebhookAsync(tenant.TenantId, connection);
 
-    private async Task<HttpResponseMessage> PostAsync(TenantWithKey tenant, Guid connection, string body, string? token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/inbound/jira/{tenant.TenantId}/{connection}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var anonymous = new HttpClient { BaseAddress = system.BaseAddress };
-        return await anonymous.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostAsync(TenantWithKey tenant, Guid connection, string body, string? token) =>
+        system.PostWebhookAsync(tenant.TenantId, connection, body, token);
 
     private static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant)
     {
@@ -200,13 +189,7 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
     private async Task<List<JsonElement>> SentAsync() =>
         (await system.JiraControl.GetFromJsonAsync<JsonElement>("/_fake/jira/webhooks/sent")).GetProperty("data").EnumerateArray().ToList();
 
-    private static string Token(string secret, TimeSpan? expiresIn = null)
-    {
-        var header = Base64Url(Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
-        var exp = DateTimeOffset.UtcNow.Add(expiresIn ?? TimeSpan.FromMinutes(5)).ToUnixTimeSeconds();
-        var claims = Base64Url(Encoding.UTF8.GetBytes($"{{\"iss\":\"{JiraSystem.JiraClientId}\",\"exp\":{exp}}}"));
-        return $"{header}.{claims}.{Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(header + "." + claims)))}";
-    }
+    private static string Token(string secret, TimeSpan? expiresIn = null) => JiraSystem.WebhookToken(secret, expiresIn);
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) => JiraSystem.Base64Url(bytes);
 }

@@ -78,6 +78,34 @@ public class JiraSystem : ConnectorsSystem
     public Task<(JsonElement Connection, string ConnectUrl)> ConnectJiraAsync(HttpClient client, string site = Acme) =>
         ConnectThroughBrowserAsync(client, "jira", "Acme Jira", "site", site);
 
+    /// <summary>The connection's dynamic webhook at the fake, pointing at its URL on our API.</summary>
+    public async Task RegisterWebhookAsync(Guid tenantId, Guid connection) =>
+        (await JiraControl.PostAsJsonAsync("/_fake/jira/webhooks", new
+        {
+            site = Acme, url = new Uri(BaseAddress, $"/inbound/jira/{tenantId}/{connection}").ToString(),
+            events = new[] { "jira:issue_updated" }, jql_filter = "project = OPS",
+        })).EnsureSuccessStatusCode();
+
+    /// <summary>A delivery to the connection's webhook URL as Jira would send it (<paramref name="token"/>: its bearer JWT, if any).</summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(Guid tenantId, Guid connection, string body, string? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/inbound/jira/{tenantId}/{connection}") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        if (token is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var anonymous = new HttpClient { BaseAddress = BaseAddress };
+        return await anonymous.SendAsync(request);
+    }
+
+    /// <summary>An HS256 JWT under <paramref name="secret"/>, as Atlassian signs deliveries to OAuth apps.</summary>
+    public static string WebhookToken(string secret, TimeSpan? expiresIn = null)
+    {
+        var header = Base64Url(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
+        var exp = DateTimeOffset.UtcNow.Add(expiresIn ?? TimeSpan.FromMinutes(5)).ToUnixTimeSeconds();
+        var claims = Base64Url(System.Text.Encoding.UTF8.GetBytes($"{{\"iss\":\"{JiraClientId}\",\"exp\":{exp}}}"));
+        return $"{header}.{claims}.{Base64Url(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.ASCII.GetBytes(header + "." + claims)))}";
+    }
+
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     /// <summary>A jira.issue route of the connection; returns its id.</summary>
     public static async Task<Guid> IssueRouteAsync(HttpClient client, Guid connectionId, object settings, string[]? eventTypes = null)
     {

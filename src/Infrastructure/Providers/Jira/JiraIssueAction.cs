@@ -95,7 +95,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
     }
 
     /// <summary>entity: the record's type (lower case) and its id's template.</summary>
-    private static void CheckEntity(JsonElement entity, JsonObject output, List<ValidationError> errors)
+    internal static void CheckEntity(JsonElement entity, JsonObject output, List<ValidationError> errors)
     {
         var type = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
         var id = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
@@ -162,7 +162,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
         return TryParse(() => JsonTemplate.Parse(value.GetRawText()), $"settings.{name}", errors) ? value.GetString() : null;
     }
 
-    private static bool TryParse(Action parse, string field, List<ValidationError> errors)
+    internal static bool TryParse(Action parse, string field, List<ValidationError> errors)
     {
         try
         {

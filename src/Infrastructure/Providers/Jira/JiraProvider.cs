@@ -20,6 +20,8 @@ public static class JiraProvider
 
     public const string IssueAction = Integrations.Domain.Connectors.Jira.JiraIssueUpdate.IssueAction;
 
+    public const string TransitionAction = Integrations.Domain.Connectors.Jira.JiraTransition.Action;
+
     public static ProviderDefinition Definition { get; } = new(
         Id,
         "Jira Cloud",
@@ -38,7 +40,7 @@ public static class JiraProvider
         new HealthCheckCall("GET", "/oauth/token/accessible-resources", "data[0].id", "data[0].name"),
         // Jira counts cost per app and user; a few calls at a time per site, its 429s and reset headers honoured.
         new CallLimits(new RateLimitHeaders("X-RateLimit-Remaining", "X-RateLimit-Reset", ResetFormat.Iso8601), [], [], 2, 64),
-        [IssueAction])
+        [IssueAction, TransitionAction])
     {
         AccountApiPath = "/ex/jira/{account}/rest/api/3",
     };

@@ -32,11 +32,13 @@ public abstract record JiraWebhookOutcome
 /// linked record's <c>jira.issue</c> route maps (<c>settings.status_map</c>) becomes the product command
 /// <c>entity.update</c> with the mapped status, in the request's transaction. The command id is named by
 /// the connection, the issue and Jira's changelog id: a delivery Jira sends again issues nothing twice.
+/// A status change the platform made itself (<c>jira.transition</c>, remembered in <see cref="IConnectorWrites"/>) is dropped.
 /// </summary>
 public sealed record HandleJiraWebhookCommand(Guid TenantId, Guid ConnectionId, InboundRequest Request) : ICommand<JiraWebhookOutcome>;
 
 public sealed class HandleJiraWebhookCommandHandler(
-    IProviderCatalog providers, IConnectionReadModel connections, IConnectionLinks links, IRouteReadModel routes, ProductCommandSender sender, IClock clock)
+    IProviderCatalog providers, IConnectionReadModel connections, IConnectionLinks links, IRouteReadModel routes, ProductCommandSender sender, IClock clock,
+    IConnectorWrites writes)
     : IRequestHandler<HandleJiraWebhookCommand, JiraWebhookOutcome>
 {
     public async Task<JiraWebhookOutcome> Handle(HandleJiraWebhookCommand command, CancellationToken cancellationToken)
@@ -51,6 +53,10 @@ public sealed class HandleJiraWebhookCommandHandler(
         if (JiraIssueUpdate.StatusChangeOf(body) is not { } change) return new JiraWebhookOutcome.Handled(null);
         var link = await links.FindByExternalAsync(command.TenantId, command.ConnectionId, JiraIssueUpdate.ExternalType, change.IssueId, cancellationToken);
         if (link is null) return new JiraWebhookOutcome.Handled(null);
+        // Our own transition coming back: the record has that status already (ADR 0027, decision 9).
+        if (await writes.ConsumeAsync(command.TenantId, command.ConnectionId, new ProviderWrite(JiraIssueUpdate.ExternalType, change.IssueId, "status", change.ToStatus),
+                change.ChangelogId, clock.UtcNow, cancellationToken))
+            return new JiraWebhookOutcome.Handled(null);
         var status = (await routes.FindEnabledAsync([command.TenantId], cancellationToken))
             .Where(r => r.ConnectionId == command.ConnectionId && r.Action == JiraIssueUpdate.IssueAction)
             .Select(r => JsonDocument.Parse(r.SettingsJson).RootElement)

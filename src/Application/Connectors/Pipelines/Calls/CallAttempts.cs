@@ -23,6 +23,7 @@ public sealed class CallAttempts(
     ConnectorCallsState state,
     ConnectorsOptions options,
     IClock clock,
+    IConnectorActions actions,
     ILogger<CallAttempts> logger)
 {
     /// <summary>A connection whose refresh is cooling down is asked again after this.</summary>
@@ -76,7 +77,8 @@ public sealed class CallAttempts(
             return Completed(call, [], new CallStep.DeadLetter(CallFailureReasons.ConnectionUnusable));
         }
 
-        var run = await sender.RunAsync(call, connection, Math.Max(1, options.Retry.MaxAttempts - call.CycleAttempts), access.RenewAsync, abort);
+        var following = actions.Find(call.Action) as IFollowingConnectorAction;
+        var run = await sender.RunAsync(call, connection, Math.Max(1, options.Retry.MaxAttempts - call.CycleAttempts), following is not null, access.RenewAsync, abort);
         var sent = run.Attempts.Count(a => a.Sent);
         var now = clock.UtcNow;
         CallStep step = run.End switch
@@ -87,7 +89,28 @@ public sealed class CallAttempts(
             _ => throw new InvalidOperationException("Unknown end of a run."),
         };
         await BlockAsync(call, run.End, abort);
-        return Completed(call, run.Attempts, step);
+        return step is CallStep.Done && following is not null ? FollowedUp(call, run, following) : Completed(call, run.Attempts, step);
+    }
+
+    /// <summary>
+    /// A succeeded call of an action whose work goes on: what its answer leads to. A refusal dead-letters the
+    /// call with a row (not a request) whose excerpt says why, so the attempt log shows it beside Jira's answer.
+    /// </summary>
+    private CompletedCall FollowedUp(ClaimedCall call, CallRun run, IFollowingConnectorAction following)
+    {
+        switch (following.After(call.Request, run.Answer))
+        {
+            case FollowUp.Next next:
+                return new CompletedCall(call, run.Attempts, new CallStep.Done(), next);
+            case FollowUp.Refused refused:
+                logger.LogInformation("Connector call {CallId}: its action {Action} goes no further: {Reason}", call.Id, call.Action, refused.Reason);
+                var last = run.Attempts[^1];
+                var excerpt = refused.Reason.Length <= 1024 ? refused.Reason : refused.Reason[..1023] + "…";
+                return Completed(call, [.. run.Attempts, new CallAttemptRecord(false, last.Method, last.Url, clock.UtcNow, 0, null, CallErrorKinds.FollowUpRefused, excerpt)],
+                    new CallStep.DeadLetter(CallFailureReasons.FollowUpRefused));
+            default:
+                return Completed(call, run.Attempts, new CallStep.Done());
+        }
     }
 
     /// <summary>
@@ -120,4 +143,5 @@ public sealed class CallAttempts(
 }
 
 /// <summary>A call done with for now: the attempts of its run, and what happens next.</summary>
-public sealed record CompletedCall(ClaimedCall Call, IReadOnlyList<CallAttemptRecord> Attempts, CallStep Step);
+/// <param name="Next">The call that follows this succeeded one (<see cref="IFollowingConnectorAction"/>), created when the result is recorded.</param>
+public sealed record CompletedCall(ClaimedCall Call, IReadOnlyList<CallAttemptRecord> Attempts, CallStep Step, FollowUp.Next? Next = null);

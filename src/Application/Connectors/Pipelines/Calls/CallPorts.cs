@@ -60,7 +60,8 @@ public abstract record CallRunEnd
     public sealed record QuotaWait(DateTimeOffset Until, bool ProviderWide) : CallRunEnd;
 }
 
-public sealed record CallRun(IReadOnlyList<CallAttemptRecord> Attempts, CallRunEnd End);
+/// <param name="Answer">The whole body of the last attempt's answer when the run was asked to keep it and it was complete; null otherwise.</param>
+public sealed record CallRun(IReadOnlyList<CallAttemptRecord> Attempts, CallRunEnd End, string? Answer = null);
 
 /// <summary>
 /// Sends one call (the port of the send step): through the connection's resilience pipeline (the
@@ -68,14 +69,16 @@ public sealed record CallRun(IReadOnlyList<CallAttemptRecord> Attempts, CallRunE
 /// the provider's reset headers, waits longer than Connectors:Retry:MaxDelay handed back to the
 /// ledger), the quotas counted before each attempt, the credentials added to each request and
 /// renewed once after a 401. Connects only where the SSRF rules allow, follows no redirect, reads
-/// the first 1 KiB of an answer. Every outcome, an error included, is a <see cref="CallRun"/>.
+/// the first 1 KiB of an answer (the whole answer, up to <see cref="IFollowingConnectorAction.MaxAnswerBytes"/>,
+/// when asked to keep it). Every outcome, an error included, is a <see cref="CallRun"/>.
 /// </summary>
 public interface IConnectorCallSender
 {
     /// <param name="attemptsLeft">HTTP attempts this run may make (Connectors:Retry:MaxAttempts less those already made).</param>
+    /// <param name="keepAnswer">Read the whole answer for <see cref="CallRun.Answer"/> (a <see cref="IFollowingConnectorAction"/>'s call).</param>
     /// <param name="renew">Called after a 401 with the refused access; returns fresher credentials or throws <see cref="ConnectionUnusableException"/>.</param>
     /// <param name="abort">Cancelled only when the host's shutdown timeout runs out: the run is then not recorded.</param>
-    Task<CallRun> RunAsync(ClaimedCall call, ConnectionAccess access, int attemptsLeft, Func<ConnectionAccess, CancellationToken, Task<ConnectionAccess>> renew,
+    Task<CallRun> RunAsync(ClaimedCall call, ConnectionAccess access, int attemptsLeft, bool keepAnswer, Func<ConnectionAccess, CancellationToken, Task<ConnectionAccess>> renew,
         CancellationToken abort);
 }
 

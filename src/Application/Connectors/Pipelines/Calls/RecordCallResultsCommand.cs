@@ -13,13 +13,14 @@ namespace Integrations.Application.Connectors.Pipelines.Calls;
 /// connection whose circuit has been open for Connectors:CircuitBreaker:IncidentAfter, and one
 /// whose dead letters reached Connectors:DeadLetterIncidentThreshold; each resolved when it clears
 /// (the circuit closed; no dead letter left). A succeeded call of a <see cref="ILinkingConnectorAction"/>
-/// links our record with the one it made at the provider.
+/// links our record with the one it made at the provider; one of a <see cref="IFollowingConnectorAction"/>
+/// adds the call that follows it (and remembers the write that call makes, <see cref="IConnectorWrites"/>).
 /// </summary>
 public sealed record RecordCallResultsCommand(IReadOnlyList<CompletedCall> Calls) : ICommand<int>;
 
 public sealed class RecordCallResultsCommandHandler(
     IConnectorCallResults results, IConnectorConnectionStates states, IncidentLog incidents, ConnectorsOptions options, IClock clock,
-    IConnectorActions actions, Connections.IConnectionLinks links)
+    IConnectorActions actions, Connections.IConnectionLinks links, IConnectorCallLedger ledger, IConnectorWrites writes)
     : IRequestHandler<RecordCallResultsCommand, int>
 {
     public async Task<int> Handle(RecordCallResultsCommand request, CancellationToken cancellationToken)
@@ -27,6 +28,7 @@ public sealed class RecordCallResultsCommandHandler(
         var recorded = (await results.RecordAsync(request.Calls, cancellationToken)).ToHashSet();
         var calls = request.Calls.Where(c => recorded.Contains(c.Call.Id)).ToList();
         await LinkMadeRecordsAsync(calls, cancellationToken);
+        await FollowUpAsync(calls, cancellationToken);
         // Only connections something happened to that could open or clear an incident are looked at.
         var worth = calls.Where(c => c.Step is not CallStep.WaitUntil || c.Attempts.Any(a => a.ErrorKind == CallErrorKinds.CircuitOpen))
             .GroupBy(c => c.Call.ConnectionId).ToDictionary(g => g.Key, g => g.ToList());
@@ -47,6 +49,28 @@ public sealed class RecordCallResultsCommandHandler(
         foreach (var done in calls.Where(c => c.Step is CallStep.Done && c.Attempts.Count > 0 && c.Attempts[^1].Succeeded))
             if (actions.Find(done.Call.Action) is ILinkingConnectorAction linking && linking.LinkOf(done.Call.Request, done.Attempts[^1].ResponseBodyExcerpt) is { } link)
                 await links.LinkAsync(done.Call.TenantId, done.Call.ConnectionId, link.EntityType, link.EntityId, link.ExternalType, link.ExternalId, ct);
+    }
+
+    /// <summary>
+    /// The calls that follow succeeded ones, named by them (a result recorded twice adds one), with the writes they
+    /// will make remembered before they can be sent; the writes of finished calls settled or forgotten.
+    /// </summary>
+    private async Task FollowUpAsync(List<CompletedCall> calls, CancellationToken ct)
+    {
+        var ofFollowing = calls.Where(c => actions.Find(c.Call.Action) is IFollowingConnectorAction).ToList();
+        if (ofFollowing.Count == 0) return;
+        var now = clock.UtcNow;
+        var next = new List<NewConnectorCall>();
+        foreach (var done in ofFollowing.Where(c => c.Step is CallStep.Done && c.Next is not null))
+        {
+            var call = done.Call;
+            var id = ConnectorCallPolicy.FollowUpId(call.Id, call.RouteId);
+            next.Add(new NewConnectorCall(id, call.TenantId, call.ConnectionId, call.RouteId, call.Provider, call.Action, call.EventId, call.EventType, done.Next!.Request, now));
+            if (done.Next.Write is { } write) await writes.RememberAsync(call.TenantId, call.ConnectionId, id, write, now, ct);
+        }
+        if (next.Count > 0) await ledger.AddAsync(next, ct);
+        await writes.SettleAsync(ofFollowing.Where(c => c.Step is CallStep.Done).Select(c => c.Call.Id).ToList(),
+            ofFollowing.Where(c => c.Step is CallStep.DeadLetter).Select(c => c.Call.Id).ToList(), now, ct);
     }
 
     private async Task ReviewBreakerAsync(ClaimedCall call, ConnectionRuntimeFacts facts, List<CompletedCall> calls, DateTimeOffset now, CancellationToken ct)

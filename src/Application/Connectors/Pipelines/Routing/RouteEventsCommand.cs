@@ -21,13 +21,15 @@ public sealed record RoutedEvent(Guid EventId, Guid TenantId, string EventType, 
 /// event adds nothing. Nothing here talks to a provider: a slow or dead one never holds up the consumer.
 /// Loop prevention (ADR 0027): an event answering a product command (its <c>data.command_id</c>) that a
 /// connection caused is not routed back to that connection, so a Jira change the product carried out
-/// is not written to Jira again.
+/// is not written to Jira again. An action on a linked record (<see cref="ILinkedRecordAction"/>) gets the
+/// provider's id of the record the event is about from the connection's identity map; an event about a record
+/// that is not linked there makes no call (logged at debug: most records of a type never went to the provider).
 /// </summary>
 public sealed record RouteEventsCommand(IReadOnlyList<RoutedEvent> Events) : ICommand<int>;
 
 public sealed class RouteEventsCommandHandler(
     IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<RouteEventsCommandHandler> logger,
-    ProductBridge.IProductCommandReadModel commands)
+    ProductBridge.IProductCommandReadModel commands, Connections.IConnectionLinks links)
     : IRequestHandler<RouteEventsCommand, int>
 {
     public async Task<int> Handle(RouteEventsCommand request, CancellationToken cancellationToken)
@@ -54,11 +56,26 @@ public sealed class RouteEventsCommandHandler(
                         route.Action, e.EventId);
                     continue;
                 }
+                var prepared = action is ILinkedRecordAction linked
+                    ? await PrepareForLinkedAsync(linked, route, templateEvent, e.Data, cancellationToken)
+                    : action.Prepare(route.SettingsJson, templateEvent, e.Data);
+                if (prepared is null) continue;
                 calls.Add(new NewConnectorCall(ConnectorCallPolicy.CallId(e.EventId, route.RouteId), e.TenantId, route.ConnectionId, route.RouteId,
-                    route.Provider, route.Action, e.EventId, e.EventType, action.Prepare(route.SettingsJson, templateEvent, e.Data), now));
+                    route.Provider, route.Action, e.EventId, e.EventType, prepared, now));
             }
         }
         return calls.Count == 0 ? 0 : await ledger.AddAsync(calls, cancellationToken);
+    }
+
+    /// <summary>The request for the provider's record linked with the one the event is about; null when it needs none or there is no link.</summary>
+    private async Task<PreparedRequest?> PrepareForLinkedAsync(ILinkedRecordAction action, RouteTarget route, TemplateEvent e, JsonElement data, CancellationToken ct)
+    {
+        if (action.RecordOf(route.SettingsJson, e, data) is not { } record) return null;
+        var link = await links.FindByEntityAsync(e.TenantId, route.ConnectionId, record.EntityType, record.EntityId, ct);
+        if (link is not null && link.ExternalType == record.ExternalType) return action.PrepareFor(route.SettingsJson, e, data, link.ExternalId);
+        logger.LogDebug("Route {RouteId}: event {EventId} is about {EntityType} {EntityId}, which connection {ConnectionId} has no {ExternalType} link for; no call",
+            route.RouteId, e.Id, record.EntityType, record.EntityId, route.ConnectionId, record.ExternalType);
+        return null;
     }
 
     /// <summary>The connection whose change caused the product command this event answers, or null.</summary>
