@@ -104,6 +104,7 @@ public static class DependencyInjection
     {
         services.AddScoped<Connectors.RouteAggregate>();
         services.AddSingleton<Connectors.Pipelines.Routing.RouteCache>();
+        services.AddScoped<Connectors.Pipelines.Routing.ConnectorRouting>();
         return services;
     }
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace Integrations.Application.Connectors.Pipelines.Calls;
 
 /// <summary>
-/// The connector calls, the second half of the Workers' connectors pipeline (the first routes events
-/// into the ledger, <see cref="Routing.RouteEventsCommand"/>), as named steps over small ports:
+/// The connector calls, the Workers' connectors pipeline (events are routed into the ledger by the
+/// events dispatch, <see cref="Routing.ConnectorRouting"/>), as named steps over small ports:
 /// <list type="number">
 /// <item><b>claim</b> (this loop, <see cref="IConnectorCallClaims"/>): due calls, as long as this process has room
 /// (Connectors:MaxConcurrency calls held), leased;</item>

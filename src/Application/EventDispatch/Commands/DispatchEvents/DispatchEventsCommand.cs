@@ -14,7 +14,7 @@ public sealed record DispatchEventsResult(int Dispatched, int DeliveriesCreated)
 /// <summary>
 /// The Workers host's handling of a batch of accepted events, in one transaction: each event is
 /// marked dispatched, its webhook deliveries are created, its connector calls are written to the call
-/// ledger (<see cref="RouteEventsCommand"/>: one per matching route; sent later from the ledger, so no
+/// ledger (<see cref="ConnectorRouting"/>: one per matching route; sent later from the ledger, so no
 /// provider holds this up) and its outbox row is completed. Because completion commits with the
 /// deliveries and the calls, an event whose message never reached the Workers host stays incomplete
 /// and the outbox sweeper publishes it again: nothing the relay published is lost to webhooks or
@@ -28,7 +28,7 @@ public sealed record DispatchEventsResult(int Dispatched, int DeliveriesCreated)
 public sealed record DispatchEventsCommand(IReadOnlyList<FanOutEvent> Events) : ICommand<DispatchEventsResult>;
 
 public sealed class DispatchEventsCommandHandler(
-    AggregateStore aggregates, WebhookFanOut fanOut, IRequestHandler<RouteEventsCommand, int> routing, IOutbox outbox, IClock clock)
+    AggregateStore aggregates, WebhookFanOut fanOut, ConnectorRouting routing, IOutbox outbox, IClock clock)
     : IRequestHandler<DispatchEventsCommand, DispatchEventsResult>
 {
     private static readonly System.Text.Json.JsonElement NoData = System.Text.Json.JsonDocument.Parse("{}").RootElement;
@@ -50,8 +50,8 @@ public sealed class DispatchEventsCommandHandler(
             cancellationToken, loaded);
         var newlyDispatched = known.Where((_, i) => dispatched[i].Events.Count > 0).ToList();
         var created = await fanOut.CreateDeliveriesAsync(newlyDispatched, cancellationToken);
-        // The same transaction (the handler joins it): completing the outbox row below vouches for the calls too.
-        await routing.Handle(new RouteEventsCommand([.. newlyDispatched.Select(e => new RoutedEvent(e.EventId, e.TenantId, e.EventType, e.Timestamp, e.Data ?? NoData))]),
+        // The same transaction: completing the outbox row below vouches for the calls too.
+        await routing.RouteAsync([.. newlyDispatched.Select(e => new RoutedEvent(e.EventId, e.TenantId, e.EventType, e.Timestamp, e.Data ?? NoData))],
             cancellationToken);
         await outbox.MarkCompletedAsync(known.Select(e => e.EventId).ToList(), cancellationToken);
         return new DispatchEventsResult(newlyDispatched.Count, created);

@@ -1,45 +1,41 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Integrations.Application.Common.Interfaces;
-using Integrations.Application.Common.Messaging;
 using Integrations.Domain.Connectors;
 using Integrations.Domain.EventTypes;
-using MediatR;
 using Microsoft.Extensions.Logging;
 
 namespace Integrations.Application.Connectors.Pipelines.Routing;
 
-/// <summary>An accepted event as Kafka handed it to the connector pipeline: its data travels with it.</summary>
+/// <summary>An accepted event as Kafka handed it to the dispatch: its data travels with it.</summary>
 public sealed record RoutedEvent(Guid EventId, Guid TenantId, string EventType, DateTimeOffset Timestamp, JsonElement Data);
 
 /// <summary>
-/// The connector pipeline's use case for a batch of events read from integrations.events.v1 (its
-/// own consumer group): every enabled route of the event's tenant whose types and filter match
-/// makes one call (not for events accepted before the route was created), its request prepared by
-/// the route's action from the event, written to the call ledger in one transaction before the
-/// batch's offsets are committed. A call's id is named by the event and the route, so a redelivered
-/// event adds nothing. Nothing here talks to a provider: a slow or dead one never holds up the consumer.
+/// The routing step of the connector runtime, run by the events dispatch in its transaction (ADR 0029,
+/// <see cref="EventDispatch.Commands.DispatchEvents.DispatchEventsCommand"/>): every enabled route of the
+/// event's tenant whose types and filter match makes one call (not for events accepted before the route
+/// was created), its request prepared by the route's action from the event, written to the call ledger.
+/// A call's id is named by the event and the route, so a redelivered event adds nothing. Nothing here
+/// talks to a provider: a slow or dead one never holds up the dispatch.
 /// Loop prevention (ADR 0027): an event answering a product command (its <c>data.command_id</c>) that a
 /// connection caused is not routed back to that connection, so a Jira change the product carried out
 /// is not written to Jira again. An action on a linked record (<see cref="ILinkedRecordAction"/>) gets the
 /// provider's id of the record the event is about from the connection's identity map; an event about a record
 /// that is not linked there makes no call (logged at debug: most records of a type never went to the provider).
 /// </summary>
-public sealed record RouteEventsCommand(IReadOnlyList<RoutedEvent> Events) : ICommand<int>;
-
-public sealed class RouteEventsCommandHandler(
-    IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<RouteEventsCommandHandler> logger,
+public sealed class ConnectorRouting(
+    IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<ConnectorRouting> logger,
     ProductBridge.IProductCommandReadModel commands, Connections.IConnectionLinks links)
-    : IRequestHandler<RouteEventsCommand, int>
 {
-    public async Task<int> Handle(RouteEventsCommand request, CancellationToken cancellationToken)
+    /// <summary>Writes the calls of these events in the caller's transaction; returns how many were new.</summary>
+    public async Task<int> RouteAsync(IReadOnlyList<RoutedEvent> events, CancellationToken cancellationToken)
     {
-        var byTenant = (await routes.FindEnabledAsync(request.Events.Select(e => e.TenantId).Distinct().ToList(), cancellationToken))
+        var byTenant = (await routes.FindEnabledAsync(events.Select(e => e.TenantId).Distinct().ToList(), cancellationToken))
             .GroupBy(r => r.TenantId).ToDictionary(g => g.Key, g => g.ToList());
         if (byTenant.Count == 0) return 0;
         var calls = new List<NewConnectorCall>();
         var now = clock.UtcNow;
-        foreach (var e in request.Events)
+        foreach (var e in events)
         {
             if (!byTenant.TryGetValue(e.TenantId, out var tenantRoutes)) continue;
             var templateEvent = new TemplateEvent(e.EventId, e.EventType, e.TenantId, e.Timestamp);
