@@ -19,7 +19,8 @@ public interface IProviderRegistrar
     string InboundPath(Guid tenantId, Guid connectionId);
 
     /// <summary>What the connection's enabled routes need registered at <paramref name="url"/>; null: nothing.</summary>
-    WantedRegistration? Wanted(IReadOnlyList<RouteTarget> routes, string url);
+    /// <param name="authKind">The connection's (AuthKinds): some providers let only apps register (Jira: OAuth 2.0, not an API token).</param>
+    WantedRegistration? Wanted(string authKind, IReadOnlyList<RouteTarget> routes, string url);
 
     /// <summary>The registration as the provider lists it now; null when it has none with that id.</summary>
     Task<ObservedRegistration?> FindAsync(ConnectionAccess access, string externalId, CancellationToken ct);

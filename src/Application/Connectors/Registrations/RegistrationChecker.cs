@@ -40,7 +40,7 @@ public sealed class RegistrationChecker(
             return null;
         }
 
-        var wanted = registrar.Wanted([.. (await routes.FindEnabledAsync([claimed.TenantId], ct)).Where(r => r.ConnectionId == claimed.ConnectionId)],
+        var wanted = registrar.Wanted(connection.AuthKind, [.. (await routes.FindEnabledAsync([claimed.TenantId], ct)).Where(r => r.ConnectionId == claimed.ConnectionId)],
             (publicBaseUrl ?? "").TrimEnd('/') + registrar.InboundPath(claimed.TenantId, claimed.ConnectionId));
         // The operator has not said where the platform is reachable: the provider could not reach us.
         if (wanted is not null && publicBaseUrl is null) return await FailedAsync(claimed, "no_public_url", notify: true, ct);

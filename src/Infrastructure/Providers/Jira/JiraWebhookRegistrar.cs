@@ -40,8 +40,9 @@ public sealed class JiraWebhookRegistrar : IProviderRegistrar, IDisposable
 
     public string InboundPath(Guid tenantId, Guid connectionId) => $"/inbound/jira/{tenantId}/{connectionId}";
 
-    public WantedRegistration? Wanted(IReadOnlyList<RouteTarget> routes, string url) =>
-        JiraWebhookRegistration.Wanted(routes.Select(r => (r.Action, JsonDocument.Parse(r.SettingsJson).RootElement)), url);
+    // Jira lets only Connect and OAuth 2.0 apps register dynamic webhooks: an API-token connection is outbound only.
+    public WantedRegistration? Wanted(string authKind, IReadOnlyList<RouteTarget> routes, string url) =>
+        authKind != AuthKinds.OAuth2Code ? null : JiraWebhookRegistration.Wanted(routes.Select(r => (r.Action, JsonDocument.Parse(r.SettingsJson).RootElement)), url);
 
     public async Task<ObservedRegistration?> FindAsync(ConnectionAccess access, string externalId, CancellationToken ct)
     {
