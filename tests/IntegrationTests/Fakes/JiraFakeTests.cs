@@ -173,6 +173,33 @@ public sealed class JiraFakeTests : IAsyncLifetime
         JsonDocument.Parse((await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access)).Body).RootElement.GetProperty("total").GetInt32().ShouldBe(0);
     }
 
+    [Fact]
+    public async Task Changelog_items_carry_ids_and_machine_values_in_to_and_the_displayed_text_in_to_string_as_jiras_do()
+    {
+        var tokens = await TokensAsync();
+        var key = await CreateIssueAsync(tokens.Access);
+        // Nobody listens at this URL: the fake keeps what it sent either way.
+        (await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access,
+            """{"url":"http://127.0.0.1:9/nobody","webhooks":[{"events":["jira:issue_updated"],"jqlFilter":"project = OPS"}]}""")).Status.ShouldBe(HttpStatusCode.OK);
+
+        (await SendAsync(HttpMethod.Put, $"/ex/jira/{Site}/rest/api/3/issue/{key}", tokens.Access, """
+            {"fields":{"duedate":"2026-12-31","priority":{"name":"High"},"assignee":{"accountId":"557058:mia"},"customfield_10010":4200,"labels":["a","b"]}}
+            """)).Status.ShouldBe(HttpStatusCode.NoContent);
+
+        var sent = (await _client.GetFromJsonAsync<JsonElement>("/_fake/jira/webhooks/sent")).GetProperty("data").EnumerateArray().ShouldHaveSingleItem();
+        var items = sent.GetProperty("changelog").GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("fieldId").GetString()!);
+        static string? Member(JsonElement item, string name) => item.GetProperty(name).ValueKind == JsonValueKind.Null ? null : item.GetProperty(name).GetString();
+        (Member(items["duedate"], "to"), Member(items["duedate"], "toString")).ShouldBe(("2026-12-31", "2026-12-31 00:00:00.0"));
+        (Member(items["duedate"], "from"), Member(items["duedate"], "fromString")).ShouldBe((null, null), "the issue had no due date");
+        Member(items["priority"], "toString").ShouldBe("High");
+        Member(items["priority"], "to").ShouldNotBeNull().ShouldAllBe(c => char.IsAsciiDigit(c), "an option's id");
+        Member(items["assignee"], "to").ShouldBe("557058:mia");
+        Member(items["assignee"], "toString").ShouldNotBe("557058:mia", "the display name");
+        (Member(items["customfield_10010"], "to"), Member(items["customfield_10010"], "toString")).ShouldBe((null, "4200"));
+        items["customfield_10010"].GetProperty("fieldtype").GetString().ShouldBe("custom");
+        Member(items["labels"], "toString").ShouldBe("a b");
+    }
+
     private async Task<string> CreateIssueAsync(string token)
     {
         var created = await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/issue", token, """{"fields":{"project":{"key":"OPS"},"issuetype":{"name":"Task"},"summary":"x"}}""");

@@ -75,6 +75,30 @@ public sealed class JiraSystem : ConnectorsSystem
     public Task<(JsonElement Connection, string ConnectUrl)> ConnectJiraAsync(HttpClient client, string site = Acme) =>
         ConnectThroughBrowserAsync(client, "jira", "Acme Jira", "site", site);
 
+    /// <summary>The connection's dynamic webhook at the fake (project OPS), pointing at its URL on our API.</summary>
+    public async Task RegisterJiraWebhookAsync(TenantWithKey tenant, Guid connection) =>
+        (await JiraControl.PostAsJsonAsync("/_fake/jira/webhooks", new
+        {
+            site = Acme, url = new Uri(BaseAddress, $"/inbound/jira/{tenant.TenantId}/{connection}").ToString(),
+            events = new[] { "jira:issue_updated" }, jql_filter = "project = OPS",
+        })).EnsureSuccessStatusCode();
+
+    /// <summary>A delivery to the connection's URL, signed as Atlassian signs them for OAuth apps (HS256 under the client secret).</summary>
+    public async Task<HttpResponseMessage> PostJiraDeliveryAsync(TenantWithKey tenant, Guid connection, string body)
+    {
+        static string Part(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var header = Part(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
+        var claims = Part(System.Text.Encoding.UTF8.GetBytes($"{{\"iss\":\"{JiraClientId}\",\"exp\":{DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds()}}}"));
+        var signature = Part(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(JiraClientSecret), System.Text.Encoding.ASCII.GetBytes(header + "." + claims)));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/inbound/jira/{tenant.TenantId}/{connection}")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", $"{header}.{claims}.{signature}");
+        using var anonymous = new HttpClient { BaseAddress = BaseAddress };
+        return await anonymous.SendAsync(request);
+    }
+
     /// <summary>A jira.issue route of the connection; returns its id.</summary>
     public static async Task<Guid> IssueRouteAsync(HttpClient client, Guid connectionId, object settings, string[]? eventTypes = null)
     {
