@@ -11,8 +11,8 @@ namespace Integrations.Infrastructure.Providers;
 /// The reads a provider's pickers make during an API request (Slack's channels, Jira's projects): a GET
 /// on the catalog's URL with the connection's credentials, the JSON answer or a
 /// <see cref="ProviderCallException"/> naming what went wrong (never the answer or a credential), and
-/// a short per-connection cache (a route editor asks repeatedly). The URL is the operator's, like the
-/// token endpoint's, not a tenant's: not SSRF-guarded.
+/// a short per-connection cache (a route editor asks repeatedly). A URL on the catalog's API origin is the
+/// operator's, like the token endpoint's: not SSRF-guarded; any other (a site the connection named) is.
 /// </summary>
 /// <typeparam name="TList">What one listing of a connection is, as cached.</typeparam>
 internal sealed class ProviderReads<TList> : IDisposable
@@ -20,6 +20,7 @@ internal sealed class ProviderReads<TList> : IDisposable
     private const int MaxCached = 10_000;
 
     private readonly HttpClient _client;
+    private readonly HttpClient _guarded;
     private readonly IClock _clock;
     private readonly TimeSpan _cacheFor;
     private readonly ConcurrentDictionary<Guid, (DateTimeOffset Until, TList List)> _cache = new();
@@ -30,6 +31,8 @@ internal sealed class ProviderReads<TList> : IDisposable
         _cacheFor = cacheFor;
         _client = OutboundHttp.CreateClient(allowPrivateNetworkTargets, options.ProviderTimeout, guarded: false);
         _client.Timeout = options.ProviderTimeout;
+        _guarded = OutboundHttp.CreateClient(allowPrivateNetworkTargets, options.ProviderTimeout);
+        _guarded.Timeout = options.ProviderTimeout;
     }
 
     /// <summary>The connection's listing from the cache while it is fresh, else read and kept.</summary>
@@ -53,7 +56,9 @@ internal sealed class ProviderReads<TList> : IDisposable
         HttpResponseMessage answer;
         try
         {
-            answer = await _client.SendAsync(request, ct);
+            var operators = access.Provider.ApiBaseUrl is { } api
+                && Uri.Compare(api, access.BaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+            answer = await (operators ? _client : _guarded).SendAsync(request, ct);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
@@ -80,7 +85,11 @@ internal sealed class ProviderReads<TList> : IDisposable
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _guarded.Dispose();
+    }
 
     /// <summary>A member's text when it is a non-empty string.</summary>
     public static string? Text(JsonElement json, string name) =>

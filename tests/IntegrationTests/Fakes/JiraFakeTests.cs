@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -22,7 +23,7 @@ public sealed class JiraFakeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _jira = await FakeProcess.StartAsync("Jira", "--Client:Id=app", "--Client:Secret=app-secret", $"--Accounts={Site}=acme");
+        _jira = await FakeProcess.StartAsync("Jira", "--Client:Id=app", "--Client:Secret=app-secret", $"--Accounts={Site}=acme", $"--Auth:Users=mia@acme.example:api-token-1={Site}");
         _client = _jira.CreateClient();
     }
 
@@ -198,6 +199,33 @@ public sealed class JiraFakeTests : IAsyncLifetime
         (Member(items["customfield_10010"], "to"), Member(items["customfield_10010"], "toString")).ShouldBe((null, "4200"));
         items["customfield_10010"].GetProperty("fieldtype").GetString().ShouldBe("custom");
         Member(items["labels"], "toString").ShouldBe("a b");
+    }
+
+    [Fact]
+    public async Task An_api_token_with_its_email_works_as_basic_on_the_sites_own_host_and_nothing_else_does()
+    {
+        static AuthenticationHeaderValue Basic(string user, string password) => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, AuthenticationHeaderValue? auth)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = auth;
+            using var answer = await _client.SendAsync(request);
+            return (answer.StatusCode, await answer.Content.ReadAsStringAsync());
+        }
+
+        var myself = await GetAsync("/rest/api/3/myself", Basic("mia@acme.example", "api-token-1"));
+        myself.Status.ShouldBe(HttpStatusCode.OK);
+        JsonDocument.Parse(myself.Body).RootElement.GetProperty("emailAddress").GetString().ShouldBe("mia@acme.example");
+        var projects = await GetAsync("/rest/api/3/project/search", Basic("mia@acme.example", "api-token-1"));
+        JsonDocument.Parse(projects.Body).RootElement.GetProperty("values")[0].GetProperty("self").GetString()!.ShouldContain("/rest/api/3/project/");
+
+        (await GetAsync("/rest/api/3/myself", Basic("mia@acme.example", "wrong"))).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await GetAsync("/rest/api/3/myself", null)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await GetAsync($"/ex/jira/{Site}/rest/api/3/myself", Basic("mia@acme.example", "api-token-1"))).Status
+            .ShouldBe(HttpStatusCode.Unauthorized, "the gateway takes OAuth tokens only");
+        var tokens = await TokensAsync();
+        (await GetAsync("/rest/api/3/myself", new AuthenticationHeaderValue("Bearer", tokens.Access))).Status
+            .ShouldBe(HttpStatusCode.Unauthorized, "a site's own host refuses 3LO tokens");
     }
 
     private async Task<string> CreateIssueAsync(string token)
