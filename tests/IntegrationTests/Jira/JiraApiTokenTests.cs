@@ -75,7 +75,7 @@ public sealed class JiraApiTokenTests(JiraSystem system) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_wrong_token_is_refused_at_creation_and_a_revoked_one_fails_the_connection_test_clearly()
+    public async Task A_wrong_token_is_refused_at_creation_a_revoked_one_fails_the_connection_test_clearly_and_a_new_one_reconnects()
     {
         var tenant = await system.TenantAsync();
 
@@ -98,6 +98,17 @@ public sealed class JiraApiTokenTests(JiraSystem system) : IAsyncLifetime
             test.GetProperty("result").GetString().ShouldBe("failed");
             test.GetProperty("error").GetString()!.ShouldContain("401");
             test.GetRawText().ShouldNotContain(JiraSystem.SiteApiToken);
+
+            // A new token for the same account: reconnecting keeps the connection and its site.
+            const string newToken = "ATATT3xFfGF0-new-token-77aa";
+            (await system.JiraControl.PostAsJsonAsync("/_fake/auth/basic-users",
+                new { username = JiraSystem.SiteEmail, password = newToken, account = JiraSystem.Acme })).EnsureSuccessStatusCode();
+            var reconnected = await tenant.Client.PostAsJsonAsync($"/api/v1/connections/{id}/reconnect",
+                new { credentials = new { username = JiraSystem.SiteEmail, password = newToken } });
+            (await reconnected.Content.ReadAsStringAsync()).ShouldNotContain(newToken);
+            reconnected.StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await (await tenant.Client.PostAsync($"/api/v1/connections/{id}/test", null)).ShouldBeJsonAsync(HttpStatusCode.OK))
+                .GetProperty("result").GetString().ShouldBe("succeeded");
         }
         finally
         {
