@@ -26,11 +26,11 @@ public sealed record ConnectionCredentialsRequest(string? ApiKey = null, string?
     public SuppliedCredentials ToSupplied() => new(ApiKey, Username, Password, ClientId, ClientSecret);
 }
 
-/// <summary>The endpoints of a connection to the generic http provider.</summary>
+/// <summary>The endpoints of a connection to the generic http provider, or the site of a connection that names one (Jira with an API token).</summary>
 public sealed record ConnectionSettingsRequest(string? BaseUrl = null, string? TokenUrl = null, string? HealthCheckPath = null, string? AccountIdPath = null,
-    string? AccountNamePath = null, string? ApiKeyHeader = null)
+    string? AccountNamePath = null, string? ApiKeyHeader = null, string? Site = null)
 {
-    public SettingsInput ToInput() => new(BaseUrl, TokenUrl, HealthCheckPath, AccountIdPath, AccountNamePath, ApiKeyHeader);
+    public SettingsInput ToInput() => new(BaseUrl, TokenUrl, HealthCheckPath, AccountIdPath, AccountNamePath, ApiKeyHeader, Site);
 }
 
 public sealed record CreateConnectionRequest(string? Provider, string? AuthKind = null, string? DisplayName = null, IReadOnlyList<string>? Scopes = null,

@@ -17,7 +17,7 @@ public static class RegistrationEndpoints
                 Results.Ok(await request.Send(new ListRegistrationsQuery(request.ResolveTenant(), connectionId))))
             .WithName("listConnectionRegistrations").WithSummary("List a connection's registrations at its provider")
             .WithDescription("What the platform keeps registered at the provider so that changes there come back (for Jira: the dynamic webhook of the " +
-                             "projects whose jira.issue routes have a status_map), with its health: status (pending, active, failing), expiry, " +
+                             "projects whose jira.issue routes have a status_map or fields_back), with its health: status (pending, active, failing), expiry, " +
                              "the last check and its error. At most one per kind; empty when nothing needs registering.")
             .Produces<RegistrationList>(StatusCodes.Status200OK)
             .ProducesError(StatusCodes.Status404NotFound, "connection_not_found", "tenant_not_found");

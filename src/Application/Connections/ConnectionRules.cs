@@ -34,7 +34,11 @@ public static class ConnectionRules
             errors.Add(new(field, "invalid_url", $"{field} must be an absolute http(s) URL."));
             return null;
         }
-        var settings = new ConnectionSettings(Url(input.BaseUrl, "settings.base_url"), Url(input.TokenUrl, "settings.token_url"), input.HealthCheckPath,
+        if (input.Site is not null && input.BaseUrl is not null)
+            errors.Add(new("settings.site", "not_applicable", "settings.site names a site (Jira with an API token); settings.base_url an http connection's API: give one."));
+        // A site may be given as its host (acme.atlassian.net): https is the only scheme it has.
+        var site = input.Site is { } named ? Url(named.Contains("://", StringComparison.Ordinal) ? named : "https://" + named, "settings.site") : null;
+        var settings = new ConnectionSettings(site ?? Url(input.BaseUrl, "settings.base_url"), Url(input.TokenUrl, "settings.token_url"), input.HealthCheckPath,
             input.AccountIdPath, input.AccountNamePath, input.ApiKeyHeader);
         return errors.Count > 0 ? throw new Common.Exceptions.ValidationException(errors) : settings;
     }
@@ -78,11 +82,12 @@ public static class ConnectionRules
 
     /// <summary>The tenant-given URLs of the settings pass the SSRF guard (as webhook URLs do).</summary>
     /// <param name="endpointKey">An api_key that is the endpoint URL (<see cref="ProviderDefinition.KeyIsEndpoint"/>); its refusal never repeats the URL.</param>
+    /// <param name="baseUrlField">What the request called the base URL: <c>settings.site</c> for a connection naming its site.</param>
     public static async Task<IReadOnlyList<ValidationFailure>> CheckReachableAsync(ConnectionSettings? settings, IUrlSafetyChecker urls, CancellationToken ct,
-        string? endpointKey = null)
+        string? endpointKey = null, string baseUrlField = "settings.base_url")
     {
         var failures = new List<ValidationFailure>();
-        foreach (var (field, url) in new[] { ("settings.base_url", settings?.BaseUrl?.OriginalString), ("settings.token_url", settings?.TokenUrl?.OriginalString),
+        foreach (var (field, url) in new[] { (baseUrlField, settings?.BaseUrl?.OriginalString), ("settings.token_url", settings?.TokenUrl?.OriginalString),
                      ("credentials.api_key", endpointKey) })
         {
             if (url is not null && await urls.CheckAsync(url, ct) is { } refusal) failures.Add(Failure(field, refusal.Code, refusal.Message));
@@ -125,4 +130,6 @@ public static class ConnectionRules
 }
 
 /// <summary>A connection's settings as a request gives them: URLs still text.</summary>
-public sealed record SettingsInput(string? BaseUrl, string? TokenUrl, string? HealthCheckPath, string? AccountIdPath, string? AccountNamePath, string? ApiKeyHeader);
+/// <param name="Site">The site of a connection that names one (<see cref="SiteEndpoints"/>): its host or https URL, stored as the connection's base URL.</param>
+public sealed record SettingsInput(string? BaseUrl, string? TokenUrl, string? HealthCheckPath, string? AccountIdPath, string? AccountNamePath, string? ApiKeyHeader,
+    string? Site = null);

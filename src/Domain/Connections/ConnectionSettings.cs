@@ -40,6 +40,11 @@ public static class ConnectionEndpoints
     public static IReadOnlyList<SettingsProblem> Check(ProviderDefinition provider, string authKind, ConnectionSettings? settings)
     {
         var problems = new List<SettingsProblem>();
+        if (!TakesSettings(provider) && provider.SiteEndpoints is { } site && site.AuthKind == authKind)
+        {
+            CheckSite(provider, site, authKind, settings, problems);
+            return problems;
+        }
         if (!TakesSettings(provider))
         {
             if (settings is not null)
@@ -74,8 +79,19 @@ public static class ConnectionEndpoints
         return problems;
     }
 
-    /// <summary>Where the connection's API is: the provider's, or the connection's own.</summary>
-    public static Uri? BaseUrl(ProviderDefinition provider, ConnectionSettings? settings) => provider.ApiBaseUrl ?? settings?.BaseUrl;
+    /// <summary>
+    /// Whether the connection is on a site it named (<see cref="ProviderDefinition.SiteEndpoints"/>): a catalog
+    /// provider's connection with settings, which <see cref="Check"/> allows only for the site's auth kind.
+    /// </summary>
+    public static bool OnOwnSite(ProviderDefinition provider, ConnectionSettings? settings) =>
+        provider.ApiBaseUrl is not null && provider.SiteEndpoints is not null && settings?.BaseUrl is not null;
+
+    /// <summary>Whether the connection's endpoints are a tenant's (the http provider's, a named site): calls to them are SSRF-guarded.</summary>
+    public static bool TenantNamed(ConnectionSettings? settings) => settings?.BaseUrl is not null;
+
+    /// <summary>Where the connection's API is: the provider's, the site's API it named, or the connection's own.</summary>
+    public static Uri? BaseUrl(ProviderDefinition provider, ConnectionSettings? settings) =>
+        OnOwnSite(provider, settings) ? Below(settings!.BaseUrl!, provider.SiteEndpoints!.ApiPath) : provider.ApiBaseUrl ?? settings?.BaseUrl;
 
     /// <summary>
     /// Where a connected account's calls go: <see cref="BaseUrl(ProviderDefinition, ConnectionSettings?)"/>,
@@ -85,14 +101,14 @@ public static class ConnectionEndpoints
     public static Uri? BaseUrl(ProviderDefinition provider, ConnectionSettings? settings, string? accountId)
     {
         var root = BaseUrl(provider, settings);
-        if (root is null || provider.AccountApiPath is not { } path || provider.ApiBaseUrl is null) return root;
+        if (root is null || provider.AccountApiPath is not { } path || provider.ApiBaseUrl is null || OnOwnSite(provider, settings)) return root;
         if (string.IsNullOrEmpty(accountId)) return null;
         return Below(root, path.Replace("{account}", Uri.EscapeDataString(accountId), StringComparison.Ordinal));
     }
 
     /// <summary>The call that proves the connection works and names its account; null when it has none.</summary>
     public static HealthCheckCall? HealthCheck(ProviderDefinition provider, ConnectionSettings? settings) =>
-        provider.HealthCheck ?? (settings?.BaseUrl is null ? null : new HealthCheckCall("GET", settings.HealthCheckPath ?? "", settings.AccountIdPath ?? "", settings.AccountNamePath));
+        OnOwnSite(provider, settings) ? provider.SiteEndpoints!.HealthCheck : provider.HealthCheck ?? (settings?.BaseUrl is null ? null : new HealthCheckCall("GET", settings.HealthCheckPath ?? "", settings.AccountIdPath ?? "", settings.AccountNamePath));
 
     /// <summary>The absolute URL of <paramref name="path"/> below <paramref name="baseUrl"/> (which keeps its own path: https://h/v2 + /me is https://h/v2/me).</summary>
     public static Uri Below(Uri baseUrl, string path)
@@ -130,6 +146,24 @@ public static class ConnectionEndpoints
         if (!url.IsAbsoluteUri || url.Scheme is not ("https" or "http") || url.UserInfo.Length > 0 || text.Length > MaxUrlLength
             || text.Contains('#', StringComparison.Ordinal) || (!allowQuery && url.Query.Length > 0))
             problems.Add(new(field, "invalid_url", $"{field} must be an absolute http(s) URL without credentials, query or fragment, at most {MaxUrlLength} characters."));
+    }
+
+    /// <summary>A connection naming its site: only <c>settings.site</c>, the site's root (no path, query or fragment) on an allowed host.</summary>
+    private static void CheckSite(ProviderDefinition provider, SiteEndpoints site, string authKind, ConnectionSettings? settings, List<SettingsProblem> problems)
+    {
+        const string field = "settings.site";
+        if (settings?.BaseUrl is not { } url)
+        {
+            problems.Add(new(field, "required", $"{field} is required for a {authKind} connection to {provider.Id}: the site's host or URL, e.g. acme.atlassian.net."));
+            return;
+        }
+        if (settings with { BaseUrl = null } != new ConnectionSettings(null))
+            problems.Add(new("settings", "not_applicable", $"A {authKind} connection to {provider.Id} takes only settings.site."));
+        if (!url.IsAbsoluteUri || url.UserInfo.Length > 0 || url.AbsolutePath != "/" || url.Query.Length > 0 || url.OriginalString.Contains('#', StringComparison.Ordinal)
+            || url.OriginalString.Length > MaxUrlLength)
+            problems.Add(new(field, "invalid_site", $"{field} is the site's host or https URL without path, query, credentials or fragment, e.g. https://acme.atlassian.net."));
+        else if (new EndpointKey(site.AllowedHosts).CheckOrigin(url, field, "the site's") is { } problem)
+            problems.Add(problem);
     }
 
     private static bool IsRelativePath(string path) =>

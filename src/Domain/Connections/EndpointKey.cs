@@ -23,11 +23,18 @@ public sealed record EndpointKey(IReadOnlyList<string> AllowedHosts)
         if (key is null || key.Length > MaxLength || !Uri.TryCreate(key, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http")
             || url.UserInfo.Length > 0 || key.Contains('#', StringComparison.Ordinal))
             return new(field, "invalid_url", $"{field} is the endpoint's https URL (without credentials or fragment), at most {MaxLength} characters.");
+        return CheckOrigin(url, field, "the endpoint's");
+    }
+
+    /// <summary>Why <paramref name="url"/>'s origin is not allowed (https on port 443 on an allowed host, or an allowed origin), or null.</summary>
+    /// <param name="whose">Names the URL in the message ("the endpoint's", "the site's").</param>
+    public SettingsProblem? CheckOrigin(Uri url, string field, string whose)
+    {
         if (AllowedHosts.Any(entry => entry.Contains("://", StringComparison.Ordinal)
                 && string.Equals(entry.TrimEnd('/'), url.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)))
             return null;
         if (url.Scheme != "https" || url.Port != 443)
-            return new(field, "invalid_url", $"{field} is the endpoint's https URL on port 443.");
+            return new(field, "invalid_url", $"{field} is {whose} https URL on port 443.");
         if (!Allows(url.IdnHost))
             return new(field, "host_not_allowed", $"{field} must be on one of the provider's hosts: {string.Join(", ", AllowedHosts)}.");
         return null;

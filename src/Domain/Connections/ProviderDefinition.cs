@@ -69,6 +69,18 @@ public sealed record OAuthSettings(
 /// <param name="AccountIdPath">A JSON path into the answer, as a template path on <c>data</c> (e.g. <c>data.team.id</c>).</param>
 public sealed record HealthCheckCall(string Method, string Path, string AccountIdPath, string? AccountNamePath);
 
+/// <summary>
+/// A catalog provider's connections of one auth kind that name their own site, because that kind of
+/// credential works only on the site's own host (Jira Cloud's API token with the account's e-mail, on
+/// <c>https://acme.atlassian.net</c>; its OAuth tokens work only through the gateway). The tenant gives the
+/// site (<c>settings.site</c>), which must be https on one of <see cref="AllowedHosts"/> (<see cref="EndpointKey"/>'s
+/// rules: names, <c>*.</c> patterns, or an exact origin for a local stand-in in tests); calls go below the site at
+/// <see cref="ApiPath"/>, and <see cref="HealthCheck"/> is called there.
+/// </summary>
+/// <param name="ApiPath">Where the API is below the site (<c>/rest/api/3</c>).</param>
+/// <param name="HealthCheck">Its path is below the site's API; an empty account path makes the site's host the account.</param>
+public sealed record SiteEndpoints(string AuthKind, string ApiPath, IReadOnlyList<string> AllowedHosts, HealthCheckCall HealthCheck);
+
 /// <summary>The limits of calls to a provider, as the provider documents them.</summary>
 /// <param name="QuotasPerConnection">E.g. Exact Online: 60 per minute and 5,000 per day per company.</param>
 /// <param name="MaxConcurrentPerConnection">Calls in flight at once for one connection.</param>
@@ -95,7 +107,7 @@ public sealed record CallLimits(
 /// is what connections, routes and inbound URLs name; the rest comes from configuration
 /// (Providers__&lt;id&gt;__…) so tests and sandboxes can point a provider at another host.
 /// </summary>
-/// <param name="AuthKinds">How a connection may authenticate; the first is the default (only <c>http</c> offers a choice).</param>
+/// <param name="AuthKinds">How a connection may authenticate; the first is the default.</param>
 /// <param name="ApiBaseUrl">Where the provider's API is; actions and the health check call paths below it. Null: each connection names its own (the generic <c>http</c> provider).</param>
 /// <param name="HealthCheck">Null: the connection names its own check, or has none.</param>
 /// <param name="Actions">The actions routes may use (e.g. http.request, slack.post_message).</param>
@@ -127,6 +139,9 @@ public sealed record ProviderDefinition(
     /// itself. Null: calls go below the base URL.
     /// </summary>
     public string? AccountApiPath { get; init; }
+    /// <summary>Set for catalog providers whose connections of one auth kind name their own site (Jira with an API token); null: none do.</summary>
+    public SiteEndpoints? SiteEndpoints { get; init; }
+
     /// <summary>Set for providers whose api_key is the endpoint URL itself (a Teams Workflows URL); null: keys are sent in a header.</summary>
     public EndpointKey? KeyIsEndpoint { get; init; }
 

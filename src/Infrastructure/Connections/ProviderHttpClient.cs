@@ -16,7 +16,7 @@ namespace Integrations.Infrastructure.Connections;
 /// <see cref="IProviderClient"/> over HTTP: the token endpoint (RFC 6749 §4.1.3, §4.4, §6, client
 /// authentication §2.3.1), the revocation endpoint (RFC 7009) and the health check. Endpoints from
 /// the provider catalog are the operator's and trusted; endpoints a tenant named (the http
-/// provider's base and token URLs) go through <see cref="GuardedConnection"/>. Every call gives up
+/// provider's base and token URLs, a Jira site) go through <see cref="GuardedConnection"/>. Every call gives up
 /// after Connections:ProviderTimeout; no redirects are followed; answers are read up to 64 KiB.
 /// Nothing of a credential or of an answer's body goes into an exception or a log.
 /// </summary>
@@ -84,7 +84,7 @@ public sealed class ProviderHttpClient : IProviderClient, IDisposable
         using var request = new HttpRequestMessage(new HttpMethod(call.Method), url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         foreach (var (name, value) in credentials.Headers) request.Headers.TryAddWithoutValidation(name, value);
-        using var answer = await SendAsync(provider.ApiBaseUrl is null ? _guarded : _trusted, request, ct);
+        using var answer = await SendAsync(ConnectionEndpoints.TenantNamed(settings) ? _guarded : _trusted, request, ct);
         var status = (int)answer.StatusCode;
         if (status is 401 or 403) throw new ProviderCallException(ProviderFailureKind.Refused, $"http_{status}", $"The provider answered {status} to the credentials.");
         if (status is < 200 or > 299)

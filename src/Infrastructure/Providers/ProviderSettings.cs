@@ -43,6 +43,7 @@ internal static class ProviderSettings
                 : builtIn?.AccountApiPath,
             KeyIsEndpoint = builtIn?.KeyIsEndpoint is { } endpoint ? new EndpointKey(List(s, "AllowedHosts") ?? endpoint.AllowedHosts) : null,
             AccountIsClientId = builtIn?.AccountIsClientId ?? false,
+            SiteEndpoints = builtIn?.SiteEndpoints is { } site ? site with { AllowedHosts = List(s, "SiteHosts") ?? site.AllowedHosts } : null,
         };
     }
 

@@ -82,11 +82,12 @@ public sealed class RegistrationPlanTests
             Route("jira.issue", """{"project":"OPS","status_map":{"Done":"closed"}}"""),
             Route("jira.issue", """{"project":"ops","status_map":{"Done":"closed"}}"""),
             Route("jira.issue", """{"project":"FIN","status_map":{}}"""),
+            Route("jira.issue", """{"project":"HR","fields_back":{"duedate":{"attribute":"due_at","type":"date"}}}"""),
             Route("jira.issue", """{"project":"A\"B","status_map":{"Done":"closed"}}"""),
             Route("http.request", """{"project":"HR","status_map":{"Done":"closed"}}"""),
         };
         var wanted = JiraWebhookRegistration.Wanted(routes, "https://in.example.com/inbound/jira/t/c").ShouldNotBeNull();
-        wanted.Filter.ShouldBe("project in (\"A\\\"B\", \"OPS\")");
+        wanted.Filter.ShouldBe("project in (\"A\\\"B\", \"HR\", \"OPS\")");
         wanted.Events.ShouldBe(["jira:issue_updated"]);
         wanted.Kind.ShouldBe("jira.webhook");
         JiraWebhookRegistration.Wanted([Route("jira.issue", """{"project":"OPS"}""")], "https://x").ShouldBeNull("no route brings anything back");

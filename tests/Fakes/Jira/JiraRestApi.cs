@@ -15,6 +15,8 @@ namespace Integrations.Fakes.Jira;
 /// "Get the cloudid for your site"): the sites the token reaches, <c>[{id, url, name, scopes, avatarUrl}]</c>.</item>
 /// <item>Under <c>/ex/jira/{cloudid}/rest/api/3</c> (the API gateway address of 3LO apps): a token works only
 /// for its own site (401 otherwise).</item>
+/// <item>Under <c>/rest/api/3</c> (a site's own host) with Basic for an e-mail and API token (<see cref="MapJiraSiteHost"/>).</item>
+/// <item><c>GET /myself</c> (api-group-myself, "Get current user"): <c>{accountId, accountType, emailAddress, displayName, active}</c>.</item>
 /// <item><c>GET /project/search</c> (api-group-projects, "Get projects paginated"): <c>{startAt, maxResults, total, isLast, values}</c>.</item>
 /// <item><c>POST /issue</c> (api-group-issues, "Create issue"): <c>{"fields": …}</c>, project by key or id, issue type by
 /// name or id, a summary (at most 255 characters, one line), a description in ADF (apis/document/structure/:
@@ -30,7 +32,7 @@ public static class JiraRestApi
     /// <summary>Jira's JSON as it writes it (camelCase names as given, nulls kept), not the fakes' snake_case control API.</summary>
     public static readonly JsonSerializerOptions Atlassian = new(JsonSerializerDefaults.General);
 
-    /// <returns>The REST API's group (<c>/ex/jira/{cloudId}/rest/api/3</c>), for the other parts of the API.</returns>
+    /// <returns>The gateway's REST API group (<c>/ex/jira/{cloudId}/rest/api/3</c>) for OAuth tokens, for <see cref="MapJiraSiteApi"/>.</returns>
     public static RouteGroupBuilder MapJiraRestApi(this WebApplication app)
     {
         app.MapGet("/oauth/token/accessible-resources", (HttpContext context) =>
@@ -49,6 +51,32 @@ public static class JiraRestApi
             return context.HttpContext.GetRouteValue("cloudId") as string == site.Id
                 ? await next(context)
                 : Results.Json(new { code = 401, message = "Unauthorized; scope does not match" }, Atlassian, statusCode: 401);
+        });
+        return api;
+    }
+
+    /// <summary>
+    /// The site's own REST API for an API token with the account's e-mail (developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/:
+    /// <c>Authorization: Basic base64(email:api_token)</c> on <c>https://{site}.atlassian.net/rest/api/3</c>). The fake has one
+    /// host, so it serves that API at its root, <c>/rest/api/3</c>, for the Basic users it is configured with
+    /// (<c>--Auth:Users=email:token=&lt;cloud id&gt;</c>), each reaching the site it names.
+    /// </summary>
+    public static RouteGroupBuilder MapJiraSiteHost(this WebApplication app) => app.MapGroup("/rest/api/3").RequireFakeBasicAuthentication();
+
+    /// <summary>The API of one site below either address (the gateway's for OAuth tokens, the site's own host for API tokens).</summary>
+    public static RouteGroupBuilder MapJiraSiteApi(this RouteGroupBuilder api)
+    {
+        // "Get current user" (api-group-myself): the caller; with no valid credentials Jira answers 401 here, unlike reads open to anonymous users.
+        api.MapGet("/myself", (HttpContext context) =>
+        {
+            var user = context.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
+                && BasicCredentials.Decode(context.Request.Headers.Authorization.ToString()[6..]) is var (email, _) ? email : null;
+            var accountId = user is null ? JiraWorkflowApi.AppUser : "557058:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(user)))[..24];
+            return Results.Json(new
+            {
+                self = $"{Self(context)}/user?accountId={accountId}", accountId, accountType = "atlassian", emailAddress = user,
+                displayName = JiraChangelog.DisplayName(accountId), active = true, timeZone = "Etc/UTC", locale = "en_US",
+            }, Atlassian);
         });
 
         api.MapGet("/project/search", (HttpContext context, JiraSites sites, int? startAt, int? maxResults) =>
@@ -140,7 +168,8 @@ public static class JiraRestApi
 
     private static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 
-    private static string Self(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}/ex/jira/{context.GetRouteValue("cloudId")}/rest/api/3";
+    private static string Self(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}"
+        + (context.GetRouteValue("cloudId") is string cloudId ? $"/ex/jira/{cloudId}/rest/api/3" : "/rest/api/3");
 
     private static string SiteUrl(Account site) => $"https://{site.Name.ToLowerInvariant().Replace(' ', '-')}.atlassian.net";
 }

@@ -91,7 +91,7 @@ public sealed class JiraSites : IFakeResettable
         }
     }
 
-    /// <summary>Sets fields (Edit issue's <c>fields</c>); the changelog items of those that changed.</summary>
+    /// <summary>Sets fields (Edit issue's <c>fields</c>); the changelog items of those that changed (<see cref="JiraChangelog"/>).</summary>
     public JsonArray Edit(JiraIssueRecord issue, JsonObject fields)
     {
         lock (_gate)
@@ -99,14 +99,10 @@ public sealed class JiraSites : IFakeResettable
             var items = new JsonArray();
             foreach (var (name, value) in fields.ToList())
             {
-                var before = issue.Fields[name]?.ToJsonString();
-                if (before == value?.ToJsonString()) continue;
+                var before = issue.Fields[name]?.DeepClone();
+                if (before?.ToJsonString() == value?.ToJsonString()) continue;
                 issue.Fields[name] = value?.DeepClone();
-                items.Add(new JsonObject
-                {
-                    ["field"] = name, ["fieldtype"] = name.StartsWith("customfield_", StringComparison.Ordinal) ? "custom" : "jira", ["fieldId"] = name,
-                    ["from"] = null, ["fromString"] = before, ["to"] = null, ["toString"] = value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : value?.ToJsonString(),
-                });
+                items.Add(JiraChangelog.Item(name, before, value));
             }
             return items;
         }

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Configuration.Memory;
 // client id and secret in the token request's body, no PKCE, refresh tokens that rotate on every use
 // (developer.atlassian.com/cloud/oauth/getting-started/refresh-tokens/: a new one each time, the old one dead),
 // sites as the core's accounts (--Accounts=<cloud id>=<site name>,…), the consent approving at once.
-// The REST API v3 is under /ex/jira/{cloudid}/rest/api/3 as at api.atlassian.com.
+// The REST API v3 is under /ex/jira/{cloudid}/rest/api/3 as at api.atlassian.com for OAuth tokens, and under
+// /rest/api/3 as at a site's own host for Basic with an e-mail and API token (--Auth:Users=email:token=<cloud id>).
 var builder = FakeApp.CreateBuilder(args);
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 {
@@ -32,7 +33,7 @@ builder.Services.AddFakeState<JiraWebhooks>();
 var app = builder.Build();
 app.UseFakeFoundation();
 app.MapFakeOAuthServer();
-app.MapJiraRestApi().MapJiraWorkflow();
+foreach (var api in new[] { app.MapJiraRestApi(), app.MapJiraSiteHost() }) api.MapJiraSiteApi().MapJiraWorkflow();
 app.MapJiraControlApi();
 
 await FakeApp.RunAsync(app, "jira");

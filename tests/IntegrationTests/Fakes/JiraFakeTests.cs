@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -22,7 +23,7 @@ public sealed class JiraFakeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _jira = await FakeProcess.StartAsync("Jira", "--Client:Id=app", "--Client:Secret=app-secret", $"--Accounts={Site}=acme");
+        _jira = await FakeProcess.StartAsync("Jira", "--Client:Id=app", "--Client:Secret=app-secret", $"--Accounts={Site}=acme", $"--Auth:Users=mia@acme.example:api-token-1={Site}");
         _client = _jira.CreateClient();
     }
 
@@ -195,6 +196,60 @@ public sealed class JiraFakeTests : IAsyncLifetime
         other.Status.ShouldBe(HttpStatusCode.OK);
         (await SendAsync(HttpMethod.Delete, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access, $$"""{"webhookIds":[{{id}}]}""")).Status.ShouldBe(HttpStatusCode.Accepted);
         JsonDocument.Parse((await SendAsync(HttpMethod.Get, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access)).Body).RootElement.GetProperty("total").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Changelog_items_carry_ids_and_machine_values_in_to_and_the_displayed_text_in_to_string_as_jiras_do()
+    {
+        var tokens = await TokensAsync();
+        var key = await CreateIssueAsync(tokens.Access);
+        // Nobody listens at this URL: the fake keeps what it sent either way.
+        (await SendAsync(HttpMethod.Post, $"/ex/jira/{Site}/rest/api/3/webhook", tokens.Access,
+            """{"url":"http://127.0.0.1:9/nobody","webhooks":[{"events":["jira:issue_updated"],"jqlFilter":"project = OPS"}]}""")).Status.ShouldBe(HttpStatusCode.OK);
+
+        (await SendAsync(HttpMethod.Put, $"/ex/jira/{Site}/rest/api/3/issue/{key}", tokens.Access, """
+            {"fields":{"duedate":"2026-12-31","priority":{"name":"High"},"assignee":{"accountId":"557058:mia"},"customfield_10010":4200,"labels":["a","b"]}}
+            """)).Status.ShouldBe(HttpStatusCode.NoContent);
+
+        var sent = (await _client.GetFromJsonAsync<JsonElement>("/_fake/jira/webhooks/sent")).GetProperty("data").EnumerateArray().ShouldHaveSingleItem();
+        var items = sent.GetProperty("changelog").GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("fieldId").GetString()!);
+        static string? Member(JsonElement item, string name) => item.GetProperty(name).ValueKind == JsonValueKind.Null ? null : item.GetProperty(name).GetString();
+        (Member(items["duedate"], "to"), Member(items["duedate"], "toString")).ShouldBe(("2026-12-31", "2026-12-31 00:00:00.0"));
+        (Member(items["duedate"], "from"), Member(items["duedate"], "fromString")).ShouldBe((null, null), "the issue had no due date");
+        Member(items["priority"], "toString").ShouldBe("High");
+        Member(items["priority"], "to").ShouldNotBeNull().ShouldAllBe(c => char.IsAsciiDigit(c), "an option's id");
+        Member(items["assignee"], "to").ShouldBe("557058:mia");
+        Member(items["assignee"], "toString").ShouldNotBe("557058:mia", "the display name");
+        (Member(items["customfield_10010"], "to"), Member(items["customfield_10010"], "toString")).ShouldBe((null, "4200"));
+        items["customfield_10010"].GetProperty("fieldtype").GetString().ShouldBe("custom");
+        Member(items["labels"], "toString").ShouldBe("a b");
+    }
+
+    [Fact]
+    public async Task An_api_token_with_its_email_works_as_basic_on_the_sites_own_host_and_nothing_else_does()
+    {
+        static AuthenticationHeaderValue Basic(string user, string password) => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, AuthenticationHeaderValue? auth)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = auth;
+            using var answer = await _client.SendAsync(request);
+            return (answer.StatusCode, await answer.Content.ReadAsStringAsync());
+        }
+
+        var myself = await GetAsync("/rest/api/3/myself", Basic("mia@acme.example", "api-token-1"));
+        myself.Status.ShouldBe(HttpStatusCode.OK);
+        JsonDocument.Parse(myself.Body).RootElement.GetProperty("emailAddress").GetString().ShouldBe("mia@acme.example");
+        var projects = await GetAsync("/rest/api/3/project/search", Basic("mia@acme.example", "api-token-1"));
+        JsonDocument.Parse(projects.Body).RootElement.GetProperty("values")[0].GetProperty("self").GetString()!.ShouldContain("/rest/api/3/project/");
+
+        (await GetAsync("/rest/api/3/myself", Basic("mia@acme.example", "wrong"))).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await GetAsync("/rest/api/3/myself", null)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await GetAsync($"/ex/jira/{Site}/rest/api/3/myself", Basic("mia@acme.example", "api-token-1"))).Status
+            .ShouldBe(HttpStatusCode.Unauthorized, "the gateway takes OAuth tokens only");
+        var tokens = await TokensAsync();
+        (await GetAsync("/rest/api/3/myself", new AuthenticationHeaderValue("Bearer", tokens.Access))).Status
+            .ShouldBe(HttpStatusCode.Unauthorized, "a site's own host refuses 3LO tokens");
     }
 
     private async Task<string> CreateIssueAsync(string token)

@@ -21,6 +21,10 @@ public class JiraSystem : ConnectorsSystem
     public const string Acme = "8a7f6d2e-1111-4c3b-9e57-acme00000001";
     public const string Globex = "3b2c1d0e-2222-4a1b-8c46-globex000002";
 
+    /// <summary>The Atlassian account's e-mail and API token the fake accepts as Basic on its site host (site Acme).</summary>
+    public const string SiteEmail = "mia@acme.example";
+    public const string SiteApiToken = "ATATT3xFfGF0-site-token-5c1e";
+
     public FakeProcess Jira { get; private set; } = null!;
 
     public HttpClient JiraControl { get; private set; } = null!;
@@ -40,13 +44,16 @@ public class JiraSystem : ConnectorsSystem
             // The tests that count calls at the fake register webhooks themselves: the Workers' registration sweep looks only at start
             // (JiraRegistrationSystem makes it look often).
             settings["Connectors:Registrations:PollInterval"] = "01:00:00";
+            // The fake's one host stands in for *.atlassian.net sites (an exact origin, over http: tests only).
+            settings[jira + "SiteHosts"] = $"*.atlassian.net,{Jira.BaseAddress.GetLeftPart(UriPartial.Authority)}";
             return settings;
         }
     }
 
     public override async Task InitializeAsync()
     {
-        Jira = await FakeProcess.StartAsync("Jira", $"--Client:Id={JiraClientId}", $"--Client:Secret={JiraClientSecret}", $"--Accounts={Acme}=Acme,{Globex}=Globex");
+        Jira = await FakeProcess.StartAsync("Jira", $"--Client:Id={JiraClientId}", $"--Client:Secret={JiraClientSecret}", $"--Accounts={Acme}=Acme,{Globex}=Globex",
+            $"--Auth:Users={SiteEmail}:{SiteApiToken}={Acme}");
         JiraControl = Jira.CreateClient();
         await base.InitializeAsync();
     }

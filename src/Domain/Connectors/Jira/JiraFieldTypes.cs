@@ -68,6 +68,27 @@ public static class JiraFieldTypes
         _ => null,
     };
 
+    /// <summary>
+    /// The new value of a changelog item (a <c>jira:issue_updated</c> delivery's <c>changelog.items[]</c>,
+    /// Jira's "ChangeDetails": <c>to</c> "the details of the new value", <c>toString</c> "the new value as a
+    /// string") as ours; null when it does not convert or the field was cleared. Which member holds the value
+    /// depends on the field: <c>to</c> is an id or a machine value where the field has one (a date
+    /// <c>2026-12-31</c>, a date-time, a user's account id; for select lists and priority the option's id, of
+    /// no use to us), <c>toString</c> is the displayed text (text, numbers, the option's value, labels
+    /// separated by spaces; for a user the display name, for a date <c>2026-12-31 00:00:00.0</c>).
+    /// </summary>
+    public static JsonNode? FromChangelog(string type, string? to, string? toString) => type switch
+    {
+        String or Number => toString is { Length: > 0 } ? FromJira(type, JsonSerializer.SerializeToElement(toString)) : null,
+        Date or DateTime => (to is { Length: > 0 } ? to : toString) is { Length: > 0 } at ? FromJira(type, JsonSerializer.SerializeToElement(at)) : null,
+        Option => toString is { Length: > 0 } ? JsonValue.Create(toString) : null,
+        User => to is { Length: > 0 } ? JsonValue.Create(to) : null,
+        Labels => toString?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } labels
+            ? new JsonArray(labels.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray())
+            : null,
+        _ => null,
+    };
+
     /// <summary>A label as Jira accepts it: no whitespace (replaced by '_'), at most 255 characters; empty: none.</summary>
     public static string? Label(string text)
     {

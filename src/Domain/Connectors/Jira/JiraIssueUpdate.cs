@@ -11,6 +11,16 @@ namespace Integrations.Domain.Connectors.Jira;
 /// <param name="ChangelogId">Jira's id of this change: with the issue id, what deduplicates a delivery sent twice.</param>
 public sealed record JiraStatusChange(string IssueId, string IssueKey, string ChangelogId, string? AccountId, string? FromStatus, string ToStatus);
 
+/// <summary>One item of a delivery's changelog: the field's id (<c>duedate</c>, <c>customfield_10010</c>) and its old and new values (<see cref="JiraFieldTypes.FromChangelog"/>).</summary>
+public sealed record JiraChangeItem(string FieldId, string? From, string? FromString, string? To, string? ToText);
+
+/// <summary>A <c>jira:issue_updated</c> delivery's change: the issue, Jira's changelog id, whose change it was, and every item.</summary>
+public sealed record JiraIssueChange(string IssueId, string IssueKey, string ChangelogId, string? AccountId, IReadOnlyList<JiraChangeItem> Items)
+{
+    /// <summary>The status item, when the change moved the issue to another status.</summary>
+    public JiraChangeItem? Status => Items.FirstOrDefault(i => i.FieldId == "status" && i.ToText is { Length: > 0 });
+}
+
 public static class JiraIssueUpdate
 {
     public const string IssueUpdated = "jira:issue_updated";
@@ -21,17 +31,25 @@ public static class JiraIssueUpdate
     public const string ExternalType = "jira.issue";
 
     /// <summary>The status change the delivery carries, or null (another event, no status item, a body not shaped like Jira's).</summary>
-    public static JiraStatusChange? StatusChangeOf(JsonElement body)
+    public static JiraStatusChange? StatusChangeOf(JsonElement body) =>
+        ChangeOf(body) is { Status: { } status } change
+            ? new JiraStatusChange(change.IssueId, change.IssueKey, change.ChangelogId, change.AccountId, status.FromString, status.ToText!)
+            : null;
+
+    /// <summary>The change a <c>jira:issue_updated</c> delivery carries, or null (another event, no changelog items, a body not shaped like Jira's).</summary>
+    public static JiraIssueChange? ChangeOf(JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object || Text(body, "webhookEvent") != IssueUpdated) return null;
         if (!body.TryGetProperty("issue", out var issue) || issue.ValueKind != JsonValueKind.Object) return null;
         if (!body.TryGetProperty("changelog", out var changelog) || changelog.ValueKind != JsonValueKind.Object) return null;
         if (Text(issue, "id") is not { } id || Text(changelog, "id") is not { } changeId) return null;
-        if (!changelog.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return null;
-        var status = items.EnumerateArray().FirstOrDefault(i => i.ValueKind == JsonValueKind.Object && (Text(i, "fieldId") ?? Text(i, "field")) == "status");
-        if (status.ValueKind != JsonValueKind.Object || Text(status, "toString") is not { Length: > 0 } to) return null;
+        if (!changelog.TryGetProperty("items", out var list) || list.ValueKind != JsonValueKind.Array) return null;
+        var items = list.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object && (Text(i, "fieldId") ?? Text(i, "field")) is { Length: > 0 })
+            .Select(i => new JiraChangeItem((Text(i, "fieldId") ?? Text(i, "field"))!, Text(i, "from"), Text(i, "fromString"), Text(i, "to"), Text(i, "toString")))
+            .ToList();
+        if (items.Count == 0) return null;
         var account = body.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object ? Text(user, "accountId") : null;
-        return new JiraStatusChange(id, Text(issue, "key") ?? id, changeId, account, Text(status, "fromString"), to);
+        return new JiraIssueChange(id, Text(issue, "key") ?? id, changeId, account, items);
     }
 
     /// <summary>

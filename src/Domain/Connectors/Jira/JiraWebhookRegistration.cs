@@ -5,7 +5,7 @@ namespace Integrations.Domain.Connectors.Jira;
 
 /// <summary>
 /// The dynamic webhook a Jira connection needs (ADR 0028): <c>jira:issue_updated</c> for the projects of
-/// its enabled <c>jira.issue</c> routes that bring changes back (a <c>status_map</c>), filtered by JQL
+/// its enabled <c>jira.issue</c> routes that bring changes back (a <c>status_map</c> or <c>fields_back</c>), filtered by JQL
 /// <c>project in ("OPS", "FIN")</c> — one of the clauses Atlassian allows in a dynamic webhook's filter
 /// (developer.atlassian.com/cloud/jira/platform/webhooks/, "Registering a webhook using the REST API").
 /// No such route: nothing is wanted, and a registration left over is removed.
@@ -31,7 +31,7 @@ public static class JiraWebhookRegistration
         return projects.Count == 0 ? null : new WantedRegistration(Kind, url, Events, $"project in ({string.Join(", ", projects.Select(Quoted))})");
     }
 
-    private static bool ComesBack(JsonElement settings) => JiraIssueUpdate.StatusMapOf(settings).Count > 0;
+    private static bool ComesBack(JsonElement settings) => JiraIssueUpdate.StatusMapOf(settings).Count > 0 || JiraFieldsBack.Of(settings).Count > 0;
 
     /// <summary>A JQL string literal: double quotes, with quotes and backslashes escaped.</summary>
     private static string Quoted(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

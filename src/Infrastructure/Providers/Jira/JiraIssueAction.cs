@@ -22,6 +22,8 @@ namespace Integrations.Infrastructure.Providers.Jira;
 ///   "open_url": "https://app.example.com/i/{{ data.id }}",  optional: the "Open in app" link of the default description
 ///   "fields": { "customfield_10010": { "type": "number", "value": "{{ data.amount_cents }}" } }  optional: field mapping
 ///   "entity": { "type": "invoice", "id": "{{ data.invoice_id }}" }  optional: our record the issue is for (linked once created)
+///   "status_map": { "Done": "closed" }                      optional, needs entity: Jira statuses that come back as ours
+///   "fields_back": { "duedate": { "attribute": "due_at", "type": "date" } }  optional, needs entity: fields that come back
 /// }
 /// </code>
 /// A created issue is linked with the route's entity in the connection's identity map
@@ -32,7 +34,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
 {
     public const string ExternalType = JiraIssueUpdate.ExternalType;
 
-    private static readonly string[] Settings = ["project", "issue_type", "summary", "description", "labels", "open_url", "fields", "entity", "status_map"];
+    private static readonly string[] Settings = ["project", "issue_type", "summary", "description", "labels", "open_url", "fields", "entity", "status_map", JiraFieldsBack.Setting];
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, JiraIssueTemplate> _parsed = new(StringComparer.Ordinal);
 
@@ -66,6 +68,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
         output["fields"] = Fields(settings, errors);
         if (settings.TryGetProperty("entity", out var entity) && entity.ValueKind != JsonValueKind.Null) CheckEntity(entity, output, errors);
         if (settings.TryGetProperty("status_map", out var statusMap) && statusMap.ValueKind != JsonValueKind.Null) CheckStatusMap(statusMap, output, errors);
+        if (settings.TryGetProperty(JiraFieldsBack.Setting, out var fieldsBack) && fieldsBack.ValueKind != JsonValueKind.Null) CheckFieldsBack(fieldsBack, output, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
         return Task.FromResult(output.ToJsonString(Compact));
     }
@@ -114,6 +117,39 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
         else if (output["entity"] is null)
             errors.Add(new("settings.status_map", "entity_required", "settings.status_map needs settings.entity: a Jira change is applied to the record the issue was made for."));
         else output["status_map"] = JsonNode.Parse(map.GetRawText());
+    }
+
+    /// <summary>
+    /// fields_back: Jira field id → {attribute, type}, at most 50; each attribute once, and not <c>status</c>
+    /// (statuses come back by the status map). Like the status map it needs the route's entity.
+    /// </summary>
+    private static void CheckFieldsBack(JsonElement map, JsonObject output, List<ValidationError> errors)
+    {
+        const string where = "settings." + JiraFieldsBack.Setting;
+        if (map.ValueKind != JsonValueKind.Object || map.EnumerateObject().Count() > 50)
+        {
+            errors.Add(new(where, "invalid_fields_back", $"{where} maps Jira field ids to {{\"attribute\", \"type\"}}: {{\"duedate\": {{\"attribute\": \"due_at\", \"type\": \"date\"}}}} (at most 50)."));
+            return;
+        }
+        var checkedMap = new JsonObject();
+        foreach (var field in map.EnumerateObject())
+        {
+            var at = $"{where}.{field.Name}";
+            string Member(string name) => field.Value.ValueKind == JsonValueKind.Object && field.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            var (attribute, type) = (Member("attribute"), Member("type"));
+            if (!FieldId().IsMatch(field.Name) || field.Name == "status")
+                errors.Add(new(at, "invalid_field", $"{at}: a Jira field id such as duedate or customfield_10010 (statuses come back by settings.status_map)."));
+            else if (!EntityType().IsMatch(attribute) || attribute == "status")
+                errors.Add(new(at, "invalid_fields_back", $"{at}.attribute is the record's attribute in lower case (due_at, amount_cents), not status."));
+            else if (!JiraFieldTypes.All.Contains(type))
+                errors.Add(new(at, "invalid_fields_back", $"{at}.type is one of {string.Join(", ", JiraFieldTypes.All)}."));
+            else if (checkedMap.Any(m => m.Value!["attribute"]!.GetValue<string>() == attribute))
+                errors.Add(new(at, "invalid_fields_back", $"{at}: attribute {attribute} already comes from another field."));
+            else checkedMap[field.Name] = new JsonObject { ["attribute"] = attribute, ["type"] = type };
+        }
+        if (output["entity"] is null)
+            errors.Add(new(where, "entity_required", $"{where} needs settings.entity: a Jira change is applied to the record the issue was made for."));
+        else output[JiraFieldsBack.Setting] = checkedMap;
     }
 
     /// <summary>fields: Jira field ids (system or customfield_NNNNN) → {type, value (a template)}.</summary>

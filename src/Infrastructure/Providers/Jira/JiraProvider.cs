@@ -13,6 +13,10 @@ namespace Integrations.Infrastructure.Providers.Jira;
 /// and calls go through the API gateway at <c>/ex/jira/{cloudid}/rest/api/3</c>. Jira's rate limits
 /// are <c>429</c> with <c>Retry-After</c> and <c>X-RateLimit-Remaining</c>/<c>X-RateLimit-Reset</c>
 /// (an ISO 8601 instant). Every URL is configuration (Providers:jira:…), so a fake serves tests.
+/// With an API token and the account's e-mail (<c>basic</c>; developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/)
+/// the connection names its site (<c>*.atlassian.net</c>, Providers:jira:SiteHosts), the only host such a token works on:
+/// calls go below <c>https://{site}/rest/api/3</c>, and <c>GET /myself</c> is the health check (it needs a valid token, while
+/// Jira answers some reads, serverInfo among them, to an anonymous caller); the site's host is the account.
 /// </summary>
 public static class JiraProvider
 {
@@ -25,7 +29,7 @@ public static class JiraProvider
     public static ProviderDefinition Definition { get; } = new(
         Id,
         "Jira Cloud",
-        [AuthKinds.OAuth2Code],
+        [AuthKinds.OAuth2Code, AuthKinds.Basic],
         new Uri("https://api.atlassian.com"),
         new OAuthSettings(
             new Uri("https://auth.atlassian.com/authorize?audience=api.atlassian.com&prompt=consent"),
@@ -43,5 +47,6 @@ public static class JiraProvider
         [IssueAction, TransitionAction])
     {
         AccountApiPath = "/ex/jira/{account}/rest/api/3",
+        SiteEndpoints = new SiteEndpoints(AuthKinds.Basic, "/rest/api/3", ["*.atlassian.net"], new HealthCheckCall("GET", "/myself", "", null)),
     };
 }

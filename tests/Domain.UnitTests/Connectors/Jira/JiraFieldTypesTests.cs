@@ -62,4 +62,27 @@ public sealed class JiraFieldTypesTests
             JiraFieldTypes.FromJira(type, JsonDocument.Parse(jira.ToJsonString()).RootElement)!.ToJsonString(Relaxed).ShouldBe(value, type);
         }
     }
+
+    [Theory]
+    [InlineData("date", "2026-12-31", "2026-12-31 00:00:00.0", "\"2026-12-31\"")]
+    [InlineData("date", null, "2026-12-31 00:00:00.0", "\"2026-12-31\"")]
+    [InlineData("datetime", "2026-12-31T23:30:00.000+0200", "31/Dec/26 9:30 PM", "\"2026-12-31T21:30:00.0000000+00:00\"")]
+    [InlineData("number", null, "4200.5", "4200.5")]
+    [InlineData("string", null, "Renamed", "\"Renamed\"")]
+    [InlineData("option", "10021", "High", "\"High\"")]
+    [InlineData("user", "557058:f58131cb", "Mia Krystof", "\"557058:f58131cb\"")]
+    [InlineData("labels", null, "billing overdue", "[\"billing\",\"overdue\"]")]
+    public void A_changelog_items_new_value_is_read_from_the_member_that_holds_it_for_the_type(string type, string? to, string? toString, string ours) =>
+        JiraFieldTypes.FromChangelog(type, to, toString)!.ToJsonString(Relaxed).ShouldBe(ours);
+
+    [Theory]
+    [InlineData("number", null, "lots")]
+    [InlineData("date", "someday", "someday")]
+    [InlineData("user", null, "Mia Krystof")]
+    [InlineData("option", "10021", null)]
+    [InlineData("string", null, "")]
+    [InlineData("labels", null, "")]
+    [InlineData("geo", "1", "1")]
+    public void A_changelog_value_that_does_not_convert_or_a_cleared_field_is_none(string type, string? to, string? toString) =>
+        JiraFieldTypes.FromChangelog(type, to, toString).ShouldBeNull();
 }

@@ -54,4 +54,40 @@ public class JiraIssueUpdateTests
         JiraIssueUpdate.OurStatus(map, "To Do").ShouldBeNull();
         JiraIssueUpdate.StatusMapOf(Json("{}")).ShouldBeEmpty();
     }
+
+    [Fact]
+    public void The_change_carries_every_item_by_field_id_and_the_status_item()
+    {
+        var change = JiraIssueUpdate.ChangeOf(Json(Delivery)).ShouldNotBeNull();
+        change.Items.Select(i => i.FieldId).ShouldBe(["labels", "status"]);
+        change.Items[0].ShouldBe(new JiraChangeItem("labels", null, "", null, "x"));
+        change.Status.ShouldNotBeNull().To.ShouldBe("10002");
+        JiraIssueUpdate.ChangeOf(Json(Delivery.Replace("\"fieldId\":\"status\"", "\"fieldId\":\"resolution\""))).ShouldNotBeNull().Status.ShouldBeNull();
+        JiraIssueUpdate.ChangeOf(Json(Delivery.Replace("\"items\":[", "\"items\":[],\"x\":["))).ShouldBeNull("no items: no change");
+    }
+
+    [Fact]
+    public void Fields_back_convert_the_mapped_items_and_leave_out_unmapped_and_unconvertible_ones()
+    {
+        var settings = Json("""
+            {"fields_back":{"duedate":{"attribute":"due_at","type":"date"},"customfield_10010":{"attribute":"amount_cents","type":"number"},
+                            "priority":{"attribute":"priority","type":"option"},"assignee":{"attribute":"owner","type":"user"},"bad":{"attribute":3}}}
+            """);
+        var mappings = JiraFieldsBack.Of(settings);
+        mappings.Select(m => m.FieldId).ShouldBe(["duedate", "customfield_10010", "priority", "assignee"]);
+        JiraChangeItem[] items =
+        [
+            new("duedate", null, null, "2026-12-31", "2026-12-31 00:00:00.0"),
+            new("customfield_10010", null, "100", null, "not a number"),
+            new("priority", "3", "Medium", "2", "High"),
+            new("assignee", null, null, "557058:f58131cb", "Mia Krystof"),
+            new("summary", null, "old", null, "new"),
+        ];
+
+        var attributes = JiraFieldsBack.AttributesOf(mappings, items);
+
+        attributes.ToJsonString().ShouldBe("""{"due_at":"2026-12-31","priority":"High","owner":"557058:f58131cb"}""");
+        JiraFieldsBack.AttributesOf(mappings, [new("summary", null, "old", null, "new")]).ShouldBeEmpty();
+        JiraFieldsBack.Of(Json("{}")).ShouldBeEmpty();
+    }
 }

@@ -29,22 +29,7 @@ public sealed partial class ResourceAuthentication(OAuthServer server, TokenStor
         var realm = server.Settings.Realm;
         var header = context.Request.Headers.Authorization.ToString();
         string? accountId;
-        if (settings.Mode == ResourceAuthMode.Basic)
-        {
-            var basic = $"Basic realm=\"{realm}\", charset=\"UTF-8\"";
-            if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-            {
-                await RefuseAsync(context, 401, basic, "unauthorized", "Basic credentials are required.");
-                return null;
-            }
-            accountId = BasicCredentials.Decode(header[6..]) is var (user, password) ? credentials.AccountOfUser(user, password) : null;
-            if (accountId is null)
-            {
-                await RefuseAsync(context, 401, basic, "unauthorized", "The user name or password is wrong.");
-                return null;
-            }
-            return Remember(context, server.ResolveAccount(accountId));
-        }
+        if (settings.Mode == ResourceAuthMode.Basic) return await AuthenticateBasicAsync(context);
 
         var bearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
         var headerKey = settings.Mode == ResourceAuthMode.ApiKey ? context.Request.Headers[settings.ApiKeyHeader].ToString() : "";
@@ -79,6 +64,28 @@ public sealed partial class ResourceAuthentication(OAuthServer server, TokenStor
         return Remember(context, server.ResolveAccount(accountId));
     }
 
+    /// <summary>
+    /// HTTP Basic with a configured user (<c>Auth:Users</c>, the control API's basic users) whatever the mode: for fakes
+    /// whose API takes both OAuth tokens and Basic on different paths (Jira's gateway and a site's own host).
+    /// </summary>
+    public async Task<Account?> AuthenticateBasicAsync(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var basic = $"Basic realm=\"{server.Settings.Realm}\", charset=\"UTF-8\"";
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            await RefuseAsync(context, 401, basic, "unauthorized", "Basic credentials are required.");
+            return null;
+        }
+        var accountId = BasicCredentials.Decode(header[6..]) is var (user, password) ? credentials.AccountOfUser(user, password) : null;
+        if (accountId is null)
+        {
+            await RefuseAsync(context, 401, basic, "unauthorized", "The user name or password is wrong.");
+            return null;
+        }
+        return Remember(context, server.ResolveAccount(accountId));
+    }
+
     private static string Challenge(string realm, string error, string description) =>
         $"Bearer realm=\"{realm}\", error=\"{error}\", error_description=\"{description.Replace("\"", "'")}\"";
 
@@ -105,5 +112,13 @@ public static class ResourceAuthenticationExtensions
         {
             var authentication = invocation.HttpContext.RequestServices.GetRequiredService<ResourceAuthentication>();
             return await authentication.AuthenticateAsync(invocation.HttpContext) is null ? Results.Empty : await next(invocation);
+        });
+
+    /// <summary>Every endpoint of the group requires HTTP Basic with a configured user, whatever the fake's mode.</summary>
+    public static TBuilder RequireFakeBasicAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (invocation, next) =>
+        {
+            var authentication = invocation.HttpContext.RequestServices.GetRequiredService<ResourceAuthentication>();
+            return await authentication.AuthenticateBasicAsync(invocation.HttpContext) is null ? Results.Empty : await next(invocation);
         });
 }

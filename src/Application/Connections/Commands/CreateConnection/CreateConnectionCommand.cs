@@ -12,7 +12,7 @@ namespace Integrations.Application.Connections.Commands.CreateConnection;
 /// <summary>A connection as created or reconnected: for oauth2_code, the URL to send the user to (valid once, until its expiry).</summary>
 public sealed record ConnectionWithConnectUrlDto(ConnectionDto Connection, string? ConnectUrl, DateTimeOffset? ConnectUrlExpiresAt);
 
-/// <param name="AuthKind">Null: the provider's first (only the http provider offers a choice).</param>
+/// <param name="AuthKind">Null: the provider's first (the http provider and Jira offer a choice).</param>
 /// <param name="CallbackBaseUrl">The platform's public base URL the provider redirects back to (the host decides it).</param>
 public sealed record CreateConnectionCommand(
     Guid TenantId,
@@ -44,7 +44,7 @@ public sealed class CreateConnectionCommandValidator : AbstractValidator<CreateC
             if (c.Provider is null || catalog.Find(c.Provider) is not { } provider) return;
             var failures = ConnectionRules.Check(provider, ConnectionRules.AuthKindOf(provider, c.AuthKind), c.Scopes, c.Credentials, c.Settings, c.ReturnUrl, catalog).ToList();
             if (failures.Count == 0) failures.AddRange(await ConnectionRules.CheckReachableAsync(c.Settings, urls, ct,
-                provider.KeyIsEndpoint is null ? null : c.Credentials?.ApiKey));
+                provider.KeyIsEndpoint is null ? null : c.Credentials?.ApiKey, provider.SiteEndpoints is null ? "settings.base_url" : "settings.site"));
             foreach (var failure in failures) context.AddFailure(failure);
         });
     }

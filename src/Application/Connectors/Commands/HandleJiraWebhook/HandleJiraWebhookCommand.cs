@@ -28,9 +28,9 @@ public abstract record JiraWebhookOutcome
 /// <summary>
 /// A delivery of the connection's dynamic webhook (<c>POST /inbound/jira/{tenant_id}/{connection_id}</c>,
 /// ADR 0027), verified as Atlassian signs them for OAuth apps (<see cref="AtlassianJwtVerifier"/>). A
-/// <c>jira:issue_updated</c> that moves an issue linked in the connection's identity map to a status the
-/// linked record's <c>jira.issue</c> route maps (<c>settings.status_map</c>) becomes the product command
-/// <c>entity.update</c> with the mapped status, in the request's transaction. The command id is named by
+/// <c>jira:issue_updated</c> of an issue linked in the connection's identity map that moves it to a status the
+/// linked record's <c>jira.issue</c> route maps (<c>settings.status_map</c>) or changes fields it brings back
+/// (<c>settings.fields_back</c>) becomes one product command <c>entity.update</c> with those attributes, in the request's transaction. The command id is named by
 /// the connection, the issue and Jira's changelog id: a delivery Jira sends again issues nothing twice.
 /// A status change the platform made itself (<c>jira.transition</c>, remembered in <see cref="IConnectorWrites"/>) is dropped.
 /// </summary>
@@ -50,26 +50,34 @@ public sealed class HandleJiraWebhookCommandHandler(
         if (connection is null || connection.Provider != JiraIssueUpdate.Provider) return new JiraWebhookOutcome.NotFound();
         if (Json(command.Request.Body) is not { } body) return new JiraWebhookOutcome.Rejected(RejectionReasons.MalformedBody);
 
-        if (JiraIssueUpdate.StatusChangeOf(body) is not { } change) return new JiraWebhookOutcome.Handled(null);
+        if (JiraIssueUpdate.ChangeOf(body) is not { } change) return new JiraWebhookOutcome.Handled(null);
         var link = await links.FindByExternalAsync(command.TenantId, command.ConnectionId, JiraIssueUpdate.ExternalType, change.IssueId, cancellationToken);
         if (link is null) return new JiraWebhookOutcome.Handled(null);
-        // Our own transition coming back: the record has that status already (ADR 0027, decision 9).
-        if (await writes.ConsumeAsync(command.TenantId, command.ConnectionId, new ProviderWrite(JiraIssueUpdate.ExternalType, change.IssueId, "status", change.ToStatus),
-                change.ChangelogId, clock.UtcNow, cancellationToken))
-            return new JiraWebhookOutcome.Handled(null);
-        var status = (await routes.FindEnabledAsync([command.TenantId], cancellationToken))
+        var settings = (await routes.FindEnabledAsync([command.TenantId], cancellationToken))
             .Where(r => r.ConnectionId == command.ConnectionId && r.Action == JiraIssueUpdate.IssueAction)
             .Select(r => JsonDocument.Parse(r.SettingsJson).RootElement)
             .Where(s => EntityTypeOf(s) == link.EntityType)
-            .Select(s => JiraIssueUpdate.OurStatus(JiraIssueUpdate.StatusMapOf(s), change.ToStatus))
-            .FirstOrDefault(s => s is not null);
-        if (status is null) return new JiraWebhookOutcome.Handled(null);
+            .ToList();
+        // Mapped fields and a mapped status of one change are one command (one changelog id, one command id).
+        var attributes = JiraFieldsBack.AttributesOf(settings.SelectMany(JiraFieldsBack.Of), change.Items);
+        // Our own transition coming back (ADR 0027, decision 9): the record has that status already; fields changed with it still come back.
+        var ours = change.Status is { } written && await writes.ConsumeAsync(command.TenantId, command.ConnectionId,
+            new ProviderWrite(JiraIssueUpdate.ExternalType, change.IssueId, "status", written.ToText!), change.ChangelogId, clock.UtcNow, cancellationToken);
+        var status = change.Status is { } moved && !ours
+            ? settings.Select(s => JiraIssueUpdate.OurStatus(JiraIssueUpdate.StatusMapOf(s), moved.ToText!)).FirstOrDefault(s => s is not null)
+            : null;
+        if (status is not null) attributes["status"] = status;
+        if (attributes.Count == 0) return new JiraWebhookOutcome.Handled(null);
 
         var data = JsonSerializer.SerializeToElement(new
         {
-            attributes = new Dictionary<string, string> { ["status"] = status },
+            attributes,
             source = JiraIssueUpdate.Provider,
-            jira = new { issue_id = change.IssueId, issue_key = change.IssueKey, changelog_id = change.ChangelogId, from_status = change.FromStatus, to_status = change.ToStatus, account_id = change.AccountId },
+            jira = new
+            {
+                issue_id = change.IssueId, issue_key = change.IssueKey, changelog_id = change.ChangelogId,
+                from_status = change.Status?.FromString, to_status = change.Status?.ToText, account_id = change.AccountId,
+            },
         });
         var id = NameBasedGuid.Create(Encoding.UTF8.GetBytes($"jira-change:{command.TenantId}:{command.ConnectionId}:{change.IssueId}:{change.ChangelogId}"));
         var issued = await sender.SendAsync(new NewProductCommand(command.TenantId, ProductCommandRules.EntityUpdate, new EntityTarget(link.EntityType, link.EntityId), data,
