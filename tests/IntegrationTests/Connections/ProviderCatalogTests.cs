@@ -60,7 +60,7 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         slack.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("single_use");
         slack.GetProperty("ready").GetBoolean().ShouldBeFalse("built in, but no Slack app (client id and secret) is configured here");
         var jira = providers["jira"];
-        jira.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["jira.issue"]);
+        jira.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["jira.issue", "jira.transition"]);
         jira.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("single_use", "Atlassian rotates the refresh token on every use");
         jira.GetProperty("ready").GetBoolean().ShouldBeFalse();
 

@@ -21,6 +21,7 @@ public sealed class JiraRegistrationSystem : JiraSystem
         get
         {
             var settings = base.ExtraConfiguration;
+            settings["Connectors:Registrations:Enabled"] = "true";
             settings["Connectors:Registrations:PollInterval"] = "00:00:00.500";
             settings["Connectors:Registrations:FirstRetry"] = "00:00:01";
             settings["Connectors:Registrations:RenewWithin"] = "31.00:00:00";

@@ -41,9 +41,9 @@ public class JiraSystem : ConnectorsSystem
             settings[jira + "ClientId"] = JiraClientId;
             settings[jira + "ClientSecret"] = JiraClientSecret;
             settings[jira + "ExpiryBuffer"] = "01:00:00";
-            // The tests that count calls at the fake register webhooks themselves: the Workers' registration sweep looks only at start
-            // (JiraRegistrationSystem makes it look often).
-            settings["Connectors:Registrations:PollInterval"] = "01:00:00";
+            // The tests that count calls at the fake register webhooks themselves, and a Workers host they start must not check the
+            // registrations of other tests' connections (a refresh they would count): no registration sweep (JiraRegistrationSystem has one).
+            settings["Connectors:Registrations:Enabled"] = "false";
             // The fake's one host stands in for *.atlassian.net sites (an exact origin, over http: tests only).
             settings[jira + "SiteHosts"] = $"*.atlassian.net,{Jira.BaseAddress.GetLeftPart(UriPartial.Authority)}";
             return settings;

@@ -3,6 +3,9 @@ namespace Integrations.Application.Connectors.Registrations;
 /// <summary>Connectors:Registrations: how registrations at providers are kept alive (ADR 0028; docs/configuration.md).</summary>
 public sealed class RegistrationOptions
 {
+    /// <summary>False: the Workers keep no registrations (an operator who registers the providers' webhooks by other means); "check now" still works.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How often a registration is checked at the provider (it still exists, as wanted).</summary>
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromHours(12);
 

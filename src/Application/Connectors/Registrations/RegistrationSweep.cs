@@ -14,7 +14,7 @@ public sealed class RegistrationSweep(IServiceScopeFactory scopes, ProviderRegis
     /// <summary>One pass; returns how many checks ran.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        if (registrars.Providers.Count == 0) return 0;
+        if (!options.Enabled || registrars.Providers.Count == 0) return 0;
         IReadOnlyList<RegistrationRecord> due;
         await using (var scope = scopes.CreateAsyncScope())
         {
