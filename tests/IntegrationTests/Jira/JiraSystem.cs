@@ -73,12 +73,15 @@ public class JiraSystem : ConnectorsSystem
         return page.GetProperty("data").EnumerateArray().ToList();
     }
 
-    /// <summary>The fake's token endpoint counters by grant type: requests and successes.</summary>
-    public async Task<(int Requests, int Successes)> RefreshCountsAsync()
+    /// <summary>
+    /// The fake's token endpoint: successful refreshes, and refreshes refused because their token had been used or replaced already
+    /// (a lost rotation race). Refusals of tokens the fake never knew (other tests' connections, after a reset) are not counted.
+    /// </summary>
+    public async Task<(int Successes, int Reuses)> RefreshCountsAsync()
     {
         var stats = await JiraControl.GetFromJsonAsync<JsonElement>("/_fake/oauth/stats");
-        static int Count(JsonElement counts) => counts.TryGetProperty("refresh_token", out var n) ? n.GetInt32() : 0;
-        return (Count(stats.GetProperty("token_requests")), Count(stats.GetProperty("token_successes")));
+        var successes = stats.GetProperty("token_successes");
+        return (successes.TryGetProperty("refresh_token", out var n) ? n.GetInt32() : 0, stats.GetProperty("refresh_reuses").GetInt32());
     }
 
     /// <summary>"Connect Jira": the connection, the browser at Atlassian's consent (approved for <paramref name="site"/>) and back at our callback.</summary>

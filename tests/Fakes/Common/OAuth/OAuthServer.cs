@@ -42,6 +42,7 @@ public sealed class OAuthServer : IFakeResettable
     private readonly Control.CountedQueue<RefreshFault> _refreshFaults = new();
     private readonly Dictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _successes = new(StringComparer.Ordinal);
+    private int _refreshReuses;
     private int _revocations;
 
     public OAuthServer() => Reset();
@@ -221,6 +222,9 @@ public sealed class OAuthServer : IFakeResettable
 
     public void CountRevocation() => Interlocked.Increment(ref _revocations);
 
+    /// <summary>Counts a refresh refused because its token had been used or replaced already (not one the fake never issued).</summary>
+    public void CountRefreshReuse() => Interlocked.Increment(ref _refreshReuses);
+
     public object Stats()
     {
         lock (_lock)
@@ -230,6 +234,7 @@ public sealed class OAuthServer : IFakeResettable
                 token_requests = new Dictionary<string, int>(_calls),
                 token_successes = new Dictionary<string, int>(_successes),
                 revocation_requests = Volatile.Read(ref _revocations),
+                refresh_reuses = Volatile.Read(ref _refreshReuses),
             };
         }
     }
@@ -254,6 +259,7 @@ public sealed class OAuthServer : IFakeResettable
             _calls.Clear();
             _successes.Clear();
             _revocations = 0;
+            _refreshReuses = 0;
         }
     }
 }

@@ -65,6 +65,7 @@ public static class TokenEndpoint
                     return;
                 }
                 (issue, error) = store.Refresh(refreshToken, client, OAuthForms.Value(form, "scope"), settings);
+                if (error is not null && TokenStore.IsReuse(error)) server.CountRefreshReuse();
                 if (fault is not null && issue is not null)
                 {
                     // The refresh took effect but its answer never arrives: the client must cope with a rotated token it never saw.

@@ -6,6 +6,13 @@ namespace Integrations.Fakes.Common.OAuth;
 /// </summary>
 public sealed class TokenStore(TimeProvider clock) : IFakeResettable
 {
+    /// <summary>The refusals of a refresh token presented a second time (a client that lost a rotation race), as opposed to one the fake never knew.</summary>
+    public const string AlreadyUsed = "The refresh token was already used.";
+
+    public const string Replaced = "The refresh token was replaced by a newer one.";
+
+    public static bool IsReuse(OAuthError error) => error.Description is AlreadyUsed or Replaced;
+
     private readonly object _lock = new();
     private readonly Dictionary<string, CodeRecord> _codes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Grant> _grants = new(StringComparer.Ordinal);
@@ -128,7 +135,7 @@ public sealed class TokenStore(TimeProvider clock) : IFakeResettable
                 {
                     grant.Revoked = true;
                 }
-                return (null, OAuthError.InvalidGrant("The refresh token was already used."));
+                return (null, OAuthError.InvalidGrant(AlreadyUsed));
             }
             if (record.ReplacedAt is { } replacedAt)
             {
@@ -138,7 +145,7 @@ public sealed class TokenStore(TimeProvider clock) : IFakeResettable
                     var again = Issue(grant, accessScope, settings, now, withRefreshToken: false);
                     return (again with { RefreshToken = grant.CurrentRefreshToken }, null);
                 }
-                return (null, OAuthError.InvalidGrant("The refresh token was replaced by a newer one."));
+                return (null, OAuthError.InvalidGrant(Replaced));
             }
             switch (settings.RefreshTokens)
             {
