@@ -59,7 +59,8 @@ public static class ConsoleConnectionPages
         var mine = typed is not null && typed["provider"] == provider.Id && typed["auth_kind"] == kind;
         string Kept(string name) => mine ? typed![name].ToString() : "";
         var title = $"{provider.DisplayName} ({KindLabel(kind)})";
-        if (!provider.Ready)
+        // Readiness is about the operator's OAuth client: an API token or key works without it.
+        if (!provider.Ready && kind == AuthKinds.OAuth2Code)
             return $"""<h3>{E(title)}</h3><p class="muted" id="not-ready-{E(id)}">Not available yet: the platform operator has not configured this provider's OAuth client.</p>""";
         var scopes = kind == AuthKinds.OAuth2Code
             ? Field(id, "scopes", $"Scopes (optional, space-separated; default: {string.Join(" ", provider.Oauth?.DefaultScopes ?? [])})", Kept("scopes"))
@@ -70,7 +71,7 @@ public static class ConsoleConnectionPages
               {Antiforgery(http)}{Hidden("provider", provider.Id)}{Hidden("auth_kind", kind)}
               {Field(id, "display_name", "Name (optional)", Kept("display_name"))}
               {scopes}
-              {CredentialFields(id, kind)}
+              {(kind == provider.SiteAuthKind ? SiteFields(id, Kept) : CredentialFields(id, kind))}
               {(provider.Id == HttpProvider ? SettingsFields(id, kind, Kept) : "")}
               <button type="submit" id="connect-{E(id)}-submit">Connect {E(provider.DisplayName)}</button>
             </form>
@@ -99,6 +100,11 @@ public static class ConsoleConnectionPages
     internal static SuppliedCredentials? Credentials(IFormCollection form, string kind) => kind == AuthKinds.OAuth2Code
         ? null
         : new SuppliedCredentials(Value(form, "api_key"), Value(form, "username"), Value(form, "password"), Value(form, "client_id"), Value(form, "client_secret"));
+
+    /// <summary>A connection that names its own site (Jira with an API token): the site, the account's e-mail and the token, sent as basic credentials.</summary>
+    private static string SiteFields(string id, Func<string, string> kept) =>
+        Field(id, "site", "Site (e.g. acme.atlassian.net)", kept("site"), required: true)
+        + Field(id, "username", "E-mail", kept("username"), "email", required: true) + Secret(id, "password", "API token");
 
     private static string SettingsFields(string id, string kind, Func<string, string> kept) => $"""
         {Field(id, "base_url", "Base URL", kept("base_url"), "url", required: true)}
@@ -131,7 +137,7 @@ public static class ConsoleConnectionPages
             var settings = provider == HttpProvider
                 ? ConnectionRules.ParseSettings(new SettingsInput(Value(form, "base_url"), Value(form, "token_url"), Value(form, "health_check_path"),
                     Value(form, "account_id_path"), Value(form, "account_name_path"), Value(form, "api_key_header")))
-                : null;
+                : Value(form, "site") is { } site ? ConnectionRules.ParseSettings(new SettingsInput(null, null, null, null, null, null, site)) : null;
             var scopes = Value(form, "scopes")?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var created = await mediator.Send(new CreateConnectionCommand(http.User.Tenant(), provider, kind, Value(form, "display_name"), scopes,
                 Credentials(form, kind), settings, kind == AuthKinds.OAuth2Code ? ReturnUrl(http) : null, Endpoints.ConnectionEndpoints.CallbackBase(http)), ct);

@@ -28,6 +28,37 @@ public sealed class JiraApiTokenTests(JiraSystem system) : IAsyncLifetime
     private string Site => system.Jira.BaseAddress.GetLeftPart(UriPartial.Authority);
 
     [Fact]
+    public async Task The_console_connects_a_site_with_an_api_token_through_its_own_form()
+    {
+        var tenant = await system.TenantAsync();
+        var session = await (await tenant.Client.PostAsJsonAsync("/api/v1/console-sessions", new { })).ShouldBeJsonAsync(HttpStatusCode.Created);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = system.BaseAddress };
+        (await browser.GetAsync(new Uri(session.GetProperty("url").GetString()!).PathAndQuery)).StatusCode.ShouldBe(HttpStatusCode.SeeOther);
+
+        var page = await browser.GetStringAsync("/console/connections");
+        var form = page[page.IndexOf("id=\"connect-jira-basic\"", StringComparison.Ordinal)..];
+        form = form[..form.IndexOf("</form>", StringComparison.Ordinal)];
+        form.ShouldContain("Site (e.g. acme.atlassian.net)");
+        form.ShouldContain("API token");
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"(__RequestVerificationToken[^\"]*)\" value=\"([^\"]+)\"");
+        antiforgery.Success.ShouldBeTrue(form);
+
+        var posted = await browser.PostAsync("/console/connections", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [antiforgery.Groups[1].Value] = System.Net.WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+            ["provider"] = "jira", ["auth_kind"] = "basic", ["display_name"] = "Acme by token",
+            ["site"] = Site, ["username"] = JiraSystem.SiteEmail, ["password"] = JiraSystem.SiteApiToken,
+        }));
+        posted.StatusCode.ShouldBe(HttpStatusCode.SeeOther, await posted.Content.ReadAsStringAsync());
+        var id = Guid.Parse(posted.Headers.Location!.ToString().Split('/').Last());
+        var connection = await Connections.ConnectionsSystem.GetAsync(tenant.Client, id);
+        connection.GetProperty("status").GetString().ShouldBe("connected");
+        connection.GetProperty("auth_kind").GetString().ShouldBe("basic");
+        connection.GetProperty("settings").GetProperty("base_url").GetString()!.TrimEnd('/').ShouldBe(Site);
+        (await browser.GetStringAsync($"/console/connections/{id}")).ShouldNotContain(JiraSystem.SiteApiToken);
+    }
+
+    [Fact]
     public async Task A_connection_with_an_api_token_creates_issues_and_lists_projects_on_its_site_and_never_shows_the_token()
     {
         var tenant = await system.TenantAsync();

@@ -65,7 +65,8 @@ public static class JiraIssueUpdate
             ? map.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal)
             : new Dictionary<string, string>();
 
-    private static string? Text(JsonElement element, string name) =>
+    /// <summary>A member of Jira's JSON as text: ids come as strings or numbers.</summary>
+    internal static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
             JsonValueKind.String => value.GetString(),

@@ -79,11 +79,5 @@ public static class JiraTransition
 
     private static string? Name(JsonElement status) => status.ValueKind == JsonValueKind.Object ? Text(status, "name") : null;
 
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
+    private static string? Text(JsonElement element, string name) => JiraIssueUpdate.Text(element, name);
 }
