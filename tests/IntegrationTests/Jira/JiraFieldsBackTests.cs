@@ -47,7 +47,7 @@ public sealed class JiraFieldsBackTests(JiraSystem system) : IAsyncLifetime
             },
         });
 
-        var command = (await CommandsAsync(tenant)).ShouldHaveSingleItem();
+        var command = (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem();
         command.GetProperty("command").GetString().ShouldBe("entity.update");
         command.GetProperty("target").GetProperty("id").GetString().ShouldBe("in_fields");
         // The date from the item's `to`, the option's value and the number from `toString`, the user's account id (not the display name) from `to`.
@@ -62,7 +62,7 @@ public sealed class JiraFieldsBackTests(JiraSystem system) : IAsyncLifetime
 
         await ChangeAsync(issue, new { site = JiraSystem.Acme, transition_id = "31", fields = new Dictionary<string, object> { ["duedate"] = "2027-01-15" } });
 
-        var command = (await CommandsAsync(tenant)).ShouldHaveSingleItem();
+        var command = (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem();
         Attributes(command).ShouldBe("""{"due_at":"2027-01-15","status":"closed"}""");
         command.GetProperty("data").GetProperty("jira").GetProperty("to_status").GetString().ShouldBe("Done");
 
@@ -70,7 +70,7 @@ public sealed class JiraFieldsBackTests(JiraSystem system) : IAsyncLifetime
         var sent = (await system.JiraControl.GetFromJsonAsync<JsonElement>("/_fake/jira/webhooks/sent")).GetProperty("data")[0];
         var again = await system.PostWebhookAsync(tenant.TenantId, Connection(tenant), sent.GetRawText(), JiraSystem.WebhookToken(JiraSystem.JiraClientSecret));
         (await again.ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("command_id").ValueKind.ShouldBe(JsonValueKind.Null);
-        (await CommandsAsync(tenant)).Count.ShouldBe(1);
+        (await JiraSystem.CommandsAsync(tenant)).Count.ShouldBe(1);
     }
 
     [Fact]
@@ -80,10 +80,10 @@ public sealed class JiraFieldsBackTests(JiraSystem system) : IAsyncLifetime
 
         await ChangeAsync(issue, new { site = JiraSystem.Acme, fields = new Dictionary<string, object> { ["summary"] = "Renamed in Jira", ["labels"] = new[] { "x" } } });
         await ChangeAsync(issue, new { site = JiraSystem.Acme, fields = new Dictionary<string, object> { ["customfield_10010"] = "lots" } });
-        (await CommandsAsync(tenant)).ShouldBeEmpty("summary and labels are not mapped back; \"lots\" is no number");
+        (await JiraSystem.CommandsAsync(tenant)).ShouldBeEmpty("summary and labels are not mapped back; \"lots\" is no number");
 
         await ChangeAsync(issue, new { site = JiraSystem.Acme, fields = new Dictionary<string, object> { ["customfield_10010"] = "many", ["duedate"] = "2026-11-30" } });
-        Attributes((await CommandsAsync(tenant)).ShouldHaveSingleItem()).ShouldBe("""{"due_at":"2026-11-30"}""", "the number that does not convert is left out, the date comes back");
+        Attributes((await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem()).ShouldBe("""{"due_at":"2026-11-30"}""", "the number that does not convert is left out, the date comes back");
     }
 
     [Theory]
@@ -148,7 +148,4 @@ public sealed class JiraFieldsBackTests(JiraSystem system) : IAsyncLifetime
     private static string Attributes(JsonElement command) =>
         JsonSerializer.Serialize(new SortedDictionary<string, JsonElement>(
             command.GetProperty("data").GetProperty("attributes").EnumerateObject().ToDictionary(p => p.Name, p => p.Value), StringComparer.Ordinal));
-
-    private static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant) =>
-        (await (await tenant.Client.GetAsync("/api/v1/product-commands")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
 }

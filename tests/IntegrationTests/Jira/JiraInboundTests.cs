@@ -38,7 +38,7 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
             .ShouldBeJsonAsync(HttpStatusCode.OK);
         change.GetProperty("delivered").GetInt32().ShouldBe(1, "our URL accepted the signed delivery");
 
-        var command = (await CommandsAsync(tenant)).ShouldHaveSingleItem();
+        var command = (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem();
         command.GetProperty("command").GetString().ShouldBe("entity.update");
         command.GetProperty("target").GetProperty("type").GetString().ShouldBe("invoice");
         command.GetProperty("target").GetProperty("id").GetString().ShouldBe("in_back");
@@ -48,11 +48,11 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
         command.GetProperty("origin").GetProperty("connection_id").GetGuid().ShouldBe(connection);
 
         // Jira retries a delivery it thinks failed: the same body and changelog id again issue nothing new.
-        var sent = await SentAsync();
+        var sent = await system.SentAsync();
         var again = await PostAsync(tenant, connection, sent[^1].GetRawText(), Token(JiraSystem.JiraClientSecret));
         again.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("command_id").ValueKind.ShouldBe(JsonValueKind.Null);
-        (await CommandsAsync(tenant)).Count.ShouldBe(1);
+        (await JiraSystem.CommandsAsync(tenant)).Count.ShouldBe(1);
     }
 
     [Fact]
@@ -62,18 +62,18 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
         await RegisterAsync(tenant, connection);
 
         (await system.JiraControl.PostAsJsonAsync($"/_fake/jira/issues/{issue}/change", new { site = JiraSystem.Acme, transition_id = "21" })).EnsureSuccessStatusCode();
-        (await SentAsync()).ShouldHaveSingleItem("the change to In Progress was delivered");
-        (await CommandsAsync(tenant)).ShouldBeEmpty("In Progress is not in the status map");
+        (await system.SentAsync()).ShouldHaveSingleItem("the change to In Progress was delivered");
+        (await JiraSystem.CommandsAsync(tenant)).ShouldBeEmpty("In Progress is not in the status map");
 
-        var toDone = (await SentAsync())[0].GetRawText().Replace("\"toString\":\"In Progress\"", "\"toString\":\"Done\"");
+        var toDone = (await system.SentAsync())[0].GetRawText().Replace("\"toString\":\"In Progress\"", "\"toString\":\"Done\"");
         var issueId = (await system.IssuesAsync(JiraSystem.Acme))[0].GetProperty("id").GetString();
         var unlinked = toDone.Replace($"\"id\":\"{issueId}\"", "\"id\":\"99999\"");
         unlinked.ShouldNotBe(toDone);
         (await PostAsync(tenant, connection, unlinked, Token(JiraSystem.JiraClientSecret))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await CommandsAsync(tenant)).ShouldBeEmpty("issue 99999 is linked to nothing");
+        (await JiraSystem.CommandsAsync(tenant)).ShouldBeEmpty("issue 99999 is linked to nothing");
 
         (await PostAsync(tenant, connection, toDone, Token(JiraSystem.JiraClientSecret))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await CommandsAsync(tenant)).ShouldHaveSingleItem("the same change to Done of the linked issue does make one");
+        (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem("the same change to Done of the linked issue does make one");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
         var (tenant, connection, issue) = await LinkedIssueAsync("in_attack");
         await RegisterAsync(tenant, connection);
         (await system.JiraControl.PostAsJsonAsync($"/_fake/jira/issues/{issue}/change", new { site = JiraSystem.Acme, transition_id = "31" })).EnsureSuccessStatusCode();
-        var body = (await SentAsync())[^1].GetRawText().Replace("\"changelog\":{\"id\":\"", "\"changelog\":{\"id\":\"x");
+        var body = (await system.SentAsync())[^1].GetRawText().Replace("\"changelog\":{\"id\":\"", "\"changelog\":{\"id\":\"x");
         var valid = Token(JiraSystem.JiraClientSecret);
         var parts = valid.Split('.');
         var tampered = $"{parts[0]}.{Base64Url(Encoding.UTF8.GetBytes("{\"iss\":\"someone-else\",\"exp\":9999999999}"))}.{parts[2]}";
@@ -100,12 +100,12 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
         }
         var alsoNone = $"{Base64Url(Encoding.UTF8.GetBytes("{\"alg\":\"none\"}"))}.{parts[1]}.{parts[2]}";
         (await PostAsync(tenant, connection, body, alsoNone)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "alg none with a signature");
-        (await CommandsAsync(tenant)).Count.ShouldBe(1, "only the fake's signed delivery made a command");
+        (await JiraSystem.CommandsAsync(tenant)).Count.ShouldBe(1, "only the fake's signed delivery made a command");
 
         var other = await system.TenantAsync();
         (await PostAsync(other, connection, body, valid)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "another tenant's id in the URL does not reach the connection");
         (await PostAsync(tenant, connection, body, valid)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await CommandsAsync(tenant)).Count.ShouldBe(2, "the changed body (another changelog id) with a valid token is a new change");
+        (await JiraSystem.CommandsAsync(tenant)).Count.ShouldBe(2, "the changed body (another changelog id) with a valid token is a new change");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
         var (tenant, connection, issue) = await LinkedIssueAsync("in_loop", ["invoice.paid", "entity.updated"]);
         await RegisterAsync(tenant, connection);
         (await system.JiraControl.PostAsJsonAsync($"/_fake/jira/issues/{issue}/change", new { site = JiraSystem.Acme, transition_id = "31" })).EnsureSuccessStatusCode();
-        var commandId = (await CommandsAsync(tenant)).ShouldHaveSingleItem().GetProperty("id").GetGuid();
+        var commandId = (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem().GetProperty("id").GetGuid();
 
         // The product carries the command out and answers with its normal event naming the command.
         await DeliveryApi.PublishAsync(tenant.Client, "entity.updated",
@@ -179,15 +179,6 @@ public sealed class JiraInboundTests(JiraSystem system) : IAsyncLifetime
 
     private Task<HttpResponseMessage> PostAsync(TenantWithKey tenant, Guid connection, string body, string? token) =>
         system.PostWebhookAsync(tenant.TenantId, connection, body, token);
-
-    private static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant)
-    {
-        var page = await (await tenant.Client.GetAsync("/api/v1/product-commands")).ShouldBeJsonAsync(HttpStatusCode.OK);
-        return page.GetProperty("data").EnumerateArray().ToList();
-    }
-
-    private async Task<List<JsonElement>> SentAsync() =>
-        (await system.JiraControl.GetFromJsonAsync<JsonElement>("/_fake/jira/webhooks/sent")).GetProperty("data").EnumerateArray().ToList();
 
     private static string Token(string secret, TimeSpan? expiresIn = null) => JiraSystem.WebhookToken(secret, expiresIn);
 

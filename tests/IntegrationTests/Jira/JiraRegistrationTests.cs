@@ -75,7 +75,7 @@ public sealed class JiraRegistrationTests(JiraRegistrationSystem system) : IAsyn
         var issue = await LinkedIssueAsync(tenant, connection, "in_reg");
         (await (await system.JiraControl.PostAsJsonAsync($"/_fake/jira/issues/{issue}/change", new { site = JiraSystem.Acme, transition_id = "31" }))
             .ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("delivered").GetInt32().ShouldBe(1);
-        var command = (await CommandsAsync(tenant)).ShouldHaveSingleItem();
+        var command = (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem();
         command.GetProperty("data").GetProperty("attributes").GetProperty("status").GetString().ShouldBe("closed");
     }
 
@@ -216,9 +216,6 @@ public sealed class JiraRegistrationTests(JiraRegistrationSystem system) : IAsyn
     private static async Task<List<JsonElement>> RegistrationsAsync(TenantWithKey tenant, Guid connection) =>
         (await (await tenant.Client.GetAsync($"/api/v1/connections/{connection}/registrations")).ShouldBeJsonAsync(HttpStatusCode.OK))
             .GetProperty("data").EnumerateArray().Where(r => r.GetProperty("status").GetString() == "active").ToList();
-
-    private static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant) =>
-        (await (await tenant.Client.GetAsync("/api/v1/product-commands")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
 
     private static async Task<List<JsonElement>> NoticesAsync(TenantWithKey tenant, Guid connection) =>
         (await (await tenant.Client.GetAsync("/api/v1/notifications?kind=connection.registration_failing&limit=100")).ShouldBeJsonAsync(HttpStatusCode.OK))

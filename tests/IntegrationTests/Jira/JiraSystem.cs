@@ -84,6 +84,14 @@ public class JiraSystem : ConnectorsSystem
         return (successes.TryGetProperty("refresh_token", out var n) ? n.GetInt32() : 0, stats.GetProperty("refresh_reuses").GetInt32());
     }
 
+    /// <summary>The tenant's product commands (the product bridge's log, first page).</summary>
+    public static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant) =>
+        (await (await tenant.Client.GetAsync("/api/v1/product-commands")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
+
+    /// <summary>The deliveries the fake's dynamic webhooks sent.</summary>
+    public async Task<List<JsonElement>> SentAsync() =>
+        (await JiraControl.GetFromJsonAsync<JsonElement>("/_fake/jira/webhooks/sent")).GetProperty("data").EnumerateArray().ToList();
+
     /// <summary>"Connect Jira": the connection, the browser at Atlassian's consent (approved for <paramref name="site"/>) and back at our callback.</summary>
     public Task<(JsonElement Connection, string ConnectUrl)> ConnectJiraAsync(HttpClient client, string site = Acme) =>
         ConnectThroughBrowserAsync(client, "jira", "Acme Jira", "site", site);

@@ -44,9 +44,9 @@ public sealed class JiraTransitionTests(JiraSystem system) : IAsyncLifetime
         requests[1].GetProperty("url").GetString()!.ShouldEndWith($"/rest/api/3/issue/{issue.Id}/transitions");
 
         // The fake delivered our transition (to Done, which the issue route maps back) before it answered: no command.
-        var sent = await SentAsync();
+        var sent = await system.SentAsync();
         sent.ShouldHaveSingleItem().GetProperty("changelog").GetProperty("items")[0].GetProperty("toString").GetString().ShouldBe("Done");
-        (await CommandsAsync(tenant)).ShouldBeEmpty("the change to Done was ours");
+        (await JiraSystem.CommandsAsync(tenant)).ShouldBeEmpty("the change to Done was ours");
         // Jira delivering that same change again is still ours.
         var again = await system.PostWebhookAsync(tenant.TenantId, connection, sent[0].GetRawText(), JiraSystem.WebhookToken(JiraSystem.JiraClientSecret));
         (await again.ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("command_id").ValueKind.ShouldBe(JsonValueKind.Null);
@@ -54,7 +54,7 @@ public sealed class JiraTransitionTests(JiraSystem system) : IAsyncLifetime
         // Someone in Jira moves it away and back to Done: that is theirs, and comes back.
         await ChangeInJiraAsync(issue, "21");
         await ChangeInJiraAsync(issue, "31");
-        var command = (await CommandsAsync(tenant)).ShouldHaveSingleItem();
+        var command = (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem();
         command.GetProperty("data").GetProperty("attributes").GetProperty("status").GetString().ShouldBe("paid_and_closed");
         command.GetProperty("data").GetProperty("jira").GetProperty("from_status").GetString().ShouldBe("In Progress");
     }
@@ -71,7 +71,7 @@ public sealed class JiraTransitionTests(JiraSystem system) : IAsyncLifetime
         // A follow-up is added in the transaction that records the read's success: none now means none at all.
         (await ConnectorsSystem.CallsAsync(tenant.Client, connection)).Count(c => c.EventId() == changed).ShouldBe(1, "no transition follows");
         (await FieldsAsync(issue)).GetProperty("status").GetProperty("name").GetString().ShouldBe("To Do");
-        (await SentAsync()).ShouldBeEmpty("nothing changed in Jira");
+        (await system.SentAsync()).ShouldBeEmpty("nothing changed in Jira");
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class JiraTransitionTests(JiraSystem system) : IAsyncLifetime
     {
         var (tenant, connection, issue) = await LinkedIssueAsync("in_quiet");
         await ChangeInJiraAsync(issue, "31");
-        var commandId = (await CommandsAsync(tenant)).ShouldHaveSingleItem().GetProperty("id").GetGuid();
+        var commandId = (await JiraSystem.CommandsAsync(tenant)).ShouldHaveSingleItem().GetProperty("id").GetGuid();
 
         await StatusChangedAsync(tenant, "in_quiet", "open", "archived");
         await StatusChangedAsync(tenant, "in_nowhere", "open", "closed");
@@ -117,7 +117,7 @@ public sealed class JiraTransitionTests(JiraSystem system) : IAsyncLifetime
         (await ConnectorsSystem.CallsAsync(tenant.Client, connection)).Where(c => c.GetProperty("event_type").GetString() == "entity.updated")
             .Select(c => c.EventId()).Distinct().ShouldBe([own]);
         (await FieldsAsync(issue)).GetProperty("status").GetProperty("name").GetString().ShouldBe("To Do");
-        (await CommandsAsync(tenant)).Count.ShouldBe(1, "our move back to To Do is not mapped back, and was ours anyway");
+        (await JiraSystem.CommandsAsync(tenant)).Count.ShouldBe(1, "our move back to To Do is not mapped back, and was ours anyway");
     }
 
     [Theory]
@@ -198,10 +198,4 @@ public sealed class JiraTransitionTests(JiraSystem system) : IAsyncLifetime
 
     private async Task<JsonElement> FieldsAsync(Issue issue) =>
         (await system.IssuesAsync(JiraSystem.Acme)).Single(i => i.GetProperty("id").GetString() == issue.Id).GetProperty("fields");
-
-    private static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant) =>
-        (await (await tenant.Client.GetAsync("/api/v1/product-commands")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
-
-    private async Task<List<JsonElement>> SentAsync() =>
-        (await system.JiraControl.GetFromJsonAsync<JsonElement>("/_fake/jira/webhooks/sent")).GetProperty("data").EnumerateArray().ToList();
 }
