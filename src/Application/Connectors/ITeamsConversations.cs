@@ -15,6 +15,9 @@ public interface ITeamsConversations
     /// <summary>Forgets where the bot was removed: every channel of the team, or the one conversation.</summary>
     Task ForgetAsync(Guid tenantId, Guid connectionId, TeamsRemoval removal, CancellationToken ct);
 
+    /// <summary>The service URL the conversation's installation came from, or null when the bot was not installed there (as far as we know).</summary>
+    Task<string?> ServiceUrlAsync(Guid tenantId, Guid connectionId, string conversationId, CancellationToken ct);
+
     /// <summary>The connection's channels, newest installation first (at most 1,000).</summary>
     Task<IReadOnlyList<TeamsConversationDto>> ListAsync(Guid tenantId, Guid connectionId, CancellationToken ct);
 }
@@ -22,6 +25,9 @@ public interface ITeamsConversations
 /// <summary>The bot's replies in a conversation (Bot Connector "reply to activity"), with the connection's token.</summary>
 public interface ITeamsReplies
 {
-    /// <summary>Posts <paramref name="activity"/> as a reply to <paramref name="replyToId"/>; false when it could not be delivered (logged by the attempt, never thrown).</summary>
-    Task<bool> ReplyAsync(Guid tenantId, Guid connectionId, string conversationId, string replyToId, System.Text.Json.Nodes.JsonObject activity, CancellationToken ct);
+    /// <summary>
+    /// Posts <paramref name="activity"/> as a reply to <paramref name="replyToId"/> at <paramref name="serviceUrl"/> (the activity's,
+    /// verified and allowed); false when it could not be delivered (logged by the attempt, never thrown).
+    /// </summary>
+    Task<bool> ReplyAsync(Guid tenantId, Guid connectionId, Uri serviceUrl, string conversationId, string replyToId, System.Text.Json.Nodes.JsonObject activity, CancellationToken ct);
 }

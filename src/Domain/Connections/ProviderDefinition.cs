@@ -146,6 +146,13 @@ public sealed record ProviderDefinition(
     public EndpointKey? KeyIsEndpoint { get; init; }
 
     /// <summary>
+    /// For providers that tell each conversation's API base in its activities (a Teams bot's regional
+    /// <c>serviceUrl</c>): the hosts (or origins) such a base may be on, so that a call carries the
+    /// connection's token nowhere else. Null: every call goes below the connection's base URL.
+    /// </summary>
+    public EndpointKey? ServiceUrlHosts { get; init; }
+
+    /// <summary>
     /// For client-credentials providers without a call that names the account (a Teams bot): the
     /// client id the token endpoint accepted is the account.
     /// </summary>

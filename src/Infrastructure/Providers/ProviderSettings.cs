@@ -43,6 +43,7 @@ internal static class ProviderSettings
                 : builtIn?.AccountApiPath,
             KeyIsEndpoint = builtIn?.KeyIsEndpoint is { } endpoint ? new EndpointKey(List(s, "AllowedHosts") ?? endpoint.AllowedHosts) : null,
             AccountIsClientId = builtIn?.AccountIsClientId ?? false,
+            ServiceUrlHosts = builtIn?.ServiceUrlHosts is { } serviceUrls ? new EndpointKey(List(s, "ServiceUrlHosts") ?? serviceUrls.AllowedHosts) : null,
             SiteEndpoints = builtIn?.SiteEndpoints is { } site ? site with { AllowedHosts = List(s, "SiteHosts") ?? site.AllowedHosts } : null,
         };
     }

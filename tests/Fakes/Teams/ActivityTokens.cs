@@ -14,6 +14,8 @@ public enum TokenFlaw
     UnknownKid,
     /// <summary>alg none, no signature.</summary>
     AlgNone,
+    /// <summary>Signed by a published key endorsed only for another channel (webchat), not msteams.</summary>
+    NotEndorsed,
 }
 
 /// <summary>
@@ -26,21 +28,31 @@ public sealed class ActivityTokens : IDisposable
 {
     public const string Issuer = "https://api.botframework.com";
     public const string KeyId = "fake-bot-connector-key";
+    public const string WebChatKeyId = "fake-bot-connector-key-webchat";
 
     private readonly RSA _published = RSA.Create(2048);
+    private readonly RSA _webChat = RSA.Create(2048);
     private readonly RSA _unpublished = RSA.Create(2048);
 
-    public object Jwks()
+    /// <summary>Microsoft's JWKS lists, beside each key, the channels it signs for (its endorsements).</summary>
+    public object Jwks() => new { keys = new[] { Key(_published, KeyId, "msteams"), Key(_webChat, WebChatKeyId, "webchat") } };
+
+    private static object Key(RSA rsa, string kid, string endorsed)
     {
-        var p = _published.ExportParameters(false);
-        return new { keys = new[] { new { kty = "RSA", use = "sig", kid = KeyId, n = B64(p.Modulus!), e = B64(p.Exponent!), endorsements = new[] { "msteams" } } } };
+        var p = rsa.ExportParameters(false);
+        return new { kty = "RSA", use = "sig", kid, n = B64(p.Modulus!), e = B64(p.Exponent!), endorsements = new[] { endorsed } };
     }
 
     public string Mint(string audience, string serviceUrl, string? issuer, DateTimeOffset now, int expiresInSeconds, int notBeforeInSeconds, TokenFlaw flaw)
     {
         var header = flaw == TokenFlaw.AlgNone
             ? new Dictionary<string, object> { ["alg"] = "none", ["typ"] = "JWT" }
-            : new Dictionary<string, object> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = flaw == TokenFlaw.UnknownKid ? "not-in-the-jwks" : KeyId };
+            : new Dictionary<string, object> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = flaw switch
+            {
+                TokenFlaw.UnknownKid => "not-in-the-jwks",
+                TokenFlaw.NotEndorsed => WebChatKeyId,
+                _ => KeyId,
+            } };
         var payload = new Dictionary<string, object>
         {
             ["serviceUrl"] = serviceUrl,
@@ -51,13 +63,19 @@ public sealed class ActivityTokens : IDisposable
         };
         var signed = B64(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header))) + "." + B64(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(payload)));
         if (flaw == TokenFlaw.AlgNone) return signed + ".";
-        var key = flaw == TokenFlaw.None ? _published : _unpublished;
+        var key = flaw switch
+        {
+            TokenFlaw.None => _published,
+            TokenFlaw.NotEndorsed => _webChat,
+            _ => _unpublished,
+        };
         return signed + "." + B64(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
 
     public void Dispose()
     {
         _published.Dispose();
+        _webChat.Dispose();
         _unpublished.Dispose();
     }
 

@@ -19,6 +19,9 @@ public static class BotConnector
         app.MapPost("/v3/conversations/{conversationId}/activities", Post).RequireFakeAuthentication();
         // Reply to activity: the same, in reply to activityId (kept as the activity's replyToId).
         app.MapPost("/v3/conversations/{conversationId}/activities/{activityId}", Post).RequireFakeAuthentication();
+        // The same below a region's service URL (https://smba.trafficmanager.net/emea/ …): Teams names it in each activity's serviceUrl.
+        app.MapPost("/{region}/v3/conversations/{conversationId}/activities", Post).RequireFakeAuthentication();
+        app.MapPost("/{region}/v3/conversations/{conversationId}/activities/{activityId}", Post).RequireFakeAuthentication();
 
         app.MapGet("/v1/.well-known/openidconfiguration", (HttpRequest request) =>
         {
@@ -35,7 +38,7 @@ public static class BotConnector
         app.MapGet("/v1/.well-known/keys", (ActivityTokens tokens) => Results.Json(tokens.Jwks()));
     }
 
-    private static async Task<IResult> Post(HttpRequest request, string conversationId, string? activityId, TeamsState state, TimeProvider clock)
+    private static async Task<IResult> Post(HttpRequest request, string conversationId, string? activityId, string? region, TeamsState state, TimeProvider clock)
     {
         JsonElement activity;
         try
@@ -53,7 +56,7 @@ public static class BotConnector
             && attachments.EnumerateArray().Any(a => a.GetProperty("contentType").GetString() == "application/vnd.microsoft.card.adaptive" && Workflows.CardProblem(
                 JsonDocument.Parse($$"""{"type":"message","attachments":[{{a.GetRawText()}}]}""").RootElement) is not null))
             return Error(400, "BadArgument", "The Adaptive Card attachment is not valid.");
-        state.Record(new ReceivedCard(activityId is null ? "conversation" : "reply", conversationId, activity, clock.GetUtcNow()));
+        state.Record(new ReceivedCard(activityId is null ? "conversation" : "reply", conversationId, activity, clock.GetUtcNow()) { Region = region });
         return Results.Json(new { id = "1:" + Guid.NewGuid().ToString("N") }, statusCode: StatusCodes.Status201Created);
     }
 

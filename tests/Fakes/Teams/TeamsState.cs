@@ -6,7 +6,11 @@ using Microsoft.Extensions.Configuration;
 namespace Integrations.Fakes.Teams;
 
 /// <summary>Something Teams received: a Workflows message (<c>workflow</c>) or a bot activity (<c>conversation</c>), as the control API shows it.</summary>
-public sealed record ReceivedCard(string Route, string Target, JsonElement Body, DateTimeOffset ReceivedAt);
+public sealed record ReceivedCard(string Route, string Target, JsonElement Body, DateTimeOffset ReceivedAt)
+{
+    /// <summary>The region of the service URL the Bot Connector call came to (emea …), or null at the root.</summary>
+    public string? Region { get; init; }
+}
 
 /// <summary>
 /// The fake's state: the Workflows it knows and their signatures (<c>--Workflows=wf1=sig1</c>), the

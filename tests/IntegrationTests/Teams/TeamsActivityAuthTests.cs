@@ -8,7 +8,8 @@ namespace Integrations.IntegrationTests.Teams;
 /// The bot's messaging endpoint (<c>POST /inbound/microsoft-teams/messages</c>) accepts only what the
 /// Bot Connector sends for a connected bot: a token signed (RS256) by a key of the JWKS its OpenID
 /// metadata names — here the fake's — with Microsoft's issuer, the bot's app id as audience, within
-/// its lifetime, and the activity's serviceUrl. Each forgery is refused with 401 and the failed check.
+/// its lifetime, the activity's serviceUrl on a Bot Connector host, and a key endorsed for the
+/// activity's channel. Each forgery is refused with 401 and the failed check.
 /// </summary>
 [Collection(TeamsCollection.Name)]
 public sealed class TeamsActivityAuthTests(TeamsSystem system) : IAsyncLifetime
@@ -95,6 +96,31 @@ public sealed class TeamsActivityAuthTests(TeamsSystem system) : IAsyncLifetime
         using var response = await system.SendActivityAsync(token, system.ConversationUpdate(serviceUrl: "https://attacker.example.com/teams/"));
 
         await response.ShouldBeErrorAsync(HttpStatusCode.Unauthorized, "service_url_mismatch");
+    }
+
+    [Fact]
+    public async Task A_token_signed_by_a_key_not_endorsed_for_teams_is_refused_for_a_teams_activity()
+    {
+        // The fake's JWKS lists this key with endorsements ["webchat"] only, as Microsoft's lists each key's channels.
+        var token = await system.ActivityTokenAsync(new { audience = TeamsSystem.BotAppId, service_url = system.ServiceUrl, flaw = "not_endorsed" });
+
+        using var teams = await system.SendActivityAsync(token, system.ConversationUpdate());
+        using var webChat = await system.SendActivityAsync(token, system.ConversationUpdate(channelId: "webchat"));
+
+        await teams.ShouldBeErrorAsync(HttpStatusCode.Unauthorized, "channel_not_endorsed");
+        webChat.StatusCode.ShouldBe(HttpStatusCode.OK, "the key's signature holds; only its channel is checked");
+    }
+
+    [Fact]
+    public async Task A_signed_activity_whose_service_url_is_not_a_bot_connector_host_is_refused()
+    {
+        // Calls for a conversation go to its serviceUrl with the bot's token: a host off the allow-list would receive it.
+        const string elsewhere = "https://attacker.example.com/teams/";
+        var token = await system.ActivityTokenAsync(new { audience = TeamsSystem.BotAppId, service_url = elsewhere });
+
+        using var response = await system.SendActivityAsync(token, system.ConversationUpdate(serviceUrl: elsewhere));
+
+        await response.ShouldBeErrorAsync(HttpStatusCode.Unauthorized, "service_url_not_allowed");
     }
 
     [Fact]

@@ -75,6 +75,25 @@ public sealed class TeamsBotTests(TeamsSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_post_goes_to_the_regional_service_url_the_channels_installation_came_from()
+    {
+        var tenant = await system.TenantAsync();
+        var id = await system.ConnectBotAsync(tenant.Client);
+        var emea = new Uri(system.Teams.BaseAddress, "/emea/").ToString();
+        var token = await system.ActivityTokenAsync(new { audience = TeamsSystem.BotAppId, service_url = emea });
+        (await system.SendActivityAsync(token, system.ConversationUpdate(serviceUrl: emea))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await TeamsSystem.RouteAsync(tenant.Client, id, "teams.bot_card", new { conversation_id = TeamsSystem.General });
+
+        await DeliveryApi.PublishAsync(tenant.Client, data: ConnectorsSystem.Invoice("in_emea", 5));
+
+        var calls = await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 1 && c[0].Status() == "succeeded", Soon, "the activity was posted");
+        (await system.CardsAtAsync(TeamsSystem.General)).ShouldHaveSingleItem().GetProperty("region").GetString()
+            .ShouldBe("emea", "not the configured Bot Connector base");
+        var attempt = (await ConnectorsSystem.CallAsync(tenant.Client, id, calls[0].Id())).Attempts().ShouldHaveSingleItem();
+        attempt.GetProperty("request").GetProperty("url").GetString().ShouldBe(emea + "v3/conversations/" + Uri.EscapeDataString(TeamsSystem.General) + "/activities");
+    }
+
+    [Fact]
     public async Task A_channel_the_bot_is_not_in_is_a_dead_letter()
     {
         var tenant = await system.TenantAsync();

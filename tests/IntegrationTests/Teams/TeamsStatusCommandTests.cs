@@ -39,17 +39,31 @@ public sealed class TeamsStatusCommandTests(TeamsSystem system) : IAsyncLifetime
         (await AskAsync("<at>Ops bot</at> hello", "1700000000003")).GetProperty("body")[0].GetProperty("text").GetString()!.ShouldStartWith("Usage: status");
     }
 
-    /// <summary>Sends the message activity with a valid token and returns the card of the reply the fake received to it.</summary>
-    private async Task<JsonElement> AskAsync(string text, string activityId)
+    [Fact]
+    public async Task The_reply_goes_to_the_service_url_the_message_came_from()
     {
+        var tenant = await system.TenantAsync();
+        await system.ConnectBotAsync(tenant.Client);
+        var emea = new Uri(system.Teams.BaseAddress, "/emea/").ToString();
+
+        await AskAsync("<at>Ops bot</at> hello", "1700000000004", emea);
+
+        var reply = (await system.CardsAtAsync(TeamsSystem.General)).Single(r => r.GetProperty("route").GetString() == "reply");
+        reply.GetProperty("region").GetString().ShouldBe("emea", "Microsoft routes the tenant to a regional Bot Connector, named in the activity");
+    }
+
+    /// <summary>Sends the message activity with a valid token and returns the card of the reply the fake received to it.</summary>
+    private async Task<JsonElement> AskAsync(string text, string activityId, string? serviceUrl = null)
+    {
+        serviceUrl ??= system.ServiceUrl;
         var activity = new
         {
-            type = "message", id = activityId, text, channelId = "msteams", serviceUrl = system.ServiceUrl,
+            type = "message", id = activityId, text, channelId = "msteams", serviceUrl,
             from = new { id = "29:asker", name = "Grace" }, recipient = new { id = "28:" + TeamsSystem.BotAppId },
             conversation = new { id = TeamsSystem.General, conversationType = "channel", tenantId = "tenant-contoso" },
             channelData = new { tenant = new { id = "tenant-contoso" }, channel = new { id = TeamsSystem.General } },
         };
-        using var response = await system.SendActivityAsync(await system.ActivityTokenAsync(), activity);
+        using var response = await system.SendActivityAsync(await system.ActivityTokenAsync(new { audience = TeamsSystem.BotAppId, service_url = serviceUrl }), activity);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var reply = (await system.CardsAtAsync(TeamsSystem.General)).Where(r => r.GetProperty("route").GetString() == "reply")
             .Select(r => r.GetProperty("body")).Single(b => b.GetProperty("replyToId").GetString() == activityId);

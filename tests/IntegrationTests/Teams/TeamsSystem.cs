@@ -117,11 +117,11 @@ public sealed class TeamsSystem : ConnectorsSystem
         return await client.SendAsync(request);
     }
 
-    public object ConversationUpdate(string? serviceUrl = null) => new
+    public object ConversationUpdate(string? serviceUrl = null, string channelId = "msteams") => new
     {
         type = "conversationUpdate",
         id = "f:" + Guid.NewGuid().ToString("N"),
-        channelId = "msteams",
+        channelId,
         serviceUrl = serviceUrl ?? ServiceUrl,
         from = new { id = "29:user" },
         recipient = new { id = "28:" + BotAppId },

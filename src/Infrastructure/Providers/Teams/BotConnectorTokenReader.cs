@@ -12,7 +12,8 @@ namespace Integrations.Infrastructure.Providers.Teams;
 /// (learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication):
 /// the OpenID metadata document names the JWKS; its keys are cached for a day (Microsoft rolls them
 /// with notice) and read again at most every 5 minutes when a token names a kid we do not have. Only
-/// RS256, only the key the token's kid names; an unsigned token (alg none) is never accepted.
+/// RS256, only the key the token's kid names; an unsigned token (alg none) is never accepted. Each
+/// key's <c>endorsements</c> (the channels it may sign for) come with the claims, for BotTokenRules.
 /// </summary>
 public sealed class BotConnectorTokenReader(Uri metadataUrl, string issuer, IClock clock) : IBotConnectorTokens, IDisposable
 {
@@ -23,7 +24,9 @@ public sealed class BotConnectorTokenReader(Uri metadataUrl, string issuer, IClo
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly JsonWebTokenHandler _handler = new();
     private readonly SemaphoreSlim _fetching = new(1, 1);
-    private (IReadOnlyList<SecurityKey> Keys, DateTimeOffset At)? _keys;
+    private SigningKeys? _keys;
+
+    private sealed record SigningKeys(IReadOnlyList<SecurityKey> Keys, IReadOnlyDictionary<string, IReadOnlyList<string>> Endorsements, DateTimeOffset At);
 
     public string Issuer => issuer;
 
@@ -33,7 +36,7 @@ public sealed class BotConnectorTokenReader(Uri metadataUrl, string issuer, IClo
         var kid = new JsonWebToken(token).Kid;
         var keys = await KeysAsync(kid, ct);
         if (keys is null) return new(null, "keys_unavailable");
-        if (kid is null || keys.All(k => k.KeyId != kid)) return new(null, "unknown_key");
+        if (kid is null || keys.Keys.All(k => k.KeyId != kid)) return new(null, "unknown_key");
         var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
         {
             // The claims are BotTokenRules' (pure, unit-tested); here only the signature and its algorithm.
@@ -43,12 +46,12 @@ public sealed class BotConnectorTokenReader(Uri metadataUrl, string issuer, IClo
             RequireExpirationTime = false,
             RequireSignedTokens = true,
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-            IssuerSigningKeys = keys,
+            IssuerSigningKeys = keys.Keys,
             TryAllIssuerSigningKeys = false,
         });
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return new(null, "invalid_signature");
         return new(new BotTokenClaims(jwt.Issuer, jwt.Audiences.ToList(), At(jwt, "nbf"), At(jwt, "exp"),
-            jwt.TryGetPayloadValue<string>("serviceUrl", out var serviceUrl) ? serviceUrl : null), null);
+            jwt.TryGetPayloadValue<string>("serviceUrl", out var serviceUrl) ? serviceUrl : null, keys.Endorsements.GetValueOrDefault(kid, [])), null);
     }
 
     public void Dispose()
@@ -60,24 +63,37 @@ public sealed class BotConnectorTokenReader(Uri metadataUrl, string issuer, IClo
     private static DateTimeOffset? At(JsonWebToken jwt, string claim) =>
         jwt.TryGetPayloadValue<long>(claim, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
+    /// <summary>Each key's <c>endorsements</c> array by kid (Microsoft's JWKS extension; JsonWebKey does not read it).</summary>
+    private static Dictionary<string, IReadOnlyList<string>> EndorsementsOf(string jwks)
+    {
+        using var document = JsonDocument.Parse(jwks);
+        var endorsements = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var key in document.RootElement.GetProperty("keys").EnumerateArray())
+            if (key.TryGetProperty("kid", out var kid) && kid.ValueKind == JsonValueKind.String
+                && key.TryGetProperty("endorsements", out var list) && list.ValueKind == JsonValueKind.Array)
+                endorsements[kid.GetString()!] = list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList();
+        return endorsements;
+    }
+
     /// <summary>The cached keys, read again when a day old, or when <paramref name="kid"/> is not among them and the last read is 5 minutes old.</summary>
-    private async Task<IReadOnlyList<SecurityKey>?> KeysAsync(string? kid, CancellationToken ct)
+    private async Task<SigningKeys?> KeysAsync(string? kid, CancellationToken ct)
     {
         var now = clock.UtcNow;
-        if (_keys is { } cached && now - cached.At < KeysFor && (cached.Keys.Any(k => k.KeyId == kid) || now - cached.At < RereadAfter)) return cached.Keys;
+        if (_keys is { } cached && now - cached.At < KeysFor && (cached.Keys.Any(k => k.KeyId == kid) || now - cached.At < RereadAfter)) return cached;
         await _fetching.WaitAsync(ct);
         try
         {
-            if (_keys is { } again && again.At > now - TimeSpan.FromSeconds(1)) return again.Keys;
+            if (_keys is { } again && again.At > now - TimeSpan.FromSeconds(1)) return again;
             using var metadata = JsonDocument.Parse(await _http.GetStringAsync(metadataUrl, ct));
             var jwksUri = metadata.RootElement.GetProperty("jwks_uri").GetString()!;
-            var set = new JsonWebKeySet(await _http.GetStringAsync(new Uri(jwksUri, UriKind.Absolute), ct)) { SkipUnresolvedJsonWebKeys = true };
-            _keys = (set.GetSigningKeys().ToList(), clock.UtcNow);
-            return _keys.Value.Keys;
+            var json = await _http.GetStringAsync(new Uri(jwksUri, UriKind.Absolute), ct);
+            var set = new JsonWebKeySet(json) { SkipUnresolvedJsonWebKeys = true };
+            _keys = new SigningKeys(set.GetSigningKeys().ToList(), EndorsementsOf(json), clock.UtcNow);
+            return _keys;
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or ArgumentException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or ArgumentException or InvalidOperationException or TaskCanceledException)
         {
-            return _keys?.Keys;
+            return _keys;
         }
         finally
         {

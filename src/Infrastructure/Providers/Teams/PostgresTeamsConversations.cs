@@ -26,6 +26,15 @@ public sealed class PostgresTeamsConversations(DbSession session) : ITeamsConver
               and (team_id = @team_id or (@team_id::text is null and conversation_id = @conversation_id))
             """, ct, ("tenant_id", tenantId), ("connection_id", connectionId), ("team_id", removal.TeamId), ("conversation_id", removal.ConversationId)), ct);
 
+    public Task<string?> ServiceUrlAsync(Guid tenantId, Guid connectionId, string conversationId, CancellationToken ct) =>
+        session.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = Sql.Command(connection, transaction, """
+                select service_url from teams_conversations where tenant_id = @tenant_id and connection_id = @connection_id and conversation_id = @conversation_id
+                """, ("tenant_id", tenantId), ("connection_id", connectionId), ("conversation_id", conversationId));
+            return await command.ExecuteScalarAsync(ct) as string;
+        }, ct);
+
     public Task<IReadOnlyList<TeamsConversationDto>> ListAsync(Guid tenantId, Guid connectionId, CancellationToken ct) =>
         session.RunAsync<IReadOnlyList<TeamsConversationDto>>(async (connection, transaction) =>
         {

@@ -70,5 +70,6 @@ public static class TeamsProviders
         [BotCardAction])
     {
         AccountIsClientId = true,
+        ServiceUrlHosts = new EndpointKey(Domain.Connectors.Teams.BotServiceUrl.MicrosoftHosts),
     };
 }

@@ -9,8 +9,9 @@ namespace Integrations.Infrastructure.Providers.Teams;
 
 /// <summary>
 /// <see cref="ITeamsReplies"/>: <c>POST {service URL}/v3/conversations/{conversationId}/activities/{activityId}</c>
-/// (Bot Connector "Reply to activity") with the connection's token. The service URL is the catalog's
-/// (the operator's), not the activity's, so it is not SSRF-guarded, like the Slack client.
+/// (Bot Connector "Reply to activity") with the connection's token. The service URL is the activity's,
+/// which the handler verified (the token's claim) and allowed (<see cref="Domain.Connectors.Teams.BotServiceUrl"/>:
+/// a Bot Connector host or the operator's configured origin), so it is not SSRF-guarded, like the Slack client.
 /// </summary>
 public sealed class TeamsReplyClient(IConnectionAccess access, TeamsReplyClient.Transport transport, ILogger<TeamsReplyClient> logger) : ITeamsReplies
 {
@@ -32,17 +33,17 @@ public sealed class TeamsReplyClient(IConnectionAccess access, TeamsReplyClient.
         public void Dispose() => Client.Dispose();
     }
 
-    private async Task<HttpResponseMessage> RetryAsync(HttpResponseMessage refused, ConnectionAccess renewed, string conversationId, string replyToId,
+    private async Task<HttpResponseMessage> RetryAsync(HttpResponseMessage refused, ConnectionAccess renewed, Uri serviceUrl, string conversationId, string replyToId,
         System.Text.Json.Nodes.JsonObject activity, CancellationToken ct)
     {
         refused.Dispose();
-        return await SendAsync(renewed, conversationId, replyToId, activity, ct);
+        return await SendAsync(renewed, serviceUrl, conversationId, replyToId, activity, ct);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(ConnectionAccess access, string conversationId, string replyToId, System.Text.Json.Nodes.JsonObject activity,
-        CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(ConnectionAccess access, Uri serviceUrl, string conversationId, string replyToId,
+        System.Text.Json.Nodes.JsonObject activity, CancellationToken ct)
     {
-        var url = access.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')
+        var url = serviceUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')
                   + $"/v3/conversations/{Uri.EscapeDataString(conversationId)}/activities/{Uri.EscapeDataString(replyToId)}";
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(activity.ToJsonString(), Encoding.UTF8) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
@@ -50,16 +51,16 @@ public sealed class TeamsReplyClient(IConnectionAccess access, TeamsReplyClient.
         return await _client.SendAsync(request, ct);
     }
 
-    public async Task<bool> ReplyAsync(Guid tenantId, Guid connectionId, string conversationId, string replyToId, System.Text.Json.Nodes.JsonObject activity,
-        CancellationToken ct)
+    public async Task<bool> ReplyAsync(Guid tenantId, Guid connectionId, Uri serviceUrl, string conversationId, string replyToId,
+        System.Text.Json.Nodes.JsonObject activity, CancellationToken ct)
     {
         try
         {
             var access = await _access.GetAsync(tenantId, connectionId, ct);
-            var first = await SendAsync(access, conversationId, replyToId, activity, ct);
+            var first = await SendAsync(access, serviceUrl, conversationId, replyToId, activity, ct);
             // A token the Bot Connector no longer accepts: renewed once, as the runtime does for calls.
             using var response = first.StatusCode == System.Net.HttpStatusCode.Unauthorized
-                ? await RetryAsync(first, await _access.RenewAsync(access, ct), conversationId, replyToId, activity, ct)
+                ? await RetryAsync(first, await _access.RenewAsync(access, ct), serviceUrl, conversationId, replyToId, activity, ct)
                 : first;
             if (response.IsSuccessStatusCode) return true;
             _logger.LogWarning("Teams reply for connection {ConnectionId} answered {Status}", connectionId, (int)response.StatusCode);

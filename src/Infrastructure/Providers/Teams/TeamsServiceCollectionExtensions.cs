@@ -18,6 +18,7 @@ public static class TeamsServiceCollectionExtensions
         services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: false));
         services.AddSingleton<Application.Connectors.IConnectorAction>(new TeamsCardAction(byBot: true));
         services.AddScoped<Application.Connectors.ITeamsConversations, PostgresTeamsConversations>();
+        services.AddScoped<Application.Connectors.ICallServiceUrls, TeamsCallServiceUrls>();
         services.AddSingleton<Application.Connectors.ITeamsAppPackager, TeamsAppPackager>();
         services.AddSingleton(provider => new TeamsReplyClient.Transport(provider.GetRequiredService<Application.Connections.ConnectionsOptions>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));

@@ -9,9 +9,10 @@ public class BotTokenRulesTests
     private const string ServiceUrl = "https://smba.trafficmanager.net/amer/";
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
 
-    private static BotTokenClaims Valid => new(BotTokenRules.Issuer, [Bot], Now.AddMinutes(-5), Now.AddMinutes(55), ServiceUrl);
+    private static BotTokenClaims Valid => new(BotTokenRules.Issuer, [Bot], Now.AddMinutes(-5), Now.AddMinutes(55), ServiceUrl, ["msteams"]);
 
-    private static string? Refusal(BotTokenClaims claims, string? activityServiceUrl = ServiceUrl) => BotTokenRules.Refusal(claims, activityServiceUrl, a => a == Bot, Now);
+    private static string? Refusal(BotTokenClaims claims, string? activityServiceUrl = ServiceUrl, string? channelId = "msteams") =>
+        BotTokenRules.Refusal(claims, new BotActivityOrigin(activityServiceUrl, channelId), a => a == Bot, Now);
 
     [Fact]
     public void A_token_of_the_bot_connector_for_our_bot_passes() => Refusal(Valid).ShouldBeNull();
@@ -53,4 +54,19 @@ public class BotTokenRulesTests
 
     [Fact]
     public void A_token_without_a_service_url_claim_is_refused() => Refusal(Valid with { ServiceUrl = null }).ShouldBe("service_url_mismatch");
+
+    [Theory]
+    [InlineData("msteams", null)]
+    [InlineData("MSTeams", null)]
+    [InlineData("webchat", "channel_not_endorsed")]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void The_signing_key_must_be_endorsed_for_the_activitys_channel(string? channelId, string? refusal) =>
+        Refusal(Valid, channelId: channelId).ShouldBe(refusal);
+
+    [Fact]
+    public void A_key_that_lists_no_endorsements_endorses_no_channel() => Refusal(Valid with { Endorsements = [] }).ShouldBe("channel_not_endorsed");
+
+    [Fact]
+    public void A_key_endorsed_for_several_channels_signs_for_each() => Refusal(Valid with { Endorsements = ["webchat", "msteams"] }).ShouldBeNull();
 }

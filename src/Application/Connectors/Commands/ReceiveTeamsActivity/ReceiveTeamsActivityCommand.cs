@@ -25,13 +25,15 @@ public abstract record TeamsActivityOutcome
 /// An activity the Bot Connector sent to <c>POST /inbound/microsoft-teams/messages</c>: its bearer
 /// JWT checked as Microsoft documents (signature RS256 by a key of the OpenID metadata's JWKS, then
 /// <see cref="BotTokenRules"/>: issuer, lifetime with 5 minutes of skew, audience = a connected bot's
-/// app id, serviceUrl claim = the activity's). An installation of the bot in a team records the
+/// app id, serviceUrl claim = the activity's, the signing key endorsed for the activity's channel),
+/// and the serviceUrl on a Bot Connector host (<see cref="BotServiceUrl"/>), since the bot's calls
+/// for the conversation and its replies go there with its token. An installation of the bot in a team records the
 /// channel for each connection holding the bot (<see cref="ITeamsConversations"/>); its removal forgets the team's channels.
 /// </summary>
 public sealed record ReceiveTeamsActivityCommand(string? Authorization, byte[] Body) : ICommand<TeamsActivityOutcome>;
 
 public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens tokens, IConnectionReadModel connections, ITeamsConversations conversations,
-    IEntityReadModel entities, ITeamsReplies replies, IClock clock)
+    IEntityReadModel entities, ITeamsReplies replies, Providers.IProviderCatalog providers, IClock clock)
     : IRequestHandler<ReceiveTeamsActivityCommand, TeamsActivityOutcome>
 {
     public const string Provider = "microsoft-teams";
@@ -51,8 +53,10 @@ public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens token
         }
         var activity = ReadActivity(request.Body);
         var serviceUrl = Text(activity, "serviceUrl");
-        if (BotTokenRules.Refusal(claims, serviceUrl, ours.ContainsKey, clock.UtcNow, tokens.Issuer) is { } refusal)
+        if (BotTokenRules.Refusal(claims, new BotActivityOrigin(serviceUrl, Text(activity, "channelId")), ours.ContainsKey, clock.UtcNow, tokens.Issuer) is { } refusal)
             return new TeamsActivityOutcome.Rejected(refusal);
+        if (providers.Find(Provider) is not { } definition || BotServiceUrl.Allowed(serviceUrl, definition) is not { } replyBase)
+            return new TeamsActivityOutcome.Rejected("service_url_not_allowed");
         if (Text(activity, "type") is not { } type) return new TeamsActivityOutcome.Invalid("The body is not a Bot Framework activity (a JSON object with type and serviceUrl).");
         var bot = BotTokenRules.BotOf(claims, ours.ContainsKey)!;
         if (TeamsInstallation.Read(activity, bot) is { } installed)
@@ -61,7 +65,7 @@ public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens token
         if (TeamsInstallation.ReadRemoval(activity, bot) is { } removal)
             foreach (var connection in ours[bot])
                 await conversations.ForgetAsync(connection.TenantId, connection.ConnectionId, removal, cancellationToken);
-        if (TeamsStatusReply.CommandText(activity) is { } text) await AnswerStatusAsync(activity, text, ours[bot], cancellationToken);
+        if (TeamsStatusReply.CommandText(activity) is { } text) await AnswerStatusAsync(activity, replyBase, text, ours[bot], cancellationToken);
         return new TeamsActivityOutcome.Accepted(bot, type, ours[bot]);
     }
 
@@ -69,7 +73,7 @@ public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens token
     /// <c>status &lt;type&gt; &lt;id&gt;</c> (Slack's command's grammar): answered in the conversation from the entity read model of
     /// the first connected tenant holding the bot that knows the record; other messages get the usage.
     /// </summary>
-    private async Task AnswerStatusAsync(JsonElement activity, string text, IReadOnlyList<ConnectionIdentity> holders, CancellationToken ct)
+    private async Task AnswerStatusAsync(JsonElement activity, Uri serviceUrl, string text, IReadOnlyList<ConnectionIdentity> holders, CancellationToken ct)
     {
         var conversationId = activity.TryGetProperty("conversation", out var c) && c.ValueKind == JsonValueKind.Object ? Text(c, "id") : null;
         if (conversationId is null || Text(activity, "id") is not { } activityId || holders.FirstOrDefault(h => h.Status == "connected") is not { } replier) return;
@@ -86,7 +90,7 @@ public sealed class ReceiveTeamsActivityCommandHandler(IBotConnectorTokens token
         }
         var reply = TeamsCard.BotActivity(card, "Status");
         reply["replyToId"] = activityId;
-        await replies.ReplyAsync(replier.TenantId, replier.ConnectionId, conversationId, activityId, reply, ct);
+        await replies.ReplyAsync(replier.TenantId, replier.ConnectionId, serviceUrl, conversationId, activityId, reply, ct);
     }
 
     /// <summary>The activity as JSON; default when the body is not JSON.</summary>

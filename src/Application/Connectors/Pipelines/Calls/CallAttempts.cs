@@ -77,8 +77,15 @@ public sealed class CallAttempts(
             return Completed(call, [], new CallStep.DeadLetter(CallFailureReasons.ConnectionUnusable));
         }
 
+        Func<ConnectionAccess, CancellationToken, Task<ConnectionAccess>> renew = access.RenewAsync;
+        if (await access.CallBaseUrlAsync(call, connection, abort) is { } callBase)
+        {
+            // A conversation's own service URL (Teams): renewed credentials go there too.
+            connection = connection with { BaseUrl = callBase };
+            renew = async (refused, ct) => await access.RenewAsync(refused, ct) with { BaseUrl = callBase };
+        }
         var following = actions.Find(call.Action) as IFollowingConnectorAction;
-        var run = await sender.RunAsync(call, connection, Math.Max(1, options.Retry.MaxAttempts - call.CycleAttempts), following is not null, access.RenewAsync, abort);
+        var run = await sender.RunAsync(call, connection, Math.Max(1, options.Retry.MaxAttempts - call.CycleAttempts), following is not null, renew, abort);
         var sent = run.Attempts.Count(a => a.Sent);
         var now = clock.UtcNow;
         CallStep step = run.End switch

@@ -38,6 +38,17 @@ public sealed class ConnectionAccessCache(IWorkScopeFactory scopes, ConnectorsOp
         }
     }
 
+    /// <summary>
+    /// The base URL <paramref name="call"/> goes to when it is not the connection's (<see cref="ICallServiceUrls"/>),
+    /// looked up on every call of such a provider, since the provider may move a conversation; null for every other provider.
+    /// </summary>
+    public async Task<Uri?> CallBaseUrlAsync(ClaimedCall call, ConnectionAccess connection, CancellationToken ct)
+    {
+        if (connection.Provider.ServiceUrlHosts is null) return null;
+        await using var scope = scopes.CreateScope(Actor);
+        return scope.ServiceProvider.GetService<ICallServiceUrls>() is { } urls ? await urls.BaseUrlAsync(call, connection, ct) : null;
+    }
+
     /// <summary>The provider refused <paramref name="rejected"/> (401): fresher credentials, shared with the connection's other calls here.</summary>
     public async Task<ConnectionAccess> RenewAsync(ConnectionAccess rejected, CancellationToken ct)
     {
