@@ -38,7 +38,8 @@ public interface IConnectorAction
     Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct);
 
     /// <summary>The request of one call; cannot fail for settings <see cref="CheckSettingsAsync"/> accepted.</summary>
-    PreparedRequest Prepare(string settingsJson, TemplateEvent @event, JsonElement data);
+    /// <returns>Null when the event gives the action nothing to send (hubspot.upsert: no id to upsert by): no call is made.</returns>
+    PreparedRequest? Prepare(string settingsJson, TemplateEvent @event, JsonElement data);
 }
 
 /// <summary>Our record and the record a succeeded call made at the provider: a link of the identity map (<see cref="Connections.IConnectionLinks"/>).</summary>

@@ -5,8 +5,13 @@ namespace Integrations.Domain.Connectors;
 /// <summary>How a provider writes the reset time of its rate limit.</summary>
 public enum ResetFormat
 {
-    /// <summary>Seconds until the window resets (HubSpot's interval, GitHub's x-ratelimit-reset is epoch: see below).</summary>
+    /// <summary>Seconds until the window resets (GitHub's x-ratelimit-reset is epoch: see below).</summary>
     SecondsFromNow,
+    /// <summary>
+    /// Milliseconds from now: HubSpot's X-HubSpot-RateLimit-Interval-Milliseconds, the length of its rolling
+    /// window, read as the longest wait until a call is free again once none remain.
+    /// </summary>
+    MillisecondsFromNow,
     /// <summary>Unix time in seconds.</summary>
     EpochSeconds,
     /// <summary>Unix time in milliseconds (Exact Online's X-RateLimit-Minutely-Reset).</summary>
@@ -81,6 +86,7 @@ public static class RateLimitSignals
                 {
                     ResetFormat.EpochSeconds => DateTimeOffset.FromUnixTimeMilliseconds((long)(number * 1000)),
                     ResetFormat.EpochMilliseconds => DateTimeOffset.FromUnixTimeMilliseconds((long)number),
+                    ResetFormat.MillisecondsFromNow => now + Cap(TimeSpan.FromMilliseconds(Math.Min(number, MaxWait.TotalMilliseconds))),
                     _ => now + Cap(TimeSpan.FromSeconds(Math.Min(number, MaxWait.TotalSeconds))),
                 };
         }

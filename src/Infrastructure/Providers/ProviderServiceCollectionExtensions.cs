@@ -35,6 +35,8 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<Application.Connectors.Registrations.IProviderRegistrar>(provider => new Jira.JiraWebhookRegistrar(
             provider.GetRequiredService<Application.Connections.ConnectionsOptions>(),
             () => configuration.GetValue<bool>(Webhooks.WebhookUrlSafetyChecker.AllowPrivateNetworkTargetsSetting)));
+        services.AddSingleton(new BuiltInProvider(HubSpot.HubSpotProvider.Definition));
+        services.AddSingleton<Application.Connectors.IConnectorAction, HubSpot.HubSpotUpsertAction>();
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());

@@ -112,7 +112,7 @@ internal static class ProviderSettings
         var headers = rate.Exists()
             ? new RateLimitHeaders(rate["RemainingHeader"] ?? builtIn.Headers.Remaining, rate["ResetHeader"] ?? builtIn.Headers.Reset,
                 Enum(rate, "ResetFormat", where, builtIn.Headers.ResetFormat, ("seconds", ResetFormat.SecondsFromNow), ("epoch_seconds", ResetFormat.EpochSeconds),
-                    ("epoch_milliseconds", ResetFormat.EpochMilliseconds), ("iso8601", ResetFormat.Iso8601)))
+                    ("epoch_milliseconds", ResetFormat.EpochMilliseconds), ("milliseconds", ResetFormat.MillisecondsFromNow), ("iso8601", ResetFormat.Iso8601)))
             : builtIn.Headers;
         var quotas = s.GetSection("Quotas");
         var perConnection = builtIn.QuotasPerConnection;

@@ -52,6 +52,18 @@ public class ProviderLimitsTests
     }
 
     [Fact]
+    public void Hubspots_interval_is_milliseconds_from_now_and_counts_only_once_nothing_remains()
+    {
+        var spec = new RateLimitHeaders("X-HubSpot-RateLimit-Remaining", "X-HubSpot-RateLimit-Interval-Milliseconds", ResetFormat.MillisecondsFromNow);
+
+        var exhausted = RateLimitSignals.Read(Headers(("X-HubSpot-RateLimit-Remaining", "0"), ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")), spec, Now);
+        var left = RateLimitSignals.Read(Headers(("X-HubSpot-RateLimit-Remaining", "42"), ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")), spec, Now);
+
+        exhausted.NotBefore(Now).ShouldBe(Now.AddSeconds(10));
+        left.NotBefore(Now).ShouldBeNull();
+    }
+
+    [Fact]
     public void The_later_of_retry_after_and_the_reset_wins()
     {
         new RateLimitSignal(TimeSpan.FromSeconds(5), 0, Now.AddSeconds(20)).NotBefore(Now).ShouldBe(Now.AddSeconds(20));

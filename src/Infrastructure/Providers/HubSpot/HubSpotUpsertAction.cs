@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Integrations.Application.Common.Exceptions;
+using Integrations.Application.Connectors;
+using Integrations.Domain.Connectors;
+using Integrations.Domain.Connectors.HubSpot;
+
+namespace Integrations.Infrastructure.Providers.HubSpot;
+
+/// <summary>
+/// The <c>hubspot.upsert</c> action: our record as a HubSpot contact or company, made or updated by
+/// its external id (<see cref="HubSpotUpsert"/>, <c>POST /crm/v3/objects/{object}/batch/upsert</c>). Settings:
+/// <code>
+/// { "object": "contacts",                                 contacts or companies
+///   "id_property": "product_contact_id",                  a unique-value property of the object at HubSpot (create it once in HubSpot)
+///   "id": "{{ data.entity_id }}",                         optional: our record's id (default: the entity.* event's entity_id)
+///   "properties": { "email": "{{ data.attributes.email }}" }  optional: HubSpot property → template; default: the standard ones
+///   "entity_type": "contact"                              optional: our record's type, for the link (default: contact / company)
+/// }
+/// </code>
+/// A succeeded upsert links our record with HubSpot's (<c>hubspot.contact</c> / <c>hubspot.company</c> and
+/// HubSpot's record id) in the connection's identity map (<see cref="ILinkingConnectorAction"/>).
+/// </summary>
+public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConnectorAction
+{
+    private static readonly string[] Settings = ["object", "id_property", "id", "properties", "entity_type"];
+    private const string DefaultId = "{{ data.entity_id }}";
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly ConcurrentDictionary<string, HubSpotUpsertTemplate> _parsed = new(StringComparer.Ordinal);
+
+    public string Name => HubSpotUpsert.Action;
+
+    public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
+    {
+        var errors = new List<ValidationError>();
+        foreach (var field in settings.EnumerateObject().Where(p => !Settings.Contains(p.Name)))
+            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of {Name} ({string.Join(", ", Settings)})."));
+        var output = new JsonObject();
+        var @object = String(settings, "object");
+        if (@object is null || !HubSpotUpsert.Objects.Contains(@object))
+            errors.Add(new("settings.object", "invalid_object", $"settings.object is one of {string.Join(", ", HubSpotUpsert.Objects)}."));
+        else output["object"] = @object;
+        var idProperty = String(settings, "id_property");
+        if (idProperty is null || !PropertyName().IsMatch(idProperty) || idProperty is "email" or "hs_object_id")
+            errors.Add(new("settings.id_property", "invalid_id_property",
+                "settings.id_property is the internal name of a unique-value property of the object at HubSpot that holds our record's id (e.g. product_contact_id)."));
+        else output["id_property"] = idProperty;
+        var id = settings.TryGetProperty("id", out var i) && i.ValueKind != JsonValueKind.Null ? i : default;
+        if (id.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String) || (id.ValueKind == JsonValueKind.String && id.GetString()!.Trim().Length == 0))
+            errors.Add(new("settings.id", "invalid_template", "settings.id is a text template naming our record's id, such as {{ data.entity_id }}."));
+        else if (id.ValueKind == JsonValueKind.String && ActionSettings.TryParse(() => JsonTemplate.Parse(id.GetRawText()), "settings.id", errors))
+            output["id"] = id.GetString();
+        output["properties"] = Properties(settings, @object, errors);
+        var entityType = String(settings, "entity_type");
+        if (settings.TryGetProperty("entity_type", out var e) && e.ValueKind != JsonValueKind.Null && (entityType is null || !EntityType().IsMatch(entityType)))
+            errors.Add(new("settings.entity_type", "invalid_entity", "settings.entity_type is our record's type in lower case (contact, customer)."));
+        else if (entityType is not null) output["entity_type"] = entityType;
+        if (errors.Count > 0) throw new ValidationException(errors);
+        return Task.FromResult(output.ToJsonString(Compact));
+    }
+
+    /// <returns>Null for an event that names no id to upsert by (settings.id renders empty): nothing to send.</returns>
+    public PreparedRequest? Prepare(string settingsJson, TemplateEvent @event, JsonElement data)
+    {
+        var template = _parsed.Count > 10_000 ? Parse(settingsJson) : _parsed.GetOrAdd(settingsJson, Parse);
+        if (HubSpotUpsert.Build(template, @event, data) is not { } body) return null;
+        // Our record's type rides along, not sent: the link made from the answer needs it.
+        return new PreparedRequest("POST", null, $"/crm/v3/objects/{template.Object}/batch/upsert", new Dictionary<string, string>(), body.ToJsonString(Compact))
+        {
+            Carry = template.EntityType,
+        };
+    }
+
+    public MadeRecordLink? LinkOf(PreparedRequest request, string? answerExcerpt)
+    {
+        if (request.Body is null || answerExcerpt is null || request.Carry is not { } entityType || request.Path is not { } path) return null;
+        try
+        {
+            var ours = HubSpotUpsert.IdOf(JsonDocument.Parse(request.Body).RootElement);
+            var theirs = HubSpotUpsert.RecordIdOf(JsonDocument.Parse(answerExcerpt).RootElement);
+            var @object = HubSpotUpsert.Objects.FirstOrDefault(o => path.StartsWith($"/crm/v3/objects/{o}/", StringComparison.Ordinal));
+            return ours is null || theirs is null || @object is null ? null : new MadeRecordLink(entityType, ours, HubSpotUpsert.ExternalType(@object), theirs);
+        }
+        catch (JsonException)
+        {
+            // An answer cut at the excerpt's kilobyte, or not JSON: no link rather than a wrong one.
+            return null;
+        }
+    }
+
+    private static JsonObject Properties(JsonElement settings, string? @object, List<ValidationError> errors)
+    {
+        var output = new JsonObject();
+        if (!settings.TryGetProperty("properties", out var properties) || properties.ValueKind == JsonValueKind.Null)
+        {
+            if (@object is not null)
+                foreach (var (name, template) in HubSpotUpsert.DefaultProperties(@object)) output[name] = template;
+            return output;
+        }
+        if (properties.ValueKind != JsonValueKind.Object || properties.EnumerateObject().Count() > 200)
+        {
+            errors.Add(new("settings.properties", "invalid_properties", "settings.properties maps HubSpot property names to templates (at most 200)."));
+            return output;
+        }
+        foreach (var property in properties.EnumerateObject())
+        {
+            var where = $"settings.properties.{property.Name}";
+            if (!PropertyName().IsMatch(property.Name) || property.Name == "hs_object_id")
+                errors.Add(new(where, "invalid_property", $"{where}: a HubSpot property's internal name in lower case (firstname, lifecyclestage, a custom property)."));
+            else if (property.Value.ValueKind != JsonValueKind.String)
+                errors.Add(new(where, "invalid_template", $"{where} is a text template such as \"{{{{ data.attributes.email }}}}\"."));
+            else if (ActionSettings.TryParse(() => JsonTemplate.Parse(property.Value.GetRawText()), where, errors))
+                output[property.Name] = property.Value.GetString();
+        }
+        return output;
+    }
+
+    private static string? String(JsonElement settings, string name) =>
+        settings.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static HubSpotUpsertTemplate Parse(string settingsJson)
+    {
+        var root = JsonDocument.Parse(settingsJson).RootElement;
+        var @object = root.GetProperty("object").GetString()!;
+        return new HubSpotUpsertTemplate(
+            @object,
+            root.GetProperty("id_property").GetString()!,
+            JsonTemplate.Parse(JsonSerializer.Serialize(root.TryGetProperty("id", out var id) ? id.GetString() : DefaultId)),
+            root.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => JsonTemplate.Parse(p.Value.GetRawText()), StringComparer.Ordinal),
+            root.TryGetProperty("entity_type", out var type) ? type.GetString()! : HubSpotUpsert.DefaultEntityType(@object));
+    }
+
+    /// <summary>HubSpot's internal property names: lower case letters, digits and _, starting with a letter.</summary>
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,99}$")]
+    private static partial Regex PropertyName();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private static partial Regex EntityType();
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Integrations.Fakes.Common;
+using Microsoft.Extensions.Configuration;
+
+namespace Integrations.Fakes.HubSpot;
+
+/// <summary>A CRM record as HubSpot keeps it: its id, its portal and object, and its properties (all text).</summary>
+public sealed record CrmRecord(string Id, string Portal, string Object, JsonObject Properties, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// The fake's CRM data per portal: contacts and companies, the properties each object has (HubSpot's
+/// standard ones plus the unique-value properties an admin created, <c>product_contact_id</c> and
+/// <c>product_company_id</c>), and the calls each portal made in the current 10-second window
+/// (HubSpot's burst limit for OAuth apps, 110 by default, <c>--HubSpot:BurstLimit</c>).
+/// </summary>
+public sealed class HubSpotPortals(IConfiguration configuration) : IFakeResettable
+{
+    public const int WindowMilliseconds = 10_000;
+
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Properties = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["contacts"] = ["email", "firstname", "lastname", "phone", "jobtitle", "company", "lifecyclestage", "product_contact_id"],
+        ["companies"] = ["name", "domain", "phone", "city", "country", "industry", "product_company_id"],
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> UniqueProperties = new Dictionary<string, string>
+    {
+        ["contacts"] = "product_contact_id",
+        ["companies"] = "product_company_id",
+    };
+
+    private readonly object _gate = new();
+    private readonly List<CrmRecord> _records = [];
+    private readonly Dictionary<(string Portal, long Window), int> _calls = [];
+    private int? _burstLimit;
+    private long _nextId = 51;
+
+    public int BurstLimit
+    {
+        get
+        {
+            lock (_gate) return _burstLimit ?? configuration.GetValue("HubSpot:BurstLimit", 110);
+        }
+        set
+        {
+            lock (_gate) _burstLimit = value;
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _records.Clear();
+            _calls.Clear();
+            _burstLimit = null;
+            _nextId = 51;
+        }
+    }
+
+    /// <summary>Counts a call of the portal in its window: the calls left after it, or null when none were left (a 429).</summary>
+    public int? TakeCall(string portal, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var key = (portal, now.ToUnixTimeMilliseconds() / WindowMilliseconds);
+            var used = _calls.GetValueOrDefault(key);
+            var limit = _burstLimit ?? configuration.GetValue("HubSpot:BurstLimit", 110);
+            if (used >= limit) return null;
+            _calls[key] = used + 1;
+            return limit - used - 1;
+        }
+    }
+
+    /// <summary>Updates the record whose <paramref name="idProperty"/> is <paramref name="id"/>, or makes one; returns it and whether it is new.</summary>
+    public (CrmRecord Record, bool New) Upsert(string portal, string @object, string idProperty, string id, JsonObject properties, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var at = _records.FindIndex(r => r.Portal == portal && r.Object == @object && r.Properties[idProperty]?.GetValue<string>() == id);
+            var merged = at >= 0 ? (JsonObject)_records[at].Properties.DeepClone() : new JsonObject();
+            foreach (var (name, value) in properties) merged[name] = value?.DeepClone();
+            merged[idProperty] = id;
+            if (at >= 0)
+            {
+                _records[at] = _records[at] with { Properties = merged, UpdatedAt = now };
+                return (_records[at], false);
+            }
+            var record = new CrmRecord((_nextId++).ToString(CultureInfo.InvariantCulture), portal, @object, merged, now, now);
+            merged["hs_object_id"] = record.Id;
+            _records.Add(record);
+            return (record, true);
+        }
+    }
+
+    public IReadOnlyList<CrmRecord> Records(string? portal, string? @object)
+    {
+        lock (_gate)
+        {
+            return _records.Where(r => (portal is null || r.Portal == portal) && (@object is null || r.Object == @object)).ToList();
+        }
+    }
+}
