@@ -1,16 +1,16 @@
-# Sourced by run.sh: the local fakes of Slack, Jira and Microsoft Teams (tests/Fakes), started as
+# Sourced by run.sh: the local fakes of Slack, Jira, Microsoft Teams and HubSpot (tests/Fakes), started as
 # processes and configured as the built-in providers, so a fresh ./run.sh can connect each of them
 # from the console and see routes deliver, without an account at the vendor. The fakes are the
 # ones the tests use, built from the vendors' documentation (tests/Fakes/README.md). They keep
 # their state in memory: connections made against them need reconnecting after run.sh restarts.
 #
-#   INTEGRATIONS_DEMO_PROVIDERS   slack,jira,teams (default) | none | any subset
-#   INTEGRATIONS_DEMO_PORT        first port of the fakes on 127.0.0.1 (default 5091: Slack 5091, Jira 5092, Teams 5093)
+#   INTEGRATIONS_DEMO_PROVIDERS   slack,jira,teams,hubspot (default) | none | any subset
+#   INTEGRATIONS_DEMO_PORT        first port of the fakes on 127.0.0.1 (default 5091: Slack 5091, Jira 5092, Teams 5093, HubSpot 5094)
 #
 # A provider whose client id the user configured (Providers__slack__ClientId, …) talks to the real
 # vendor: its fake is not started and nothing of it is overridden.
 
-DEMO_PROVIDERS="${INTEGRATIONS_DEMO_PROVIDERS:-slack,jira,teams}"
+DEMO_PROVIDERS="${INTEGRATIONS_DEMO_PROVIDERS:-slack,jira,teams,hubspot}"
 DEMO_PORT="${INTEGRATIONS_DEMO_PORT:-5091}"
 declare -A DEMO_PID=() DEMO_URL=()
 DEMO_LINES=()
@@ -19,6 +19,7 @@ DEMO_LINES=()
 DEMO_SLACK_CLIENT="demo-slack-app" DEMO_SLACK_SECRET="demo-slack-secret" DEMO_SLACK_SIGNING="demo-slack-signing-secret"
 DEMO_JIRA_CLIENT="demo-jira-app" DEMO_JIRA_SECRET="demo-jira-secret" DEMO_JIRA_SITE="8a7f6d2e-1111-4c3b-9e57-acme00000001"
 DEMO_TEAMS_BOT="00000000-0000-0000-0000-00000000b07a" DEMO_TEAMS_SECRET="demo-bot-secret"
+DEMO_HUBSPOT_CLIENT="demo-hubspot-app" DEMO_HUBSPOT_SECRET="demo-hubspot-secret" DEMO_HUBSPOT_PORTAL="24681357"
 
 demo_wanted() { [[ ",$DEMO_PROVIDERS," == *",$1,"* ]]; }
 
@@ -83,6 +84,15 @@ start_demo_providers() {
       "Providers__microsoft-teams__OpenIdMetadataUrl=$base/v1/.well-known/openidconfiguration"
       "Providers__microsoft-teams__Tab__SigningKey=$(head -c 32 /dev/urandom | base64 -w0)")
     DEMO_LINES+=("Teams (fake)        $base   Workflows URL $base/workflows/wf0001/triggers/manual/paths/invoke?sig=demo-sig; bot app id $DEMO_TEAMS_BOT, secret $DEMO_TEAMS_SECRET")
+  fi
+  if demo_wanted hubspot && [[ -z "${Providers__hubspot__ClientId:-}" ]]; then
+    log "starting the HubSpot fake (demo provider)"
+    start_fake hubspot HubSpot "$((DEMO_PORT + 3))" --Client:Id="$DEMO_HUBSPOT_CLIENT" --Client:Secret="$DEMO_HUBSPOT_SECRET" \
+      --Accounts="$DEMO_HUBSPOT_PORTAL=app-eu1.hubspot.com"
+    base="${DEMO_URL[hubspot]}"
+    export Providers__hubspot__ApiBaseUrl="$base/" Providers__hubspot__AuthorizeUrl="$base/oauth/authorize" \
+      Providers__hubspot__TokenUrl="$base/oauth/v1/token" Providers__hubspot__ClientId="$DEMO_HUBSPOT_CLIENT" Providers__hubspot__ClientSecret="$DEMO_HUBSPOT_SECRET"
+    DEMO_LINES+=("HubSpot (fake)      $base   portal $DEMO_HUBSPOT_PORTAL; records: $base/_fake/hubspot/records")
   fi
 }
 

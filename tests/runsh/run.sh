@@ -38,12 +38,12 @@ PG_PORT="$(free_port)"
 MAIL_PORT="$(free_port)"
 MAIL_WEB_PORT="$(free_port)"
 MAIL_URL="http://127.0.0.1:$MAIL_WEB_PORT"
-# Three ports in a row for the demo providers' fakes (Slack, Jira, Teams): a base below the kernel's
-# ephemeral range, picked at random, whose three ports are free now.
+# Four ports in a row for the demo providers' fakes (Slack, Jira, Teams, HubSpot): a base below the kernel's
+# ephemeral range, picked at random, whose four ports are free now.
 for _ in $(seq 50); do
   DEMO_PORT=$((20000 + RANDOM % 10000))
   (exec 3<>"/dev/tcp/127.0.0.1/$DEMO_PORT") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((DEMO_PORT + 1))") 2>/dev/null \
-    || (exec 3<>"/dev/tcp/127.0.0.1/$((DEMO_PORT + 2))") 2>/dev/null || break
+    || (exec 3<>"/dev/tcp/127.0.0.1/$((DEMO_PORT + 2))") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((DEMO_PORT + 3))") 2>/dev/null || break
 done
 API_URL="http://127.0.0.1:$API_PORT"
 OUT="" # what run.sh printed, one file per start
@@ -124,11 +124,11 @@ if wait_for 150 ready && wait_for 10 out_has "Press Ctrl-C to stop everything"; 
     fail startup "the console's sign-in page at $API_URL/console/sign-in does not answer"
   elif [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H 'Accept: text/html' "$MAIL_URL/")" != "200" ]]; then
     fail startup "the mail catcher's web page at $MAIL_URL does not answer"
-  elif ! out_has "Slack (fake)        http://127.0.0.1:$DEMO_PORT" || ! out_has "Jira (fake)" || ! out_has "Teams (fake)"; then
-    fail startup "the banner does not name the demo providers' fakes (Slack at port $DEMO_PORT, Jira, Teams)"
+  elif ! out_has "Slack (fake)        http://127.0.0.1:$DEMO_PORT" || ! out_has "Jira (fake)" || ! out_has "Teams (fake)" || ! out_has "HubSpot (fake)"; then
+    fail startup "the banner does not name the demo providers' fakes (Slack at port $DEMO_PORT, Jira, Teams, HubSpot)"
   elif ! curl -s -m 5 -H "Authorization: Bearer $(cat "$RUN_DIR/admin-key")" "$API_URL/api/v1/providers" \
-      | python3 -c 'import json,sys; p={x["id"]: x for x in json.load(sys.stdin)["data"]}; sys.exit(0 if all(p[i]["ready"] for i in ("slack","jira","microsoft-teams")) else 1)'; then
-    fail startup "GET /api/v1/providers does not list slack, jira and microsoft-teams as ready (configured for the fakes)"
+      | python3 -c 'import json,sys; p={x["id"]: x for x in json.load(sys.stdin)["data"]}; sys.exit(0 if all(p[i]["ready"] for i in ("slack","jira","microsoft-teams","hubspot")) else 1)'; then
+    fail startup "GET /api/v1/providers does not list slack, jira, microsoft-teams and hubspot as ready (configured for the fakes)"
   else
     ok startup
   fi
@@ -191,7 +191,7 @@ else
 fi
 
 # --- ctrl-c: SIGINT to the process group stops everything ---
-hosts=("$(pid_of api)" "$(pid_of workers)" "$(pid_of kafka-dev-broker)" "$(pid_of mail-catcher)" "$(pid_of fake-slack)" "$(pid_of fake-jira)" "$(pid_of fake-teams)")
+hosts=("$(pid_of api)" "$(pid_of workers)" "$(pid_of kafka-dev-broker)" "$(pid_of mail-catcher)" "$(pid_of fake-slack)" "$(pid_of fake-jira)" "$(pid_of fake-teams)" "$(pid_of fake-hubspot)")
 kill -INT -- "-$RUNSH_PID"
 rc=0
 if ! wait_for 90 runsh_gone; then

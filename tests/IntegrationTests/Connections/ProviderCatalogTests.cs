@@ -52,7 +52,7 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         text.ShouldNotContain("platform-client", customMessage: "our client id is the operator's business, not the tenant's");
 
         var providers = JsonDocument.Parse(text).RootElement.GetProperty("data").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        providers.Keys.ShouldBe(["acme-crm", "http", "jira", "microsoft-teams", "slack", "teams-workflows", "unconfigured"]); // sorted by id
+        providers.Keys.ShouldBe(["acme-crm", "http", "hubspot", "jira", "microsoft-teams", "slack", "teams-workflows", "unconfigured"]); // sorted by id
 
         var slack = providers["slack"];
         slack.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["http.request", "slack.message"]);
@@ -63,6 +63,11 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         jira.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["jira.issue", "jira.transition"]);
         jira.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("single_use", "Atlassian rotates the refresh token on every use");
         jira.GetProperty("ready").GetBoolean().ShouldBeFalse();
+        var hubspot = providers["hubspot"];
+        hubspot.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldContain("hubspot.upsert");
+        hubspot.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("reusable", "HubSpot's refresh token does not change");
+        hubspot.GetProperty("quotas").EnumerateArray().Select(q => (q.GetProperty("limit").GetInt32(), q.GetProperty("period_seconds").GetInt32()))
+            .ShouldBe([(100, 10)], "under HubSpot's 110 calls per 10 s");
 
         var http = providers["http"];
         http.GetProperty("auth_kinds").EnumerateArray().Select(k => k.GetString()).ShouldBe(["api_key", "basic", "oauth2_client_credentials"]);
