@@ -15,6 +15,8 @@ namespace Integrations.Fakes.HubSpot;
 /// unique property values"): <c>{"inputs": [{"idProperty", "id", "properties"}]}</c>, 1–100 inputs, <c>idProperty</c> a unique-value
 /// property of the object, every property one the object has, values as text → <c>200 {status: "COMPLETE", results: [{id, properties,
 /// createdAt, updatedAt, archived, new}], startedAt, completedAt}</c>.</item>
+/// <item><c>DELETE /crm/v3/objects/{contacts|companies}/{id}</c> ("Archive"): the record to the recycling bin → <c>204</c>;
+/// an id the portal does not have (or archived already) → <c>404 OBJECT_NOT_FOUND</c>.</item>
 /// </list>
 /// Every answer of the API carries the burst limit's headers (docs/api/usage-details: <c>X-HubSpot-RateLimit-Max</c>,
 /// <c>-Remaining</c>, <c>-Interval-Milliseconds</c>; OAuth calls have no daily headers); a call over it is
@@ -57,6 +59,8 @@ public static class HubSpotCrmApi
             }, HubSpotJson);
         });
 
+        api.MapDelete("/crm/v3/objects/{objectType}/{id}", Archive);
+
         api.MapPost("/crm/v3/objects/{objectType}/batch/upsert", async (string objectType, HttpContext context, HubSpotPortals portals, TimeProvider clock) =>
         {
             if (!HubSpotPortals.Properties.TryGetValue(objectType, out var known)) return Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}");
@@ -98,6 +102,11 @@ public static class HubSpotCrmApi
             return Results.Json(new { status = "COMPLETE", results, startedAt = started, completedAt = clock.GetUtcNow() }, HubSpotJson);
         });
     }
+
+    private static IResult Archive(string objectType, string id, HttpContext context, HubSpotPortals portals, TimeProvider clock) =>
+        !HubSpotPortals.Properties.ContainsKey(objectType) ? Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}")
+        : portals.Archive(ResourceAuthentication.AccountOf(context).Id, objectType, id, clock.GetUtcNow()) ? Results.NoContent()
+        : Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 

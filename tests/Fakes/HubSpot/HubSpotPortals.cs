@@ -6,7 +6,11 @@ using Microsoft.Extensions.Configuration;
 namespace Integrations.Fakes.HubSpot;
 
 /// <summary>A CRM record as HubSpot keeps it: its id, its portal and object, and its properties (all text).</summary>
-public sealed record CrmRecord(string Id, string Portal, string Object, JsonObject Properties, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record CrmRecord(string Id, string Portal, string Object, JsonObject Properties, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>In the recycling bin (HubSpot's "Archive").</summary>
+    public bool Archived { get; init; }
+}
 
 /// <summary>
 /// The fake's CRM data per portal: contacts and companies, the properties each object has (HubSpot's
@@ -78,7 +82,7 @@ public sealed class HubSpotPortals(IConfiguration configuration) : IFakeResettab
     {
         lock (_gate)
         {
-            var at = _records.FindIndex(r => r.Portal == portal && r.Object == @object && r.Properties[idProperty]?.GetValue<string>() == id);
+            var at = _records.FindIndex(r => r.Portal == portal && r.Object == @object && !r.Archived && r.Properties[idProperty]?.GetValue<string>() == id);
             var merged = at >= 0 ? (JsonObject)_records[at].Properties.DeepClone() : new JsonObject();
             foreach (var (name, value) in properties) merged[name] = value?.DeepClone();
             merged[idProperty] = id;
@@ -91,6 +95,18 @@ public sealed class HubSpotPortals(IConfiguration configuration) : IFakeResettab
             merged["hs_object_id"] = record.Id;
             _records.Add(record);
             return (record, true);
+        }
+    }
+
+    /// <summary>Moves the portal's record to the recycling bin; false when it has no such record (or it is there already).</summary>
+    public bool Archive(string portal, string @object, string id, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var at = _records.FindIndex(r => r.Portal == portal && r.Object == @object && r.Id == id && !r.Archived);
+            if (at < 0) return false;
+            _records[at] = _records[at] with { Archived = true, UpdatedAt = now };
+            return true;
         }
     }
 

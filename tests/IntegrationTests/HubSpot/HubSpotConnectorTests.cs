@@ -119,6 +119,32 @@ public sealed class HubSpotConnectorTests(HubSpotSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deleted_record_archives_its_linked_hubspot_record_and_an_unlinked_one_makes_no_call()
+    {
+        var tenant = await system.TenantAsync();
+        var id = await system.ConnectAsync(tenant.Client);
+        await HubSpotSystem.ContactRouteAsync(tenant.Client, id);
+        var archive = await (await tenant.Client.PostAsJsonAsync($"/api/v1/connections/{id}/routes", new
+        {
+            event_types = new[] { "entity.deleted" }, action = "hubspot.archive", settings = new { @object = "contacts" },
+            filter = new[] { new { path = "data.entity_type", op = "eq", value = "contact" } },
+        })).ShouldBeJsonAsync(HttpStatusCode.Created);
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.created", new { entity_id = "ct_gone", entity_type = "contact", attributes = new { email = "gone@example.com" } });
+        await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 1 && c[0].Status() == "succeeded", Soon, "the contact was upserted");
+
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.deleted", new { entity_id = "ct_never_synced", entity_type = "contact" });
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.deleted", new { entity_id = "ct_gone", entity_type = "contact" });
+
+        var calls = await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 2 && c.All(x => x.Status() == "succeeded"), Soon, "the archive was sent");
+        var contact = (await system.RecordsAsync("contacts")).ShouldHaveSingleItem();
+        contact.GetProperty("archived").GetBoolean().ShouldBeTrue("archived (the recycling bin), never deleted for good");
+        var sent = (await ConnectorsSystem.CallAsync(tenant.Client, id, calls.Single(c => c.GetProperty("route_id").GetGuid() == archive.GetProperty("id").GetGuid()).Id()))
+            .Attempts().ShouldHaveSingleItem();
+        sent.GetProperty("request").GetProperty("method").GetString().ShouldBe("DELETE");
+        sent.GetProperty("status_code").GetInt32().ShouldBe(204);
+    }
+
+    [Fact]
     public async Task Route_settings_hubspot_cannot_take_are_refused_with_each_reason()
     {
         var tenant = await system.TenantAsync();

@@ -22,6 +22,8 @@ public sealed record HubSpotUpsertTemplate(string Object, string IdProperty, Jso
 public static class HubSpotUpsert
 {
     public const string Action = "hubspot.upsert";
+    /// <summary>Archives the HubSpot record linked with ours (HubSpot's "Archive": <c>DELETE /crm/v3/objects/{object}/{id}</c>, to the recycling bin).</summary>
+    public const string ArchiveAction = "hubspot.archive";
     public const string Contacts = "contacts";
     public const string Companies = "companies";
     public static readonly IReadOnlyList<string> Objects = [Contacts, Companies];

@@ -36,5 +36,5 @@ public static class HubSpotProvider
         new HealthCheckCall("GET", "/account-info/v3/details", "data.portalId", "data.uiDomain"),
         new CallLimits(new RateLimitHeaders("X-HubSpot-RateLimit-Remaining", "X-HubSpot-RateLimit-Interval-Milliseconds", ResetFormat.MillisecondsFromNow),
             [new Quota(100, TimeSpan.FromSeconds(10))], [], 4, 64),
-        [Domain.Connectors.HubSpot.HubSpotUpsert.Action]);
+        [Domain.Connectors.HubSpot.HubSpotUpsert.Action, Domain.Connectors.HubSpot.HubSpotUpsert.ArchiveAction]);
 }

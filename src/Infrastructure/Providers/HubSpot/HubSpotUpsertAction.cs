@@ -26,7 +26,7 @@ namespace Integrations.Infrastructure.Providers.HubSpot;
 public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConnectorAction
 {
     private static readonly string[] Settings = ["object", "id_property", "id", "properties", "entity_type"];
-    private const string DefaultId = "{{ data.entity_id }}";
+    internal const string DefaultId = "{{ data.entity_id }}";
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, HubSpotUpsertTemplate> _parsed = new(StringComparer.Ordinal);
 
@@ -38,25 +38,13 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
         foreach (var field in settings.EnumerateObject().Where(p => !Settings.Contains(p.Name)))
             errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of {Name} ({string.Join(", ", Settings)})."));
         var output = new JsonObject();
-        var @object = String(settings, "object");
-        if (@object is null || !HubSpotUpsert.Objects.Contains(@object))
-            errors.Add(new("settings.object", "invalid_object", $"settings.object is one of {string.Join(", ", HubSpotUpsert.Objects)}."));
-        else output["object"] = @object;
+        var @object = CheckRecord(settings, output, errors);
         var idProperty = String(settings, "id_property");
         if (idProperty is null || !PropertyName().IsMatch(idProperty) || idProperty is "email" or "hs_object_id")
             errors.Add(new("settings.id_property", "invalid_id_property",
                 "settings.id_property is the internal name of a unique-value property of the object at HubSpot that holds our record's id (e.g. product_contact_id)."));
         else output["id_property"] = idProperty;
-        var id = settings.TryGetProperty("id", out var i) && i.ValueKind != JsonValueKind.Null ? i : default;
-        if (id.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String) || (id.ValueKind == JsonValueKind.String && id.GetString()!.Trim().Length == 0))
-            errors.Add(new("settings.id", "invalid_template", "settings.id is a text template naming our record's id, such as {{ data.entity_id }}."));
-        else if (id.ValueKind == JsonValueKind.String && ActionSettings.TryParse(() => JsonTemplate.Parse(id.GetRawText()), "settings.id", errors))
-            output["id"] = id.GetString();
         output["properties"] = Properties(settings, @object, errors);
-        var entityType = String(settings, "entity_type");
-        if (settings.TryGetProperty("entity_type", out var e) && e.ValueKind != JsonValueKind.Null && (entityType is null || !EntityType().IsMatch(entityType)))
-            errors.Add(new("settings.entity_type", "invalid_entity", "settings.entity_type is our record's type in lower case (contact, customer)."));
-        else if (entityType is not null) output["entity_type"] = entityType;
         if (errors.Count > 0) throw new ValidationException(errors);
         return Task.FromResult(output.ToJsonString(Compact));
     }
@@ -88,6 +76,25 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
             // An answer cut at the excerpt's kilobyte, or not JSON: no link rather than a wrong one.
             return null;
         }
+    }
+
+    /// <summary>object, id and entity_type, which every HubSpot action names the same way; returns the object when valid.</summary>
+    internal static string? CheckRecord(JsonElement settings, JsonObject output, List<ValidationError> errors)
+    {
+        var @object = String(settings, "object");
+        if (@object is null || !HubSpotUpsert.Objects.Contains(@object))
+            errors.Add(new("settings.object", "invalid_object", $"settings.object is one of {string.Join(", ", HubSpotUpsert.Objects)}."));
+        else output["object"] = @object;
+        var id = settings.TryGetProperty("id", out var i) && i.ValueKind != JsonValueKind.Null ? i : default;
+        if (id.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String) || (id.ValueKind == JsonValueKind.String && id.GetString()!.Trim().Length == 0))
+            errors.Add(new("settings.id", "invalid_template", "settings.id is a text template naming our record's id, such as {{ data.entity_id }}."));
+        else if (id.ValueKind == JsonValueKind.String && ActionSettings.TryParse(() => JsonTemplate.Parse(id.GetRawText()), "settings.id", errors))
+            output["id"] = id.GetString();
+        var entityType = String(settings, "entity_type");
+        if (settings.TryGetProperty("entity_type", out var e) && e.ValueKind != JsonValueKind.Null && (entityType is null || !EntityType().IsMatch(entityType)))
+            errors.Add(new("settings.entity_type", "invalid_entity", "settings.entity_type is our record's type in lower case (contact, customer)."));
+        else if (entityType is not null) output["entity_type"] = entityType;
+        return @object is not null && HubSpotUpsert.Objects.Contains(@object) ? @object : null;
     }
 
     private static JsonObject Properties(JsonElement settings, string? @object, List<ValidationError> errors)
