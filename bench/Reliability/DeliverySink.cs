@@ -12,7 +12,7 @@ namespace Integrations.Bench.Reliability;
 /// was answered 200: the sink records the load marker found in the body (the event's invoice_id, or
 /// the inbound request's payload) with the <c>webhook-id</c> header and the arrival time. While
 /// <see cref="Hanging"/> it answers nothing (a provider that stops answering) until the sender gives
-/// up or the hang ends.
+/// up or the hang ends. GET /items is the feed an http_poll schedule reads (<see cref="ScheduleFeed"/>).
 /// </summary>
 public sealed partial class DeliverySink : IAsyncDisposable
 {
@@ -21,6 +21,8 @@ public sealed partial class DeliverySink : IAsyncDisposable
     private volatile TaskCompletionSource _hang = Done();
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    public ScheduleFeed Feed { get; } = new();
 
     public static async Task<DeliverySink> StartAsync()
     {
@@ -54,6 +56,11 @@ public sealed partial class DeliverySink : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http)
     {
+        if (HttpMethods.IsGet(http.Request.Method))
+        {
+            await Feed.AnswerAsync(http);
+            return;
+        }
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(http.RequestAborted);
         await _hang.Task.WaitAsync(http.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -72,7 +79,7 @@ public sealed partial class DeliverySink : IAsyncDisposable
         return done;
     }
 
-    /// <summary>What <see cref="LoadGenerator"/> puts in every event and inbound request: rel-{phase}-{e|i}-{n}.</summary>
-    [GeneratedRegex(@"rel-\d+-[ei]-\d+")]
+    /// <summary>What <see cref="LoadGenerator"/> puts in every event and inbound request, rel-{phase}-{e|i}-{n}, and the feed in its items, rel-0-s-{n}.</summary>
+    [GeneratedRegex(@"rel-\d+-[eis]-\d+")]
     public static partial Regex Marker();
 }

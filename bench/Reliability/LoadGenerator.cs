@@ -28,9 +28,9 @@ public sealed class LoadGenerator(HttpClient tenant, HttpClient inbound, Uri inb
     private long _next;
     private int _inFlight;
 
-    public async Task<PhaseLoad> RunAsync(int phase, CancellationToken stop)
+    /// <summary>Sends until <paramref name="stop"/>, recording into <paramref name="load"/>; returns when every request has its answer.</summary>
+    public async Task RunAsync(PhaseLoad load, CancellationToken stop)
     {
-        var load = new PhaseLoad(phase);
         var clock = Stopwatch.StartNew();
         var pending = new List<Task>();
         long events = 0, requests = 0;
@@ -43,7 +43,6 @@ public sealed class LoadGenerator(HttpClient tenant, HttpClient inbound, Uri inb
             await Task.Delay(20, CancellationToken.None);
         }
         await Task.WhenAll(pending);
-        return load;
     }
 
     private async Task Send(PhaseLoad load, char kind)

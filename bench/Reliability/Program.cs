@@ -17,8 +17,9 @@ using Integrations.Bench.Webhooks;
 // --quick: short phases and a short webhook timeout, lease and retry schedule (a smoke run).
 var root = RepositoryRoot();
 var quick = args.Contains("--quick");
-var before = TimeSpan.FromSeconds(quick ? 3 : 8);
-var after = TimeSpan.FromSeconds(quick ? 3 : 8);
+var before = TimeSpan.FromSeconds(quick ? 2 : 8);
+var after = TimeSpan.FromSeconds(quick ? 2 : 8);
+var requestErrors = quick ? 60 : 300;
 var killedFor = TimeSpan.FromSeconds(quick ? 2 : 5);
 var brokerDown = TimeSpan.FromSeconds(quick ? 10 : 60);
 var postgresDown = TimeSpan.FromSeconds(quick ? 2 : 5);
@@ -28,7 +29,7 @@ const int EventsPerSecond = 20, InboundPerSecond = 5;
 string[] pipelines = ["outbox-relay", "events-dispatch", "webhook-delivery", "connectors", "inbound", "schedules"];
 // The production defaults except in a quick run: a 10 s timeout, a 40 s lease, retries after 1, 5 and 30 minutes.
 var workerTiming = quick
-    ? new Dictionary<string, string> { ["Webhooks__Timeout"] = "00:00:03", ["Webhooks__LeaseDuration"] = "00:00:08", ["Webhooks__RetrySchedule"] = "5s,30s,1m" }
+    ? new Dictionary<string, string> { ["Webhooks__Timeout"] = "00:00:03", ["Webhooks__LeaseDuration"] = "00:00:08", ["Webhooks__RetrySchedule"] = "5s,10s,30s" }
     : new Dictionary<string, string>();
 Dictionary<string, string> Settings(string pipeline) => new(workerTiming) { ["Workers__Pipelines"] = pipeline };
 
@@ -41,7 +42,7 @@ void Line(string text)
 
 var started = Stopwatch.StartNew();
 Line($"Reliability: faults under load — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average " +
-     File.ReadAllText("/proc/loadavg").Split(' ')[0] + (quick ? " (quick: webhook timeout 3 s, lease 8 s, retries 5s,30s,1m)" : " (webhook timeout, lease and retries at their defaults)"));
+     File.ReadAllText("/proc/loadavg").Split(' ')[0] + (quick ? " (quick: webhook timeout 3 s, lease 8 s, retries 5s,10s,30s)" : " (webhook timeout, lease and retries at their defaults)"));
 await using var sink = await DeliverySink.StartAsync();
 // The platform's own Workers host runs what no fault here is about; each faulted pipeline runs alone.
 await using var platform = await Platform.StartAsync(root, new Dictionary<string, string> { ["Workers__Pipelines"] = "projections" });
@@ -49,6 +50,12 @@ var workers = pipelines.ToDictionary(p => p, p => platform.StartExtraWorkers(Set
 using var admin = platform.Client(platform.AdminKey);
 using var tenant = await platform.CreateTenantAsync(admin);
 await Platform.CreateEndpointAsync(tenant, sink.Url("/hook"));
+// A schedule running throughout: it polls the sink's feed every 30 s (the shortest interval) and publishes each new item.
+var schedule = await JsonAsync(await tenant.PostAsJsonAsync("/api/v1/schedules", new
+{
+    name = "reliability feed", interval_seconds = 30,
+    job = new { kind = "http_poll", config = new { url = sink.Url("/items"), cursor_field = "seq", id_field = "id", cursor_param = "since" } },
+}));
 var source = await JsonAsync(await tenant.PostAsJsonAsync("/api/v1/inbound-sources", new { name = "reliability", verifier = new { kind = "standard_webhooks" } }));
 using var inbound = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 // As a client would: give up after 10 s (an answer lost with a killed API is then not acknowledged).
@@ -56,6 +63,7 @@ using var publisher = new HttpClient { BaseAddress = platform.ApiAddress, Timeou
 var load = new LoadGenerator(publisher, inbound, new Uri(platform.ApiAddress, source.GetProperty("path").GetString()!),
     new StandardWebhooksSigner(source.GetProperty("secret").GetString()!), EventsPerSecond, InboundPerSecond);
 Line($"Load: {EventsPerSecond} events/s through POST /api/v1/events and {InboundPerSecond} signed inbound webhooks/s, each delivered to one webhook endpoint; " +
+     "an http_poll schedule every 30 s reading a feed of one new item a second; " +
      $"Workers pipelines each in a process of their own: {string.Join(", ", pipelines)}");
 
 var phases = new List<(string Fault, PhaseLoad Load, long End)>();
@@ -64,13 +72,17 @@ async Task Phase(string fault, Func<Task> inject, bool counted = true)
     // Each fault starts from a platform that is up and has delivered what it acknowledged.
     await ReadyAsync(platform.ApiAddress);
     using var stop = new CancellationTokenSource();
-    var running = load.RunAsync(phases.Count + 1, stop.Token);
+    var sent = new PhaseLoad(phases.Count + 1);
+    var running = load.RunAsync(sent, stop.Token);
     await Task.Delay(before);
     await inject();
     var end = Stopwatch.GetTimestamp();
     await Task.Delay(after);
+    // The load goes on until the platform acknowledges again (a killed API must start first).
+    var waiting = Stopwatch.StartNew();
+    while (!sent.Acknowledged.Values.Any(at => at > end) && waiting.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(100);
     await stop.CancelAsync();
-    var sent = await running;
+    await running;
     var clock = Stopwatch.StartNew();
     while (clock.Elapsed < deliveredWithin && sent.Acknowledged.Keys.Any(m => sink.Deliveries(m).Count == 0)) await Task.Delay(250);
     if (!counted) return;
@@ -100,12 +112,13 @@ await Phase($"broker down {brokerDown.TotalSeconds} s", async () =>
     await Task.Delay(brokerDown);
     await platform.BrokerUpAsync();
 });
-await Phase("broker request errors (300 Produce, 300 Fetch, 50 OffsetCommit)", async () =>
+await Phase($"broker request errors ({requestErrors} Produce, {requestErrors} Fetch, {requestErrors / 6} OffsetCommit in a row)", async () =>
 {
-    // Retriable errors a real cluster answers during a leader election or a rebalance.
-    await platform.Broker.PushRequestErrorsAsync(0, 300, 6);   // Produce: NOT_LEADER_OR_FOLLOWER
-    await platform.Broker.PushRequestErrorsAsync(1, 300, 6);   // Fetch: NOT_LEADER_OR_FOLLOWER
-    await platform.Broker.PushRequestErrorsAsync(8, 50, 27);   // OffsetCommit: REBALANCE_IN_PROGRESS
+    // Retriable errors a real cluster answers during a leader election or a rebalance; each failed
+    // request is retried after librdkafka's backoff, so the errors in a row hold publishing a while.
+    await platform.Broker.PushRequestErrorsAsync(0, requestErrors, 6);        // Produce: NOT_LEADER_OR_FOLLOWER
+    await platform.Broker.PushRequestErrorsAsync(1, requestErrors, 6);        // Fetch: NOT_LEADER_OR_FOLLOWER
+    await platform.Broker.PushRequestErrorsAsync(8, requestErrors / 6, 27);   // OffsetCommit: REBALANCE_IN_PROGRESS
     await Task.Delay(killedFor);
 });
 await Phase($"PostgreSQL restarted (down {postgresDown.TotalSeconds} s)", async () =>
@@ -137,6 +150,13 @@ foreach (var figure in await ApiScaleOut.RunAsync(platform, admin, quick))
     failed |= !figure.Holds;
 }
 
+// The schedule's last items: one run now, then everything any run was shown must have arrived once.
+var shownBefore = sink.Feed.HighestServed;
+await JsonAsync(await tenant.PostAsync($"/api/v1/schedules/{schedule.GetProperty("id").GetGuid()}/run", null));
+var waited = Stopwatch.StartNew();
+bool FeedDelivered() => Enumerable.Range(1, (int)sink.Feed.HighestServed).All(n => sink.Deliveries(ScheduleFeed.Marker(n)).Count > 0);
+while (waited.Elapsed < TimeSpan.FromMinutes(2) && (sink.Feed.HighestServed == shownBefore || !FeedDelivered())) await Task.Delay(250);
+
 // Late duplicates (a delivery resent after its lease ran out) arrive after their phase: count them all.
 await platform.WaitForQuietAsync(TimeSpan.FromMinutes(2));
 await Task.Delay(TimeSpan.FromSeconds(2));
@@ -150,6 +170,13 @@ foreach (var (fault, sent, end) in phases)
     Line(result.ToString());
     failed |= result.Lost > 0 || result.Duplicates != result.DuplicatesSameId;
 }
+var items = Enumerable.Range(1, (int)sink.Feed.HighestServed).Select(n => sink.Deliveries(ScheduleFeed.Marker(n))).ToList();
+var itemDuplicates = items.Sum(d => Math.Max(0, d.Count - 1));
+var itemSameId = items.Sum(d => d.Count - d.Select(x => x.WebhookId).Distinct().Count());
+var itemsLost = items.Count(d => d.Count == 0);
+Line($"Schedule over the whole run (its process killed once, PostgreSQL restarted, the broker down …): {items.Count} feed items shown to its runs, " +
+     $"{items.Count - itemsLost} delivered as sync.item_received, lost {itemsLost}, duplicates {itemDuplicates} (same webhook-id {itemSameId})");
+failed |= itemsLost > 0 || itemDuplicates != itemSameId;
 Line($"Total {started.Elapsed.TotalMinutes:F1} minutes; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}. " +
      (failed ? "FAILED: something acknowledged was lost or a promise did not hold." : "Nothing acknowledged was lost."));
 Directory.CreateDirectory(Path.Combine(root, ".build"));
