@@ -1,7 +1,6 @@
 using static Integrations.Bench.BenchKit;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Integrations.Bench;
@@ -136,26 +135,20 @@ static async Task<long> CountAsync(string connectionString, string sql, Guid sou
     return (long)(await command.ExecuteScalarAsync())!;
 }
 
-/// <summary>Signs as a Standard Webhooks sender does: a fresh webhook-id per request, HMAC-SHA256 of id.timestamp.body.</summary>
+/// <summary>A Standard Webhooks sender: a fresh webhook-id per request.</summary>
 internal sealed class Sender(string secret)
 {
-    private readonly byte[] _key = Convert.FromBase64String(secret["whsec_".Length..]);
+    private readonly StandardWebhooksSigner _signer = new(secret);
     private long _next;
 
     public HttpRequestMessage Sign(Uri url)
     {
         var id = $"msg_bench_{Interlocked.Increment(ref _next)}_{Guid.NewGuid():N}";
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var body = JsonSerializer.Serialize(new
         {
             type = "invoice.paid", id, data = new { invoice_id = "in_" + id, amount_cents = 4200, currency = "EUR", customer = new { id = "cus_123", email = "ap@example.com" } },
             note = new string('x', 120),
         });
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("webhook-id", id);
-        request.Headers.Add("webhook-timestamp", timestamp);
-        request.Headers.Add("webhook-signature", "v1," + signature);
-        return request;
+        return _signer.Sign(url, id, body);
     }
 }

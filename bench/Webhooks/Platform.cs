@@ -32,6 +32,11 @@ public sealed class Platform : IAsyncDisposable
 
     private string WorkersAssembly => Path.Combine(_root, "src/Workers/bin/Release/net10.0/linux-x64/Integrations.Workers.dll");
 
+    private string ApiAssembly => Path.Combine(_root, "src/Api/bin/Release/net10.0/linux-x64/Integrations.Api.dll");
+
+    /// <summary>The broker, for the faults the reliability benchmark injects (request errors).</summary>
+    public KafkaDevBroker Broker => _broker;
+
     public string ConnectionString { get; private set; } = "";
 
     public int BrokerPid { get; private set; }
@@ -79,8 +84,7 @@ public sealed class Platform : IAsyncDisposable
         platform._common = common;
         var port = ProcFs.FreePort();
         platform.ApiAddress = new Uri($"http://127.0.0.1:{port}");
-        platform._hosts.Add(Start(Path.Combine(root, "src/Api/bin/Release/net10.0/linux-x64/Integrations.Api.dll"), common,
-            new Dictionary<string, string> { ["ASPNETCORE_URLS"] = platform.ApiAddress.ToString() }));
+        platform._hosts.Add(Start(platform.ApiAssembly, common, new Dictionary<string, string> { ["ASPNETCORE_URLS"] = platform.ApiAddress.ToString() }));
         platform._hosts.Add(Start(platform.WorkersAssembly, common, workerSettings));
 
         using var http = new HttpClient { BaseAddress = platform.ApiAddress };
@@ -149,6 +153,35 @@ public sealed class Platform : IAsyncDisposable
     }
 
     public void StartWorkers() => _hosts[1] = Start(WorkersAssembly, _common, _workerSettings);
+
+    /// <summary>
+    /// One more Workers host (the reliability benchmark runs pipelines as processes of their own,
+    /// <c>Workers__Pipelines</c>), stopped with the platform.
+    /// </summary>
+    public Process StartExtraWorkers(IReadOnlyDictionary<string, string> settings) => Track(Start(WorkersAssembly, _common, settings));
+
+    /// <summary>One more API instance at <paramref name="address"/> on the same database and broker, stopped with the platform.</summary>
+    public Process StartExtraApi(Uri address, IReadOnlyDictionary<string, string>? settings = null) =>
+        Track(Start(ApiAssembly, _common, new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["ASPNETCORE_URLS"] = address.ToString() }));
+
+    /// <summary>Starts the API again at its address (after <see cref="Kill"/>).</summary>
+    public void RestartApi() => _hosts[0] = Start(ApiAssembly, _common, new Dictionary<string, string> { ["ASPNETCORE_URLS"] = ApiAddress.ToString() });
+
+    /// <summary>kill -9: the process gets no chance to finish anything.</summary>
+    public static async Task KillAsync(Process host)
+    {
+        host.Kill();
+        await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>PostgreSQL stopped as an operator's restart does, down for <paramref name="downFor"/>, started again on the same data directory and port.</summary>
+    public Task RestartPostgresAsync(TimeSpan downFor) => _postgres.RestartAsync(downFor);
+
+    private Process Track(Process host)
+    {
+        _hosts.Add(host);
+        return host;
+    }
 
     /// <summary>The dev broker refuses every connection until <see cref="BrokerUpAsync"/> (a broker outage).</summary>
     public Task BrokerDownAsync() => _broker.SetDownAsync();

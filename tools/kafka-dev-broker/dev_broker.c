@@ -14,6 +14,8 @@
  *   down | up            all brokers refuse / accept connections
  *   rtt MS               add MS milliseconds of round-trip time on every broker
  *   topic NAME PARTS     create a topic (CreateTopics is not supported by the mock)
+ *   errors API COUNT CODE the next COUNT requests of Kafka API key API (0 Produce, 1 Fetch, ...)
+ *                        fail with error CODE (rd_kafka_mock_push_request_errors)
  *   ping                 liveness
  * Each command is answered with "ok" or "error <reason>". SIGTERM/SIGINT stop the broker.
  */
@@ -63,7 +65,7 @@ static int create_topic(rd_kafka_mock_cluster_t *mc, const char *name, int parti
 
 static void handle_command(rd_kafka_mock_cluster_t *mc, char *line, char *reply, size_t reply_len) {
         char name[256];
-        int n = 0;
+        int n = 0, api = 0, code = 0;
         line[strcspn(line, "\r\n")] = '\0';
         if (strcmp(line, "ping") == 0) {
                 snprintf(reply, reply_len, "ok\n");
@@ -75,6 +77,12 @@ static void handle_command(rd_kafka_mock_cluster_t *mc, char *line, char *reply,
                 snprintf(reply, reply_len, "ok\n");
         } else if (sscanf(line, "rtt %d", &n) == 1 && n >= 0) {
                 rd_kafka_mock_broker_set_rtt(mc, -1, n);
+                snprintf(reply, reply_len, "ok\n");
+        } else if (sscanf(line, "errors %d %d %d", &api, &n, &code) == 3 && api >= 0 && n > 0 && n <= 100000) {
+                rd_kafka_resp_err_t *errors = malloc(sizeof(*errors) * (size_t)n);
+                for (int i = 0; i < n; i++) errors[i] = (rd_kafka_resp_err_t)code;
+                rd_kafka_mock_push_request_errors_array(mc, (int16_t)api, (size_t)n, errors);
+                free(errors);
                 snprintf(reply, reply_len, "ok\n");
         } else if (sscanf(line, "topic %255s %d", name, &n) == 2 && n > 0) {
                 snprintf(reply, reply_len, create_topic(mc, name, n) == 0 ? "ok\n" : "error topic\n");

@@ -167,6 +167,17 @@ public sealed class KafkaDevBroker : IAsyncDisposable
         return SendAsync($"rtt {milliseconds}");
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> requests of Kafka API <paramref name="apiKey"/> (0 Produce, 1 Fetch, 8 OffsetCommit …)
+    /// fail with the Kafka error <paramref name="errorCode"/> (librdkafka's rd_kafka_mock_push_request_errors).
+    /// </summary>
+    public Task PushRequestErrorsAsync(short apiKey, int count, int errorCode)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(apiKey);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return SendAsync($"errors {apiKey} {count} {errorCode}");
+    }
+
     /// <summary>Creates a topic (the mock cluster does not support the CreateTopics API); existing topics are fine.</summary>
     public Task CreateTopicAsync(string name, int partitions)
     {

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Integrations.Bench.Reliability;
+
+/// <summary>
+/// One fault's figures, from what the sink received for what the platform acknowledged.
+/// Recovery: from the fault's end until everything acknowledged before it ended had been delivered
+/// and what was acknowledged after it was delivered within <see cref="NormalLatency"/> again; and
+/// not before the API acknowledged again (after a kill of the API, its start).
+/// </summary>
+public sealed record PhaseResult(string Fault, int Acknowledged, int Delivered, int Duplicates, int DuplicatesSameId, int Refused, int DeliveredUnacknowledged, TimeSpan? Recovery)
+{
+    public static readonly TimeSpan NormalLatency = TimeSpan.FromSeconds(2);
+
+    public int Lost => Acknowledged - Delivered;
+
+    public static PhaseResult Of(string fault, PhaseLoad load, DeliverySink sink, long faultEnd)
+    {
+        int delivered = 0, duplicates = 0, sameId = 0;
+        long recoveredAt = faultEnd;
+        var complete = true;
+        var acknowledgedAgain = long.MaxValue;
+        foreach (var (marker, acknowledgedAt) in load.Acknowledged)
+        {
+            if (acknowledgedAt > faultEnd) acknowledgedAgain = Math.Min(acknowledgedAgain, acknowledgedAt);
+            var deliveries = sink.Deliveries(marker);
+            if (deliveries.Count == 0)
+            {
+                complete = false;
+                continue;
+            }
+            delivered++;
+            duplicates += deliveries.Count - 1;
+            // A duplicate that repeats an earlier webhook-id is one a receiver deduplicates.
+            sameId += deliveries.Count - deliveries.Select(d => d.WebhookId).Distinct().Count();
+            var first = deliveries.Min(d => d.At);
+            var late = acknowledgedAt <= faultEnd || Stopwatch.GetElapsedTime(acknowledgedAt, first) > NormalLatency;
+            if (late) recoveredAt = Math.Max(recoveredAt, first);
+        }
+        if (acknowledgedAgain != long.MaxValue) recoveredAt = Math.Max(recoveredAt, acknowledgedAgain);
+        var unacknowledgedDelivered = load.Unacknowledged.Keys.Count(m => sink.Deliveries(m).Count > 0);
+        return new PhaseResult(fault, load.Acknowledged.Count, delivered, duplicates, sameId, load.Unacknowledged.Count, unacknowledgedDelivered,
+            complete ? Stopwatch.GetElapsedTime(faultEnd, recoveredAt) : null);
+    }
+
+    public const string Header = "| Fault | Acknowledged | Delivered | Lost | Duplicates | Same webhook-id | Time to recover | Refused (not acked) |";
+
+    public const string Rule = "|---|---:|---:|---:|---:|---:|---:|---:|";
+
+    public override string ToString() =>
+        $"| {Fault} | {Acknowledged} | {Delivered} | {Lost} | {Duplicates} | {DuplicatesSameId} | " +
+        (Recovery is { } r ? $"{r.TotalSeconds:F1} s" : "not recovered") + $" | {Refused}" +
+        (DeliveredUnacknowledged > 0 ? $" ({DeliveredUnacknowledged} of them delivered)" : "") + " |";
+}
