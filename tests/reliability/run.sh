@@ -84,6 +84,7 @@ if start_system && node seed.mjs >"$OUT/seed.log" 2>&1; then
   cat "$OUT/seed.log"
   run_section "tenant isolation" isolation.mjs
   run_section "secrets" secrets.mjs
+  run_section "SSRF redirects and paths" ssrf-redirects.mjs
 else
   echo "the system did not start or could not be seeded"; tail -n 20 "$OUT/seed.log" 2>/dev/null; failed=$((failed + 2))
 fi
