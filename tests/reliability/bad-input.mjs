@@ -8,7 +8,7 @@ import http from "node:http";
 import { requestGenerator, operationsOf } from "../contract/request-generator.mjs";
 import { API_URL, ADMIN_KEY, QUICK, call, tenantWithKey, isErrorFormat, report } from "./lib.mjs";
 
-const AUTH_RUNS = Number(process.env.BAD_INPUT_RUNS ?? (QUICK ? 4 : 150));
+const AUTH_RUNS = Number(process.env.BAD_INPUT_RUNS ?? (QUICK ? 4 : 250));
 const ANON_RUNS = Number(process.env.BAD_INPUT_ANON_RUNS ?? (QUICK ? 2 : 40));
 const CONCURRENCY = 4;
 
@@ -167,6 +167,30 @@ for (const path of ["/api/v1/events/%zz", "/api/v1/events/%00", "/api/v1/events/
   judge(`url ${path.slice(0, 80)}`, response);
 }
 
+// Races: the same request many times at once. Idempotent creates (docs/api/conventions.md#idempotency:
+// "nothing is done twice, even when the repeats arrive concurrently") must answer one resource;
+// concurrent updates, rotations and deletes of one resource must not answer 5xx.
+let races = 0;
+const racer = await tenantWithKey("Bad input, races");
+const all = (n, f) => Promise.all(Array.from({ length: n }, (_, i) => f(i)));
+const raceOne = async (label, n, f) => { const answers = await all(n, f); for (const a of answers) { races++; judge(`race ${label}`, a); } return answers; };
+for (const [path, body] of [["/api/v1/events", { event_type: "invoice.paid", data: { invoice_id: "race", amount_cents: 1, currency: "EUR" } }],
+  ["/api/v1/webhook-endpoints", { url: "https://93.184.215.14/race", event_types: ["*"] }], ["/api/v1/hooks", { target_url: "https://93.184.215.14/race", event_types: ["entity.updated"] }],
+  ["/api/v1/inbound-sources", { name: "race", verifier: { kind: "standard_webhooks" } }], [`/api/v1/tenants/${racer.id}/api-keys`, undefined]]) {
+  const answers = await raceOne(`idempotent ${path}`, 10, () => call("POST", path, { key: racer.key, body, headers: { "Idempotency-Key": `race-${path}` } }));
+  const ids = new Set(answers.filter((a) => a.status < 300).map((a) => a.json?.id));
+  if (ids.size !== 1) { badFormat++; problems.push(`race idempotent ${path}: ${ids.size} resources for one Idempotency-Key`); }
+}
+const raced = (await call("POST", "/api/v1/webhook-endpoints", { key: racer.key, body: { url: "https://93.184.215.14/race2", event_types: ["*"] } })).json;
+await raceOne("PATCH endpoint", 10, (i) => call("PATCH", `/api/v1/webhook-endpoints/${raced.id}`, { key: racer.key, body: { description: `d${i}` } }));
+await raceOne("rotate endpoint secret", 10, () => call("POST", `/api/v1/webhook-endpoints/${raced.id}/rotate-secret`, { key: racer.key }));
+await raceOne("enable/disable endpoint", 10, (i) => call("POST", `/api/v1/webhook-endpoints/${raced.id}/${i % 2 ? "enable" : "disable"}`, { key: racer.key }));
+await raceOne("delete endpoint", 10, () => call("DELETE", `/api/v1/webhook-endpoints/${raced.id}`, { key: racer.key }));
+await raceOne("PUT product callback", 10, (i) => call("PUT", "/api/v1/product-bridge/callback", { key: racer.key, body: { url: `https://93.184.215.14/cb${i}` } }));
+await raceOne("rotate callback secret", 10, () => call("POST", "/api/v1/product-bridge/callback/rotate-secret", { key: racer.key }));
+await raceOne("delete product callback", 10, () => call("DELETE", "/api/v1/product-bridge/callback", { key: racer.key }));
+await raceOne("invite one e-mail", 10, () => call("POST", "/api/v1/members", { key: racer.key, body: { email: "race@example.com", role: "member" } }));
+
 for (const p of problems) console.log(`FAIL ${p}`);
 const failed = serverErrors + badFormat;
 console.log(`fuzzed ${fuzzed} requests over ${operationsOf(spec).length} operations (seed ${seed}); bombs: ${JSON.stringify(bombs)}; refused by Kestrel before the application: ${kestrelRefusals}; connection closed during an oversized body: ${closedEarly}; statuses ${JSON.stringify(statuses)}`);
@@ -174,6 +198,6 @@ report("bad input", {
   cases: requests,
   passed: requests - failed,
   failed,
-  figure: `${fuzzed} fuzzed over ${operationsOf(spec).length} operations + ${requests - fuzzed} bombs (depth ${bombs.depth}, size ${bombs.size}, UTF-8 ${bombs.utf8}, headers ${bombs.headers}, URLs ${bombs.urls}); 5xx ${serverErrors}; 4xx not in the error format ${badFormat}`,
+  figure: `${fuzzed} fuzzed over ${operationsOf(spec).length} operations + ${requests - fuzzed - races} bombs (depth ${bombs.depth}, size ${bombs.size}, UTF-8 ${bombs.utf8}, headers ${bombs.headers}, URLs ${bombs.urls}) + ${races} racing; 5xx ${serverErrors}; 4xx not in the error format ${badFormat}`,
 });
 process.exit(failed ? 1 : 0);
