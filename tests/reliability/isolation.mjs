@@ -67,8 +67,10 @@ for (const set of all) for (const id of [...set]) if (all.filter((s) => s.has(id
 let cases = 0, passed = 0, rows = 0, foreignReads = 0;
 const failures = [];
 const leaksIn = (tenant, text) => tenants.filter((u) => u.id !== tenant.id).flatMap((u) => [...marks.get(u.id)].filter((m) => text.includes(m)).map((m) => `${u.marker}:${m}`));
+const ownMarkSeen = new Map();
 function judge(tenant, what, response, expectStatus) {
   cases++;
+  if (response.text.includes(tenant.marker)) ownMarkSeen.set(`${tenant.id} ${what.startsWith("console") ? "console" : "api"}`, true);
   keepAnswer(tenant, what, response);
   const leaked = leaksIn(tenant, response.text);
   let problem = null;
@@ -105,10 +107,23 @@ const consoleDetails = (tenant) => own.get(tenant.id).flatMap(({ template, path 
   if (template === "/api/v1/apps/{id}") return [`/console/apps/${id}`];
   return [];
 });
-async function session(tenant) {
+const cookiesOf = (response) => response.headers.getSetCookie().map((c) => c.split(";")[0]);
+// A member's session, signed in through the console's form (the pages an embedded session may not
+// open, API keys and apps, included).
+async function memberSession(tenant) {
+  const form = await fetch(`${API_URL}/console/sign-in`, { redirect: "manual" });
+  const html = await form.text();
+  const [, field, token] = html.match(/<input type="hidden" name="([^"]*RequestVerificationToken[^"]*)" value="([^"]*)">/) ?? [];
+  const body = new URLSearchParams({ [field]: token, return_to: "/console/webhooks", organisation: tenant.id, email: tenant.member.email, password: tenant.member.password });
+  const signedIn = await fetch(`${API_URL}/console/sign-in`, { method: "POST", redirect: "manual", headers: { Cookie: cookiesOf(form).join("; "), "Content-Type": "application/x-www-form-urlencoded" }, body });
+  if (signedIn.status !== 303) throw new Error(`${tenant.marker}: console sign-in answered ${signedIn.status}`);
+  return [...cookiesOf(form), ...cookiesOf(signedIn)].join("; ");
+}
+// An embedded session (a link minted with the API key, docs/console.md).
+async function embedSession(tenant) {
   const link = (await call("POST", "/api/v1/console-sessions", { key: tenant.key })).json.url;
   const opened = await fetch(new URL(new URL(link).pathname + new URL(link).search, API_URL), { redirect: "manual" });
-  return opened.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return cookiesOf(opened).join("; ");
 }
 const page = async (cookie, path) => {
   const response = await fetch(`${API_URL}${path}`, { headers: { Cookie: cookie }, redirect: "manual" });
@@ -116,13 +131,21 @@ const page = async (cookie, path) => {
 };
 let pages = 0;
 for (const tenant of tenants) {
-  const cookie = await session(tenant);
-  for (const path of [...consoleLists, ...consoleDetails(tenant)]) { pages++; judge(tenant, `console ${path}`, await page(cookie, path), [200, 303, 403]); }
-  for (const other of tenants.filter((u) => u.id !== tenant.id)) {
-    for (const path of consoleDetails(other)) { pages++; judge(tenant, `console ${path} (${other.marker}'s)`, await page(cookie, path), [404]); }
+  for (const [kind, cookie] of [["member", await memberSession(tenant)], ["embedded", await embedSession(tenant)]]) {
+    // A member opens every list page (200; /console/ redirects); an embedded session is refused API keys and apps (403).
+    for (const path of [...consoleLists, ...consoleDetails(tenant)]) { pages++; judge(tenant, `console (${kind}) ${path}`, await page(cookie, path), kind === "member" ? [200, 303] : [200, 303, 403]); }
+    for (const other of tenants.filter((u) => u.id !== tenant.id)) {
+      for (const path of consoleDetails(other)) { pages++; judge(tenant, `console (${kind}) ${path} (${other.marker}'s)`, await page(cookie, path), [404]); }
+    }
   }
 }
 
+// The control: each tenant's own marker is found in its own API answers and console pages, so that
+// 0 cross-tenant rows is not a search that cannot find anything.
+for (const tenant of tenants) for (const where of ["api", "console"]) {
+  cases++;
+  if (ownMarkSeen.get(`${tenant.id} ${where}`)) passed++; else failures.push(`control: ${tenant.marker} never found in its own ${where} answers`);
+}
 for (const f of failures.slice(0, 30)) console.log(`FAIL ${f}`);
 if (skipped.length) console.log(`not read with ids (the tenant has none): ${[...new Set(skipped.map((s) => s.split(" (")[0]))].join(", ")}`);
 report("tenant isolation", {

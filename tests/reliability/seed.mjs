@@ -55,8 +55,15 @@ for (let t = 0; t < TENANTS; t++) {
   must("inbound source", await call("POST", "/api/v1/inbound-sources", { key, body: { name: `${mark} source`, verifier: { kind: "hmac", header: "X-Sig", algorithm: "sha256", encoding: "hex" }, secret: inboundSecret } }));
   count("inbound sources");
   for (let i = between(1, 2); i > 0; i--) {
-    plant(must("member", await call("POST", "/api/v1/members", { key, body: { email: `${mark}.${i}@example.com`, role: "member" } })).invitation_token);
+    const email = `${mark}.${i}@example.com`;
+    const token = plant(must("member", await call("POST", "/api/v1/members", { key, body: { email, role: "member" } })).invitation_token);
     count("members");
+    // One member joins with a password, for the console's sign-in (the isolation section's pages).
+    if (!tenant.member) {
+      const password = plant(`relpw-${mark}-${Math.random().toString(36).slice(2)}`);
+      must("accept invitation", await call("POST", "/api/v1/members/accept", { body: { invitation_token: token, password } }));
+      tenant.member = { email, password };
+    }
   }
   const app = must("app", await call("POST", "/api/v1/apps", { key, body: { name: `App ${mark}`.slice(0, 100), redirect_uris: [`https://app.example.com/${mark}`], scopes: ["events:read"], client_type: "confidential" } }));
   if (app.client_secret) plant(app.client_secret);
