@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { requestGenerator } from "./request-generator.mjs";
 
 const { API_URL, ADMIN_KEY } = process.env;
 const RUNS = Number(process.env.CONTRACT_RUNS ?? 30);
@@ -38,58 +39,12 @@ for (const [type, data] of [["invoice.paid", { invoice_id: "in_1", amount_cents:
 const listed = (await call("GET", "/api/v1/events?limit=1", { key: tenantKey })).json;
 const realCursor = listed.next_cursor;
 
-const junk = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("", "-1", "0", "1e9", "%00", "null", "true", "ik_" + "x".repeat(30)));
-const uuid = fc.uuid();
-const ids = {
-  id: (path) => path.startsWith("/api/v1/tenants") ? fc.oneof(fc.constant(tenant.id), uuid) : path.startsWith("/api/v1/events") ? fc.oneof(fc.constantFrom(...eventIds), uuid) : uuid,
-  keyId: () => fc.oneof(fc.constant(secondKey.id), uuid),
-  name: () => fc.oneof(fc.constantFrom("tenants", "events", "api_keys"), junk),
-};
-
-function valueFor(parameter) {
-  const schema = parameter.schema ?? {};
-  if (parameter.name === "tenant_id") return fc.oneof(fc.constant(tenant.id), uuid, junk);
-  if (parameter.name === "cursor") return fc.oneof(fc.constant(realCursor ?? "x"), junk);
-  if (parameter.name === "sort") {
-    const orders = (parameter.description.match(/Supported orders: ([^(]*)/)?.[1] ?? "").split(";").map((s) => s.trim()).filter(Boolean);
-    return fc.oneof(fc.constantFrom(...orders.length ? orders : ["created_at:desc"]), fc.constantFrom(...orders.map((o) => o.replaceAll(":desc", ":asc"))), junk);
-  }
-  if (parameter.name === "fields") {
-    const names = (parameter.description.match(/Fields: (.*)\.$/)?.[1] ?? "id").split(", ");
-    return fc.oneof(fc.subarray(names, { minLength: 1 }).map((s) => s.join(",")), junk);
-  }
-  if (schema.enum) return fc.oneof(fc.constantFrom(...schema.enum), junk);
-  if (schema.format === "date-time") return fc.oneof(fc.date({ min: new Date("2020-01-01"), max: new Date("2030-01-01"), noInvalidDate: true }).map((d) => d.toISOString()), junk);
-  if ([].concat(schema.type).includes("integer")) return fc.oneof(fc.integer({ min: -5, max: 150 }).map(String), junk);
-  return junk;
-}
-
-function bodyFor(operation) {
-  const media = operation.requestBody?.content?.["application/json"];
-  if (!media) return fc.constant(undefined);
-  const example = media.example ?? {};
-  const mutated = fc.record(Object.fromEntries(Object.keys(example).map((k) => [k, fc.oneof(fc.constant(example[k]), fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null))])));
-  return fc.oneof(fc.constant(example), mutated, fc.constant({}), fc.constant("not json"), fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }));
-}
-
-function requestFor(path, method, operation) {
-  const parameters = operation.parameters ?? [];
-  const pathParameters = parameters.filter((p) => p.in === "path");
-  const query = parameters.filter((p) => p.in === "query");
-  return fc.record({
-    path: fc.tuple(...pathParameters.map((p) => (ids[p.name] ?? (() => uuid))(path))).map((values) =>
-      pathParameters.reduce((result, p, i) => result.replace(`{${p.name}}`, encodeURIComponent(values[i])), path)),
-    query: fc.tuple(...query.map((p) => fc.option(valueFor(p), { nil: undefined })), fc.option(fc.constantFrom("colour", "Limit", "unknown"), { nil: undefined }))
-      .map((values) => {
-        const search = new URLSearchParams();
-        query.forEach((p, i) => { if (values[i] !== undefined) search.append(p.name, values[i]); });
-        if (values[query.length]) search.append(values[query.length], "x");
-        return search.toString();
-      }),
-    body: bodyFor(operation),
-    idempotencyKey: fc.option(fc.uuid(), { nil: undefined }),
-  });
-}
+const requestFor = requestGenerator(fc, {
+  tenantId: tenant.id,
+  cursor: realCursor,
+  knownIds: (name, path) => name === "id" ? (path.startsWith("/api/v1/tenants") ? [tenant.id] : path.startsWith("/api/v1/events") ? eventIds : undefined)
+    : name === "keyId" ? [secondKey.id] : undefined,
+});
 
 function check(operation, method, path, response) {
   const documented = operation.responses[String(response.status)] ?? operation.responses.default;

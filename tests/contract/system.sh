@@ -2,7 +2,8 @@
 # Starts a private Integrations system for the external checks: PostgreSQL in a temporary
 # directory, the Kafka development broker, the API and the Workers host, all on free loopback
 # ports, from the Release build output. Source it, call start_system, and stop_system on exit
-# (run.sh traps it). Exports API_URL and ADMIN_KEY, and gives tally for the checks' totals.
+# (run.sh traps it). Exports API_URL and ADMIN_KEY (and SYS_DIR: logs/api.log, logs/workers.log,
+# bootstrap.txt for the broker's address), and gives tally for the checks' totals.
 # Sourced: it sets no shell options of its own.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -52,15 +53,20 @@ start_system() {
   export Kafka__BootstrapServers="$(head -n 1 "$SYS_DIR/bootstrap.txt")"
   export Auth__AdminKey="$ADMIN_KEY"
   export Secrets__EncryptionKey="$(head -c 32 /dev/urandom | base64 -w0)"
-  # The examples register webhook endpoints on 127.0.0.1 (the SSRF rules would refuse them).
-  export Webhooks__AllowPrivateNetworkTargets=true
-  export Logging__LogLevel__Default=Warning
+  # The examples register webhook endpoints on 127.0.0.1 (the SSRF rules would refuse them);
+  # SYSTEM_ALLOW_PRIVATE_TARGETS=false keeps the production rule (the reliability suite's SSRF corpus).
+  export Webhooks__AllowPrivateNetworkTargets="${SYSTEM_ALLOW_PRIVATE_TARGETS:-true}"
+  export Logging__LogLevel__Default="${SYSTEM_LOG_LEVEL:-Warning}"
   local api workers
   api="$(host_dll Api)"
   workers="$(host_dll Workers)"
-  (cd "$(dirname "$api")" && exec dotnet "$api" --urls "$API_URL") >"$SYS_DIR/logs/api.log" 2>&1 &
+  # SYSTEM_HOST_ENV: more settings for both hosts as "Name=value" words, for names a shell cannot
+  # export (Providers__teams-workflows__AllowedHosts).
+  local -a host_env
+  read -r -a host_env <<<"${SYSTEM_HOST_ENV:-}"
+  (cd "$(dirname "$api")" && exec env "${host_env[@]}" dotnet "$api" --urls "$API_URL") >"$SYS_DIR/logs/api.log" 2>&1 &
   SYS_PIDS+=($!)
-  (cd "$(dirname "$workers")" && exec dotnet "$workers") >"$SYS_DIR/logs/workers.log" 2>&1 &
+  (cd "$(dirname "$workers")" && exec env "${host_env[@]}" dotnet "$workers") >"$SYS_DIR/logs/workers.log" 2>&1 &
   SYS_PIDS+=($!)
   for ((i = 0; i < 120; i++)); do
     [[ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" == "200" ]] && return 0

@@ -46,6 +46,9 @@ public static class NetworkAddressPolicy
         [100, >= 64 and <= 127, ..] => AddressRange.SharedAddressSpace, // carrier-grade NAT, 100.64.0.0/10
         [192, 0, 0, _] => AddressRange.Reserved,                      // IETF protocol assignments
         [198, 18 or 19, ..] => AddressRange.Reserved,                 // benchmarking networks
+        // Documentation (TEST-NET-1/2/3, RFC 5737): not globally reachable, yet a network may use them
+        // inside (the reliability suite found this machine's own address, 192.0.2.2, reachable).
+        [192, 0, 2, _] or [198, 51, 100, _] or [203, 0, 113, _] => AddressRange.Reserved,
         [>= 224 and <= 239, ..] => AddressRange.Multicast,
         [>= 240, ..] => AddressRange.Reserved,                        // 240.0.0.0/4 and the broadcast address
         _ => AddressRange.Public,

@@ -34,6 +34,10 @@ public class NetworkAddressPolicyTests
     [InlineData("240.0.0.1", AddressRange.Reserved)]
     [InlineData("192.0.0.8", AddressRange.Reserved)]
     [InlineData("198.18.0.1", AddressRange.Reserved)]
+    [InlineData("192.0.2.2", AddressRange.Reserved)]
+    [InlineData("198.51.100.7", AddressRange.Reserved)]
+    [InlineData("203.0.113.255", AddressRange.Reserved)]
+    [InlineData("::ffff:192.0.2.2", AddressRange.Reserved)]
     [InlineData("2001:db8::1", AddressRange.Reserved)]
     public void Non_public_ranges_are_classified(string address, AddressRange expected)
     {
