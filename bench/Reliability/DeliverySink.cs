@@ -24,6 +24,7 @@ public sealed partial class DeliverySink : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<(string IdempotencyKey, long At)>> _calls = new();
     private volatile TaskCompletionSource _hang = Done();
     private volatile TaskCompletionSource _providerHang = Done();
+    private long _callsAbandoned;
 
     public const string ProviderPath = "/provider";
 
@@ -60,6 +61,9 @@ public sealed partial class DeliverySink : IAsyncDisposable
         }
     }
 
+    /// <summary>Connector call attempts the sender gave up on (timed out) before the provider path answered.</summary>
+    public long CallsAbandoned => Interlocked.Read(ref _callsAbandoned);
+
     /// <summary>The connector calls answered 200 that carried <paramref name="marker"/>: their Idempotency-Key and arrival.</summary>
     public IReadOnlyList<(string IdempotencyKey, long At)> Calls(string marker) =>
         _calls.TryGetValue(marker, out var seen) ? [.. seen] : [];
@@ -89,7 +93,11 @@ public sealed partial class DeliverySink : IAsyncDisposable
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(http.RequestAborted);
         await (provider ? _providerHang : _hang).Task.WaitAsync(http.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (http.RequestAborted.IsCancellationRequested) return;
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            if (provider) Interlocked.Increment(ref _callsAbandoned);
+            return;
+        }
         var at = Stopwatch.GetTimestamp();
         var id = http.Request.Headers[provider ? "Idempotency-Key" : "webhook-id"].ToString();
         foreach (var marker in Marker().Matches(body).Select(m => m.Value).Distinct())

@@ -166,9 +166,13 @@ await Phase($"receiver hanging {hang.TotalSeconds} s", async () =>
 });
 await Phase($"provider hanging {hang.TotalSeconds} s", async () =>
 {
+    var abandoned = sink.CallsAbandoned;
     sink.ProviderHanging = true;
     await Task.Delay(hang);
     sink.ProviderHanging = false;
+    // Proof the hang was felt: attempts the connector runtime gave up on (its timeout) and retried.
+    await Task.Delay(TimeSpan.FromSeconds(1));
+    Line($"   provider hanging: {sink.CallsAbandoned - abandoned} call attempts timed out at the provider path while it hung");
 });
 
 Line("");
