@@ -13,7 +13,7 @@
 #   bench/run.sh Inbound             inbound accept rate and p99 vs a bare Kestrel endpoint; nothing lost with the Workers or the broker down a minute (about 5 minutes)
 #   bench/run.sh Schedules           10,000 schedules due at one minute against a provider allowing 600 calls/min: drain time, concurrency, 429s, ingestion p99 (about 25 minutes)
 #   bench/run.sh RateLimitStore      the per-request rate-limit counter in PostgreSQL vs a trivial round trip (ADR 0007)
-#   bench/run.sh Reliability         faults under load (kill -9 of the API and each Workers pipeline, broker down 60 s, Kafka request errors, PostgreSQL restarted, a hanging receiver) and scale-out; nothing acknowledged lost (about 9 minutes; --quick 4 to 5)
+#   bench/run.sh Reliability         faults under load (kill -9 of the API and each Workers pipeline, broker down 60 s, Kafka request errors, PostgreSQL restarted, a hanging receiver, a hanging provider; webhooks and connector calls) and scale-out; nothing acknowledged lost (about 11 minutes; --quick 3 to 5)
 #   bench/run.sh Console             console and operator pages' load times with 10,000 deliveries in the log (about 3 minutes; a script, bench/Console/run.sh)
 #
 # The benchmarks start their own PostgreSQL and Kafka dev broker (like the tests, ADR 0006) where they need them.

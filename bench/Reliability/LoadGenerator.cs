@@ -25,6 +25,12 @@ public sealed class PhaseLoad(int phase)
 public sealed class LoadGenerator(HttpClient tenant, HttpClient inbound, Uri inboundUrl, StandardWebhooksSigner signer, int eventsPerSecond, int inboundPerSecond)
 {
     private const int MaxInFlight = 64;
+
+    /// <summary>The event type the load's events carry and the connector route matches; inbound requests become inbound.received, not routed.</summary>
+    public const string RoutedEventType = "invoice.paid";
+
+    /// <summary>Whether the item of <paramref name="marker"/> is an event the connector route matches (rel-{phase}-e-{n}).</summary>
+    public static bool IsRouted(string marker) => marker.Contains("-e-", StringComparison.Ordinal);
     private long _next;
     private int _inFlight;
 
@@ -58,7 +64,7 @@ public sealed class LoadGenerator(HttpClient tenant, HttpClient inbound, Uri inb
         try
         {
             using var answer = kind == 'e'
-                ? await tenant.PostAsJsonAsync("/api/v1/events", new { event_type = "invoice.paid", data = new { invoice_id = marker, amount_cents = 4200, currency = "EUR" } })
+                ? await tenant.PostAsJsonAsync("/api/v1/events", new { event_type = RoutedEventType, data = new { invoice_id = marker, amount_cents = 4200, currency = "EUR" } })
                 : await inbound.SendAsync(signer.Sign(inboundUrl, "msg_" + marker, JsonSerializer.Serialize(new { type = "invoice.paid", marker })));
             if (answer.IsSuccessStatusCode) load.Acknowledged.TryAdd(marker, Stopwatch.GetTimestamp());
             else load.Unacknowledged.TryAdd(marker, 0);

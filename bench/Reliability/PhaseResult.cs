@@ -14,16 +14,28 @@ public sealed record PhaseResult(string Fault, int Acknowledged, int Delivered, 
 
     public int Lost => Acknowledged - Delivered;
 
-    public static PhaseResult Of(string fault, PhaseLoad load, DeliverySink sink, long faultEnd)
+    public static PhaseResult Of(string fault, PhaseLoad load, DeliverySink sink, long faultEnd) => Of(fault, load, sink.Deliveries, faultEnd, _ => true);
+
+    /// <summary>
+    /// The connector calls of the phase: every acknowledged event its route matches (the events
+    /// posted, invoice.paid, not the inbound requests) must have reached the provider once.
+    /// </summary>
+    public static PhaseResult OfCalls(string fault, PhaseLoad load, DeliverySink sink, long faultEnd) =>
+        Of(fault, load, sink.Calls, faultEnd, LoadGenerator.IsRouted);
+
+    private static PhaseResult Of(string fault, PhaseLoad load, Func<string, IReadOnlyList<(string Id, long At)>> received, long faultEnd, Func<string, bool> expected)
     {
         int delivered = 0, duplicates = 0, sameId = 0;
         long recoveredAt = faultEnd;
         var complete = true;
         var acknowledgedAgain = long.MaxValue;
+        var acknowledged = 0;
         foreach (var (marker, acknowledgedAt) in load.Acknowledged)
         {
+            if (!expected(marker)) continue;
+            acknowledged++;
             if (acknowledgedAt > faultEnd) acknowledgedAgain = Math.Min(acknowledgedAgain, acknowledgedAt);
-            var deliveries = sink.Deliveries(marker);
+            var deliveries = received(marker);
             if (deliveries.Count == 0)
             {
                 complete = false;
@@ -31,19 +43,22 @@ public sealed record PhaseResult(string Fault, int Acknowledged, int Delivered, 
             }
             delivered++;
             duplicates += deliveries.Count - 1;
-            // A duplicate that repeats an earlier webhook-id is one a receiver deduplicates.
-            sameId += deliveries.Count - deliveries.Select(d => d.WebhookId).Distinct().Count();
+            // A duplicate that repeats an earlier webhook-id (Idempotency-Key) is one a receiver deduplicates.
+            sameId += deliveries.Count - deliveries.Select(d => d.Id).Distinct().Count();
             var first = deliveries.Min(d => d.At);
             var late = acknowledgedAt <= faultEnd || Stopwatch.GetElapsedTime(acknowledgedAt, first) > NormalLatency;
             if (late) recoveredAt = Math.Max(recoveredAt, first);
         }
         if (acknowledgedAgain != long.MaxValue) recoveredAt = Math.Max(recoveredAt, acknowledgedAgain);
-        var unacknowledgedDelivered = load.Unacknowledged.Keys.Count(m => sink.Deliveries(m).Count > 0);
-        return new PhaseResult(fault, load.Acknowledged.Count, delivered, duplicates, sameId, load.Unacknowledged.Count, unacknowledgedDelivered,
+        var unacknowledged = load.Unacknowledged.Keys.Where(expected).ToList();
+        var unacknowledgedDelivered = unacknowledged.Count(m => received(m).Count > 0);
+        return new PhaseResult(fault, acknowledged, delivered, duplicates, sameId, unacknowledged.Count, unacknowledgedDelivered,
             complete ? Stopwatch.GetElapsedTime(faultEnd, recoveredAt) : null);
     }
 
     public const string Header = "| Fault | Acknowledged | Delivered | Lost | Duplicates | Same webhook-id | Time to recover | Refused (not acked) |";
+
+    public const string CallsHeader = "| Fault | Acknowledged (routed) | Delivered | Lost | Duplicates | Same Idempotency-Key | Time to recover | Refused (not acked) |";
 
     public const string Rule = "|---|---:|---:|---:|---:|---:|---:|---:|";
 
