@@ -26,6 +26,8 @@ var killedFor = TimeSpan.FromSeconds(quick ? 2 : 5);
 var brokerDown = TimeSpan.FromSeconds(quick ? 10 : 60);
 var postgresDown = TimeSpan.FromSeconds(quick ? 2 : 5);
 var hang = TimeSpan.FromSeconds(quick ? 8 : 30);
+// Longer than the connector runtime's timeout (30 s by default, 3 s quick), so attempts time out and are retried.
+var providerHang = TimeSpan.FromSeconds(quick ? 8 : 60);
 var deliveredWithin = TimeSpan.FromMinutes(quick ? 1 : 4);
 const int EventsPerSecond = 20, InboundPerSecond = 5;
 string[] pipelines = ["outbox-relay", "events-dispatch", "webhook-delivery", "connectors", "inbound", "schedules"];
@@ -164,11 +166,11 @@ await Phase($"receiver hanging {hang.TotalSeconds} s", async () =>
     await Task.Delay(hang);
     sink.Hanging = false;
 });
-await Phase($"provider hanging {hang.TotalSeconds} s", async () =>
+await Phase($"provider hanging {providerHang.TotalSeconds} s", async () =>
 {
     var abandoned = sink.CallsAbandoned;
     sink.ProviderHanging = true;
-    await Task.Delay(hang);
+    await Task.Delay(providerHang);
     sink.ProviderHanging = false;
     // Proof the hang was felt: attempts the connector runtime gave up on (its timeout) and retried.
     await Task.Delay(TimeSpan.FromSeconds(1));
