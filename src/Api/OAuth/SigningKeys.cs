@@ -46,10 +46,10 @@ public sealed class SigningKeys(IServiceScopeFactory scopes, ISecretProtector pr
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IOAuthStore>();
-        var kid = await CreateKeyAsync(store, ct);
-        await store.RetireOtherKeysAsync(kid, clock.UtcNow, ct);
+        var key = NewKey();
+        await store.RotateSigningKeyAsync(key, clock.UtcNow, ct);
         await LoadAsync(force: true, ct);
-        return kid;
+        return key.Kid;
     }
 
     private async Task<Snapshot> LoadAsync(bool force, CancellationToken ct)
@@ -81,7 +81,10 @@ public sealed class SigningKeys(IServiceScopeFactory scopes, ISecretProtector pr
         }
     }
 
-    private async Task<string> CreateKeyAsync(IOAuthStore store, CancellationToken ct)
+    private async Task CreateKeyAsync(IOAuthStore store, CancellationToken ct) => await store.InsertSigningKeyAsync(NewKey(), ct);
+
+    /// <summary>A new P-256 key, its private half protected for the database.</summary>
+    private SigningKeyRow NewKey()
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var parameters = ecdsa.ExportParameters(false);
@@ -97,8 +100,7 @@ public sealed class SigningKeys(IServiceScopeFactory scopes, ISecretProtector pr
             ["alg"] = Algorithm,
         });
         var privateKey = protector.Protect(Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey()));
-        await store.InsertSigningKeyAsync(new SigningKeyRow(kid, Algorithm, jwk, privateKey, clock.UtcNow, null), ct);
-        return kid;
+        return new SigningKeyRow(kid, Algorithm, jwk, privateKey, clock.UtcNow, null);
     }
 
     private Key ToKey(SigningKeyRow row)

@@ -54,8 +54,11 @@ public interface IOAuthStore
 {
     Task<IReadOnlyList<SigningKeyRow>> SigningKeysAsync(CancellationToken ct);
     Task InsertSigningKeyAsync(SigningKeyRow key, CancellationToken ct);
-    /// <summary>Marks every key but <paramref name="currentKid"/> that is still unretired as retired.</summary>
-    Task RetireOtherKeysAsync(string currentKid, DateTimeOffset at, CancellationToken ct);
+    /// <summary>
+    /// Inserts <paramref name="key"/> and retires every other unretired key, in one transaction and one rotation at a time
+    /// across processes: two concurrent rotations must not retire each other's key and leave none current.
+    /// </summary>
+    Task RotateSigningKeyAsync(SigningKeyRow key, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>The invited member whose invitation has this hash.</summary>
     Task<MemberRow?> FindMemberByInvitationAsync(string invitationHash, CancellationToken ct);

@@ -30,8 +30,14 @@ public sealed class PostgresOAuthStore(DbSession session) : IOAuthStore
         ExecuteAsync("insert into oauth_signing_keys (kid, algorithm, public_jwk, private_key_protected, created_at) values (@kid, @alg, @jwk, @priv, @at)", ct,
             ("kid", key.Kid), ("alg", key.Algorithm), ("jwk", key.PublicJwk), ("priv", key.PrivateKeyProtected), ("at", Sql.Utc(key.CreatedAt)));
 
-    public Task RetireOtherKeysAsync(string currentKid, DateTimeOffset at, CancellationToken ct) =>
-        ExecuteAsync("update oauth_signing_keys set retired_at = @at where kid <> @kid and retired_at is null", ct, ("kid", currentKid), ("at", Sql.Utc(at)));
+    /// <summary>One statement batch is one transaction; the advisory lock (held to its end) queues concurrent rotations.</summary>
+    public Task RotateSigningKeyAsync(SigningKeyRow key, DateTimeOffset at, CancellationToken ct) =>
+        ExecuteAsync("""
+            select pg_advisory_xact_lock(hashtext('oauth_signing_keys.rotate'));
+            insert into oauth_signing_keys (kid, algorithm, public_jwk, private_key_protected, created_at) values (@kid, @alg, @jwk, @priv, @created);
+            update oauth_signing_keys set retired_at = @at where kid <> @kid and retired_at is null;
+            """, ct, ("kid", key.Kid), ("alg", key.Algorithm), ("jwk", key.PublicJwk), ("priv", key.PrivateKeyProtected), ("created", Sql.Utc(key.CreatedAt)),
+            ("at", Sql.Utc(at)));
 
     public Task<MemberRow?> FindMemberByInvitationAsync(string invitationHash, CancellationToken ct) =>
         SingleAsync($"select {MemberColumns} from members where invitation_hash = @hash and status = 'invited'", ReadMember, ct, ("hash", invitationHash));
