@@ -179,12 +179,13 @@ await Phase($"provider hanging {providerHang.TotalSeconds} s", async () =>
 
 Line("");
 Line("Scale-out:");
-var spare = new[] { "events-dispatch", "webhook-delivery" }.ToDictionary(p => p, p => platform.StartExtraWorkers(Settings(p)));
+// Every role that shares work: the two Kafka consumer groups (partitions) and the two claimers (leases in PostgreSQL).
+string[] scaled = ["events-dispatch", "inbound", "webhook-delivery", "connectors"];
+var spare = scaled.ToDictionary(p => p, p => platform.StartExtraWorkers(Settings(p)));
 await Task.Delay(TimeSpan.FromSeconds(quick ? 8 : 15));
-await Phase("scale-out: kill -9 one of two `events-dispatch` and one of two `webhook-delivery` (not restarted)", async () =>
+await Phase("scale-out: kill -9 one of two `events-dispatch`, `inbound`, `webhook-delivery` and `connectors` each (not restarted)", async () =>
 {
-    await Platform.KillAsync(workers["events-dispatch"]);
-    await Platform.KillAsync(workers["webhook-delivery"]);
+    foreach (var pipeline in scaled) await Platform.KillAsync(workers[pipeline]);
 });
 var failed = false;
 foreach (var figure in await ApiScaleOut.RunAsync(platform, admin, quick))
