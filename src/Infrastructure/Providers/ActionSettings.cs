@@ -6,9 +6,15 @@ using Integrations.Domain.Connectors;
 
 namespace Integrations.Infrastructure.Providers;
 
-/// <summary>Settings the chat actions share (slack.message, teams.*): the "Open in app" URL template and per-event-type templates.</summary>
+/// <summary>Settings checks the actions share: unknown fields, template parsing, the "Open in app" URL template and per-event-type templates.</summary>
 internal static class ActionSettings
 {
+    /// <summary>The route-settings errors every action starts with: one per field the action does not know, naming those it does.</summary>
+    public static List<ValidationError> UnknownFields(JsonElement settings, string action, IReadOnlyCollection<string> known) =>
+        settings.EnumerateObject().Where(p => !known.Contains(p.Name))
+            .Select(field => new ValidationError($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of {action} ({string.Join(", ", known)})."))
+            .ToList();
+
     /// <summary>
     /// settings.&lt;<paramref name="name"/>&gt;: a template per event type, each an object of the right shape, parsed as a JSON template.
     /// </summary>

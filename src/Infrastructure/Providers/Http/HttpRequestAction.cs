@@ -49,9 +49,7 @@ public sealed class HttpRequestAction(IUrlSafetyChecker urls) : IConnectorAction
 
     public async Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Fields.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of http.request ({string.Join(", ", Fields)})."));
+        var errors = ActionSettings.UnknownFields(settings, "http.request", Fields);
 
         var method = settings.TryGetProperty("method", out var m) ? m.ValueKind == JsonValueKind.String ? m.GetString()!.ToUpperInvariant() : "" : "POST";
         if (!Methods.Contains(method)) errors.Add(new("settings.method", "invalid_method", $"settings.method is one of {string.Join(", ", Methods)}."));

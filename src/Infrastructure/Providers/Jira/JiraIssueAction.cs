@@ -42,9 +42,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
 
     public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Settings.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of jira.issue ({string.Join(", ", Settings)})."));
+        var errors = ActionSettings.UnknownFields(settings, "jira.issue", Settings);
         var output = new JsonObject
         {
             ["project"] = Matching(settings, "project", ProjectKey(), "invalid_project", "settings.project is a Jira project's key (OPS) or id.", errors),
@@ -61,7 +59,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
         if (settings.TryGetProperty("open_url", out var openUrl) && openUrl.ValueKind != JsonValueKind.Null)
         {
             if (openUrl.ValueKind == JsonValueKind.String && openUrl.GetString()!.StartsWith("http", StringComparison.Ordinal)
-                && TryParse(() => PathTemplate.Parse(openUrl.GetString()!), "settings.open_url", errors))
+                && ActionSettings.TryParse(() => PathTemplate.Parse(openUrl.GetString()!), "settings.open_url", errors))
                 output["open_url"] = openUrl.GetString();
             else if (openUrl.ValueKind != JsonValueKind.String) errors.Add(new("settings.open_url", "invalid_url", "settings.open_url is an http(s) URL template."));
         }
@@ -104,7 +102,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
         var id = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
         if (!EntityType().IsMatch(type)) errors.Add(new("settings.entity.type", "invalid_entity", "settings.entity.type is the record's type in lower case (invoice, support_ticket)."));
         else if (id.Length == 0) errors.Add(new("settings.entity.id", "invalid_entity", "settings.entity.id is the record's id, as a template such as {{ data.invoice_id }}."));
-        else if (TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(id)), "settings.entity.id", errors))
+        else if (ActionSettings.TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(id)), "settings.entity.id", errors))
             output["entity"] = new JsonObject { ["type"] = type, ["id"] = id };
     }
 
@@ -170,7 +168,7 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
                 errors.Add(new(where, "invalid_field", $"{where}: a Jira field id such as duedate or customfield_10010 (project, issue type, summary and description have their own settings)."));
             else if (!JiraFieldTypes.All.Contains(type) || !field.Value.TryGetProperty("value", out var value))
                 errors.Add(new(where, "invalid_mapping", $"{where} is {{\"type\": one of {string.Join(", ", JiraFieldTypes.All)}, \"value\": a template such as \"{{{{ data.amount }}}}\"}}."));
-            else if (TryParse(() => JsonTemplate.Parse(value.GetRawText()), where + ".value", errors))
+            else if (ActionSettings.TryParse(() => JsonTemplate.Parse(value.GetRawText()), where + ".value", errors))
                 output[field.Name] = new JsonObject { ["type"] = type, ["value"] = JsonNode.Parse(value.GetRawText()) };
         }
         return output;
@@ -195,22 +193,9 @@ public sealed partial class JiraIssueAction : IConnectorAction, ILinkingConnecto
             errors.Add(new($"settings.{name}", "invalid_template", $"settings.{name} is a non-empty text template."));
             return null;
         }
-        return TryParse(() => JsonTemplate.Parse(value.GetRawText()), $"settings.{name}", errors) ? value.GetString() : null;
+        return ActionSettings.TryParse(() => JsonTemplate.Parse(value.GetRawText()), $"settings.{name}", errors) ? value.GetString() : null;
     }
 
-    internal static bool TryParse(Action parse, string field, List<ValidationError> errors)
-    {
-        try
-        {
-            parse();
-            return true;
-        }
-        catch (DomainException e)
-        {
-            errors.Add(new(field, e.Code, e.Message));
-            return false;
-        }
-    }
 
     private static JiraIssueTemplate Parse(string settingsJson)
     {

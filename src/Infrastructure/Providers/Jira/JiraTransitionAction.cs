@@ -33,9 +33,7 @@ public sealed class JiraTransitionAction : IConnectorAction, ILinkedRecordAction
 
     public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Settings.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of jira.transition ({string.Join(", ", Settings)})."));
+        var errors = ActionSettings.UnknownFields(settings, "jira.transition", Settings);
         var output = new JsonObject();
         if (settings.TryGetProperty("entity", out var entity) && entity.ValueKind != JsonValueKind.Null) JiraIssueAction.CheckEntity(entity, output, errors);
         else errors.Add(new("settings.entity", "required", "settings.entity is required: the record whose linked issue moves, {\"type\": \"invoice\", \"id\": \"{{ data.entity_id }}\"}."));
@@ -45,7 +43,7 @@ public sealed class JiraTransitionAction : IConnectorAction, ILinkedRecordAction
         else
         {
             var text = status?.GetString() ?? JiraTransition.DefaultStatusTemplate;
-            if (JiraIssueAction.TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(text)), "settings.status", errors)) output["status"] = text;
+            if (ActionSettings.TryParse(() => JsonTemplate.Parse(JsonSerializer.Serialize(text)), "settings.status", errors)) output["status"] = text;
         }
         if (!settings.TryGetProperty("status_map", out var map) || map.ValueKind == JsonValueKind.Null)
             errors.Add(new("settings.status_map", "required", "settings.status_map is required: our statuses → Jira status names, {\"closed\": \"Done\"}."));

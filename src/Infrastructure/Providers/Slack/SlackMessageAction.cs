@@ -32,9 +32,7 @@ public sealed partial class SlackMessageAction : IConnectorAction
 
     public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Fields.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of slack.message ({string.Join(", ", Fields)})."));
+        var errors = ActionSettings.UnknownFields(settings, "slack.message", Fields);
 
         var output = new JsonObject();
         if (settings.TryGetProperty("channel", out var channel) && channel.ValueKind == JsonValueKind.String && ChannelId().IsMatch(channel.GetString()!))

@@ -31,9 +31,7 @@ public sealed partial class TeamsCardAction(bool byBot) : IConnectorAction
 
     public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Fields.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of {Name} ({string.Join(", ", Fields)})."));
+        var errors = ActionSettings.UnknownFields(settings, Name, Fields);
         var output = new JsonObject();
         if (byBot)
         {
