@@ -48,9 +48,11 @@ public sealed class WebhookDeliveryQueue(NpgsqlDataSource dataSource, WebhookDis
     public async Task ReleaseHeldAsync(IReadOnlyList<Guid> endpointIds, CancellationToken ct)
     {
         // The closed circuit's next opening starts from the shortest period again (a claim that finds it closed does that too).
+        // Retries waiting for a later slot go now as well: they failed while the endpoint was down, and its success says it is back.
         await using var command = dataSource.CreateCommand("""
             update webhook_delivery_queue set next_attempt_at = now(), held_by_circuit = false
-            where endpoint_id = any(@ids) and held_by_circuit and lease_until is null;
+            where endpoint_id = any(@ids) and lease_until is null
+              and (held_by_circuit or (attempts > 0 and next_attempt_at > now() and not paused));
             update webhook_endpoint_pacing set probes_sent = 0 where endpoint_id = any(@ids) and probes_sent > 0
             """);
         command.Parameters.AddValue("ids", endpointIds.ToArray());

@@ -36,7 +36,7 @@ public class DeliveryCircuitBreakerTests(CircuitBreakerFixture fixture) : IClass
     /// first attempts fail before any retry (1 s later) comes due. Published one by one on a busy
     /// machine, a retry could go beside a later first attempt before the circuit opened.
     /// </summary>
-    private static async Task<List<Guid>> PublishTogetherAsync(HttpClient client, int count)
+    internal static async Task<List<Guid>> PublishTogetherAsync(HttpClient client, int count)
     {
         var events = Enumerable.Range(0, count).Select(i => new { event_type = "invoice.paid", data = new { invoice_id = $"in_{i}", amount_cents = 4200, currency = "EUR" } });
         var accepted = await (await client.PostAsJsonAsync("/api/v1/events/batch", new { events })).ShouldBeJsonAsync(HttpStatusCode.Accepted);

@@ -27,7 +27,8 @@ public interface IWebhookDeliveryClaims
 
     /// <summary>
     /// The endpoints' circuits closed (a probe or a test succeeded; the success is recorded): what
-    /// their circuits hold is due now. Retries scheduled further ahead keep their schedule.
+    /// their circuits hold is due now, and so are their retries scheduled further ahead (failed while the
+    /// endpoint was down; a Retry-After it sent then is superseded by its own success since).
     /// </summary>
     Task ReleaseHeldAsync(IReadOnlyList<Guid> endpointIds, CancellationToken ct);
 }
