@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Integrations.Domain.Notifications;
 using Integrations.IntegrationTests.Api;
 using Integrations.IntegrationTests.Connectors;
 using Shouldly;
@@ -130,6 +131,9 @@ public sealed class ExactOnlineConnectorTests(ExactOnlineSystem system) : IAsync
         }
         refused.ShouldBeLessThanOrEqualTo(2, "one 429 tells the connection the day is used up; the calls then wait instead of asking again");
         refused.ShouldBeGreaterThanOrEqualTo(1);
+        await Infrastructure.Eventually.HoldsAsync(async () => (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.QuotaExhausted, id)).Count == 2,
+            Soon, "the tenant heard that the calls wait, and that they go again");
+        (await system.IncidentEventsAsync(tenant.TenantId, IncidentKinds.QuotaExhausted, id)).ShouldBe(["IncidentOpened", "IncidentResolved"]);
     }
 
     [Fact]
