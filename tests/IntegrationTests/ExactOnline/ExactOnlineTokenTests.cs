@@ -24,6 +24,27 @@ public sealed class ExactOnlineTokenTests(ExactOnlineSystem system) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_refused_call_early_in_the_tokens_life_does_not_ask_exact_for_a_refresh_it_would_refuse()
+    {
+        var tenant = await system.TenantAsync();
+        var id = await system.ConnectAsync(tenant.Client);
+        await ExactOnlineSystem.InvoiceRouteAsync(tenant.Client, id);
+        // Exact answers one call 401 while the 10-minute token is young: a renewal now would be TooEarlyToRefreshTokens.
+        await system.ExactControl.AddFaultAsync(new FakeFault($"/api/v1/{ExactOnlineSystem.Division}/salesinvoice", Count: 1, Status: 401,
+            Body: """{"error":{"code":"","message":{"lang":"","value":"Unauthorized"}}}"""));
+
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.created", ExactOnlineSystem.Invoice("inv_401"));
+
+        var calls = await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count > 0 && c.All(x => x.Status() is "succeeded" or "failed")
+            && (c.Count == 4 || c.Any(x => x.Status() == "failed")), TimeSpan.FromSeconds(30), "the refused call was settled");
+        var attempts = new List<System.Text.Json.JsonElement>();
+        foreach (var call in calls) attempts.AddRange((await ConnectorsSystem.CallAsync(tenant.Client, id, call.Id())).Attempts());
+        attempts.ShouldContain(a => a.GetProperty("status_code").ValueKind == System.Text.Json.JsonValueKind.Number && a.GetProperty("status_code").GetInt32() == 401);
+        (await system.ExactControl.StatsAsync()).Requests("refresh_token").ShouldBe(0, "the platform waits for the token's last 30 s");
+        (await Connections.ConnectionsSystem.GetAsync(tenant.Client, id)).GetProperty("status").GetString().ShouldBe("connected");
+    }
+
+    [Fact]
     public async Task Two_Workers_racing_to_refresh_single_use_tokens_never_lose_the_connection_and_never_ask_too_early()
     {
         // 40-s tokens: Exact's rule (no refresh before the last 30 s) and the runtime's 25-s buffer meet every 15 s or so.
