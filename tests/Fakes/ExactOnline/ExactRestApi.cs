@@ -21,10 +21,12 @@ namespace Integrations.Fakes.ExactOnline;
 /// each of <c>SalesInvoiceLines</c> needs an <c>Item</c>; <c>VATCode</c> one of the division's codes, <c>GLAccount</c> a GUID.</item>
 /// </list>
 /// A filter is one <c>Field eq 'text'</c> (quotes doubled) on the fields listed per resource. A division the user may not
-/// use is 403. Errors in Exact's OData shape (support.exactonline.com "REST API — error handling"):
-/// <c>{"error":{"code":"","message":{"lang":"","value":"…"}}}</c>. Every answer carries the limits' headers ("API rate
-/// limits"): <c>X-RateLimit-Minutely-Limit</c>, <c>-Remaining</c>, <c>-Reset</c> and the day's <c>X-RateLimit-Limit</c>,
-/// <c>-Remaining</c>, <c>-Reset</c>, resets in epoch milliseconds; a call over either limit is <c>429</c>.
+/// use is 403. Errors in Exact's OData v2 shape <c>{"error":{"code":"","message":{"lang":"","value":"…"}}}</c> (what
+/// picqer/exact-php-client's Connection reads, <c>error.message.value</c>; Exact's own page was not at hand). Every answer
+/// carries the limits' headers (support.exactonline.com "API rate limits", as quoted by docs.maesn.com/rate-limits and
+/// forums.invantive.com): <c>X-RateLimit-Minutely-Limit</c>, <c>-Remaining</c>, <c>-Reset</c> and the day's
+/// <c>X-RateLimit-Limit</c>, <c>-Remaining</c>, <c>-Reset</c>, resets in epoch milliseconds; a call over either limit is
+/// <c>429</c>. (Exact may send the day's headers only on some answers; the fake sends both on every one.)
 /// </summary>
 public static partial class ExactRestApi
 {
