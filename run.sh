@@ -31,8 +31,8 @@
 #   INTEGRATIONS_RUN_DIR    the run directory: data, logs, pid files, keys (default .run in the checkout);
 #                           one run.sh per run directory (tests/runsh uses a temporary one)
 #   INTEGRATIONS_DEMO_PROVIDERS, INTEGRATIONS_DEMO_PORT
-#                           the local Slack, Jira, Teams and HubSpot fakes run.sh starts as demo providers (default
-#                           slack,jira,teams,hubspot on ports 5091-5094; none: no fakes); scripts/demo-providers.sh
+#                           the local Slack, Jira, Teams, HubSpot and Exact Online fakes run.sh starts as demo providers
+#                           (default slack,jira,teams,hubspot,exact-online on ports 5091-5095; none: no fakes); scripts/demo-providers.sh
 #   Section__Key variables (ConnectionStrings__Postgres, Kafka__BootstrapServers, Auth__AdminKey, ...)
 #   are passed through untouched and win over everything this script would set (docs/configuration.md).
 #

@@ -1,16 +1,16 @@
-# Sourced by run.sh: the local fakes of Slack, Jira, Microsoft Teams and HubSpot (tests/Fakes), started as
+# Sourced by run.sh: the local fakes of Slack, Jira, Microsoft Teams, HubSpot and Exact Online (tests/Fakes), started as
 # processes and configured as the built-in providers, so a fresh ./run.sh can connect each of them
 # from the console and see routes deliver, without an account at the vendor. The fakes are the
 # ones the tests use, built from the vendors' documentation (tests/Fakes/README.md). They keep
 # their state in memory: connections made against them need reconnecting after run.sh restarts.
 #
-#   INTEGRATIONS_DEMO_PROVIDERS   slack,jira,teams,hubspot (default) | none | any subset
-#   INTEGRATIONS_DEMO_PORT        first port of the fakes on 127.0.0.1 (default 5091: Slack 5091, Jira 5092, Teams 5093, HubSpot 5094)
+#   INTEGRATIONS_DEMO_PROVIDERS   slack,jira,teams,hubspot,exact-online (default) | none | any subset
+#   INTEGRATIONS_DEMO_PORT        first port of the fakes on 127.0.0.1 (default 5091: Slack 5091, Jira 5092, Teams 5093, HubSpot 5094, Exact Online 5095)
 #
 # A provider whose client id the user configured (Providers__slack__ClientId, …) talks to the real
 # vendor: its fake is not started and nothing of it is overridden.
 
-DEMO_PROVIDERS="${INTEGRATIONS_DEMO_PROVIDERS:-slack,jira,teams,hubspot}"
+DEMO_PROVIDERS="${INTEGRATIONS_DEMO_PROVIDERS:-slack,jira,teams,hubspot,exact-online}"
 DEMO_PORT="${INTEGRATIONS_DEMO_PORT:-5091}"
 declare -A DEMO_PID=() DEMO_URL=()
 DEMO_LINES=()
@@ -20,6 +20,7 @@ DEMO_SLACK_CLIENT="demo-slack-app" DEMO_SLACK_SECRET="demo-slack-secret" DEMO_SL
 DEMO_JIRA_CLIENT="demo-jira-app" DEMO_JIRA_SECRET="demo-jira-secret" DEMO_JIRA_SITE="8a7f6d2e-1111-4c3b-9e57-acme00000001"
 DEMO_TEAMS_BOT="00000000-0000-0000-0000-00000000b07a" DEMO_TEAMS_SECRET="demo-bot-secret"
 DEMO_HUBSPOT_CLIENT="demo-hubspot-app" DEMO_HUBSPOT_SECRET="demo-hubspot-secret" DEMO_HUBSPOT_PORTAL="24681357"
+DEMO_EXACT_CLIENT="demo-exact-app" DEMO_EXACT_SECRET="demo-exact-secret" DEMO_EXACT_DIVISION="3100001"
 
 demo_wanted() { [[ ",$DEMO_PROVIDERS," == *",$1,"* ]]; }
 
@@ -93,6 +94,16 @@ start_demo_providers() {
     export Providers__hubspot__ApiBaseUrl="$base/" Providers__hubspot__AuthorizeUrl="$base/oauth/authorize" \
       Providers__hubspot__TokenUrl="$base/oauth/v1/token" Providers__hubspot__ClientId="$DEMO_HUBSPOT_CLIENT" Providers__hubspot__ClientSecret="$DEMO_HUBSPOT_SECRET"
     DEMO_LINES+=("HubSpot (fake)      $base   portal $DEMO_HUBSPOT_PORTAL; records: $base/_fake/hubspot/records")
+  fi
+  if demo_wanted exact-online && [[ -z "$(printenv 'Providers__exact-online__ClientId' || true)" ]]; then
+    log "starting the Exact Online fake (demo provider)"
+    start_fake exact-online ExactOnline "$((DEMO_PORT + 4))" --Client:Id="$DEMO_EXACT_CLIENT" --Client:Secret="$DEMO_EXACT_SECRET" \
+      --Accounts="$DEMO_EXACT_DIVISION=Demo BV"
+    base="${DEMO_URL[exact-online]}"
+    HOST_ENV+=("Providers__exact-online__ApiBaseUrl=$base/" "Providers__exact-online__AuthorizeUrl=$base/api/oauth2/auth"
+      "Providers__exact-online__TokenUrl=$base/api/oauth2/token" "Providers__exact-online__ClientId=$DEMO_EXACT_CLIENT"
+      "Providers__exact-online__ClientSecret=$DEMO_EXACT_SECRET")
+    DEMO_LINES+=("Exact Online (fake) $base   division $DEMO_EXACT_DIVISION; invoices: $base/_fake/exact/invoices")
   fi
 }
 

@@ -127,8 +127,8 @@ if wait_for 150 ready && wait_for 10 out_has "Press Ctrl-C to stop everything"; 
   elif ! out_has "Slack (fake)        http://127.0.0.1:$DEMO_PORT" || ! out_has "Jira (fake)" || ! out_has "Teams (fake)" || ! out_has "HubSpot (fake)"; then
     fail startup "the banner does not name the demo providers' fakes (Slack at port $DEMO_PORT, Jira, Teams, HubSpot)"
   elif ! curl -s -m 5 -H "Authorization: Bearer $(cat "$RUN_DIR/admin-key")" "$API_URL/api/v1/providers" \
-      | python3 -c 'import json,sys; p={x["id"]: x for x in json.load(sys.stdin)["data"]}; sys.exit(0 if all(p[i]["ready"] for i in ("slack","jira","microsoft-teams","hubspot")) else 1)'; then
-    fail startup "GET /api/v1/providers does not list slack, jira, microsoft-teams and hubspot as ready (configured for the fakes)"
+      | python3 -c 'import json,sys; p={x["id"]: x for x in json.load(sys.stdin)["data"]}; sys.exit(0 if all(p[i]["ready"] for i in ("slack","jira","microsoft-teams","hubspot","exact-online")) else 1)'; then
+    fail startup "GET /api/v1/providers does not list slack, jira, microsoft-teams, hubspot and exact-online as ready (configured for the fakes)"
   else
     ok startup
   fi
@@ -191,7 +191,7 @@ else
 fi
 
 # --- ctrl-c: SIGINT to the process group stops everything ---
-hosts=("$(pid_of api)" "$(pid_of workers)" "$(pid_of kafka-dev-broker)" "$(pid_of mail-catcher)" "$(pid_of fake-slack)" "$(pid_of fake-jira)" "$(pid_of fake-teams)" "$(pid_of fake-hubspot)")
+hosts=("$(pid_of api)" "$(pid_of workers)" "$(pid_of kafka-dev-broker)" "$(pid_of mail-catcher)" "$(pid_of fake-slack)" "$(pid_of fake-jira)" "$(pid_of fake-teams)" "$(pid_of fake-hubspot)" "$(pid_of fake-exact-online)")
 kill -INT -- "-$RUNSH_PID"
 rc=0
 if ! wait_for 90 runsh_gone; then

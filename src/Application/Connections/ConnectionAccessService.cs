@@ -38,9 +38,11 @@ public sealed class ConnectionAccessService(ConnectionAggregate connections, ICr
         var state = await connections.ReadAsync(rejected.TenantId, rejected.ConnectionId, ct);
         if (!AuthKinds.IsOAuth(state.AuthKind))
             throw Unusable(state, state.Status, $"The provider refused the {state.AuthKind} credentials of connection {rejected.ConnectionId}; they cannot be renewed by the platform.");
-        // Refresh unless someone stored newer credentials since the rejected ones; a cooldown holds off a provider that is failing.
+        // Refresh unless someone stored newer credentials since the rejected ones; a cooldown holds off a provider that is failing,
+        // and a provider that refuses early refreshes (Exact Online) is not asked before its window.
         var outcome = await refresher.RefreshAsync(rejected.TenantId, rejected.ConnectionId,
-            (s, stored, at) => stored.Version <= rejected.CredentialVersion && !TokenPolicy.CoolingDown(s, at), ct);
+            (s, stored, at) => stored.Version <= rejected.CredentialVersion && !TokenPolicy.CoolingDown(s, at)
+                               && TokenPolicy.RefreshAllowed(s, rejected.Provider.OAuth?.RefreshWindow, at), ct);
         EnsureUsable(outcome.State);
         if (outcome.Credential is not { } credential || credential.Version <= rejected.CredentialVersion)
             throw Unusable(outcome.State, "cooling_down", $"The credentials of connection {rejected.ConnectionId} were refused and could not be renewed now.");

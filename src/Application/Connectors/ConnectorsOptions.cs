@@ -15,6 +15,9 @@ public sealed class ConnectorsOptions
     /// <summary>Dead letters of one connection that open a "dead letters piling up" incident for its tenant.</summary>
     public int DeadLetterIncidentThreshold { get; set; } = 10;
 
+    /// <summary>A call held this long or longer for a provider's quota (a used-up day) opens the connection's quota incident.</summary>
+    public TimeSpan QuotaIncidentAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Calls one Workers process holds at once (in flight or waiting between attempts).</summary>
     public int MaxConcurrency { get; set; } = 256;
 
@@ -54,6 +57,7 @@ public sealed class ConnectorsOptions
             throw new InvalidOperationException("Connectors:CircuitBreaker: FailureThreshold must be at least 2, BreakDuration and SamplingDuration at least " +
                                                 "0.5 s, MaxBreakDuration at least BreakDuration, IncidentAfter positive.");
         }
+        if (QuotaIncidentAfter <= TimeSpan.Zero) throw new InvalidOperationException("Connectors: QuotaIncidentAfter must be positive.");
         if (DeadLetterIncidentThreshold < 1 || MaxConcurrency < 1 || ClaimBatchSize < 1 || ResultBatchSize < 1 || PollInterval <= TimeSpan.Zero
             || AccessCacheDuration < TimeSpan.Zero)
             throw new InvalidOperationException("Connectors: DeadLetterIncidentThreshold and the sizes must be at least 1, PollInterval positive, AccessCacheDuration not negative.");

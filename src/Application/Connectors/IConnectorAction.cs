@@ -11,6 +11,9 @@ namespace Integrations.Application.Connectors;
 /// <param name="Body">JSON text, or null for no body.</param>
 public sealed record PreparedRequest(string Method, string? Url, string? Path, IReadOnlyDictionary<string, string> Headers, string? Body)
 {
+    /// <summary>In a <see cref="Path"/>, stands for the connection's account id, filled in when the call is sent (escaped).</summary>
+    public const string AccountSegment = "{account}";
+
     /// <summary>
     /// What the provider paces calls by, within the connection (Slack: the channel): two calls with
     /// the same key are at least the provider's <see cref="Domain.Connections.CallLimits.KeySpacing"/> apart, across processes.

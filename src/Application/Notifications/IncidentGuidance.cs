@@ -27,6 +27,11 @@ public sealed record IncidentGuidance(string Title, string ResolvedTitle, string
             "Calls to the provider have failed again and again, so the platform holds them and probes the provider now and then; " +
             "they resume by themselves once it answers. Check the provider's status page and the connection's attempt log.",
             "/api/v1/connections/{id}"),
+        [IncidentKinds.QuotaExhausted] = new("A connection's calls wait for the provider's quota", "A connection's calls go through again",
+            "The provider says the connection's quota for the day (Exact Online: 5,000 calls per company per day) is used up, so the platform " +
+            "holds every call of the connection until the provider's reset instead of collecting refusals. Nothing is lost: the calls go by " +
+            "themselves after the reset. If this happens often, ask the provider for a higher limit or send less (e.g. fewer routes).",
+            "/api/v1/connections/{id}/calls"),
         [IncidentKinds.DeadLettersPiling] = new("Failed connector calls are piling up", "Failed connector calls cleared",
             "Calls that failed every retry wait in the dead-letter queue. Fix the cause the attempt log shows, then replay them.",
             "/api/v1/connections/{id}"),

@@ -15,6 +15,14 @@ public static class TokenPolicy
     public static bool RefreshDue(ConnectionState state, TimeSpan expiryBuffer, DateTimeOffset now) =>
         state.Usable && state.AccessExpiresAt is { } expires && expires - expiryBuffer <= now && !CoolingDown(state, now);
 
+    /// <summary>
+    /// Whether the provider takes a refresh now: always, unless it has a <see cref="OAuthSettings.RefreshWindow"/> and more than
+    /// that remains of the access token. Renewals after a refused call and the sweep's exercise of idle refresh tokens ask this
+    /// first, so they never spend a call (and, with single-use refresh tokens, a risk) on a refresh the provider refuses.
+    /// </summary>
+    public static bool RefreshAllowed(ConnectionState state, TimeSpan? refreshWindow, DateTimeOffset now) =>
+        refreshWindow is not { } window || state.AccessExpiresAt is not { } expires || expires - window <= now;
+
     public static bool CoolingDown(ConnectionState state, DateTimeOffset now) => state.RefreshRetryAt is { } retry && retry > now;
 
     /// <summary>

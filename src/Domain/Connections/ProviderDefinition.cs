@@ -60,6 +60,13 @@ public sealed record OAuthSettings(
     TimeSpan ExpiryBuffer)
 {
     public RevocationStyle Revocation { get; init; } = RevocationStyle.Rfc7009;
+
+    /// <summary>
+    /// The provider refuses a refresh while more than this remains of the access token (Exact Online: only in the
+    /// last 30 s of its 10 minutes, else <c>TooEarlyToRefreshTokens</c>, and every refused call counts towards
+    /// its error limit). Must be at least <see cref="ExpiryBuffer"/>. Null: a refresh may be asked for at any time.
+    /// </summary>
+    public TimeSpan? RefreshWindow { get; init; }
 }
 
 /// <summary>
@@ -100,6 +107,13 @@ public sealed record CallLimits(
     /// Null: calls are not paced by key.
     /// </summary>
     public TimeSpan? KeySpacing { get; init; }
+
+    /// <summary>
+    /// A second, long window the provider reports beside <see cref="Headers"/> (Exact Online's day: <c>X-RateLimit-Remaining</c>
+    /// and <c>X-RateLimit-Reset</c>). A refused call whose answer says none of it remains holds every call of the connection
+    /// until its reset, as a used-up quota does (however long: the calls wait in the ledger, not in memory). Null: none.
+    /// </summary>
+    public RateLimitHeaders? DayHeaders { get; init; }
 }
 
 /// <summary>

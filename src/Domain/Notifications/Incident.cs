@@ -23,9 +23,11 @@ public static class IncidentKinds
     public const string InboundSourceSilent = "inbound_source.silent";
     /// <summary>A connection's registration at its provider (a Jira dynamic webhook …) could not be kept up: changes there do not reach us.</summary>
     public const string RegistrationFailing = "connection.registration_failing";
+    /// <summary>A connection's calls wait hours for the provider's quota (Exact Online's used-up day): they go once it resets.</summary>
+    public const string QuotaExhausted = "connection.quota_exhausted";
 
     public static readonly IReadOnlyList<string> All = [ConnectionNeedsReauth, ConnectionDisconnected, WebhookEndpointDisabled, BreakerOpen, DeadLettersPiling,
-        InboundSourceSilent, RegistrationFailing];
+        InboundSourceSilent, RegistrationFailing, QuotaExhausted];
 }
 
 /// <param name="SubjectId">What failed: the connection or webhook endpoint.</param>

@@ -117,6 +117,8 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
                 outcome = CallAttemptOutcome.RefusedInBody((int)response.StatusCode, refused);
             run.Attempts.Add(new CallAttemptRecord(true, request.Method.Method, summary, startedAt, Elapsed(clock), outcome.StatusCode, outcome.ErrorKind, excerpt));
             var signal = RateLimitSignals.Read(name => OutboundHttp.Header(response, name), run.Access.Provider.Limits.Headers, startedAt);
+            if (!outcome.Succeeded && DayUsedUp(response, run.Access, startedAt) is { } dayReset)
+                return new AttemptResult(outcome, dayReset, new QuotaExhausted(dayReset, false));
             return new AttemptResult(outcome, outcome.Succeeded ? null : signal.NotBefore(_clock.UtcNow));
         }
         catch (OperationCanceledException) when (!abort.IsCancellationRequested)
@@ -133,6 +135,15 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
             };
             return Failed(run, summary, startedAt, clock, kind);
         }
+    }
+
+    /// <summary>When the provider's long window (<see cref="Domain.Connections.CallLimits.DayHeaders"/>) resets, if the answer says none of it remains.</summary>
+    private DateTimeOffset? DayUsedUp(HttpResponseMessage response, ConnectionAccess access, DateTimeOffset startedAt)
+    {
+        if (access.Provider.Limits.DayHeaders is not { } day) return null;
+        var signal = RateLimitSignals.Read(name => OutboundHttp.Header(response, name), day, startedAt);
+        var now = _clock.UtcNow;
+        return signal.Remaining is <= 0 && signal.ResetAt is { } reset && reset > now ? (reset - now > RateLimitSignals.MaxWait ? now + RateLimitSignals.MaxWait : reset) : null;
     }
 
     /// <summary>
@@ -167,7 +178,8 @@ public sealed class ConnectorCallSender : IConnectorCallSender, IDisposable
             return (url, Uri.Compare(url, access.BaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0);
         }
         var root = access.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
-        var below = new Uri(root + prepared.Path, UriKind.Absolute);
+        // {account} in a path is the connection's account (Exact Online's division when a route names none).
+        var below = new Uri(root + prepared.Path!.Replace(PreparedRequest.AccountSegment, Uri.EscapeDataString(access.ExternalAccountId), StringComparison.Ordinal), UriKind.Absolute);
         // Defence in depth: a path that normalised out of the base URL's path gets no credentials.
         var basePath = access.BaseUrl.AbsolutePath.TrimEnd('/');
         return (below, below.AbsolutePath == basePath || below.AbsolutePath.StartsWith(basePath + "/", StringComparison.Ordinal));

@@ -28,7 +28,8 @@ public sealed class ConnectorConnectionStates(DbSession session) : IConnectorCon
             await using var command = Sql.Command(connection, transaction, """
                 select c.id, coalesce(s.circuit_state, 'closed'), s.opened_at, coalesce(s.breaker_incident_open, false),
                        coalesce(s.dead_letter_incident_open, false),
-                       (select count(*) from connector_calls f where f.connection_id = c.id and f.status = 'failed')
+                       (select count(*) from connector_calls f where f.connection_id = c.id and f.status = 'failed'),
+                       coalesce(s.quota_incident_open, false)
                 from unnest(@ids::uuid[]) as c(id)
                 left join connector_connection_state s on s.connection_id = c.id
                 """, ("ids", connectionIds.ToArray()));
@@ -37,7 +38,7 @@ public sealed class ConnectorConnectionStates(DbSession session) : IConnectorCon
             while (await reader.ReadAsync(ct))
             {
                 facts.Add(new ConnectionRuntimeFacts(reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
-                    reader.GetBoolean(3), reader.GetBoolean(4), reader.GetInt64(5)));
+                    reader.GetBoolean(3), reader.GetBoolean(4), reader.GetInt64(5)) { QuotaIncidentOpen = reader.GetBoolean(6) });
             }
             return facts;
         }, ct);
@@ -52,6 +53,13 @@ public sealed class ConnectorConnectionStates(DbSession session) : IConnectorCon
                 updated_at = now()
             """, ct, ("connection_id", connectionId), ("tenant_id", tenantId), ("provider", provider), ("breaker", breakerIncidentOpen),
             ("dead_letters", deadLetterIncidentOpen)), ct);
+
+    public Task SetQuotaIncidentAsync(Guid connectionId, Guid tenantId, string provider, bool open, CancellationToken ct) =>
+        session.RunAsync((connection, transaction) => Sql.ExecuteAsync(connection, transaction, """
+            insert into connector_connection_state (connection_id, tenant_id, provider, circuit_state, quota_incident_open, updated_at)
+            values (@connection_id, @tenant_id, @provider, 'closed', @open, now())
+            on conflict (connection_id) do update set quota_incident_open = @open, updated_at = now()
+            """, ct, ("connection_id", connectionId), ("tenant_id", tenantId), ("provider", provider), ("open", open)), ct);
 }
 
 /// <summary>

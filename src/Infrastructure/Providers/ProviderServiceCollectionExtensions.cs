@@ -38,6 +38,8 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton(new BuiltInProvider(HubSpot.HubSpotProvider.Definition));
         services.AddSingleton<Application.Connectors.IConnectorAction, HubSpot.HubSpotUpsertAction>();
         services.AddSingleton<Application.Connectors.IConnectorAction, HubSpot.HubSpotArchiveAction>();
+        services.AddSingleton(new BuiltInProvider(ExactOnline.ExactOnlineProvider.Definition));
+        services.AddSingleton<Application.Connectors.IConnectorAction, ExactOnline.ExactSalesInvoiceAction>();
         // Read when first resolved (hosts and tests add configuration after registration), and resolved at start-up so a mistake stops the host.
         services.AddSingleton(provider => new ProviderCatalog(provider.GetServices<BuiltInProvider>(), configuration));
         services.AddSingleton<IProviderCatalog>(provider => provider.GetRequiredService<ProviderCatalog>());

@@ -53,7 +53,7 @@ internal static class ProviderSettings
         var token = Url(s, "TokenUrl", where) ?? builtIn?.TokenUrl ?? throw new InvalidOperationException($"{where("TokenUrl")} is required for OAuth.");
         var authorize = Url(s, "AuthorizeUrl", where) ?? builtIn?.AuthorizeUrl
             ?? (codeFlow ? throw new InvalidOperationException($"{where("AuthorizeUrl")} is required for oauth2_code.") : null);
-        return new OAuthSettings(
+        var settings = new OAuthSettings(
             authorize,
             token,
             Url(s, "RevokeUrl", where) ?? builtIn?.RevokeUrl,
@@ -69,7 +69,12 @@ internal static class ProviderSettings
         {
             Revocation = Enum(s, "Revocation", where, builtIn?.Revocation ?? RevocationStyle.Rfc7009,
                 ("rfc7009", RevocationStyle.Rfc7009), ("bearer", RevocationStyle.BearerToken)),
+            RefreshWindow = Duration(s, "RefreshWindow", where) ?? builtIn?.RefreshWindow,
         };
+        // A buffer wider than the window would have the runtime ask for refreshes the provider refuses.
+        return settings.RefreshWindow is { } window && window < settings.ExpiryBuffer
+            ? throw new InvalidOperationException($"{where("RefreshWindow")} must be at least {where("ExpiryBuffer")}: the provider refuses refreshes before its window.")
+            : settings;
     }
 
     /// <summary>Providers:&lt;id&gt;:Inbound:Verifier and :AccountIdPath; the secret (and a basic-auth user) are read by the catalog, never kept in the definition.</summary>
@@ -136,6 +141,7 @@ internal static class ProviderSettings
             Positive(s, "MaxConcurrentPerProvider", where) ?? builtIn.MaxConcurrentPerProvider)
         {
             KeySpacing = Duration(s, "KeySpacing", where) ?? builtIn.KeySpacing,
+            DayHeaders = builtIn.DayHeaders,
         };
     }
 

@@ -26,6 +26,17 @@ public class ConnectionPoliciesTests
     }
 
     [Fact]
+    public void A_provider_with_a_refresh_window_is_asked_for_a_refresh_only_within_it()
+    {
+        var window = TimeSpan.FromSeconds(30);
+        TokenPolicy.RefreshAllowed(Connected(Now.AddSeconds(31)), window, Now).ShouldBeFalse("Exact answers TooEarlyToRefreshTokens");
+        TokenPolicy.RefreshAllowed(Connected(Now.AddSeconds(30)), window, Now).ShouldBeTrue();
+        TokenPolicy.RefreshAllowed(Connected(Now.AddMinutes(-1)), window, Now).ShouldBeTrue("an expired token may always be refreshed");
+        TokenPolicy.RefreshAllowed(Connected(Now.AddMinutes(50)), null, Now).ShouldBeTrue("no window: any time");
+        TokenPolicy.RefreshAllowed(Connected(null), window, Now).ShouldBeTrue("no known expiry: nothing to wait for");
+    }
+
+    [Fact]
     public void Cooldowns_double_up_to_half_an_hour_and_jitter_only_shortens_them()
     {
         TokenPolicy.Cooldown(1, 0).ShouldBe(TimeSpan.FromSeconds(30));

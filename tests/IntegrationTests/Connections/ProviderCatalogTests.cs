@@ -52,7 +52,7 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         text.ShouldNotContain("platform-client", customMessage: "our client id is the operator's business, not the tenant's");
 
         var providers = JsonDocument.Parse(text).RootElement.GetProperty("data").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        providers.Keys.ShouldBe(["acme-crm", "http", "hubspot", "jira", "microsoft-teams", "slack", "teams-workflows", "unconfigured"]); // sorted by id
+        providers.Keys.ShouldBe(["acme-crm", "exact-online", "http", "hubspot", "jira", "microsoft-teams", "slack", "teams-workflows", "unconfigured"]); // sorted by id
 
         var slack = providers["slack"];
         slack.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldBe(["http.request", "slack.message"]);
@@ -68,6 +68,11 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         hubspot.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("reusable", "HubSpot's refresh token does not change");
         hubspot.GetProperty("quotas").EnumerateArray().Select(q => (q.GetProperty("limit").GetInt32(), q.GetProperty("period_seconds").GetInt32()))
             .ShouldBe([(100, 10)], "under HubSpot's 110 calls per 10 s");
+        var exact = providers["exact-online"];
+        exact.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ShouldContain("exact.sales_invoice");
+        exact.GetProperty("oauth").GetProperty("refresh_tokens").GetString().ShouldBe("single_use", "each Exact refresh token works once");
+        exact.GetProperty("quotas").EnumerateArray().Select(q => (q.GetProperty("limit").GetInt32(), q.GetProperty("period_seconds").GetInt32()))
+            .ShouldBe([(60, 60), (5000, 86400)], "Exact's 60 calls a minute and 5,000 a day per company");
 
         var http = providers["http"];
         http.GetProperty("auth_kinds").EnumerateArray().Select(k => k.GetString()).ShouldBe(["api_key", "basic", "oauth2_client_credentials"]);
@@ -103,6 +108,26 @@ public class ProviderCatalogTests(ProviderCatalogSystem system) : IClassFixture<
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
         Should.Throw<InvalidOperationException>(() => new ProviderCatalog([new BuiltInProvider(HttpProvider.Definition)], configuration))
             .Message.ShouldContain(message);
+    }
+
+    [Fact]
+    public void A_refresh_window_narrower_than_the_expiry_buffer_is_refused_and_exacts_window_is_kept_when_the_host_moves()
+    {
+        var exact = new BuiltInProvider(Integrations.Infrastructure.Providers.ExactOnline.ExactOnlineProvider.Definition);
+        var narrow = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Providers:exact-online:ExpiryBuffer"] = "00:01:00" }).Build();
+        Should.Throw<InvalidOperationException>(() => new ProviderCatalog([exact], narrow))
+            .Message.ShouldContain("Providers:exact-online:RefreshWindow must be at least Providers:exact-online:ExpiryBuffer");
+
+        var belgium = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Providers:exact-online:ApiBaseUrl"] = "https://start.exactonline.be",
+            ["Providers:exact-online:TokenUrl"] = "https://start.exactonline.be/api/oauth2/token",
+        }).Build();
+        var moved = new ProviderCatalog([exact], belgium).Find("exact-online")!;
+        moved.ApiBaseUrl!.Host.ShouldBe("start.exactonline.be");
+        moved.OAuth!.RefreshWindow.ShouldBe(TimeSpan.FromSeconds(30));
+        moved.OAuth.ExpiryBuffer.ShouldBe(TimeSpan.FromSeconds(25));
+        moved.Limits.DayHeaders!.Remaining.ShouldBe("X-RateLimit-Remaining");
     }
 
     [Fact]

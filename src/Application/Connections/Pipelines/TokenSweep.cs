@@ -35,6 +35,7 @@ public sealed class TokenSweep(IServiceScopeFactory scopes, IConnectionReadModel
     private async Task<bool> RefreshAsync(RefreshCandidate candidate, CancellationToken ct)
     {
         var buffer = catalog.Find(candidate.Provider)?.OAuth?.ExpiryBuffer ?? TokenPolicy.DefaultExpiryBuffer;
+        var window = catalog.Find(candidate.Provider)?.OAuth?.RefreshWindow;
         var maxIdle = options.TokenSweep.MaxIdle;
         await using var scope = scopes.CreateAsyncScope();
         try
@@ -42,6 +43,7 @@ public sealed class TokenSweep(IServiceScopeFactory scopes, IConnectionReadModel
             var outcome = await scope.ServiceProvider.GetRequiredService<TokenRefresher>().RefreshAsync(candidate.TenantId, candidate.ConnectionId,
                 (state, stored, at) => TokenPolicy.RefreshDue(state, buffer, at)
                                        || !TokenPolicy.CoolingDown(state, at) && stored.Credential.RefreshToken is not null && stored.RefreshExercisedAt < at - maxIdle
+                                          && TokenPolicy.RefreshAllowed(state, window, at)
                                        || !TokenPolicy.CoolingDown(state, at) && state.AuthKind == AuthKinds.OAuth2ClientCredentials && stored.UpdatedAt < at - maxIdle,
                 ct);
             return outcome.Refreshed;

@@ -59,6 +59,8 @@ internal sealed class RefreshRecord
 {
     public required string GrantId { get; init; }
     public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>When the access token issued with this refresh token expires (for <see cref="OAuthSettings.RefreshWindowSeconds"/>).</summary>
+    public DateTimeOffset AccessExpiresAt { get; init; }
     public DateTimeOffset? ReplacedAt { get; set; }
     public bool Used { get; set; }
 }

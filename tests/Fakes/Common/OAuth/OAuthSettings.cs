@@ -63,6 +63,12 @@ public sealed record OAuthSettings
     public int RotationGraceSeconds { get; init; }
     /// <summary>With <see cref="RefreshTokenPolicy.SingleUse"/>: a reused refresh token revokes the whole grant (RFC 9700 §4.14.2).</summary>
     public bool ReuseRevokesGrant { get; init; }
+    /// <summary>
+    /// A refresh is refused (<c>invalid_request</c>, <c>TooEarlyToRefreshTokens</c>; the refresh token stays good) until the
+    /// access token issued with the refresh token has at most this many seconds left. Exact Online: 30 (a new token only
+    /// 570 s after the last one of 600 s; support.exactonline.com "API rate limits", "OAuth tokens"). Null: any time.
+    /// </summary>
+    public int? RefreshWindowSeconds { get; init; }
     /// <summary>With <see cref="RefreshTokenPolicy.Static"/>: leave <c>refresh_token</c> out of refresh answers (the client keeps its own).</summary>
     public bool OmitUnchangedRefreshToken { get; init; }
 
@@ -95,6 +101,7 @@ public sealed record OAuthSettings
         : RefreshTokenLifetimeSeconds is <= 0 ? "refresh_token_lifetime_seconds must be positive"
         : CodeLifetimeSeconds <= 0 ? "code_lifetime_seconds must be positive"
         : RotationGraceSeconds < 0 ? "rotation_grace_seconds must not be negative"
+        : RefreshWindowSeconds is < 0 ? "refresh_window_seconds must not be negative"
         : PkceMethods.Any(m => m is not ("S256" or "plain")) ? "pkce_methods holds S256 and/or plain"
         : ClientAuthMethods.Count == 0 || ClientAuthMethods.Any(m => m is not (ClientSecretBasic or ClientSecretPost))
             ? "client_auth_methods holds client_secret_basic and/or client_secret_post"

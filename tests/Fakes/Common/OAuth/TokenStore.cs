@@ -11,6 +11,9 @@ public sealed class TokenStore(TimeProvider clock) : IFakeResettable
 
     public const string Replaced = "The refresh token was replaced by a newer one.";
 
+    /// <summary>Exact Online's refusal of a refresh before the last <see cref="OAuthSettings.RefreshWindowSeconds"/> of the access token.</summary>
+    public const string TooEarly = "TooEarlyToRefreshTokens";
+
     public static bool IsReuse(OAuthError error) => error.Description is AlreadyUsed or Replaced;
 
     private readonly object _lock = new();
@@ -146,6 +149,11 @@ public sealed class TokenStore(TimeProvider clock) : IFakeResettable
                     return (again with { RefreshToken = grant.CurrentRefreshToken }, null);
                 }
                 return (null, OAuthError.InvalidGrant(Replaced));
+            }
+            if (settings.RefreshWindowSeconds is { } window && now < record.AccessExpiresAt.AddSeconds(-window))
+            {
+                // Refused, and the refresh token stays good: nothing was issued.
+                return (null, OAuthError.InvalidRequest(TooEarly));
             }
             switch (settings.RefreshTokens)
             {
@@ -308,6 +316,7 @@ public sealed class TokenStore(TimeProvider clock) : IFakeResettable
             {
                 GrantId = grant.Id,
                 ExpiresAt = settings.RefreshTokenLifetimeSeconds is { } lifetime ? now.AddSeconds(lifetime) : null,
+                AccessExpiresAt = now.AddSeconds(settings.AccessTokenLifetimeSeconds),
             };
             grant.CurrentRefreshToken = refreshToken;
         }

@@ -30,7 +30,7 @@ public sealed class RecordCallResultsCommandHandler(
         await LinkMadeRecordsAsync(calls, cancellationToken);
         await FollowUpAsync(calls, cancellationToken);
         // Only connections something happened to that could open or clear an incident are looked at.
-        var worth = calls.Where(c => c.Step is not CallStep.WaitUntil || c.Attempts.Any(a => a.ErrorKind == CallErrorKinds.CircuitOpen))
+        var worth = calls.Where(c => c.Step is not CallStep.WaitUntil || c.Attempts.Any(a => a.ErrorKind == CallErrorKinds.CircuitOpen) || WaitedForQuota(c))
             .GroupBy(c => c.Call.ConnectionId).ToDictionary(g => g.Key, g => g.ToList());
         if (worth.Count == 0) return recorded.Count;
         var now = clock.UtcNow;
@@ -40,6 +40,7 @@ public sealed class RecordCallResultsCommandHandler(
             var call = ofConnection[0].Call;
             await ReviewBreakerAsync(call, facts, ofConnection, now, cancellationToken);
             await ReviewDeadLettersAsync(call, facts, ofConnection, cancellationToken);
+            await ReviewQuotaAsync(call, facts, ofConnection, now, cancellationToken);
         }
         return recorded.Count;
     }
@@ -91,6 +92,33 @@ public sealed class RecordCallResultsCommandHandler(
             await states.SetIncidentsAsync(call.ConnectionId, call.TenantId, call.Provider, false, null, ct);
         }
     }
+
+    /// <summary>
+    /// A call that waits for the provider's quota for <see cref="ConnectorsOptions.QuotaIncidentAfter"/> or longer (a day's quota, not a minute's) tells
+    /// the tenant once; the connection's next succeeded call tells them it goes through again.
+    /// </summary>
+    private async Task ReviewQuotaAsync(ClaimedCall call, ConnectionRuntimeFacts facts, List<CompletedCall> calls, DateTimeOffset now, CancellationToken ct)
+    {
+        var longest = calls.Select(c => c.Step is CallStep.WaitUntil wait && WaitedForQuota(c) ? wait.At : (DateTimeOffset?)null).Max();
+        if (!facts.QuotaIncidentOpen && longest is { } until && until - now >= options.QuotaIncidentAfter)
+        {
+            await incidents.OpenAsync(call.TenantId, IncidentKinds.QuotaExhausted, call.ConnectionId,
+                $"Calls to your {call.Provider} connection wait for its quota until {until:yyyy-MM-dd HH:mm} UTC",
+                "The provider says the quota is used up (for Exact Online: the company's calls of the day). The calls are held, not refused, " +
+                "and go by themselves once the provider's limit resets; see the connection's calls.", ct);
+            await states.SetQuotaIncidentAsync(call.ConnectionId, call.TenantId, call.Provider, true, ct);
+        }
+        else if (facts.QuotaIncidentOpen && calls.Any(c => c.Step is CallStep.Done))
+        {
+            await incidents.ResolveAsync(call.TenantId, IncidentKinds.QuotaExhausted, call.ConnectionId,
+                $"Calls to your {call.Provider} connection go through again", ct);
+            await states.SetQuotaIncidentAsync(call.ConnectionId, call.TenantId, call.Provider, false, ct);
+        }
+    }
+
+    /// <summary>Its run ended waiting for a quota: our own count's (a quota_wait row), or the provider's refusal (429).</summary>
+    private static bool WaitedForQuota(CompletedCall call) =>
+        call.Attempts.Count > 0 && (call.Attempts[^1].ErrorKind == CallErrorKinds.QuotaWait || call.Attempts[^1].StatusCode == 429);
 
     private async Task ReviewDeadLettersAsync(ClaimedCall call, ConnectionRuntimeFacts facts, List<CompletedCall> calls, CancellationToken ct)
     {
