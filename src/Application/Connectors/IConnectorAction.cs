@@ -56,6 +56,21 @@ public interface ILinkingConnectorAction
     MadeRecordLink? LinkOf(PreparedRequest request, string? answerExcerpt);
 }
 
+/// <summary>Values a call writes into one record of ours at the provider: our record, its type there, and field → value.</summary>
+public sealed record RecordWrites(string EntityType, string EntityId, string ExternalType, IReadOnlyDictionary<string, string> Values);
+
+/// <summary>
+/// An action whose call writes fields of a record ours may already be linked with (hubspot.upsert). The routing
+/// step remembers those writes in <see cref="IConnectorWrites"/> when it creates the call for a linked record (the
+/// provider's id is known then), so the provider's webhook reporting them is not taken for a change of theirs;
+/// the record step settles them with the call.
+/// </summary>
+public interface IWritingConnectorAction
+{
+    /// <summary>What the request writes, or null when it writes nothing worth remembering.</summary>
+    RecordWrites? WritesOf(PreparedRequest request);
+}
+
 /// <summary>The actions this platform offers, by name.</summary>
 public interface IConnectorActions
 {

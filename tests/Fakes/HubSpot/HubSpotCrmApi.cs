@@ -61,7 +61,8 @@ public static class HubSpotCrmApi
 
         api.MapDelete("/crm/v3/objects/{objectType}/{id}", Archive);
 
-        api.MapPost("/crm/v3/objects/{objectType}/batch/upsert", async (string objectType, HttpContext context, HubSpotPortals portals, TimeProvider clock) =>
+        api.MapPost("/crm/v3/objects/{objectType}/batch/upsert", async (string objectType, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks,
+            TimeProvider clock) =>
         {
             if (!HubSpotPortals.Properties.TryGetValue(objectType, out var known)) return Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}");
             JsonObject? body;
@@ -95,7 +96,11 @@ public static class HubSpotCrmApi
             }
             var portal = ResourceAuthentication.AccountOf(context).Id;
             var started = clock.GetUtcNow();
-            var results = checkedInputs.Select(i => portals.Upsert(portal, objectType, i.IdProperty, i.Id, i.Properties, started)).Select(r => new
+            var upserted = checkedInputs.Select(i => portals.Upsert(portal, objectType, i.IdProperty, i.Id, i.Properties, started)).ToList();
+            // Changes made with an app's token: INTEGRATION, the app's id as the source; only values that changed are reported.
+            var ours = new ChangeSource("INTEGRATION", webhooks.AppId);
+            foreach (var r in upserted) webhooks.Send(new RecordChange(r.Record, r.New ? "creation" : "propertyChange", r.Changed), ours);
+            var results = upserted.Select(r => new
             {
                 id = r.Record.Id, properties = r.Record.Properties, createdAt = r.Record.CreatedAt, updatedAt = r.Record.UpdatedAt, archived = false, @new = r.New,
             }).ToList();
@@ -103,10 +108,14 @@ public static class HubSpotCrmApi
         });
     }
 
-    private static IResult Archive(string objectType, string id, HttpContext context, HubSpotPortals portals, TimeProvider clock) =>
-        !HubSpotPortals.Properties.ContainsKey(objectType) ? Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}")
-        : portals.Archive(ResourceAuthentication.AccountOf(context).Id, objectType, id, clock.GetUtcNow()) ? Results.NoContent()
-        : Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+    private static IResult Archive(string objectType, string id, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks, TimeProvider clock)
+    {
+        if (!HubSpotPortals.Properties.ContainsKey(objectType)) return Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}");
+        if (!portals.Archive(ResourceAuthentication.AccountOf(context).Id, objectType, id, clock.GetUtcNow()))
+            return Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+        webhooks.Send(new RecordChange(portals.Find(id)!, "deletion", new Dictionary<string, string>()), new ChangeSource("INTEGRATION", webhooks.AppId));
+        return Results.NoContent();
+    }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 

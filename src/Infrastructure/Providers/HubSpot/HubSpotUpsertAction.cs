@@ -23,9 +23,10 @@ namespace Integrations.Infrastructure.Providers.HubSpot;
 /// A succeeded upsert links our record with HubSpot's (<c>hubspot.contact</c> / <c>hubspot.company</c> and
 /// HubSpot's record id) in the connection's identity map (<see cref="ILinkingConnectorAction"/>).
 /// </summary>
-public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConnectorAction
+public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConnectorAction, IWritingConnectorAction
 {
-    private static readonly string[] Settings = ["object", "id_property", "id", "properties", "entity_type"];
+    private static readonly string[] Settings = ["object", "id_property", "id", "properties", "entity_type", HubSpotWebhook.IgnoreSourcesSetting,
+        HubSpotBackSettings.ChangesBackSetting, HubSpotBackSettings.IgnoreOwnChangesSetting, HubSpotBackSettings.CreateBackSetting, HubSpotBackSettings.DeleteBackSetting];
     internal const string DefaultId = "{{ data.entity_id }}";
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, HubSpotUpsertTemplate> _parsed = new(StringComparer.Ordinal);
@@ -45,6 +46,7 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
                 "settings.id_property is the internal name of a unique-value property of the object at HubSpot that holds our record's id (e.g. product_contact_id)."));
         else output["id_property"] = idProperty;
         output["properties"] = Properties(settings, @object, errors);
+        WayBack(settings, output, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
         return Task.FromResult(output.ToJsonString(Compact));
     }
@@ -78,6 +80,18 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
         }
     }
 
+    /// <summary>The properties the upsert sets (its unique id property too), remembered so HubSpot's webhooks reporting them are not taken for changes (ADR 0030).</summary>
+    public RecordWrites? WritesOf(PreparedRequest request)
+    {
+        if (request.Body is null || request.Carry is not { } entityType || request.Path is not { } path) return null;
+        var @object = HubSpotUpsert.Objects.FirstOrDefault(o => path.StartsWith($"/crm/v3/objects/{o}/", StringComparison.Ordinal));
+        var body = JsonDocument.Parse(request.Body).RootElement;
+        if (@object is null || HubSpotUpsert.IdOf(body) is not { } ours) return null;
+        var values = body.GetProperty("inputs")[0].GetProperty("properties").EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String)
+            .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+        return new RecordWrites(entityType, ours, HubSpotUpsert.ExternalType(@object), values);
+    }
+
     /// <summary>object, id and entity_type, which every HubSpot action names the same way; returns the object when valid.</summary>
     internal static string? CheckRecord(JsonElement settings, JsonObject output, List<ValidationError> errors)
     {
@@ -95,6 +109,28 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
             errors.Add(new("settings.entity_type", "invalid_entity", "settings.entity_type is our record's type in lower case (contact, customer)."));
         else if (entityType is not null) output["entity_type"] = entityType;
         return @object is not null && HubSpotUpsert.Objects.Contains(@object) ? @object : null;
+    }
+
+    /// <summary>What of HubSpot's changes comes back (<see cref="HubSpotBackSettings"/>), stored with its defaults.</summary>
+    private static void WayBack(JsonElement settings, JsonObject output, List<ValidationError> errors)
+    {
+        foreach (var (name, fallback) in new[]
+                 {
+                     (HubSpotBackSettings.ChangesBackSetting, true), (HubSpotBackSettings.IgnoreOwnChangesSetting, true),
+                     (HubSpotBackSettings.CreateBackSetting, false), (HubSpotBackSettings.DeleteBackSetting, false),
+                 })
+        {
+            if (!settings.TryGetProperty(name, out var flag) || flag.ValueKind == JsonValueKind.Null) output[name] = fallback;
+            else if (flag.ValueKind is JsonValueKind.True or JsonValueKind.False) output[name] = flag.GetBoolean();
+            else errors.Add(new($"settings.{name}", "invalid_value", $"settings.{name} is true or false."));
+        }
+        if (!settings.TryGetProperty(HubSpotWebhook.IgnoreSourcesSetting, out var sources) || sources.ValueKind == JsonValueKind.Null)
+            output[HubSpotWebhook.IgnoreSourcesSetting] = new JsonArray([.. HubSpotWebhook.DefaultIgnoredSources.Select(s => (JsonNode?)JsonValue.Create(s))]);
+        else if (sources.ValueKind != JsonValueKind.Array || sources.GetArrayLength() > 50
+                 || sources.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.String || !ChangeSource().IsMatch(s.GetString()!)))
+            errors.Add(new("settings.ignore_sources", "invalid_value",
+                "settings.ignore_sources lists HubSpot change sources whose changes do not come back, in capitals (IMPORT, CRM_UI, INTEGRATION …); at most 50."));
+        else output[HubSpotWebhook.IgnoreSourcesSetting] = new JsonArray([.. sources.EnumerateArray().Select(s => (JsonNode?)JsonValue.Create(s.GetString()))]);
     }
 
     private static JsonObject Properties(JsonElement settings, string? @object, List<ValidationError> errors)
@@ -145,4 +181,7 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
     private static partial Regex EntityType();
+
+    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,49}$")]
+    private static partial Regex ChangeSource();
 }

@@ -25,7 +25,7 @@ public sealed record RoutedEvent(Guid EventId, Guid TenantId, string EventType, 
 /// </summary>
 public sealed class ConnectorRouting(
     IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<ConnectorRouting> logger,
-    ProductBridge.IProductCommandReadModel commands, Connections.IConnectionLinks links)
+    ProductBridge.IProductCommandReadModel commands, Connections.IConnectionLinks links, IConnectorWrites writes)
 {
     /// <summary>Writes the calls of these events in the caller's transaction; returns how many were new.</summary>
     public async Task<int> RouteAsync(IReadOnlyList<RoutedEvent> events, CancellationToken cancellationToken)
@@ -56,8 +56,11 @@ public sealed class ConnectorRouting(
                     ? await PrepareForLinkedAsync(linked, route, templateEvent, e.Data, cancellationToken)
                     : action.Prepare(route.SettingsJson, templateEvent, e.Data);
                 if (prepared is null) continue;
-                calls.Add(new NewConnectorCall(ConnectorCallPolicy.CallId(e.EventId, route.RouteId), e.TenantId, route.ConnectionId, route.RouteId,
+                var callId = ConnectorCallPolicy.CallId(e.EventId, route.RouteId);
+                calls.Add(new NewConnectorCall(callId, e.TenantId, route.ConnectionId, route.RouteId,
                     route.Provider, route.Action, e.EventId, e.EventType, prepared, now));
+                if (action is IWritingConnectorAction writing && writing.WritesOf(prepared) is { } written)
+                    await RememberWritesAsync(e.TenantId, route.ConnectionId, callId, written, now, cancellationToken);
             }
         }
         return calls.Count == 0 ? 0 : await ledger.AddAsync(calls, cancellationToken);
@@ -72,6 +75,18 @@ public sealed class ConnectorRouting(
         logger.LogDebug("Route {RouteId}: event {EventId} is about {EntityType} {EntityId}, which connection {ConnectionId} has no {ExternalType} link for; no call",
             route.RouteId, e.Id, record.EntityType, record.EntityId, route.ConnectionId, record.ExternalType);
         return null;
+    }
+
+    /// <summary>
+    /// The values a call will write into a record ours is linked with, remembered before the call can be sent (the
+    /// provider's webhook may come before its answer); a record not linked yet has no provider id to remember them by.
+    /// </summary>
+    private async Task RememberWritesAsync(Guid tenantId, Guid connectionId, Guid callId, RecordWrites written, DateTimeOffset now, CancellationToken ct)
+    {
+        var link = await links.FindByEntityAsync(tenantId, connectionId, written.EntityType, written.EntityId, ct);
+        if (link is null || link.ExternalType != written.ExternalType) return;
+        foreach (var (field, value) in written.Values)
+            await writes.RememberAsync(tenantId, connectionId, callId, new ProviderWrite(link.ExternalType, link.ExternalId, field, value), now, ct);
     }
 
     /// <summary>The connection whose change caused the product command this event answers, or null.</summary>
