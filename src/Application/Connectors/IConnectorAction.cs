@@ -56,19 +56,27 @@ public interface ILinkingConnectorAction
     MadeRecordLink? LinkOf(PreparedRequest request, string? answerExcerpt);
 }
 
-/// <summary>Values a call writes into one record of ours at the provider: our record, its type there, and field → value.</summary>
-public sealed record RecordWrites(string EntityType, string EntityId, string ExternalType, IReadOnlyDictionary<string, string> Values);
-
 /// <summary>
-/// An action whose call writes fields of a record ours may already be linked with (hubspot.upsert). The routing
-/// step remembers those writes in <see cref="IConnectorWrites"/> when it creates the call for a linked record (the
-/// provider's id is known then), so the provider's webhook reporting them is not taken for a change of theirs;
-/// the record step settles them with the call.
+/// An action whose call writes fields of a provider's record (hubspot.upsert updating a linked record). The routing
+/// step remembers those writes in <see cref="IConnectorWrites"/> when it creates the call, so the provider's webhook
+/// reporting them is not taken for a change of theirs; the record step settles them with the call.
 /// </summary>
 public interface IWritingConnectorAction
 {
-    /// <summary>What the request writes, or null when it writes nothing worth remembering.</summary>
-    RecordWrites? WritesOf(PreparedRequest request);
+    /// <summary>What the request writes into a record whose provider id it names; empty when it names none (a record not made yet).</summary>
+    IReadOnlyList<ProviderWrite> WritesOf(PreparedRequest request);
+}
+
+/// <summary>
+/// An action that works on the provider's record linked with ours when there is a link, and on its own otherwise
+/// (hubspot.upsert: update the linked record by the provider's id, else upsert by our id). The routing step asks
+/// which record of ours the event is about and prepares with <see cref="PrepareFor"/> when the identity map links it.
+/// </summary>
+public interface ILinkPreferringAction
+{
+    LinkedRecordRef? RecordOf(string settingsJson, TemplateEvent @event, JsonElement data);
+
+    PreparedRequest? PrepareFor(string settingsJson, TemplateEvent @event, JsonElement data, string externalId);
 }
 
 /// <summary>The actions this platform offers, by name.</summary>

@@ -15,6 +15,7 @@ namespace Integrations.Fakes.HubSpot;
 /// unique property values"): <c>{"inputs": [{"idProperty", "id", "properties"}]}</c>, 1–100 inputs, <c>idProperty</c> a unique-value
 /// property of the object, every property one the object has, values as text → <c>200 {status: "COMPLETE", results: [{id, properties,
 /// createdAt, updatedAt, archived, new}], startedAt, completedAt}</c>.</item>
+/// <item><c>PATCH /crm/v3/objects/{contacts|companies}/{id}</c> ("Update"): <c>{"properties"}</c> → <c>200</c> the record.</item>
 /// <item><c>DELETE /crm/v3/objects/{contacts|companies}/{id}</c> ("Archive"): the record to the recycling bin → <c>204</c>;
 /// an id the portal does not have (or archived already) → <c>404 OBJECT_NOT_FOUND</c>.</item>
 /// </list>
@@ -60,6 +61,7 @@ public static class HubSpotCrmApi
         });
 
         api.MapDelete("/crm/v3/objects/{objectType}/{id}", Archive);
+        api.MapPatch("/crm/v3/objects/{objectType}/{id}", Update);
 
         api.MapPost("/crm/v3/objects/{objectType}/batch/upsert", async (string objectType, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks,
             TimeProvider clock) =>
@@ -115,6 +117,33 @@ public static class HubSpotCrmApi
             return Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
         webhooks.Send(new RecordChange(portals.Find(id)!, "deletion", new Dictionary<string, string>()), new ChangeSource("INTEGRATION", webhooks.AppId));
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// "Update" (docs/api/crm/contacts): <c>PATCH /crm/v3/objects/{object}/{id}</c> with <c>{"properties"}</c> → <c>200</c> the record; an id the
+    /// portal does not have (or archived) → <c>404 OBJECT_NOT_FOUND</c>; a property the object lacks → <c>400 VALIDATION_ERROR</c>.
+    /// </summary>
+    private static async Task<IResult> Update(string objectType, string id, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks, TimeProvider clock)
+    {
+        if (!HubSpotPortals.Properties.TryGetValue(objectType, out var known)) return Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}");
+        JsonObject? properties;
+        try
+        {
+            properties = (await JsonNode.ParseAsync(context.Request.Body) as JsonObject)?["properties"] as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return Error(400, "VALIDATION_ERROR", "Invalid input JSON on line 1");
+        }
+        if (properties is null || properties.Any(p => !known.Contains(p.Key) || p.Value is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
+            return Error(400, "VALIDATION_ERROR", "properties: every property must exist on the object and have a text value.");
+        var portal = ResourceAuthentication.AccountOf(context).Id;
+        if (portals.Find(id) is not { Archived: false } found || found.Portal != portal || found.Object != objectType
+            || portals.Edit(id, properties, clock.GetUtcNow()) is not { } edited)
+            return Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+        webhooks.Send(new RecordChange(edited.Record, "propertyChange", edited.Changed), new ChangeSource("INTEGRATION", webhooks.AppId));
+        var r = edited.Record;
+        return Results.Json(new { id = r.Id, properties = r.Properties, createdAt = r.CreatedAt, updatedAt = r.UpdatedAt, archived = false }, HubSpotJson);
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;

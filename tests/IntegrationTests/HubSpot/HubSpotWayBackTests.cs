@@ -153,6 +153,42 @@ public sealed class HubSpotWayBackTests(HubSpotSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contact_made_in_hubspot_is_created_in_the_product_and_linked_by_its_answer_and_later_updates_go_to_it()
+    {
+        var tenant = await system.TenantAsync();
+        var connection = await system.ConnectAsync(tenant.Client);
+        await HubSpotSystem.ContactRouteAsync(tenant.Client, connection, new { @object = "contacts", id_property = "product_contact_id", create_back = true });
+        var made = await system.CreateInHubSpotAsync("contacts", new { email = "grace@example.com", firstname = "Grace" });
+        var create = (await CommandsAsync(tenant, c => c.Count == 1, "the contact made in HubSpot")).ShouldHaveSingleItem();
+        create.GetProperty("command").GetString().ShouldBe("entity.create");
+
+        // The product makes the contact and answers naming the command.
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.created", new
+        {
+            entity_id = "ct_grace", entity_type = "contact", attributes = new { email = "grace@example.com", first_name = "Grace" }, command_id = create.GetProperty("id").GetGuid(),
+        });
+        await ConnectorsSystem.WaitForCallsAsync(tenant.Client, connection, c => c.Count == 1 && c[0].Status() == "succeeded", Soon, "our id was written to the record");
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.updated", new
+        {
+            entity_id = "ct_grace", entity_type = "contact", changed_fields = new[] { "last_name" }, attributes = new { last_name = "Hopper" },
+        });
+        var calls = await ConnectorsSystem.WaitForCallsAsync(tenant.Client, connection, c => c.Count == 2 && c.All(x => x.Status() == "succeeded"), Soon, "the update went to the record");
+
+        var record = (await system.RecordsAsync("contacts")).ShouldHaveSingleItem("linked: no second contact was made by the upsert");
+        record.GetProperty("id").GetString().ShouldBe(made);
+        record.GetProperty("properties").GetProperty("product_contact_id").GetString().ShouldBe("ct_grace");
+        record.GetProperty("properties").GetProperty("lastname").GetString().ShouldBe("Hopper");
+        var link = (await (await tenant.Client.GetAsync($"/api/v1/connections/{connection}/links")).ShouldBeJsonAsync(HttpStatusCode.OK))
+            .GetProperty("data").EnumerateArray().ShouldHaveSingleItem();
+        link.GetProperty("entity_id").GetString().ShouldBe("ct_grace");
+        link.GetProperty("external_id").GetString().ShouldBe(made);
+        foreach (var call in calls)
+            (await ConnectorsSystem.CallAsync(tenant.Client, connection, call.Id())).Attempts().Last().GetProperty("request").GetProperty("method").GetString().ShouldBe("PATCH");
+        await DeliveredAsync(3, "the creation and both updates' echoes");
+        (await HubSpotSystem.CommandsAsync(tenant)).Count.ShouldBe(1, "our writes do not come back");
+    }
+
+    [Fact]
     public async Task With_our_apps_changes_not_ignored_the_upserts_remembered_writes_still_drop_their_echoes()
     {
         var (tenant, connection, contact) = await LinkedContactAsync("ct_echo");

@@ -23,7 +23,7 @@ namespace Integrations.Infrastructure.Providers.HubSpot;
 /// A succeeded upsert links our record with HubSpot's (<c>hubspot.contact</c> / <c>hubspot.company</c> and
 /// HubSpot's record id) in the connection's identity map (<see cref="ILinkingConnectorAction"/>).
 /// </summary>
-public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConnectorAction, IWritingConnectorAction
+public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConnectorAction, IWritingConnectorAction, ILinkPreferringAction
 {
     private static readonly string[] Settings = ["object", "id_property", "id", "properties", "entity_type", HubSpotWebhook.IgnoreSourcesSetting,
         HubSpotBackSettings.ChangesBackSetting, HubSpotBackSettings.IgnoreOwnChangesSetting, HubSpotBackSettings.CreateBackSetting, HubSpotBackSettings.DeleteBackSetting];
@@ -80,16 +80,39 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
         }
     }
 
-    /// <summary>The properties the upsert sets (its unique id property too), remembered so HubSpot's webhooks reporting them are not taken for changes (ADR 0030).</summary>
-    public RecordWrites? WritesOf(PreparedRequest request)
+    public LinkedRecordRef? RecordOf(string settingsJson, TemplateEvent @event, JsonElement data)
     {
-        if (request.Body is null || request.Carry is not { } entityType || request.Path is not { } path) return null;
+        var template = _parsed.Count > 10_000 ? Parse(settingsJson) : _parsed.GetOrAdd(settingsJson, Parse);
+        return HubSpotUpsert.Build(template, @event, data)?["inputs"]?[0]?["id"]?.GetValue<string>() is { } id
+            ? new LinkedRecordRef(template.EntityType, id, HubSpotUpsert.ExternalType(template.Object))
+            : null;
+    }
+
+    /// <summary>
+    /// A linked record is updated by HubSpot's id (<c>PATCH /crm/v3/objects/{object}/{id}</c>, "Update"): a record made in HubSpot
+    /// and linked by create_back does not hold our id in the unique property until this writes it.
+    /// </summary>
+    public PreparedRequest? PrepareFor(string settingsJson, TemplateEvent @event, JsonElement data, string externalId)
+    {
+        var template = _parsed.Count > 10_000 ? Parse(settingsJson) : _parsed.GetOrAdd(settingsJson, Parse);
+        if (HubSpotUpsert.Build(template, @event, data) is not { } body) return null;
+        var properties = body["inputs"]![0]!["properties"]!.DeepClone();
+        return new PreparedRequest("PATCH", null, $"/crm/v3/objects/{template.Object}/{Uri.EscapeDataString(externalId)}", new Dictionary<string, string>(),
+            new JsonObject { ["properties"] = properties }.ToJsonString(Compact))
+        {
+            Carry = template.EntityType,
+        };
+    }
+
+    /// <summary>The properties an update of a linked record sets, remembered so HubSpot's webhooks reporting them are not taken for changes (ADR 0030).</summary>
+    public IReadOnlyList<ProviderWrite> WritesOf(PreparedRequest request)
+    {
+        if (request.Method != "PATCH" || request.Body is null || request.Path is not { } path) return [];
         var @object = HubSpotUpsert.Objects.FirstOrDefault(o => path.StartsWith($"/crm/v3/objects/{o}/", StringComparison.Ordinal));
-        var body = JsonDocument.Parse(request.Body).RootElement;
-        if (@object is null || HubSpotUpsert.IdOf(body) is not { } ours) return null;
-        var values = body.GetProperty("inputs")[0].GetProperty("properties").EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String)
-            .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
-        return new RecordWrites(entityType, ours, HubSpotUpsert.ExternalType(@object), values);
+        if (@object is null) return [];
+        var id = Uri.UnescapeDataString(path[$"/crm/v3/objects/{@object}/".Length..]);
+        return JsonDocument.Parse(request.Body).RootElement.GetProperty("properties").EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String)
+            .Select(p => new ProviderWrite(HubSpotUpsert.ExternalType(@object), id, p.Name, p.Value.GetString()!)).ToList();
     }
 
     /// <summary>object, id and entity_type, which every HubSpot action names the same way; returns the object when valid.</summary>

@@ -39,10 +39,13 @@ public sealed class ConnectorRouting(
         {
             if (!byTenant.TryGetValue(e.TenantId, out var tenantRoutes)) continue;
             var templateEvent = new TemplateEvent(e.EventId, e.EventType, e.TenantId, e.Timestamp);
-            var causedBy = await CausingConnectionAsync(e, cancellationToken);
+            var answered = await AnsweredCommandAsync(e, cancellationToken);
+            var causedBy = answered?.Origin.ConnectionId;
+            var linkedNow = causedBy is { } connection && answered is not null && await LinkAnsweredCreateAsync(e, answered, connection, cancellationToken);
             foreach (var route in tenantRoutes)
             {
-                if (route.ConnectionId == causedBy) continue;
+                // A record the connection asked the product to make goes back to it once, linked now: its id is written there.
+                if (route.ConnectionId == causedBy && !linkedNow) continue;
                 if (e.Timestamp < route.CreatedAt || !EventTypeSubscription.Includes(route.EventTypes, e.EventType)
                     || !cache.Filter(route).Matches(templateEvent, e.Data)) continue;
                 if (actions.Find(route.Action) is not { } action)
@@ -52,15 +55,19 @@ public sealed class ConnectorRouting(
                         route.Action, e.EventId);
                     continue;
                 }
-                var prepared = action is ILinkedRecordAction linked
-                    ? await PrepareForLinkedAsync(linked, route, templateEvent, e.Data, cancellationToken)
-                    : action.Prepare(route.SettingsJson, templateEvent, e.Data);
+                var prepared = action switch
+                {
+                    ILinkedRecordAction linked => await PrepareForLinkedAsync(linked, route, templateEvent, e.Data, cancellationToken),
+                    ILinkPreferringAction preferring => await PrepareLinkPreferringAsync(preferring, action, route, templateEvent, e.Data, cancellationToken),
+                    _ => action.Prepare(route.SettingsJson, templateEvent, e.Data),
+                };
                 if (prepared is null) continue;
                 var callId = ConnectorCallPolicy.CallId(e.EventId, route.RouteId);
                 calls.Add(new NewConnectorCall(callId, e.TenantId, route.ConnectionId, route.RouteId,
                     route.Provider, route.Action, e.EventId, e.EventType, prepared, now));
-                if (action is IWritingConnectorAction writing && writing.WritesOf(prepared) is { } written)
-                    await RememberWritesAsync(e.TenantId, route.ConnectionId, callId, written, now, cancellationToken);
+                if (action is IWritingConnectorAction writing)
+                    foreach (var write in writing.WritesOf(prepared))
+                        await writes.RememberAsync(e.TenantId, route.ConnectionId, callId, write, now, cancellationToken);
             }
         }
         return calls.Count == 0 ? 0 : await ledger.AddAsync(calls, cancellationToken);
@@ -77,24 +84,41 @@ public sealed class ConnectorRouting(
         return null;
     }
 
-    /// <summary>
-    /// The values a call will write into a record ours is linked with, remembered before the call can be sent (the
-    /// provider's webhook may come before its answer); a record not linked yet has no provider id to remember them by.
-    /// </summary>
-    private async Task RememberWritesAsync(Guid tenantId, Guid connectionId, Guid callId, RecordWrites written, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The request for the linked provider record when the identity map has one, else the action's own.</summary>
+    private async Task<PreparedRequest?> PrepareLinkPreferringAsync(ILinkPreferringAction preferring, IConnectorAction action, RouteTarget route, TemplateEvent e,
+        JsonElement data, CancellationToken ct)
     {
-        var link = await links.FindByEntityAsync(tenantId, connectionId, written.EntityType, written.EntityId, ct);
-        if (link is null || link.ExternalType != written.ExternalType) return;
-        foreach (var (field, value) in written.Values)
-            await writes.RememberAsync(tenantId, connectionId, callId, new ProviderWrite(link.ExternalType, link.ExternalId, field, value), now, ct);
+        if (preferring.RecordOf(route.SettingsJson, e, data) is { } record
+            && await links.FindByEntityAsync(e.TenantId, route.ConnectionId, record.EntityType, record.EntityId, ct) is { } link
+            && link.ExternalType == record.ExternalType)
+            return preferring.PrepareFor(route.SettingsJson, e, data, link.ExternalId);
+        return action.Prepare(route.SettingsJson, e, data);
     }
 
-    /// <summary>The connection whose change caused the product command this event answers, or null.</summary>
-    private async Task<Guid?> CausingConnectionAsync(RoutedEvent e, CancellationToken ct)
+    /// <summary>
+    /// An <c>entity.created</c> answering a connection's <c>entity.create</c> whose data names the provider's record it came
+    /// from (<c>data.link: {external_type, external_id}</c>, HubSpot's create_back) links the new record with it; true when it did.
+    /// </summary>
+    private async Task<bool> LinkAnsweredCreateAsync(RoutedEvent e, ProductBridge.ProductCommandDto command, Guid connectionId, CancellationToken ct)
+    {
+        if (command.Command != Domain.ProductBridge.ProductCommandRules.EntityCreate || e.EventType != "entity.created") return false;
+        if (!command.Data.TryGetProperty("link", out var link) || link.ValueKind != JsonValueKind.Object
+            || Text(link, "external_type") is not { } externalType || Text(link, "external_id") is not { } externalId
+            || Text(e.Data, "entity_type") is not { } entityType || Text(e.Data, "entity_id") is not { } entityId) return false;
+        await links.LinkAsync(e.TenantId, connectionId, entityType, entityId, externalType, externalId, ct);
+        return true;
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text ? text : null;
+
+    /// <summary>The product command this event answers (its origin names the connection whose change caused it), or null.</summary>
+    private async Task<ProductBridge.ProductCommandDto?> AnsweredCommandAsync(RoutedEvent e, CancellationToken ct)
     {
         if (e.Data.ValueKind != JsonValueKind.Object || !e.Data.TryGetProperty("command_id", out var id) || id.ValueKind != JsonValueKind.String
             || !Guid.TryParse(id.GetString(), out var commandId)) return null;
-        return (await commands.FindAsync(e.TenantId, commandId, ct))?.Origin.ConnectionId;
+        return await commands.FindAsync(e.TenantId, commandId, ct);
     }
 }
 
