@@ -23,7 +23,7 @@ public static class HubSpotControlApi
         var control = app.MapGroup(ControlApi.Prefix + "/hubspot");
         control.MapGet("/records", (HubSpotPortals portals, string? portal, string? @object) => Results.Ok(new
         {
-            data = portals.Records(portal, @object).Select(r => new { id = r.Id, portal = r.Portal, @object = r.Object, properties = r.Properties, archived = r.Archived, created_at = r.CreatedAt, updated_at = r.UpdatedAt }),
+            data = portals.Records(portal, @object).Select(r => new { id = r.Id, portal = r.Portal, @object = r.Object, properties = r.Properties, archived = r.Archived, companies = r.Companies, created_at = r.CreatedAt, updated_at = r.UpdatedAt }),
         }));
         control.MapPut("/webhooks", async (HttpRequest request, HubSpotWebhooks webhooks) =>
         {

@@ -16,6 +16,9 @@ namespace Integrations.Fakes.HubSpot;
 /// property of the object, every property one the object has, values as text → <c>200 {status: "COMPLETE", results: [{id, properties,
 /// createdAt, updatedAt, archived, new}], startedAt, completedAt}</c>.</item>
 /// <item><c>PATCH /crm/v3/objects/{contacts|companies}/{id}</c> ("Update"): <c>{"properties"}</c> → <c>200</c> the record.</item>
+/// <item><c>PUT /crm/v4/objects/contacts/{id}/associations/default/companies/{id}</c> (docs/api/crm/associations, v4 "Associate records
+/// (default)"): → <c>200 {status: "COMPLETE", results: [{from, to, associationSpec: {associationCategory: "HUBSPOT_DEFINED", associationTypeId: 1}}]}</c>;
+/// a contact or company the portal does not have → <c>404</c>.</item>
 /// <item><c>DELETE /crm/v3/objects/{contacts|companies}/{id}</c> ("Archive"): the record to the recycling bin → <c>204</c>;
 /// an id the portal does not have (or archived already) → <c>404 OBJECT_NOT_FOUND</c>.</item>
 /// </list>
@@ -62,6 +65,15 @@ public static class HubSpotCrmApi
 
         api.MapDelete("/crm/v3/objects/{objectType}/{id}", Archive);
         api.MapPatch("/crm/v3/objects/{objectType}/{id}", Update);
+        api.MapPut("/crm/v4/objects/contacts/{contactId}/associations/default/companies/{companyId}", (string contactId, string companyId, HttpContext context,
+            HubSpotPortals portals, TimeProvider clock) =>
+            portals.Associate(ResourceAuthentication.AccountOf(context).Id, contactId, companyId)
+                ? Results.Json(new
+                {
+                    status = "COMPLETE", startedAt = clock.GetUtcNow(), completedAt = clock.GetUtcNow(),
+                    results = new[] { new { from = new { id = contactId }, to = new { id = companyId }, associationSpec = new { associationCategory = "HUBSPOT_DEFINED", associationTypeId = 1 } } },
+                }, HubSpotJson)
+                : Error(404, "OBJECT_NOT_FOUND", "One or more objects were not found."));
 
         api.MapPost("/crm/v3/objects/{objectType}/batch/upsert", async (string objectType, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks,
             TimeProvider clock) =>

@@ -10,6 +10,9 @@ public sealed record CrmRecord(string Id, string Portal, string Object, JsonObje
 {
     /// <summary>In the recycling bin (HubSpot's "Archive").</summary>
     public bool Archived { get; init; }
+
+    /// <summary>The ids of the companies a contact is associated with (the default association).</summary>
+    public IReadOnlyList<string> Companies { get; init; } = [];
 }
 
 /// <summary>
@@ -114,6 +117,18 @@ public sealed class HubSpotPortals(IConfiguration configuration) : IFakeResettab
             var (updated, changed) = Merge(_records[at], properties, now);
             _records[at] = updated;
             return (updated, changed);
+        }
+    }
+
+    /// <summary>Associates the portal's contact with its company (once); false when either is not the portal's live record.</summary>
+    public bool Associate(string portal, string contactId, string companyId)
+    {
+        lock (_gate)
+        {
+            var at = _records.FindIndex(r => r.Portal == portal && r.Object == "contacts" && r.Id == contactId && !r.Archived);
+            if (at < 0 || !_records.Any(r => r.Portal == portal && r.Object == "companies" && r.Id == companyId && !r.Archived)) return false;
+            if (!_records[at].Companies.Contains(companyId)) _records[at] = _records[at] with { Companies = [.. _records[at].Companies, companyId] };
+            return true;
         }
     }
 

@@ -58,7 +58,7 @@ public sealed class ConnectorRouting(
                 var prepared = action switch
                 {
                     ILinkedRecordAction linked => await PrepareForLinkedAsync(linked, route, templateEvent, e.Data, cancellationToken),
-                    ILinkPreferringAction preferring => await PrepareLinkPreferringAsync(preferring, action, route, templateEvent, e.Data, cancellationToken),
+                    ILinkPreferringAction preferring => await PrepareLinkPreferringAsync(preferring, route, templateEvent, e.Data, cancellationToken),
                     _ => action.Prepare(route.SettingsJson, templateEvent, e.Data),
                 };
                 if (prepared is null) continue;
@@ -84,16 +84,21 @@ public sealed class ConnectorRouting(
         return null;
     }
 
-    /// <summary>The request for the linked provider record when the identity map has one, else the action's own.</summary>
-    private async Task<PreparedRequest?> PrepareLinkPreferringAsync(ILinkPreferringAction preferring, IConnectorAction action, RouteTarget route, TemplateEvent e,
-        JsonElement data, CancellationToken ct)
+    /// <summary>The request with the provider's ids of the records the identity map links (our record's, and related ones').</summary>
+    private async Task<PreparedRequest?> PrepareLinkPreferringAsync(ILinkPreferringAction preferring, RouteTarget route, TemplateEvent e, JsonElement data,
+        CancellationToken ct)
     {
-        if (preferring.RecordOf(route.SettingsJson, e, data) is { } record
-            && await links.FindByEntityAsync(e.TenantId, route.ConnectionId, record.EntityType, record.EntityId, ct) is { } link
-            && link.ExternalType == record.ExternalType)
-            return preferring.PrepareFor(route.SettingsJson, e, data, link.ExternalId);
-        return action.Prepare(route.SettingsJson, e, data);
+        if (preferring.RecordsOf(route.SettingsJson, e, data) is not { } records) return null;
+        var related = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, record) in records.Related)
+            if (await ExternalIdAsync(e.TenantId, route.ConnectionId, record, ct) is { } id) related[name] = id;
+        return preferring.PrepareWith(route.SettingsJson, e, data, await ExternalIdAsync(e.TenantId, route.ConnectionId, records.Record, ct), related);
     }
+
+    private async Task<string?> ExternalIdAsync(Guid tenantId, Guid connectionId, LinkedRecordRef record, CancellationToken ct) =>
+        await links.FindByEntityAsync(tenantId, connectionId, record.EntityType, record.EntityId, ct) is { } link && link.ExternalType == record.ExternalType
+            ? link.ExternalId
+            : null;
 
     /// <summary>
     /// An <c>entity.created</c> answering a connection's <c>entity.create</c> whose data names the provider's record it came
