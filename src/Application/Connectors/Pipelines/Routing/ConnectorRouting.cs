@@ -19,7 +19,9 @@ public sealed record RoutedEvent(Guid EventId, Guid TenantId, string EventType, 
 /// talks to a provider: a slow or dead one never holds up the dispatch.
 /// Loop prevention (ADR 0027): an event answering a product command (its <c>data.command_id</c>) that a
 /// connection caused is not routed back to that connection, so a Jira change the product carried out
-/// is not written to Jira again. An action on a linked record (<see cref="ILinkedRecordAction"/>) gets the
+/// is not written to Jira again — except an <c>entity.created</c> answering a connection's <c>entity.create</c> that named the
+/// provider's record (<c>data.link</c>): that links the two and goes to the connection once, which writes our id there. A writing
+/// action's writes (<see cref="IWritingConnectorAction"/>) are remembered with its call. An action on a linked record (<see cref="ILinkedRecordAction"/>) gets the
 /// provider's id of the record the event is about from the connection's identity map; an event about a record
 /// that is not linked there makes no call (logged at debug: most records of a type never went to the provider).
 /// </summary>
