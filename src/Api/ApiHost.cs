@@ -114,6 +114,7 @@ public static class ApiHost
         app.MapTeamsInbound();
         app.MapTeamsTab();
         app.MapJiraInbound();
+        app.MapHubSpotInbound();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

@@ -68,7 +68,7 @@ public static class InboundReceiverEndpoints
     };
 
     /// <summary>The URL as the sender called it (HubSpot v3 signs it): behind a proxy, the configured public base URL.</summary>
-    private static string PublicUrl(HttpContext http)
+    internal static string PublicUrl(HttpContext http)
     {
         var configured = http.RequestServices.GetRequiredService<ConnectionsOptions>().CallbackBaseUrl;
         var baseUrl = configured is { Length: > 0 } ? configured.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}";

@@ -59,6 +59,36 @@ public interface ILinkingConnectorAction
     MadeRecordLink? LinkOf(PreparedRequest request, string? answerExcerpt);
 }
 
+/// <summary>
+/// An action whose call writes fields of a provider's record (hubspot.upsert updating a linked record). The routing
+/// step remembers those writes in <see cref="IConnectorWrites"/> when it creates the call, so the provider's webhook
+/// reporting them is not taken for a change of theirs; the record step settles them with the call.
+/// </summary>
+public interface IWritingConnectorAction
+{
+    /// <summary>What the request writes into a record whose provider id it names; empty when it names none (a record not made yet).</summary>
+    IReadOnlyList<ProviderWrite> WritesOf(PreparedRequest request);
+}
+
+/// <summary>Our record an event is about, and other records of ours its request refers to (a contact's company), by name.</summary>
+public sealed record LinkedRecords(LinkedRecordRef Record, IReadOnlyDictionary<string, LinkedRecordRef> Related);
+
+/// <summary>
+/// An action that works on the provider's record linked with ours when there is a link, and on its own otherwise
+/// (hubspot.upsert: update the linked record by the provider's id, else upsert by our id), and may refer to other
+/// linked records (a contact's company). The routing step asks which records of ours the event is about, looks
+/// them up in the connection's identity map and prepares with <see cref="PrepareWith"/>.
+/// </summary>
+public interface ILinkPreferringAction
+{
+    /// <summary>The records the event is about; null when it names none (no call is prepared then).</summary>
+    LinkedRecords? RecordsOf(string settingsJson, TemplateEvent @event, JsonElement data);
+
+    /// <param name="externalId">The provider's id of our record, when linked.</param>
+    /// <param name="related">The provider's ids of the related records that are linked, by their name in <see cref="LinkedRecords.Related"/>.</param>
+    PreparedRequest? PrepareWith(string settingsJson, TemplateEvent @event, JsonElement data, string? externalId, IReadOnlyDictionary<string, string> related);
+}
+
 /// <summary>The actions this platform offers, by name.</summary>
 public interface IConnectorActions
 {

@@ -25,4 +25,10 @@ public interface IProviderCatalog
 
     /// <summary>The verifier of requests the provider signs as an HS256 JWT with our OAuth client secret (Atlassian's dynamic webhooks for OAuth apps), or null without a client.</summary>
     Domain.Inbound.IInboundVerifier? ClientJwtVerifier(string id);
+
+    /// <summary>
+    /// The verifier of webhooks the provider signs with our OAuth client secret by one of the inbound schemes
+    /// (<paramref name="verifierKind"/>, e.g. <c>hubspot_v3</c> for a HubSpot app's webhooks), or null without a client.
+    /// </summary>
+    Domain.Inbound.IInboundVerifier? ClientSecretVerifier(string id, string verifierKind);
 }

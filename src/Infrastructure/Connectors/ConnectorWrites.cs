@@ -10,7 +10,7 @@ public sealed class ConnectorWrites(DbSession session) : IConnectorWrites
         session.RunAsync((connection, transaction) => Sql.ExecuteAsync(connection, transaction, """
             insert into connector_writes (call_id, tenant_id, connection_id, external_type, external_id, field, value, created_at)
             values (@call_id, @tenant_id, @connection_id, @external_type, @external_id, @field, @value, @now)
-            on conflict (call_id) do nothing
+            on conflict (call_id, field) do nothing
             """, ct, ("call_id", callId), ("tenant_id", tenantId), ("connection_id", connectionId), ("external_type", write.ExternalType),
             ("external_id", write.ExternalId), ("field", write.Field), ("value", write.Value), ("now", Sql.Utc(now))), ct);
 
@@ -27,7 +27,7 @@ public sealed class ConnectorWrites(DbSession session) : IConnectorWrites
             // The oldest matching write not used up by another change; the one this change used already comes first (a redelivery).
             await using var command = Sql.Command(connection, transaction, """
                 with match as (
-                    select call_id from connector_writes
+                    select call_id, field from connector_writes
                     where tenant_id = @tenant_id and connection_id = @connection_id and external_type = @external_type and external_id = @external_id
                       and field = @field and lower(value) = lower(@value) and (echo_key is null or echo_key = @change_id)
                       and (written_at is null or written_at >= @since)
@@ -35,7 +35,7 @@ public sealed class ConnectorWrites(DbSession session) : IConnectorWrites
                     limit 1
                     for update
                 )
-                update connector_writes w set echo_key = @change_id from match where w.call_id = match.call_id
+                update connector_writes w set echo_key = @change_id from match where w.call_id = match.call_id and w.field = match.field
                 returning w.call_id
                 """, ("tenant_id", tenantId), ("connection_id", connectionId), ("external_type", change.ExternalType), ("external_id", change.ExternalId),
                 ("field", change.Field), ("value", change.Value), ("change_id", changeId), ("since", Sql.Utc(now - IConnectorWrites.EchoWindow)));

@@ -65,6 +65,9 @@ public sealed partial class ProviderCatalog : IProviderCatalog
     public IInboundVerifier? ClientJwtVerifier(string id) =>
         _clients.GetValueOrDefault(id) is { ClientSecret.Length: > 0 } client ? new AtlassianJwtVerifier(System.Text.Encoding.UTF8.GetBytes(client.ClientSecret)) : null;
 
+    public IInboundVerifier? ClientSecretVerifier(string id, string verifierKind) =>
+        _clients.GetValueOrDefault(id) is { ClientSecret.Length: > 0 } client ? InboundVerifiers.ForProvider(verifierKind, client.ClientSecret) : null;
+
     [GeneratedRegex("^[a-z][a-z0-9-]{1,39}$")]
     private static partial Regex IdPattern();
 }

@@ -15,6 +15,10 @@ namespace Integrations.Fakes.HubSpot;
 /// unique property values"): <c>{"inputs": [{"idProperty", "id", "properties"}]}</c>, 1–100 inputs, <c>idProperty</c> a unique-value
 /// property of the object, every property one the object has, values as text → <c>200 {status: "COMPLETE", results: [{id, properties,
 /// createdAt, updatedAt, archived, new}], startedAt, completedAt}</c>.</item>
+/// <item><c>PATCH /crm/v3/objects/{contacts|companies}/{id}</c> ("Update"): <c>{"properties"}</c> → <c>200</c> the record.</item>
+/// <item><c>PUT /crm/v4/objects/contacts/{id}/associations/default/companies/{id}</c> (docs/api/crm/associations, v4 "Associate records
+/// (default)"): → <c>200 {status: "COMPLETE", results: [{from, to, associationSpec: {associationCategory: "HUBSPOT_DEFINED", associationTypeId: 1}}]}</c>;
+/// a contact or company the portal does not have → <c>404</c>.</item>
 /// <item><c>DELETE /crm/v3/objects/{contacts|companies}/{id}</c> ("Archive"): the record to the recycling bin → <c>204</c>;
 /// an id the portal does not have (or archived already) → <c>404 OBJECT_NOT_FOUND</c>.</item>
 /// </list>
@@ -60,8 +64,19 @@ public static class HubSpotCrmApi
         });
 
         api.MapDelete("/crm/v3/objects/{objectType}/{id}", Archive);
+        api.MapPatch("/crm/v3/objects/{objectType}/{id}", Update);
+        api.MapPut("/crm/v4/objects/contacts/{contactId}/associations/default/companies/{companyId}", (string contactId, string companyId, HttpContext context,
+            HubSpotPortals portals, TimeProvider clock) =>
+            portals.Associate(ResourceAuthentication.AccountOf(context).Id, contactId, companyId)
+                ? Results.Json(new
+                {
+                    status = "COMPLETE", startedAt = clock.GetUtcNow(), completedAt = clock.GetUtcNow(),
+                    results = new[] { new { from = new { id = contactId }, to = new { id = companyId }, associationSpec = new { associationCategory = "HUBSPOT_DEFINED", associationTypeId = 1 } } },
+                }, HubSpotJson)
+                : Error(404, "OBJECT_NOT_FOUND", "One or more objects were not found."));
 
-        api.MapPost("/crm/v3/objects/{objectType}/batch/upsert", async (string objectType, HttpContext context, HubSpotPortals portals, TimeProvider clock) =>
+        api.MapPost("/crm/v3/objects/{objectType}/batch/upsert", async (string objectType, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks,
+            TimeProvider clock) =>
         {
             if (!HubSpotPortals.Properties.TryGetValue(objectType, out var known)) return Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}");
             JsonObject? body;
@@ -95,7 +110,11 @@ public static class HubSpotCrmApi
             }
             var portal = ResourceAuthentication.AccountOf(context).Id;
             var started = clock.GetUtcNow();
-            var results = checkedInputs.Select(i => portals.Upsert(portal, objectType, i.IdProperty, i.Id, i.Properties, started)).Select(r => new
+            var upserted = checkedInputs.Select(i => portals.Upsert(portal, objectType, i.IdProperty, i.Id, i.Properties, started)).ToList();
+            // Changes made with an app's token: INTEGRATION, the app's id as the source; only values that changed are reported.
+            var ours = new ChangeSource("INTEGRATION", webhooks.AppId);
+            foreach (var r in upserted) webhooks.Send(new RecordChange(r.Record, r.New ? "creation" : "propertyChange", r.Changed), ours);
+            var results = upserted.Select(r => new
             {
                 id = r.Record.Id, properties = r.Record.Properties, createdAt = r.Record.CreatedAt, updatedAt = r.Record.UpdatedAt, archived = false, @new = r.New,
             }).ToList();
@@ -103,10 +122,41 @@ public static class HubSpotCrmApi
         });
     }
 
-    private static IResult Archive(string objectType, string id, HttpContext context, HubSpotPortals portals, TimeProvider clock) =>
-        !HubSpotPortals.Properties.ContainsKey(objectType) ? Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}")
-        : portals.Archive(ResourceAuthentication.AccountOf(context).Id, objectType, id, clock.GetUtcNow()) ? Results.NoContent()
-        : Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+    private static IResult Archive(string objectType, string id, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks, TimeProvider clock)
+    {
+        if (!HubSpotPortals.Properties.ContainsKey(objectType)) return Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}");
+        if (!portals.Archive(ResourceAuthentication.AccountOf(context).Id, objectType, id, clock.GetUtcNow()))
+            return Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+        webhooks.Send(new RecordChange(portals.Find(id)!, "deletion", new Dictionary<string, string>()), new ChangeSource("INTEGRATION", webhooks.AppId));
+        return Results.NoContent();
+    }
+
+    /// <summary>
+    /// "Update" (docs/api/crm/contacts): <c>PATCH /crm/v3/objects/{object}/{id}</c> with <c>{"properties"}</c> → <c>200</c> the record; an id the
+    /// portal does not have (or archived) → <c>404 OBJECT_NOT_FOUND</c>; a property the object lacks → <c>400 VALIDATION_ERROR</c>.
+    /// </summary>
+    private static async Task<IResult> Update(string objectType, string id, HttpContext context, HubSpotPortals portals, HubSpotWebhooks webhooks, TimeProvider clock)
+    {
+        if (!HubSpotPortals.Properties.TryGetValue(objectType, out var known)) return Error(404, "OBJECT_NOT_FOUND", $"Unable to infer object type from: {objectType}");
+        JsonObject? properties;
+        try
+        {
+            properties = (await JsonNode.ParseAsync(context.Request.Body) as JsonObject)?["properties"] as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return Error(400, "VALIDATION_ERROR", "Invalid input JSON on line 1");
+        }
+        if (properties is null || properties.Any(p => !known.Contains(p.Key) || p.Value is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
+            return Error(400, "VALIDATION_ERROR", "properties: every property must exist on the object and have a text value.");
+        var portal = ResourceAuthentication.AccountOf(context).Id;
+        if (portals.Find(id) is not { Archived: false } found || found.Portal != portal || found.Object != objectType
+            || portals.Edit(id, properties, clock.GetUtcNow()) is not { } edited)
+            return Error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+        webhooks.Send(new RecordChange(edited.Record, "propertyChange", edited.Changed), new ChangeSource("INTEGRATION", webhooks.AppId));
+        var r = edited.Record;
+        return Results.Json(new { id = r.Id, properties = r.Properties, createdAt = r.CreatedAt, updatedAt = r.UpdatedAt, archived = false }, HubSpotJson);
+    }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 

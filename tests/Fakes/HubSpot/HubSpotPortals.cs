@@ -10,6 +10,9 @@ public sealed record CrmRecord(string Id, string Portal, string Object, JsonObje
 {
     /// <summary>In the recycling bin (HubSpot's "Archive").</summary>
     public bool Archived { get; init; }
+
+    /// <summary>The ids of the companies a contact is associated with (the default association).</summary>
+    public IReadOnlyList<string> Companies { get; init; } = [];
 }
 
 /// <summary>
@@ -59,7 +62,7 @@ public sealed class HubSpotPortals(IConfiguration configuration) : IFakeResettab
             _records.Clear();
             _calls.Clear();
             _burstLimit = null;
-            _nextId = 51;
+            // Record ids are not reused after a reset (HubSpot never reuses one): a platform that kept links from before must not find them again.
         }
     }
 
@@ -78,24 +81,81 @@ public sealed class HubSpotPortals(IConfiguration configuration) : IFakeResettab
     }
 
     /// <summary>Updates the record whose <paramref name="idProperty"/> is <paramref name="id"/>, or makes one; returns it and whether it is new.</summary>
-    public (CrmRecord Record, bool New) Upsert(string portal, string @object, string idProperty, string id, JsonObject properties, DateTimeOffset now)
+    /// <returns>The record, whether it is new, and the properties whose value changed (what HubSpot's webhooks report).</returns>
+    public (CrmRecord Record, bool New, IReadOnlyDictionary<string, string> Changed) Upsert(string portal, string @object, string idProperty, string id,
+        JsonObject properties, DateTimeOffset now)
     {
         lock (_gate)
         {
             var at = _records.FindIndex(r => r.Portal == portal && r.Object == @object && !r.Archived && r.Properties[idProperty]?.GetValue<string>() == id);
-            var merged = at >= 0 ? (JsonObject)_records[at].Properties.DeepClone() : new JsonObject();
-            foreach (var (name, value) in properties) merged[name] = value?.DeepClone();
-            merged[idProperty] = id;
+            var values = (JsonObject)properties.DeepClone();
+            values[idProperty] = id;
             if (at >= 0)
             {
-                _records[at] = _records[at] with { Properties = merged, UpdatedAt = now };
-                return (_records[at], false);
+                var (updated, changed) = Merge(_records[at], values, now);
+                _records[at] = updated;
+                return (updated, false, changed);
             }
-            var record = new CrmRecord((_nextId++).ToString(CultureInfo.InvariantCulture), portal, @object, merged, now, now);
-            merged["hs_object_id"] = record.Id;
-            _records.Add(record);
-            return (record, true);
+            var (made, set) = Make(portal, @object, values, now);
+            return (made, true, set);
         }
+    }
+
+    /// <summary>A record made in HubSpot's UI (the control API).</summary>
+    public (CrmRecord Record, IReadOnlyDictionary<string, string> Set) Create(string portal, string @object, JsonObject properties, DateTimeOffset now)
+    {
+        lock (_gate) return Make(portal, @object, (JsonObject)properties.DeepClone(), now);
+    }
+
+    /// <summary>A record edited in HubSpot's UI; null when the portal has no such record.</summary>
+    public (CrmRecord Record, IReadOnlyDictionary<string, string> Changed)? Edit(string id, JsonObject properties, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var at = _records.FindIndex(r => r.Id == id && !r.Archived);
+            if (at < 0) return null;
+            var (updated, changed) = Merge(_records[at], properties, now);
+            _records[at] = updated;
+            return (updated, changed);
+        }
+    }
+
+    /// <summary>Associates the portal's contact with its company (once); false when either is not the portal's live record.</summary>
+    public bool Associate(string portal, string contactId, string companyId)
+    {
+        lock (_gate)
+        {
+            var at = _records.FindIndex(r => r.Portal == portal && r.Object == "contacts" && r.Id == contactId && !r.Archived);
+            if (at < 0 || !_records.Any(r => r.Portal == portal && r.Object == "companies" && r.Id == companyId && !r.Archived)) return false;
+            if (!_records[at].Companies.Contains(companyId)) _records[at] = _records[at] with { Companies = [.. _records[at].Companies, companyId] };
+            return true;
+        }
+    }
+
+    public CrmRecord? Find(string id)
+    {
+        lock (_gate) return _records.FirstOrDefault(r => r.Id == id);
+    }
+
+    private (CrmRecord Record, IReadOnlyDictionary<string, string> Set) Make(string portal, string @object, JsonObject values, DateTimeOffset now)
+    {
+        var record = new CrmRecord((_nextId++).ToString(CultureInfo.InvariantCulture), portal, @object, values, now, now);
+        values["hs_object_id"] = record.Id;
+        _records.Add(record);
+        return (record, values.Where(p => p.Key != "hs_object_id").ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? ""));
+    }
+
+    private static (CrmRecord Record, IReadOnlyDictionary<string, string> Changed) Merge(CrmRecord record, JsonObject values, DateTimeOffset now)
+    {
+        var merged = (JsonObject)record.Properties.DeepClone();
+        var changed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            var text = value?.GetValue<string>() ?? "";
+            if ((merged[name]?.GetValue<string>() ?? "") != text) changed[name] = text;
+            merged[name] = value?.DeepClone();
+        }
+        return (record with { Properties = merged, UpdatedAt = now }, changed);
     }
 
     /// <summary>Moves the portal's record to the recycling bin; false when it has no such record (or it is there already).</summary>

@@ -26,6 +26,8 @@ builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 });
 builder.Services.AddFakeOAuthServer();
 builder.Services.AddFakeState<HubSpotPortals>();
+builder.Services.AddHttpClient();
+builder.Services.AddFakeState<HubSpotWebhooks>();
 
 var app = builder.Build();
 app.UseFakeFoundation();

@@ -145,6 +145,38 @@ public sealed class HubSpotConnectorTests(HubSpotSystem system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contact_naming_its_linked_company_is_associated_with_it_and_one_whose_company_is_not_linked_is_not()
+    {
+        var tenant = await system.TenantAsync();
+        var id = await system.ConnectAsync(tenant.Client);
+        await HubSpotSystem.ContactRouteAsync(tenant.Client, id, new { @object = "contacts", id_property = "product_contact_id", company_id = "{{ data.attributes.company_id }}" });
+        var body = new
+        {
+            event_types = new[] { "entity.created", "entity.updated" }, action = "hubspot.upsert",
+            settings = new { @object = "companies", id_property = "product_company_id" },
+            filter = new[] { new { path = "data.entity_type", op = "eq", value = "company" } },
+        };
+        await (await tenant.Client.PostAsJsonAsync($"/api/v1/connections/{id}/routes", body)).ShouldBeJsonAsync(HttpStatusCode.Created);
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.created", new { entity_id = "co_acme", entity_type = "company", attributes = new { name = "Acme" } });
+        await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 1 && c[0].Status() == "succeeded", Soon, "the company was upserted and linked");
+
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.created", new { entity_id = "ct_wile", entity_type = "contact", attributes = new { email = "wile@example.com", company_id = "co_acme" } });
+        await DeliveryApi.PublishAsync(tenant.Client, "entity.created", new { entity_id = "ct_road", entity_type = "contact", attributes = new { email = "road@example.com", company_id = "co_unknown" } });
+
+        var calls = await ConnectorsSystem.WaitForCallsAsync(tenant.Client, id, c => c.Count == 4 && c.All(x => x.Status() == "succeeded"), Soon,
+            "two companies' and contacts' upserts and one association");
+        var company = (await system.RecordsAsync("companies")).ShouldHaveSingleItem().GetProperty("id").GetString();
+        var contacts = await system.RecordsAsync("contacts");
+        contacts.Single(c => c.GetProperty("properties").GetProperty("email").GetString() == "wile@example.com").GetProperty("companies").EnumerateArray()
+            .Select(c => c.GetString()).ShouldBe([company]);
+        contacts.Single(c => c.GetProperty("properties").GetProperty("email").GetString() == "road@example.com").GetProperty("companies").GetArrayLength()
+            .ShouldBe(0, "its company was never linked through this connection");
+        var requests = new List<string>();
+        foreach (var call in calls) requests.Add((await ConnectorsSystem.CallAsync(tenant.Client, id, call.Id())).Attempts().Last().GetProperty("request").GetProperty("method").GetString()!);
+        requests.Count(m => m == "PUT").ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Route_settings_hubspot_cannot_take_are_refused_with_each_reason()
     {
         var tenant = await system.TenantAsync();
@@ -153,12 +185,13 @@ public sealed class HubSpotConnectorTests(HubSpotSystem system) : IAsyncLifetime
         var response = await tenant.Client.PostAsJsonAsync($"/api/v1/connections/{id}/routes", new
         {
             event_types = new[] { "entity.created" }, action = "hubspot.upsert", filter = Array.Empty<object>(),
-            settings = new { @object = "deals", id_property = "email", properties = new { FirstName = "{{ data.x }}", phone = 5 }, colour = "red" },
+            settings = new { @object = "deals", id_property = "email", properties = new { FirstName = "{{ data.x }}", phone = 5 }, colour = "red", company_id = "{{ data.attributes.company_id }}" },
         });
 
         var error = await response.ShouldBeErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
         var fields = error.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("field").GetString()).ToList();
-        fields.ShouldBe(["settings.colour", "settings.object", "settings.id_property", "settings.properties.firstName", "settings.properties.phone"], ignoreOrder: true);
+        fields.ShouldBe(["settings.colour", "settings.object", "settings.id_property", "settings.properties.firstName", "settings.properties.phone", "settings.company_id"],
+            ignoreOrder: true);
         (await (await tenant.Client.GetAsync($"/api/v1/connections/{id}/routes")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength().ShouldBe(0);
     }
 }

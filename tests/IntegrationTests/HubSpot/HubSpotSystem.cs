@@ -19,6 +19,7 @@ public sealed class HubSpotSystem : ConnectorsSystem
     public const string HubSpotClientSecret = "hubspot-app-secret-7d3a";
     public const string Portal = "24681357";
     public const string OtherPortal = "13572468";
+    public const string AppId = "1160452";
 
     public FakeProcess HubSpot { get; private set; } = null!;
 
@@ -42,7 +43,7 @@ public sealed class HubSpotSystem : ConnectorsSystem
     public override async Task InitializeAsync()
     {
         HubSpot = await FakeProcess.StartAsync("HubSpot", $"--Client:Id={HubSpotClientId}", $"--Client:Secret={HubSpotClientSecret}",
-            $"--Accounts={Portal}=app-eu1.hubspot.com,{OtherPortal}=app.hubspot.com");
+            $"--Accounts={Portal}=app-eu1.hubspot.com,{OtherPortal}=app.hubspot.com", $"--HubSpot:AppId={AppId}", "--HubSpot:WebhookRetryDelayMs=300");
         HubSpotControl = HubSpot.CreateClient();
         await base.InitializeAsync();
     }
@@ -54,7 +55,34 @@ public sealed class HubSpotSystem : ConnectorsSystem
         if (HubSpot is not null) await HubSpot.DisposeAsync();
     }
 
-    public async Task ResetHubSpotAsync() => (await HubSpotControl.PostAsync("/_fake/reset", null)).EnsureSuccessStatusCode();
+    /// <summary>Resets the fake and points the app's webhooks at our <c>/inbound/hubspot</c> (as the operator sets the app's target URL).</summary>
+    public async Task ResetHubSpotAsync()
+    {
+        (await HubSpotControl.PostAsync("/_fake/reset", null)).EnsureSuccessStatusCode();
+        (await HubSpotControl.PutAsJsonAsync("/_fake/hubspot/webhooks", new { target_url = WebhookUrl.ToString() })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The app's webhook target URL: our API's <c>/inbound/hubspot</c>.</summary>
+    public Uri WebhookUrl => new(BaseAddress, "/inbound/hubspot");
+
+    /// <summary>A record edited in HubSpot's UI (or, with <paramref name="changeSource"/>, by an import …): the fake sends the app's webhooks.</summary>
+    public async Task EditAsync(string id, object properties, string? changeSource = null) =>
+        (await HubSpotControl.PatchAsJsonAsync($"/_fake/hubspot/records/{id}", new { properties, change_source = changeSource })).EnsureSuccessStatusCode();
+
+    /// <summary>A record made in HubSpot's UI; returns its id.</summary>
+    public async Task<string> CreateInHubSpotAsync(string @object, object properties, string portal = Portal) =>
+        (await (await HubSpotControl.PostAsJsonAsync("/_fake/hubspot/records", new { portal, @object, properties })).ShouldBeJsonAsync(HttpStatusCode.OK))
+        .GetProperty("id").GetString()!;
+
+    public async Task DeleteInHubSpotAsync(string id) => (await HubSpotControl.DeleteAsync($"/_fake/hubspot/records/{id}")).EnsureSuccessStatusCode();
+
+    /// <summary>Every webhook delivery attempt the fake made: url, attempt, status, events.</summary>
+    public async Task<List<JsonElement>> DeliveriesAsync() =>
+        (await HubSpotControl.GetFromJsonAsync<JsonElement>("/_fake/hubspot/webhooks/deliveries")).GetProperty("data").EnumerateArray().ToList();
+
+    /// <summary>The tenant's product commands (the product bridge's log, first page).</summary>
+    public static async Task<List<JsonElement>> CommandsAsync(TenantWithKey tenant) =>
+        (await (await tenant.Client.GetAsync("/api/v1/product-commands")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
 
     /// <summary>The CRM records at the fake of one portal and object.</summary>
     public async Task<List<JsonElement>> RecordsAsync(string @object, string portal = Portal) =>

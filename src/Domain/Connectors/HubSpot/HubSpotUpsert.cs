@@ -10,7 +10,9 @@ namespace Integrations.Domain.Connectors.HubSpot;
 /// <param name="Id">Our record's id, the value upserted by, as a template (<c>{{ data.entity_id }}</c>).</param>
 /// <param name="Properties">HubSpot property name → template.</param>
 /// <param name="EntityType">Our record's type the made record is linked with (<c>contact</c>, <c>company</c>).</param>
-public sealed record HubSpotUpsertTemplate(string Object, string IdProperty, JsonTemplate Id, IReadOnlyDictionary<string, JsonTemplate> Properties, string EntityType);
+/// <param name="CompanyId">Contacts only: our id of the contact's company, as a template; its linked HubSpot company is associated with the contact.</param>
+public sealed record HubSpotUpsertTemplate(string Object, string IdProperty, JsonTemplate Id, IReadOnlyDictionary<string, JsonTemplate> Properties, string EntityType,
+    JsonTemplate? CompanyId = null);
 
 /// <summary>
 /// The body of HubSpot's "Create or update a batch of objects by unique property values"
@@ -84,6 +86,21 @@ public static class HubSpotUpsert
     public static string? RecordIdOf(JsonElement answer) =>
         answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("results", out var results) && results.ValueKind == JsonValueKind.Array
         && results.GetArrayLength() == 1 && results[0].TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+
+    /// <summary>Our id of the contact's company (settings.company_id rendered), or null when the route names none or the event has none.</summary>
+    public static string? CompanyIdOf(HubSpotUpsertTemplate template, TemplateEvent @event, JsonElement data) =>
+        template.CompanyId is { } company && Text(company.Render(@event, data)) is { Length: > 0 and <= 200 } id ? id : null;
+
+    /// <summary>
+    /// "Associate records (default)" of the v4 associations API (developers.hubspot.com/docs/api/crm/associations):
+    /// <c>PUT /crm/v4/objects/contacts/{contactId}/associations/default/companies/{companyId}</c>, no body; the default (unlabelled) association.
+    /// </summary>
+    public static string AssociationPath(string contactId, string companyId) =>
+        $"/crm/v4/objects/contacts/{Uri.EscapeDataString(contactId)}/associations/default/companies/{Uri.EscapeDataString(companyId)}";
+
+    /// <summary>HubSpot's id of the record an upsert (<c>results[0].id</c>) or an update (<c>id</c>) answered with, or null.</summary>
+    public static string? AnsweredIdOf(JsonElement answer) =>
+        RecordIdOf(answer) ?? (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null);
 
     private static string? Text(JsonNode? node) => node switch
     {

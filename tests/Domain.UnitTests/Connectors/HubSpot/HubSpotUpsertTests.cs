@@ -67,4 +67,17 @@ public class HubSpotUpsertTests
         HubSpotUpsert.RecordIdOf(Data("""{"status":"COMPLETE","results":[]}""")).ShouldBeNull();
         HubSpotUpsert.ExternalType("companies").ShouldBe("hubspot.company");
     }
+
+    [Fact]
+    public void The_company_to_associate_is_rendered_from_the_route_and_an_update_answer_names_its_record_at_the_top()
+    {
+        var template = Contacts() with { CompanyId = JsonTemplate.Parse("\"{{ data.attributes.company_id }}\"") };
+
+        HubSpotUpsert.CompanyIdOf(template, Event, Data("""{"entity_id":"ct_1","attributes":{"company_id":"co_7"}}""")).ShouldBe("co_7");
+        HubSpotUpsert.CompanyIdOf(template, Event, Data("""{"entity_id":"ct_1","attributes":{"company_id":"  "}}""")).ShouldBeNull();
+        HubSpotUpsert.CompanyIdOf(Contacts(), Event, Data("""{"entity_id":"ct_1","attributes":{"company_id":"co_7"}}""")).ShouldBeNull("the route names no company");
+        HubSpotUpsert.AssociationPath("51", "52").ShouldBe("/crm/v4/objects/contacts/51/associations/default/companies/52");
+        HubSpotUpsert.AnsweredIdOf(Data("""{"id":"51","properties":{}}""")).ShouldBe("51");
+        HubSpotUpsert.AnsweredIdOf(Data("""{"status":"COMPLETE","results":[{"id":"53"}]}""")).ShouldBe("53");
+    }
 }

@@ -58,7 +58,8 @@ public sealed class RecordCallResultsCommandHandler(
     /// </summary>
     private async Task FollowUpAsync(List<CompletedCall> calls, CancellationToken ct)
     {
-        var ofFollowing = calls.Where(c => actions.Find(c.Call.Action) is IFollowingConnectorAction).ToList();
+        // Writing actions' calls remembered their writes when routed: settled or forgotten with them.
+        var ofFollowing = calls.Where(c => actions.Find(c.Call.Action) is IFollowingConnectorAction or IWritingConnectorAction).ToList();
         if (ofFollowing.Count == 0) return;
         var now = clock.UtcNow;
         var next = new List<NewConnectorCall>();

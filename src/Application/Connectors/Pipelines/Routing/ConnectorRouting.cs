@@ -19,13 +19,15 @@ public sealed record RoutedEvent(Guid EventId, Guid TenantId, string EventType, 
 /// talks to a provider: a slow or dead one never holds up the dispatch.
 /// Loop prevention (ADR 0027): an event answering a product command (its <c>data.command_id</c>) that a
 /// connection caused is not routed back to that connection, so a Jira change the product carried out
-/// is not written to Jira again. An action on a linked record (<see cref="ILinkedRecordAction"/>) gets the
+/// is not written to Jira again — except an <c>entity.created</c> answering a connection's <c>entity.create</c> that named the
+/// provider's record (<c>data.link</c>): that links the two and goes to the connection once, which writes our id there. A writing
+/// action's writes (<see cref="IWritingConnectorAction"/>) are remembered with its call. An action on a linked record (<see cref="ILinkedRecordAction"/>) gets the
 /// provider's id of the record the event is about from the connection's identity map; an event about a record
 /// that is not linked there makes no call (logged at debug: most records of a type never went to the provider).
 /// </summary>
 public sealed class ConnectorRouting(
     IRouteReadModel routes, IConnectorCallLedger ledger, IConnectorActions actions, RouteCache cache, IClock clock, ILogger<ConnectorRouting> logger,
-    ProductBridge.IProductCommandReadModel commands, Connections.IConnectionLinks links)
+    ProductBridge.IProductCommandReadModel commands, Connections.IConnectionLinks links, IConnectorWrites writes)
 {
     /// <summary>Writes the calls of these events in the caller's transaction; returns how many were new.</summary>
     public async Task<int> RouteAsync(IReadOnlyList<RoutedEvent> events, CancellationToken cancellationToken)
@@ -39,10 +41,13 @@ public sealed class ConnectorRouting(
         {
             if (!byTenant.TryGetValue(e.TenantId, out var tenantRoutes)) continue;
             var templateEvent = new TemplateEvent(e.EventId, e.EventType, e.TenantId, e.Timestamp);
-            var causedBy = await CausingConnectionAsync(e, cancellationToken);
+            var answered = await AnsweredCommandAsync(e, cancellationToken);
+            var causedBy = answered?.Origin.ConnectionId;
+            var linkedNow = causedBy is { } connection && answered is not null && await LinkAnsweredCreateAsync(e, answered, connection, cancellationToken);
             foreach (var route in tenantRoutes)
             {
-                if (route.ConnectionId == causedBy) continue;
+                // A record the connection asked the product to make goes back to it once, linked now: its id is written there.
+                if (route.ConnectionId == causedBy && !linkedNow) continue;
                 if (e.Timestamp < route.CreatedAt || !EventTypeSubscription.Includes(route.EventTypes, e.EventType)
                     || !cache.Filter(route).Matches(templateEvent, e.Data)) continue;
                 if (actions.Find(route.Action) is not { } action)
@@ -52,12 +57,19 @@ public sealed class ConnectorRouting(
                         route.Action, e.EventId);
                     continue;
                 }
-                var prepared = action is ILinkedRecordAction linked
-                    ? await PrepareForLinkedAsync(linked, route, templateEvent, e.Data, cancellationToken)
-                    : action.Prepare(route.SettingsJson, templateEvent, e.Data);
+                var prepared = action switch
+                {
+                    ILinkedRecordAction linked => await PrepareForLinkedAsync(linked, route, templateEvent, e.Data, cancellationToken),
+                    ILinkPreferringAction preferring => await PrepareLinkPreferringAsync(preferring, route, templateEvent, e.Data, cancellationToken),
+                    _ => action.Prepare(route.SettingsJson, templateEvent, e.Data),
+                };
                 if (prepared is null) continue;
-                calls.Add(new NewConnectorCall(ConnectorCallPolicy.CallId(e.EventId, route.RouteId), e.TenantId, route.ConnectionId, route.RouteId,
+                var callId = ConnectorCallPolicy.CallId(e.EventId, route.RouteId);
+                calls.Add(new NewConnectorCall(callId, e.TenantId, route.ConnectionId, route.RouteId,
                     route.Provider, route.Action, e.EventId, e.EventType, prepared, now));
+                if (action is IWritingConnectorAction writing)
+                    foreach (var write in writing.WritesOf(prepared))
+                        await writes.RememberAsync(e.TenantId, route.ConnectionId, callId, write, now, cancellationToken);
             }
         }
         return calls.Count == 0 ? 0 : await ledger.AddAsync(calls, cancellationToken);
@@ -74,12 +86,46 @@ public sealed class ConnectorRouting(
         return null;
     }
 
-    /// <summary>The connection whose change caused the product command this event answers, or null.</summary>
-    private async Task<Guid?> CausingConnectionAsync(RoutedEvent e, CancellationToken ct)
+    /// <summary>The request with the provider's ids of the records the identity map links (our record's, and related ones').</summary>
+    private async Task<PreparedRequest?> PrepareLinkPreferringAsync(ILinkPreferringAction preferring, RouteTarget route, TemplateEvent e, JsonElement data,
+        CancellationToken ct)
+    {
+        if (preferring.RecordsOf(route.SettingsJson, e, data) is not { } records) return null;
+        var related = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, record) in records.Related)
+            if (await ExternalIdAsync(e.TenantId, route.ConnectionId, record, ct) is { } id) related[name] = id;
+        return preferring.PrepareWith(route.SettingsJson, e, data, await ExternalIdAsync(e.TenantId, route.ConnectionId, records.Record, ct), related);
+    }
+
+    private async Task<string?> ExternalIdAsync(Guid tenantId, Guid connectionId, LinkedRecordRef record, CancellationToken ct) =>
+        await links.FindByEntityAsync(tenantId, connectionId, record.EntityType, record.EntityId, ct) is { } link && link.ExternalType == record.ExternalType
+            ? link.ExternalId
+            : null;
+
+    /// <summary>
+    /// An <c>entity.created</c> answering a connection's <c>entity.create</c> whose data names the provider's record it came
+    /// from (<c>data.link: {external_type, external_id}</c>, HubSpot's create_back) links the new record with it; true when it did.
+    /// </summary>
+    private async Task<bool> LinkAnsweredCreateAsync(RoutedEvent e, ProductBridge.ProductCommandDto command, Guid connectionId, CancellationToken ct)
+    {
+        if (command.Command != Domain.ProductBridge.ProductCommandRules.EntityCreate || e.EventType != "entity.created") return false;
+        if (!command.Data.TryGetProperty("link", out var link) || link.ValueKind != JsonValueKind.Object
+            || Text(link, "external_type") is not { } externalType || Text(link, "external_id") is not { } externalId
+            || Text(e.Data, "entity_type") is not { } entityType || Text(e.Data, "entity_id") is not { } entityId) return false;
+        await links.LinkAsync(e.TenantId, connectionId, entityType, entityId, externalType, externalId, ct);
+        return true;
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text ? text : null;
+
+    /// <summary>The product command this event answers (its origin names the connection whose change caused it), or null.</summary>
+    private async Task<ProductBridge.ProductCommandDto?> AnsweredCommandAsync(RoutedEvent e, CancellationToken ct)
     {
         if (e.Data.ValueKind != JsonValueKind.Object || !e.Data.TryGetProperty("command_id", out var id) || id.ValueKind != JsonValueKind.String
             || !Guid.TryParse(id.GetString(), out var commandId)) return null;
-        return (await commands.FindAsync(e.TenantId, commandId, ct))?.Origin.ConnectionId;
+        return await commands.FindAsync(e.TenantId, commandId, ct);
     }
 }
 
