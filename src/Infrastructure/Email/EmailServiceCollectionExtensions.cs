@@ -39,6 +39,7 @@ public static class EmailServiceCollectionExtensions
         if (options.Smtp.Port is < 0 or > 65535 || !System.Net.IPAddress.TryParse(options.Smtp.Bind, out _))
             throw new InvalidOperationException($"{EmailOptions.Section}:Smtp:Bind must be an IP address and :Port 0 to 65535.");
         if (options.Smtp.MaxMessageBytes < 1024) throw new InvalidOperationException($"{EmailOptions.Section}:Smtp:MaxMessageBytes must be at least 1024.");
+        services.AddSingleton<MailIntake>();
         services.AddSingleton<SmtpMailListener>();
         services.AddHostedService(provider => provider.GetRequiredService<SmtpMailListener>());
         return services;

@@ -1,11 +1,7 @@
 using System.Buffers;
 using System.Net;
-using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Email;
-using Integrations.Application.Email.Commands.AcceptMail;
-using Integrations.Application.Email.Queries.IsMailRecipient;
-using MediatR;
-using Microsoft.Extensions.DependencyInjection;
+using Integrations.Application.Email.Pipelines;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmtpServer;
@@ -23,10 +19,8 @@ namespace Integrations.Infrastructure.Email;
 /// the transaction that stores it as an inbound request has committed, so an acknowledged mail is
 /// never lost; a storage failure answers 451 and the sending server retries.
 /// </summary>
-public sealed class SmtpMailListener(EmailOptions options, IWorkScopeFactory scopes, ILogger<SmtpMailListener> logger) : BackgroundService
+public sealed class SmtpMailListener(EmailOptions options, MailIntake intake, ILogger<SmtpMailListener> logger) : BackgroundService
 {
-    public const string Actor = "system:email-smtp";
-
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The port it listens on, once it does (a configured 0 picks a free one).</summary>
@@ -60,18 +54,14 @@ public sealed class SmtpMailListener(EmailOptions options, IWorkScopeFactory sco
         _port.TrySetCanceled(stoppingToken);
     }
 
-    private async Task<T> SendAsync<T>(IRequest<T> request, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateScope(Actor);
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request, ct);
-    }
+    private MailIntake Intake => intake;
 
     private void StoreFailed(Exception e) => logger.LogWarning(e, "A received mail could not be stored; answered 451 so the sender retries");
 
     private sealed class RecipientFilter(SmtpMailListener listener) : MailboxFilter
     {
         public override async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
-            await listener.SendAsync(new IsMailRecipientQuery(to.AsAddress()), cancellationToken);
+            await listener.Intake.IsRecipientAsync(to.AsAddress(), cancellationToken);
     }
 
     private sealed class StoringMessageStore(SmtpMailListener listener) : MessageStore
@@ -81,7 +71,7 @@ public sealed class SmtpMailListener(EmailOptions options, IWorkScopeFactory sco
         {
             try
             {
-                var accepted = await listener.SendAsync(new AcceptMailCommand([.. transaction.To.Select(t => t.AsAddress())], buffer.ToArray()), cancellationToken);
+                var accepted = await listener.Intake.AcceptAsync([.. transaction.To.Select(t => t.AsAddress())], buffer.ToArray(), cancellationToken);
                 // Every recipient was revoked between RCPT TO and the end of DATA: nobody to deliver to.
                 return accepted.Stored + accepted.Replayed > 0 ? SmtpResponse.Ok : SmtpResponse.MailboxUnavailable;
             }
