@@ -8,6 +8,13 @@ public sealed class EmailOptions
     /// <summary>The domain of the tenants' inbound addresses (<c>&lt;token&gt;@InboundDomain</c>); its MX points at the SMTP listener or a parse webhook. Unset: no addresses can be created.</summary>
     public string? InboundDomain { get; set; }
 
+    /// <summary>
+    /// The address replies are sent from (e.g. support@mail.example.com): one the platform's mail server may send for
+    /// (SPF, DKIM), never the member's own; the member's name is its display name. Unset: replies cannot be sent.
+    /// The server is the one of Mail:* (Host, Port, Tls, Username, Password).
+    /// </summary>
+    public string? ReplyFrom { get; set; }
+
     /// <summary>The SMTP listener (Workers pipeline <c>email-smtp</c>).</summary>
     public SmtpListenerOptions Smtp { get; set; } = new();
 

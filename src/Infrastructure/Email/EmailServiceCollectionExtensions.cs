@@ -18,6 +18,7 @@ public static class EmailServiceCollectionExtensions
         services.AddScoped<IEmailAddresses, PostgresEmailAddresses>();
         services.AddScoped<IEmailThreads, PostgresEmailThreads>();
         services.AddScoped<IInboundRequestHandler, InboundMailHandler>();
+        services.AddSingleton<IEmailReplySender, MailKitReplySender>();
         services.AddSingleton<Persistence.Projections.SqlProjection, Persistence.Projections.EmailAddressesProjection>();
         return services;
     }

@@ -28,15 +28,33 @@ public class EmailSystem : TestSystem
         ["Email:Smtp:Port"] = "0",
         ["Email:Smtp:MaxMessageBytes"] = MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Email:MaxAttachmentBytes"] = "1024",
+        ["Email:ReplyFrom"] = ReplyFrom,
+        // Replies go out through the SMTP catcher (a real SMTP server process), as through the operator's server.
+        ["Mail:Host"] = "127.0.0.1",
+        ["Mail:Port"] = Catcher.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mail:Tls"] = "none",
+        ["Mail:From"] = "Integrations <notifications@mail.test>",
+        ["Mail:BaseUrl"] = "http://localhost",
     };
+
+    public const string ReplyFrom = "support@mail.test";
+
+    public SmtpCatcherFake Catcher { get; private set; } = null!;
 
     public int SmtpPort { get; private set; }
 
     public override async Task InitializeAsync()
     {
+        Catcher = await SmtpCatcherFake.StartAsync();
         await base.InitializeAsync();
         await StartWorkersAsync(new Dictionary<string, string?> { ["Workers:Pipelines"] = "outbox-relay,inbound,email-smtp" });
         SmtpPort = await Workers!.Services.GetRequiredService<SmtpMailListener>().Port.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Catcher is not null) await Catcher.DisposeAsync();
     }
 
     public async Task<JsonElement> CreateAddressAsync(HttpClient tenant, string entityType = "ticket", bool repliesAsComments = true) =>

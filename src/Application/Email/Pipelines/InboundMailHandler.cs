@@ -45,7 +45,7 @@ public sealed class InboundMailHandler(
         if (choice is ThreadChoice.Existing existing && await threads.FindAsync(route.TenantId, existing.ThreadId, ct) is { } thread)
         {
             var commandId = route.RepliesAsComments ? await CommentAsync(route, thread, mail, identity, ct) : null;
-            await threads.AddMessageAsync(new NewMailMessage(Guid.CreateVersion7(now), route.TenantId, thread.Id, route.AddressId, "in", identity, mail, commandId, now), ct);
+            await threads.AddMessageAsync(new NewMailMessage(Guid.CreateVersion7(now), route.TenantId, thread.Id, route.AddressId, "in", identity, mail, commandId, now, References(mail)), ct);
         }
         else
         {
@@ -53,7 +53,7 @@ public sealed class InboundMailHandler(
                 MailThreading.CommandId(route.AddressId, identity, ProductCommandRules.EntityCreate));
             await threads.CreateAsync(created, now, ct);
             var commandId = await CreateAsync(route, created, mail, identity, ct);
-            await threads.AddMessageAsync(new NewMailMessage(Guid.CreateVersion7(now), route.TenantId, created.Id, route.AddressId, "in", identity, mail, commandId, now), ct);
+            await threads.AddMessageAsync(new NewMailMessage(Guid.CreateVersion7(now), route.TenantId, created.Id, route.AddressId, "in", identity, mail, commandId, now, References(mail)), ct);
         }
         return new InboundHandled(Processed, [route.TenantId]);
     }
@@ -109,6 +109,8 @@ public sealed class InboundMailHandler(
         attachments = mail.Attachments.Count,
         reply_to = MailThreading.Address(route.Token, thread.Token, options.InboundDomain ?? ""),
     };
+
+    private static IReadOnlyList<string> References(ParsedMail mail) => [.. mail.References.Select(MailThreading.Normalize).OfType<string>()];
 
     private static CommandOrigin Origin(string identity) =>
         new(null, EmailProvider.Id, identity.Length <= ProductCommandRules.MaxExternalReferenceLength ? identity : identity[..ProductCommandRules.MaxExternalReferenceLength]);

@@ -49,6 +49,8 @@ create table email_messages (
     text_body     text        null,
     html_body     text        null,
     truncated     boolean     not null,
+    -- The Message-IDs it refers to (References), so a reply to it carries them on.
+    references_ids text[]     not null,
     command_id    uuid        null,
     created_at    timestamptz not null,
     unique (address_id, message_id)
