@@ -51,6 +51,13 @@ public sealed class SmtpMailListener(EmailOptions options, MailIntake intake, IL
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            // The port is taken or not ours to bind: the other pipelines of the process keep running; the log says why mail is not taken.
+            logger.LogError(e, "The SMTP listener cannot listen on {Bind}:{Port}; no mail is taken", options.Smtp.Bind, options.Smtp.Port);
+            _port.TrySetException(e);
+            return;
+        }
         _port.TrySetCanceled(stoppingToken);
     }
 
