@@ -15,6 +15,9 @@ public sealed class EmailOptions
     /// </summary>
     public string? ReplyFrom { get; set; }
 
+    /// <summary>DKIM signing of replies: with a key, every reply is signed for the domain of <see cref="ReplyFrom"/>.</summary>
+    public DkimOptions Dkim { get; set; } = new();
+
     /// <summary>The SMTP listener (Workers pipeline <c>email-smtp</c>).</summary>
     public SmtpListenerOptions Smtp { get; set; } = new();
 
@@ -38,4 +41,13 @@ public sealed class SmtpListenerOptions
 
     /// <summary>The name the server greets with.</summary>
     public string ServerName { get; set; } = "integrations";
+}
+
+public sealed class DkimOptions
+{
+    /// <summary>The DNS selector (<c>selector._domainkey.domain</c> holds the public key).</summary>
+    public string? Selector { get; set; }
+
+    /// <summary>A PEM file with the RSA private key. Unset: replies are not signed.</summary>
+    public string? PrivateKeyPath { get; set; }
 }

@@ -13,6 +13,8 @@ public static class EmailServiceCollectionExtensions
     {
         var options = new EmailOptions();
         configuration.GetSection(EmailOptions.Section).Bind(options);
+        if (options.Dkim.PrivateKeyPath is { Length: > 0 } keyPath && (!File.Exists(keyPath) || string.IsNullOrWhiteSpace(options.Dkim.Selector)))
+            throw new InvalidOperationException($"{EmailOptions.Section}:Dkim:PrivateKeyPath must name a readable PEM file, with {EmailOptions.Section}:Dkim:Selector set.");
         services.AddSingleton(options);
         services.AddSingleton<IMailParser, MimeMailParser>();
         services.AddScoped<IEmailAddresses, PostgresEmailAddresses>();

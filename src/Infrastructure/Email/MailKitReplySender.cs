@@ -11,7 +11,7 @@ namespace Integrations.Infrastructure.Email;
 /// Username, Password: the notifications' server). One connection per reply: replies are sent while
 /// the member waits, one at a time.
 /// </summary>
-public sealed class MailKitReplySender(IConfiguration configuration) : IEmailReplySender
+public sealed class MailKitReplySender(IConfiguration configuration, EmailOptions options) : IEmailReplySender
 {
     public async Task SendAsync(OutgoingReply reply, CancellationToken ct)
     {
@@ -29,7 +29,7 @@ public sealed class MailKitReplySender(IConfiguration configuration) : IEmailRep
         {
             await client.ConnectAsync(host, port, tls, ct);
             if (section["Username"] is { Length: > 0 } username) await client.AuthenticateAsync(username, section["Password"] ?? "", ct);
-            await client.SendAsync(Message(reply), ct);
+            await client.SendAsync(Signed(Message(reply)), ct);
             await client.DisconnectAsync(quit: true, ct);
         }
         catch (SmtpCommandException e)
@@ -45,6 +45,24 @@ public sealed class MailKitReplySender(IConfiguration configuration) : IEmailRep
         {
             throw new MailSendException($"The mail server could not be reached: {e.GetType().Name}.", e);
         }
+    }
+
+    /// <summary>
+    /// DKIM-signed (RFC 6376, rsa-sha256, relaxed/relaxed) for the sending address's domain when a key is
+    /// configured: the headers a receiver judges a reply by, and the body.
+    /// </summary>
+    private MimeMessage Signed(MimeMessage message)
+    {
+        if (options.Dkim.PrivateKeyPath is not { Length: > 0 } keyPath || options.Dkim.Selector is not { Length: > 0 } selector) return message;
+        var domain = message.From.Mailboxes.First().Domain;
+        var signer = new MimeKit.Cryptography.DkimSigner(keyPath, domain, selector)
+        {
+            HeaderCanonicalizationAlgorithm = MimeKit.Cryptography.DkimCanonicalizationAlgorithm.Relaxed,
+            BodyCanonicalizationAlgorithm = MimeKit.Cryptography.DkimCanonicalizationAlgorithm.Relaxed,
+        };
+        message.Prepare(EncodingConstraint.SevenBit);
+        signer.Sign(message, [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.InReplyTo, HeaderId.References, HeaderId.ReplyTo]);
+        return message;
     }
 
     /// <summary>The reply as MIME (RFC 5322 §3.6.4 threading headers).</summary>

@@ -94,6 +94,15 @@ public class EmailInboxAndReplyTests(EmailSystem system) : IClassFixture<EmailSy
         caught.HeaderValue("References")!.Trim().ShouldBe($"<{first.MessageId}>");
         caught.HeaderValue("Reply-To")!.ShouldBe(threads[0].GetProperty("reply_to").GetString());
         caught.Text!.Trim().ShouldBe("We are correcting it.");
+        // Signed for the sending domain: the signature verifies with the public key, and not once a signed header changed.
+        var raw = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await system.Catcher.RawAsync(caught.Id))));
+        var signature = raw.Headers[raw.Headers.IndexOf(HeaderId.DkimSignature)];
+        signature.Value.ShouldContain("d=mail.test");
+        signature.Value.ShouldContain("s=s1");
+        var verifier = new MimeKit.Cryptography.DkimVerifier(new PublicKeyLocator(system.DkimKey));
+        (await verifier.VerifyAsync(raw, signature)).ShouldBeTrue();
+        raw.Subject = "Re: something else";
+        (await verifier.VerifyAsync(raw, signature)).ShouldBeFalse();
 
         // The customer answers the reply (to the plain address: it threads by In-Reply-To and References alone).
         await system.SendAsync(EmailSystem.Mail(address, "Re: Re: Invoice wrong", "Thank you!", inReplyTo: ourId, references: [first.MessageId!, ourId]));
@@ -105,5 +114,17 @@ public class EmailInboxAndReplyTests(EmailSystem system) : IClassFixture<EmailSy
             .EnumerateArray().Select(m => m.GetProperty("direction").GetString()).ToList();
         messages.ShouldBe(["in", "out", "in"]);
         (await (await tenant.Client.GetAsync("/api/v1/email/threads")).ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength().ShouldBe(1);
+    }
+
+    /// <summary>The DNS lookup of s1._domainkey.mail.test, answered with the system's public key.</summary>
+    private sealed class PublicKeyLocator(System.Security.Cryptography.RSA key) : MimeKit.Cryptography.DkimPublicKeyLocatorBase
+    {
+        private Org.BouncyCastle.Crypto.AsymmetricKeyParameter Key() =>
+            GetPublicKey($"v=DKIM1; k=rsa; p={Convert.ToBase64String(key.ExportSubjectPublicKeyInfo())}");
+
+        public override Org.BouncyCastle.Crypto.AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) => Key();
+
+        public override Task<Org.BouncyCastle.Crypto.AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Key());
     }
 }

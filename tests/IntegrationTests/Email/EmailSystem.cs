@@ -29,6 +29,8 @@ public class EmailSystem : TestSystem
         ["Email:Smtp:MaxMessageBytes"] = MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Email:MaxAttachmentBytes"] = "1024",
         ["Email:ReplyFrom"] = ReplyFrom,
+        ["Email:Dkim:Selector"] = "s1",
+        ["Email:Dkim:PrivateKeyPath"] = DkimKeyPath,
         // Replies go out through the SMTP catcher (a real SMTP server process), as through the operator's server.
         ["Mail:Host"] = "127.0.0.1",
         ["Mail:Port"] = Catcher.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -39,12 +41,18 @@ public class EmailSystem : TestSystem
 
     public const string ReplyFrom = "support@mail.test";
 
+    /// <summary>The DKIM key replies are signed with; its public half is what a receiver would find at s1._domainkey.mail.test.</summary>
+    public System.Security.Cryptography.RSA DkimKey { get; } = System.Security.Cryptography.RSA.Create(2048);
+
+    private string DkimKeyPath { get; } = Path.Combine(Path.GetTempPath(), $"dkim-{Guid.NewGuid():N}.pem");
+
     public SmtpCatcherFake Catcher { get; private set; } = null!;
 
     public int SmtpPort { get; private set; }
 
     public override async Task InitializeAsync()
     {
+        await File.WriteAllTextAsync(DkimKeyPath, DkimKey.ExportRSAPrivateKeyPem());
         Catcher = await SmtpCatcherFake.StartAsync();
         await base.InitializeAsync();
         await StartWorkersAsync(new Dictionary<string, string?> { ["Workers:Pipelines"] = "outbox-relay,inbound,email-smtp" });
@@ -55,6 +63,7 @@ public class EmailSystem : TestSystem
     {
         await base.DisposeAsync();
         if (Catcher is not null) await Catcher.DisposeAsync();
+        File.Delete(DkimKeyPath);
     }
 
     public async Task<JsonElement> CreateAddressAsync(HttpClient tenant, string entityType = "ticket", bool repliesAsComments = true) =>
