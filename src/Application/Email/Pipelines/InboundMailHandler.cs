@@ -23,8 +23,6 @@ public sealed class InboundMailHandler(
     /// <summary>Text passed on in a command: the product reads a command from one Kafka message (256 KiB of data at most).</summary>
     public const int MaxCommandTextChars = 50_000;
 
-    public const string Processed = InboundStatuses.Processed;
-
     public string Provider => EmailProvider.Id;
 
     public async Task<InboundHandled> HandleAsync(InboundEnvelope envelope, CancellationToken ct)
@@ -55,7 +53,7 @@ public sealed class InboundMailHandler(
             var commandId = await CreateAsync(route, created, mail, identity, ct);
             await threads.AddMessageAsync(new NewMailMessage(Guid.CreateVersion7(now), route.TenantId, created.Id, route.AddressId, "in", identity, mail, commandId, now, References(mail)), ct);
         }
-        return new InboundHandled(Processed, [route.TenantId]);
+        return new InboundHandled(InboundStatuses.Processed, [route.TenantId]);
     }
 
     private async Task<Guid> CreateAsync(MailRoute route, MailThread thread, ParsedMail mail, string identity, CancellationToken ct)
