@@ -43,7 +43,13 @@ public sealed class MailKitReplySender(IConfiguration configuration, EmailOption
         }
         catch (Exception e) when (e is not OperationCanceledException and not MailSendException)
         {
-            throw new MailSendException($"The mail server could not be reached: {e.GetType().Name}.", e);
+            throw new MailSendException("The mail server could not be reached: " + e switch
+            {
+                System.Net.Sockets.SocketException => "the connection was refused or timed out.",
+                TimeoutException => "it did not answer in time.",
+                IOException => "the connection broke.",
+                _ => "it did not answer as an SMTP server.",
+            }, e);
         }
     }
 

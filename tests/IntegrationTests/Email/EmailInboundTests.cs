@@ -137,4 +137,24 @@ public class EmailInboundTests(EmailSystem system) : IClassFixture<EmailSystem>
 
         (await CommandsAsync(tenant.Client)).ShouldBeEmpty("nothing refused became a command");
     }
+
+    [Fact]
+    public async Task A_reply_the_mail_server_does_not_take_is_a_502_and_leaves_nothing_in_the_thread()
+    {
+        var tenant = await system.CreateTenantWithKeyAsync();
+        var address = (await system.CreateAddressAsync(tenant.Client)).GetProperty("address").GetString()!;
+        await system.SendAsync(EmailSystem.Mail(address, "Login broken", "I cannot sign in."));
+        List<JsonElement> threads = [];
+        await Eventually.HoldsAsync(async () => (threads = (await (await tenant.Client.GetAsync("/api/v1/email/threads")).ShouldBeJsonAsync(HttpStatusCode.OK))
+            .GetProperty("data").EnumerateArray().ToList()).Count == 1, Patience, "the mail becomes a thread");
+        var threadId = threads[0].GetProperty("id").GetGuid();
+
+        // The mail server is down (this class's catcher is used by nothing else).
+        await system.Catcher.DisposeAsync();
+        var failed = await (await tenant.Client.PostAsJsonAsync($"/api/v1/email/threads/{threadId}/replies", new { text = "Try again now." }))
+            .ShouldBeErrorAsync(HttpStatusCode.BadGateway, "mail_server_error");
+        failed.GetProperty("message").GetString()!.ShouldContain("could not be reached");
+        var thread = await (await tenant.Client.GetAsync($"/api/v1/email/threads/{threadId}")).ShouldBeJsonAsync(HttpStatusCode.OK);
+        thread.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("direction").GetString()).ShouldBe(["in"], "the refused reply is not recorded");
+    }
 }
