@@ -24,6 +24,7 @@
 #   INTEGRATIONS_PG_PORT    PostgreSQL port on 127.0.0.1 (default 5433)
 #   INTEGRATIONS_PG_BIN     PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
 #   INTEGRATIONS_MAIL_PORT, INTEGRATIONS_MAIL_WEB_PORT
+#   INTEGRATIONS_EMAIL_SMTP_PORT (2525): the e-mail connector's SMTP listener (Workers pipeline email-smtp)
 #                           the local mail catcher's SMTP and web ports on 127.0.0.1 (default 1025, 1080);
 #                           with Mail__Host set, the hosts mail through that server and no catcher starts
 #   INTEGRATIONS_ADMIN_KEY  admin key; otherwise one is generated once and kept in .run/admin-key
@@ -47,6 +48,7 @@ PG_PORT="${INTEGRATIONS_PG_PORT:-5433}"
 API_PORT="${INTEGRATIONS_API_PORT:-5080}"
 MAIL_PORT="${INTEGRATIONS_MAIL_PORT:-1025}"
 MAIL_WEB_PORT="${INTEGRATIONS_MAIL_WEB_PORT:-1080}"
+EMAIL_SMTP_PORT="${INTEGRATIONS_EMAIL_SMTP_PORT:-2525}"
 MAIL_CATCHER_JS="$ROOT/tools/mail-catcher/node_modules/maildev/dist/bin/maildev.js"
 PG_USER_OS=postgres
 DB_NAME=integrations
@@ -414,6 +416,16 @@ configure_env() {
   fi
   export Mail__From="${Mail__From:-Integrations <notifications@localhost>}"
   export Mail__BaseUrl="${Mail__BaseUrl:-$API_URL}"
+  # The e-mail connector (docs/connectors/email.md): the Workers' SMTP listener on 127.0.0.1 takes mail for
+  # <token>@in.localhost; replies go out through the mail server above. Off when its port is taken.
+  if [[ -z "${Email__InboundDomain:-}" ]]; then
+    if port_in_use "$EMAIL_SMTP_PORT"; then
+      log "port $EMAIL_SMTP_PORT is in use: the e-mail SMTP listener stays off (choose its port with INTEGRATIONS_EMAIL_SMTP_PORT)"
+    else
+      export Email__InboundDomain=in.localhost Email__Smtp__Bind=127.0.0.1 Email__Smtp__Port="$EMAIL_SMTP_PORT"
+    fi
+  fi
+  export Email__ReplyFrom="${Email__ReplyFrom:-support@localhost}"
   # Where providers (the demo fakes here) reach the inbound URLs of registrations the Workers keep (ADR 0028).
   export Connectors__Registrations__PublicBaseUrl="${Connectors__Registrations__PublicBaseUrl:-$API_URL}"
   # Kafka__SecurityProtocol/SaslMechanism/SaslUsername/SaslPassword/SslCaLocation and
@@ -472,6 +484,10 @@ banner() {
   if [[ -n "$MAIL_URL" ]]; then
     mail_line="Mail catcher        $MAIL_URL   (the notification mails to tenants' admins; SMTP 127.0.0.1:$MAIL_PORT)"
   fi
+  local email_line="E-mail (SMTP in)    off (the port was taken; INTEGRATIONS_EMAIL_SMTP_PORT)"
+  if [[ -n "${Email__InboundDomain:-}" ]]; then
+    email_line="E-mail (SMTP in)    ${Email__Smtp__Bind:-0.0.0.0}:${Email__Smtp__Port:-2525} for <token>@$Email__InboundDomain (POST /api/v1/email/addresses; docs/connectors/email.md)"
+  fi
   cat <<EOF
 
 ==========================================================================================
@@ -485,6 +501,7 @@ banner() {
    PostgreSQL          $ConnectionStrings__Postgres
    Admin key           $ADMIN_KEY
    $mail_line
+   $email_line
    Logs                $(show "$LOG_DIR")/
 $(demo_banner)
 

@@ -106,6 +106,7 @@ public static class ApiHost
         api.MapEntityEndpoints();
         api.MapConsoleSessionEndpoints();
         api.MapInboundSourceEndpoints();
+        api.MapEmailEndpoints();
         app.MapOAuthServer();
         app.MapConnectCallback();
         app.MapConsole();

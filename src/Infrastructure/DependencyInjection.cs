@@ -1,6 +1,7 @@
 using Integrations.Application.Common.Interfaces;
 using Integrations.Infrastructure.Connectors;
 using Integrations.Infrastructure.Connections;
+using Integrations.Infrastructure.Email;
 using Integrations.Infrastructure.Inbound;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Persistence;
@@ -29,6 +30,7 @@ public static class DependencyInjection
         services.AddConnections(configuration);
         services.AddProductBridge(configuration);
         services.AddInbound();
+        services.AddEmail(configuration);
         services.AddSingleton<Security.ApiKeys.ApiKeyCache>();
         return services;
     }

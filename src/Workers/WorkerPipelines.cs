@@ -2,6 +2,7 @@ using Integrations.Application.Common;
 using Integrations.Infrastructure.Connectors;
 using Integrations.Application.ProductBridge.Pipelines;
 using Integrations.Infrastructure.Connections;
+using Integrations.Infrastructure.Email;
 using Integrations.Infrastructure.Inbound;
 using Integrations.Infrastructure.Messaging;
 using Integrations.Infrastructure.Notifications;
@@ -62,6 +63,9 @@ public static class WorkerPipelines
     /// <summary>Runs due schedules (ADR 0021): claims them once across processes, heartbeats them, recovers the runs of dead workers.</summary>
     public const string Schedules = "schedules";
 
+    /// <summary>The SMTP listener for self-hosters (ADR 0032): takes mail for the tenants' active addresses and stores it as inbound requests before answering 250.</summary>
+    public const string EmailSmtp = "email-smtp";
+
     private sealed record Pipeline(string Name, Action<IServiceCollection, IConfiguration> Register);
 
     // In the order they start.
@@ -99,6 +103,7 @@ public static class WorkerPipelines
             services.AddKafkaBatchConsumer<InboundTopicHandler>();
         }),
         new(Schedules, (services, _) => services.AddScheduleRunner()),
+        new(EmailSmtp, (services, configuration) => services.AddEmailSmtpListener(configuration)),
     ];
 
     /// <summary>Every pipeline the host knows, in start order.</summary>

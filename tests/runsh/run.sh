@@ -29,7 +29,7 @@ alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
 as_pg() { if [[ "$(id -u)" -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # Only the settings run.sh makes itself: anything exported here would reach the hosts.
-while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '__|^INTEGRATIONS_(ADMIN_KEY|RUN_DIR|API_PORT|PG_PORT|BUILD|MAIL_PORT|MAIL_WEB_PORT)$')
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '__|^INTEGRATIONS_(ADMIN_KEY|RUN_DIR|API_PORT|PG_PORT|BUILD|MAIL_PORT|MAIL_WEB_PORT|EMAIL_SMTP_PORT)$')
 
 RUN_DIR="$(mktemp -d /tmp/runsh-test-XXXXXX)"
 chmod 755 "$RUN_DIR" # the postgres user keeps its data under it
@@ -37,6 +37,7 @@ API_PORT="$(free_port)"
 PG_PORT="$(free_port)"
 MAIL_PORT="$(free_port)"
 MAIL_WEB_PORT="$(free_port)"
+EMAIL_SMTP_PORT="$(free_port)"
 MAIL_URL="http://127.0.0.1:$MAIL_WEB_PORT"
 # Four ports in a row for the demo providers' fakes (Slack, Jira, Teams, HubSpot): a base below the kernel's
 # ephemeral range, picked at random, whose four ports are free now.
@@ -60,7 +61,7 @@ start_runsh() {
   OUT="$RUN_DIR/terminal-$1.txt"
   INTEGRATIONS_RUN_DIR="$RUN_DIR" INTEGRATIONS_API_PORT="$API_PORT" INTEGRATIONS_PG_PORT="$PG_PORT" INTEGRATIONS_BUILD="$build" \
     INTEGRATIONS_MAIL_PORT="$MAIL_PORT" INTEGRATIONS_MAIL_WEB_PORT="$MAIL_WEB_PORT" INTEGRATIONS_DEMO_PORT="$DEMO_PORT" \
-    setsid env --default-signal=INT,TERM "$ROOT/run.sh" >"$OUT" 2>&1 </dev/null &
+    INTEGRATIONS_EMAIL_SMTP_PORT="$EMAIL_SMTP_PORT" setsid env --default-signal=INT,TERM "$ROOT/run.sh" >"$OUT" 2>&1 </dev/null &
   RUNSH_PID=$!
 }
 

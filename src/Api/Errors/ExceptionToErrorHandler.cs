@@ -38,6 +38,7 @@ public sealed class ExceptionToErrorHandler(ILogger<ExceptionToErrorHandler> log
         // A provider call made for the request (e.g. listing Slack channels): what the provider said, never its answer or a credential.
         Integrations.Application.Connections.ProviderCallException p => (502, "provider_error", p.Message, [new ApiErrorDetail(null, p.Error, p.Message)]),
         Integrations.Application.Connections.ConnectionUnusableException u => (409, "connection_unusable", u.Message, [new ApiErrorDetail(null, u.Status, u.Message)]),
+        Integrations.Application.Email.MailSendException m => (502, "mail_server_error", m.Message, []),
         DomainException d => (422, d.Code, d.Message, []),
         BadHttpRequestException { StatusCode: 413 } => (413, "payload_too_large", "The request body is too large.", []),
         BadHttpRequestException { InnerException: JsonException json } => (400, "invalid_json", "The request body is not valid JSON for this endpoint.",

@@ -94,10 +94,10 @@ public sealed class WorkerPipelinesTests(PipelinesFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData(null, new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules" })]
-    [InlineData("", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules" })]
-    [InlineData("all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules" })]
-    [InlineData("webhook-delivery, all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules" })]
+    [InlineData(null, new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules", "email-smtp" })]
+    [InlineData("", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules", "email-smtp" })]
+    [InlineData("all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules", "email-smtp" })]
+    [InlineData("webhook-delivery, all", new[] { "outbox-relay", "events-dispatch", "webhook-delivery", "projections", "connections", "notifications", "product-callbacks", "connectors", "inbound", "schedules", "email-smtp" })]
     [InlineData(" Webhook-Delivery ,outbox-relay,,webhook-delivery", new[] { "outbox-relay", "webhook-delivery" })]
     [InlineData("events-dispatch", new[] { "events-dispatch" })]
     public void Workers_Pipelines_selects_by_comma_separated_names(string? value, string[] expected)
@@ -127,7 +127,7 @@ public sealed class WorkerPipelinesTests(PipelinesFixture fixture) : IClassFixtu
     {
         var error = await Should.ThrowAsync<WorkerConfigurationException>(() => _system.StartExtraWorkersAsync(Pipelines("outbox-relay,fan-out")));
         error.Message.ShouldBe("Workers:Pipelines names a pipeline this host does not know: 'fan-out'. " +
-                               "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections, connections, notifications, product-callbacks, connectors, inbound, schedules; or all (the default) for every one.");
+                               "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections, connections, notifications, product-callbacks, connectors, inbound, schedules, email-smtp; or all (the default) for every one.");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class WorkerPipelinesTests(PipelinesFixture fixture) : IClassFixtu
 
         result.ExitCode.ShouldBe(2, result.CombinedOutput);
         result.StandardError.Trim().ShouldBe("Integrations.Workers cannot start: Workers:Pipelines names a pipeline this host does not know: 'scheduler'. " +
-                                             "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections, connections, notifications, product-callbacks, connectors, inbound, schedules; or all (the default) for every one.");
+                                             "Valid pipelines: outbox-relay, events-dispatch, webhook-delivery, projections, connections, notifications, product-callbacks, connectors, inbound, schedules, email-smtp; or all (the default) for every one.");
     }
 
     private IHost Build(IDictionary<string, string?> overrides)

@@ -17,7 +17,8 @@ namespace Integrations.Application.Inbound.Pipelines;
 /// </summary>
 public sealed record ProcessInboundRequestCommand(InboundEnvelope Envelope) : ICommand<string>;
 
-public sealed class ProcessInboundRequestCommandHandler(IInboundRequests requests, IConnectionReadModel connections, EventRecorder recorder, IOutbox outbox)
+public sealed class ProcessInboundRequestCommandHandler(IInboundRequests requests, IConnectionReadModel connections, EventRecorder recorder, IOutbox outbox,
+    IEnumerable<IInboundRequestHandler> connectors)
     : IRequestHandler<ProcessInboundRequestCommand, string>
 {
     public async Task<string> Handle(ProcessInboundRequestCommand command, CancellationToken ct)
@@ -28,6 +29,15 @@ public sealed class ProcessInboundRequestCommandHandler(IInboundRequests request
         {
             await outbox.MarkCompletedAsync([envelope.Id], ct);
             return status ?? "missing";
+        }
+
+        // A provider a connector handles itself (e-mail): its outcome, not inbound.received events.
+        if (connectors.FirstOrDefault(c => c.Provider == envelope.Provider) is { } connector)
+        {
+            var handled = await connector.HandleAsync(envelope, ct);
+            await requests.CompleteAsync(envelope.Id, handled.Status, handled.Tenants, [], ct);
+            await outbox.MarkCompletedAsync([envelope.Id], ct);
+            return handled.Status;
         }
 
         var routes = await RouteAsync(envelope, ct);
