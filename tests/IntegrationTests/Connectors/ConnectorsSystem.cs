@@ -42,6 +42,18 @@ public class ConnectorsSystem : ConnectionsSystem
 
     protected override bool StartWorkers => true;
 
+    /// <summary>A built-in provider's API and OAuth endpoints at its fake, with the app's client (as an operator points one at a sandbox).</summary>
+    protected static void ProviderAtFake(IDictionary<string, string?> settings, string provider, FakeProcess fake, string apiPath, string authorizePath,
+        string tokenPath, string clientId, string clientSecret)
+    {
+        var prefix = $"Providers:{provider}:";
+        settings[prefix + "ApiBaseUrl"] = new Uri(fake.BaseAddress, apiPath).ToString();
+        settings[prefix + "AuthorizeUrl"] = new Uri(fake.BaseAddress, authorizePath).ToString();
+        settings[prefix + "TokenUrl"] = new Uri(fake.BaseAddress, tokenPath).ToString();
+        settings[prefix + "ClientId"] = clientId;
+        settings[prefix + "ClientSecret"] = clientSecret;
+    }
+
     protected override IDictionary<string, string?> ExtraConfiguration
     {
         get

@@ -33,12 +33,7 @@ public sealed class ExactOnlineSystem : ConnectorsSystem
         get
         {
             var settings = base.ExtraConfiguration;
-            var exact = "Providers:exact-online:";
-            settings[exact + "ApiBaseUrl"] = Exact.BaseAddress.ToString();
-            settings[exact + "AuthorizeUrl"] = new Uri(Exact.BaseAddress, "/api/oauth2/auth").ToString();
-            settings[exact + "TokenUrl"] = new Uri(Exact.BaseAddress, "/api/oauth2/token").ToString();
-            settings[exact + "ClientId"] = ExactClientId;
-            settings[exact + "ClientSecret"] = ExactClientSecret;
+            ProviderAtFake(settings, "exact-online", Exact, "/", "/api/oauth2/auth", "/api/oauth2/token", ExactClientId, ExactClientSecret);
             settings["Connections:TokenSweep:Interval"] = "00:00:00.500";
             // The tests' used-up day lasts seconds, not hours: a wait of 5 s tells the tenant.
             settings["Connectors:QuotaIncidentAfter"] = "00:00:05";

@@ -30,12 +30,7 @@ public sealed class HubSpotSystem : ConnectorsSystem
         get
         {
             var settings = base.ExtraConfiguration;
-            var hubspot = "Providers:hubspot:";
-            settings[hubspot + "ApiBaseUrl"] = HubSpot.BaseAddress.ToString();
-            settings[hubspot + "AuthorizeUrl"] = new Uri(HubSpot.BaseAddress, "/oauth/authorize").ToString();
-            settings[hubspot + "TokenUrl"] = new Uri(HubSpot.BaseAddress, "/oauth/v1/token").ToString();
-            settings[hubspot + "ClientId"] = HubSpotClientId;
-            settings[hubspot + "ClientSecret"] = HubSpotClientSecret;
+            ProviderAtFake(settings, "hubspot", HubSpot, "/", "/oauth/authorize", "/oauth/v1/token", HubSpotClientId, HubSpotClientSecret);
             return settings;
         }
     }

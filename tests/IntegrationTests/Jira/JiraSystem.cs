@@ -35,11 +35,7 @@ public class JiraSystem : ConnectorsSystem
         {
             var settings = base.ExtraConfiguration;
             var jira = "Providers:jira:";
-            settings[jira + "ApiBaseUrl"] = Jira.BaseAddress.ToString();
-            settings[jira + "AuthorizeUrl"] = new Uri(Jira.BaseAddress, "/authorize?audience=api.atlassian.com&prompt=consent").ToString();
-            settings[jira + "TokenUrl"] = new Uri(Jira.BaseAddress, "/oauth/token").ToString();
-            settings[jira + "ClientId"] = JiraClientId;
-            settings[jira + "ClientSecret"] = JiraClientSecret;
+            ProviderAtFake(settings, "jira", Jira, "/", "/authorize?audience=api.atlassian.com&prompt=consent", "/oauth/token", JiraClientId, JiraClientSecret);
             settings[jira + "ExpiryBuffer"] = "01:00:00";
             // The tests that count calls at the fake register webhooks themselves, and a Workers host they start must not check the
             // registrations of other tests' connections (a refresh they would count): no registration sweep (JiraRegistrationSystem has one).

@@ -34,12 +34,8 @@ public sealed class SlackSystem : ConnectorsSystem
         {
             var settings = base.ExtraConfiguration;
             var slack = "Providers:slack:";
-            settings[slack + "ApiBaseUrl"] = new Uri(Slack.BaseAddress, "/api").ToString();
-            settings[slack + "AuthorizeUrl"] = new Uri(Slack.BaseAddress, "/oauth/v2/authorize").ToString();
-            settings[slack + "TokenUrl"] = new Uri(Slack.BaseAddress, "/api/oauth.v2.access").ToString();
+            ProviderAtFake(settings, "slack", Slack, "/api", "/oauth/v2/authorize", "/api/oauth.v2.access", SlackClientId, SlackClientSecret);
             settings[slack + "RevokeUrl"] = new Uri(Slack.BaseAddress, "/api/auth.revoke").ToString();
-            settings[slack + "ClientId"] = SlackClientId;
-            settings[slack + "ClientSecret"] = SlackClientSecret;
             settings[slack + "ExpiryBuffer"] = "12:00:00";
             settings[slack + "Inbound:Verifier"] = "slack";
             settings[slack + "Inbound:AccountIdPath"] = "team_id";

@@ -36,9 +36,7 @@ public sealed partial class ExactSalesInvoiceAction : IConnectorAction, IFollowi
 
     public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Settings.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of {Name} ({string.Join(", ", Settings)})."));
+        var errors = ActionSettings.UnknownFields(settings, Name, Settings);
         var output = new JsonObject();
         if (Guid(settings, "item") is { } item) output["item"] = item;
         else errors.Add(new("settings.item", "invalid_item", "settings.item is the GUID of the Exact item each invoice line sells (Exact requires an item on a sales invoice line)."));

@@ -30,9 +30,7 @@ public sealed class HubSpotArchiveAction : IConnectorAction, ILinkedRecordAction
 
     public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Settings.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of {Name} ({string.Join(", ", Settings)})."));
+        var errors = ActionSettings.UnknownFields(settings, Name, Settings);
         var output = new JsonObject();
         HubSpotUpsertAction.CheckRecord(settings, output, errors);
         if (errors.Count > 0) throw new ValidationException(errors);

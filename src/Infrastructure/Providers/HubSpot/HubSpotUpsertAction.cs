@@ -36,9 +36,7 @@ public sealed partial class HubSpotUpsertAction : IConnectorAction, ILinkingConn
 
     public Task<string> CheckSettingsAsync(JsonElement settings, CancellationToken ct)
     {
-        var errors = new List<ValidationError>();
-        foreach (var field in settings.EnumerateObject().Where(p => !Settings.Contains(p.Name)))
-            errors.Add(new($"settings.{field.Name}", "unknown_field", $"settings.{field.Name} is not a setting of {Name} ({string.Join(", ", Settings)})."));
+        var errors = ActionSettings.UnknownFields(settings, Name, Settings);
         var output = new JsonObject();
         var @object = CheckRecord(settings, output, errors);
         var idProperty = String(settings, "id_property");
