@@ -116,6 +116,7 @@ public static class ApiHost
         app.MapTeamsTab();
         app.MapJiraInbound();
         app.MapHubSpotInbound();
+        app.MapEmailParseInbound();
         app.MapApiDocument();
         app.MapApiDocs();
         return app;

@@ -32,6 +32,7 @@ public static class DependencyInjection
         services.AddSingleton<Schedules.ScheduleTimes>();
         services.AddScoped<Schedules.ScheduledJobs>();
         services.AddScoped<WebhookFanOut>();
+        services.AddScoped<Email.Commands.AcceptMail.MailAcceptance>();
         services.AddScoped<WebhookDeliveryLedger>();
         services.AddScoped<DeadLetterRequeue>();
         services.AddScoped<EndpointDeadLetterRecovery>();

@@ -17,6 +17,7 @@ public static class EmailServiceCollectionExtensions
             throw new InvalidOperationException($"{EmailOptions.Section}:Dkim:PrivateKeyPath must name a readable PEM file, with {EmailOptions.Section}:Dkim:Selector set.");
         services.AddSingleton(options);
         services.AddSingleton<IMailParser, MimeMailParser>();
+        services.AddSingleton<IWebhookMailComposer, WebhookMailComposer>();
         services.AddScoped<IEmailAddresses, PostgresEmailAddresses>();
         services.AddScoped<IEmailThreads, PostgresEmailThreads>();
         services.AddScoped<IInboundRequestHandler, InboundMailHandler>();

@@ -17,24 +17,36 @@ public sealed record AcceptedMail(int Stored, int Replayed);
 /// </summary>
 public sealed record AcceptMailCommand(IReadOnlyList<string> Recipients, byte[] Raw) : ICommand<AcceptedMail>;
 
-public sealed class AcceptMailCommandHandler(IEmailAddresses addresses, IMailParser parser, IInboundRequests requests, IOutbox outbox, EmailOptions options,
-    IClock clock, IRequestContext context) : IRequestHandler<AcceptMailCommand, AcceptedMail>
+public sealed class AcceptMailCommandHandler(MailAcceptance acceptance) : IRequestHandler<AcceptMailCommand, AcceptedMail>
+{
+    public const string EnvelopeToHeader = MailAcceptance.EnvelopeToHeader;
+
+    public Task<AcceptedMail> Handle(AcceptMailCommand command, CancellationToken ct) => acceptance.AcceptAsync(command.Recipients, command.Raw, ct);
+}
+
+/// <summary>
+/// The one way a received mail is stored, whoever received it (the SMTP listener, or a parse webhook that
+/// handed us JSON we turned into MIME): per active address among the recipients, an inbound request with its
+/// outbox message, in the caller's transaction. Recipients that are no active address of ours are skipped.
+/// </summary>
+public sealed class MailAcceptance(IEmailAddresses addresses, IMailParser parser, IInboundRequests requests, IOutbox outbox, EmailOptions options,
+    IClock clock, IRequestContext context)
 {
     public const string EnvelopeToHeader = "x-envelope-to";
 
-    public async Task<AcceptedMail> Handle(AcceptMailCommand command, CancellationToken ct)
+    public async Task<AcceptedMail> AcceptAsync(IReadOnlyList<string> recipients, byte[] raw, CancellationToken ct)
     {
-        var identity = MailThreading.Identity(parser.MessageIdOf(command.Raw), command.Raw);
+        var identity = MailThreading.Identity(parser.MessageIdOf(raw), raw);
         var (stored, replayed) = (0, 0);
         var seen = new HashSet<Guid>();
-        foreach (var recipient in command.Recipients)
+        foreach (var recipient in recipients)
         {
             if (MailThreading.ParseRecipient(recipient, options.InboundDomain ?? "") is not { } ours) continue;
             if (await addresses.FindActiveAsync(ours.AddressToken, ct) is not { } route || !seen.Add(route.AddressId)) continue;
             var now = clock.UtcNow;
             var request = new NewInboundRequest(Guid.CreateVersion7(now), now, new InboundTarget(EmailProvider.Id, null), route.TenantId, route.AddressId.ToString(),
-                // Per address: the same mail to two tenants is two requests; to one address twice (a retried DATA) is one.
-                $"{route.AddressId:N}:{identity}", "message/rfc822", new Dictionary<string, string> { [EnvelopeToHeader] = recipient.ToLowerInvariant() }, command.Raw);
+                // Per address: the same mail to two tenants is two requests; to one address twice (a retried DATA, a redelivered webhook) is one.
+                $"{route.AddressId:N}:{identity}", "message/rfc822", new Dictionary<string, string> { [EnvelopeToHeader] = recipient.ToLowerInvariant() }, raw);
             if (!await requests.TryRecordAsync(request, ct))
             {
                 replayed++;

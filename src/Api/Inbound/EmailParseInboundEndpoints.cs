@@ -1,0 +1,44 @@
+using Integrations.Api.Errors;
+using Integrations.Application.Email.Commands.ReceiveParsedMail;
+using Integrations.Domain.Inbound;
+using MediatR;
+
+namespace Integrations.Api.Inbound;
+
+/// <summary>
+/// The parse webhooks of Brevo and Mailjet (docs/connectors/email.md#parse-webhooks-brevo-and-mailjet, ADR 0032):
+/// <c>POST /inbound/email/{brevo|mailjet}/{secret}</c>. Anonymous: neither provider signs, so the secret segment (and
+/// basic auth, when configured) is the credential; a wrong secret answers exactly like an unknown URL. 200 only
+/// once the mails are stored, so the provider retries whatever we did not take.
+/// </summary>
+public static class EmailParseInboundEndpoints
+{
+    public static IEndpointRouteBuilder MapEmailParseInbound(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/inbound/email/{provider}/{secret}", async (string provider, string secret, HttpContext http, IMediator mediator) =>
+        {
+            var request = await SlackInboundEndpoints.ReadAsync(http);
+            var authorization = request.Headers.TryGetValue("Authorization", out var value) ? value : null;
+            switch (await mediator.Send(new ReceiveParsedMailCommand(provider, secret, authorization, request.Body), http.RequestAborted))
+            {
+                case ParsedMailOutcome.NotFound:
+                    await ApiErrors.WriteAsync(http, StatusCodes.Status404NotFound, "inbound_target_not_found", "There is no such inbound URL.");
+                    break;
+                case ParsedMailOutcome.Unauthorized:
+                    http.Response.Headers.WWWAuthenticate = "Basic realm=\"inbound-email\"";
+                    await ApiErrors.WriteAsync(http, StatusCodes.Status401Unauthorized, RejectionReasons.MissingSignature,
+                        "The request carries no (or wrong) basic auth credentials for this inbound URL.");
+                    break;
+                case ParsedMailOutcome.Malformed:
+                    await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, RejectionReasons.MalformedBody,
+                        $"The body is not the JSON a {provider} parse webhook sends.");
+                    break;
+                case ParsedMailOutcome.Accepted accepted:
+                    await http.Response.WriteAsJsonAsync(new { received = true, stored = accepted.Stored, replayed = accepted.Replayed, ignored = accepted.Ignored },
+                        http.RequestAborted);
+                    break;
+            }
+        }).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+using Integrations.Application.Common.Messaging;
+using Integrations.Application.Email.Commands.AcceptMail;
+using MediatR;
+
+namespace Integrations.Application.Email.Commands.ReceiveParsedMail;
+
+/// <summary>What became of a parse webhook's request (the endpoint words each).</summary>
+public abstract record ParsedMailOutcome
+{
+    /// <summary>No such URL: the provider is not configured, or the secret is wrong (alike, so the secret cannot be probed).</summary>
+    public sealed record NotFound : ParsedMailOutcome;
+
+    /// <summary>The URL's secret is right but the configured basic auth is missing or wrong.</summary>
+    public sealed record Unauthorized : ParsedMailOutcome;
+
+    public sealed record Malformed : ParsedMailOutcome;
+
+    /// <summary>Stored (committed) for this many of our addresses; replayed: stored before; ignored: mails for no active address of ours.</summary>
+    public sealed record Accepted(int Stored, int Replayed, int Ignored) : ParsedMailOutcome;
+}
+
+/// <summary>
+/// A Brevo or Mailjet parse webhook (ADR 0032, docs/connectors/email.md): neither signs its requests, so the URL's
+/// secret segment (and, when configured, basic auth) is the credential, compared in constant time. Each mail of the
+/// JSON is rebuilt as MIME and stored through <see cref="MailAcceptance"/>, the SMTP listener's path, all in one
+/// transaction before the endpoint answers 200: an acknowledged mail is never lost, a redelivery stores nothing twice.
+/// </summary>
+public sealed record ReceiveParsedMailCommand(string Provider, string Secret, string? Authorization, byte[] Body) : ICommand<ParsedMailOutcome>;
+
+public sealed class ReceiveParsedMailCommandHandler(EmailOptions options, IWebhookMailComposer composer, MailAcceptance acceptance)
+    : IRequestHandler<ReceiveParsedMailCommand, ParsedMailOutcome>
+{
+    public async Task<ParsedMailOutcome> Handle(ReceiveParsedMailCommand command, CancellationToken ct)
+    {
+        var settings = command.Provider switch
+        {
+            ParseWebhookProviders.Brevo => options.Brevo,
+            ParseWebhookProviders.Mailjet => options.Mailjet,
+            _ => null,
+        };
+        if (settings?.Secret is not { Length: > 0 } secret || string.IsNullOrWhiteSpace(options.InboundDomain) || !SameSecret(command.Secret, secret))
+            return new ParsedMailOutcome.NotFound();
+        if (settings.Username is { Length: > 0 } user && !BasicAuthMatches(command.Authorization, user, settings.Password ?? ""))
+            return new ParsedMailOutcome.Unauthorized();
+        if (composer.Compose(command.Provider, command.Body) is not { } mails) return new ParsedMailOutcome.Malformed();
+
+        var (stored, replayed, ignored) = (0, 0, 0);
+        foreach (var mail in mails)
+        {
+            var accepted = await acceptance.AcceptAsync(mail.Recipients, mail.Raw, ct);
+            stored += accepted.Stored;
+            replayed += accepted.Replayed;
+            // For nobody of ours (a revoked address, a stray domain): acknowledged all the same, so the provider does not retry it forever.
+            if (accepted.Stored + accepted.Replayed == 0) ignored++;
+        }
+        return new ParsedMailOutcome.Accepted(stored, replayed, ignored);
+    }
+
+    /// <summary>Hashes first, so the comparison takes as long whatever the lengths and the common prefix.</summary>
+    internal static bool SameSecret(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private static bool BasicAuthMatches(string? authorization, string user, string password)
+    {
+        const string scheme = "Basic ";
+        var given = "";
+        if (authorization is { } header && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                given = Encoding.UTF8.GetString(Convert.FromBase64String(header[scheme.Length..].Trim()));
+            }
+            catch (FormatException)
+            {
+                given = "";
+            }
+        }
+        return SameSecret(given, $"{user}:{password}");
+    }
+}
