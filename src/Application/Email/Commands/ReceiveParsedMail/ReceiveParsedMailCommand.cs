@@ -27,7 +27,11 @@ public abstract record ParsedMailOutcome
 /// JSON is rebuilt as MIME and stored through <see cref="MailAcceptance"/>, the SMTP listener's path, all in one
 /// transaction before the endpoint answers 200: an acknowledged mail is never lost, a redelivery stores nothing twice.
 /// </summary>
-public sealed record ReceiveParsedMailCommand(string Provider, string Secret, string? Authorization, byte[] Body) : ICommand<ParsedMailOutcome>;
+public sealed record ReceiveParsedMailCommand(string Provider, string Secret, string? Authorization, byte[] Body) : ICommand<ParsedMailOutcome>
+{
+    /// <summary>Never the secret or the credentials, should the command ever be written out.</summary>
+    public override string ToString() => $"{nameof(ReceiveParsedMailCommand)} {{ Provider = {Provider}, Body = {Body.Length} bytes }}";
+}
 
 public sealed class ReceiveParsedMailCommandHandler(EmailOptions options, IWebhookMailComposer composer, MailAcceptance acceptance)
     : IRequestHandler<ReceiveParsedMailCommand, ParsedMailOutcome>
