@@ -56,9 +56,11 @@ public sealed class WebhookMailComposer : IWebhookMailComposer
                 Mailbox(item.TryGetProperty("From", out var from) ? from : default), to, cc,
                 Text(item, "Subject"), Text(item, "SentAtDate") is { } sent && DateUtils.TryParse(sent, out var date) ? date : null,
                 Text(item, "RawTextBody") ?? Text(item, "ExtractedMarkdownMessage"), Text(item, "RawHtmlBody"), []);
-            var recipients = item.TryGetProperty("Recipients", out var envelope) && envelope.ValueKind == JsonValueKind.Array
-                ? [.. envelope.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!)]
-                : to.Concat(cc).Select(m => m.Address).ToList();
+            // The envelope's recipients (Bcc included): as strings, or as {Name, Address} like To; without them, To and Cc.
+            List<string> recipients = item.TryGetProperty("Recipients", out var envelope) && envelope.ValueKind == JsonValueKind.Array
+                ? [.. envelope.EnumerateArray().Select(r => r.ValueKind == JsonValueKind.String ? r.GetString() : Mailbox(r)?.Address).OfType<string>()]
+                : [];
+            if (recipients.Count == 0) recipients = [.. to.Concat(cc).Select(m => m.Address)];
             mails.Add(new WebhookMail(recipients, Build(draft, item)));
         }
         return mails;

@@ -66,6 +66,8 @@ public class EmailParseWebhookTests(EmailSystem system) : IClassFixture<EmailSys
         var again = await (await PostAsync(BrevoUrl, first)).ShouldBeJsonAsync(HttpStatusCode.OK);
         again.GetProperty("stored").GetInt32().ShouldBe(0);
         again.GetProperty("replayed").GetInt32().ShouldBe(1);
+        // The same mail through the SMTP listener too (one path: the same replay key, address + Message-ID).
+        await system.SendAsync(EmailSystem.Mail(address, "Printer on fire", "The printer on floor 3 is on fire.", messageId: firstId));
 
         await tenant.Client.PublishAsync("entity.created", new { entity_id = "TCK-7", entity_type = "ticket", attributes = new { }, command_id = create.GetProperty("id").GetGuid() });
         var reply = ParseWebhookPayloads.Brevo(address, "Re: Printer on fire", "It is out now.", $"{Guid.NewGuid():N}@customer.example", inReplyTo: firstId);
