@@ -7,19 +7,19 @@ namespace Integrations.Api.Inbound;
 
 /// <summary>
 /// The parse webhooks of Brevo and Mailjet (docs/connectors/email.md#parse-webhooks-brevo-and-mailjet, ADR 0032):
-/// <c>POST /inbound/email/{brevo|mailjet}/{secret}</c>. Anonymous: neither provider signs, so the secret segment (and
-/// basic auth, when configured) is the credential; a wrong secret answers exactly like an unknown URL. 200 only
-/// once the mails are stored, so the provider retries whatever we did not take.
+/// <c>POST /inbound/email/{brevo|mailjet}</c>. Anonymous: neither provider signs, so basic auth (sent from the
+/// URL's userinfo) is the credential; a header, because request logs write paths. 200 only once the mails are
+/// stored, so the provider retries whatever we did not take.
 /// </summary>
 public static class EmailParseInboundEndpoints
 {
     public static IEndpointRouteBuilder MapEmailParseInbound(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/inbound/email/{provider}/{secret}", async (string provider, string secret, HttpContext http, IMediator mediator) =>
+        app.MapPost("/inbound/email/{provider}", async (string provider, HttpContext http, IMediator mediator) =>
         {
             var request = await SlackInboundEndpoints.ReadAsync(http);
             var authorization = request.Headers.TryGetValue("Authorization", out var value) ? value : null;
-            switch (await mediator.Send(new ReceiveParsedMailCommand(provider, secret, authorization, request.Body), http.RequestAborted))
+            switch (await mediator.Send(new ReceiveParsedMailCommand(provider, authorization, request.Body), http.RequestAborted))
             {
                 case ParsedMailOutcome.NotFound:
                     await ApiErrors.WriteAsync(http, StatusCodes.Status404NotFound, "inbound_target_not_found", "There is no such inbound URL.");

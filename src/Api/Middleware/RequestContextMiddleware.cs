@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Integrations.Api.Authentication;
 using Integrations.Api.Errors;
@@ -8,7 +9,10 @@ namespace Integrations.Api.Middleware;
 
 /// <summary>
 /// Gives every request an id (the caller's X-Request-Id when it is sane, else a new one), returns it
-/// in the response and puts it in every log line and event's metadata as the correlation id.
+/// in the response and puts it in every log line and event's metadata as the correlation id. Logs
+/// each request once, by its route's template rather than its path and query, which carry values a
+/// log must not keep (an OAuth code in a connect callback's query); ASP.NET Core's own request log,
+/// which writes them, is off (appsettings.json).
 /// </summary>
 public sealed partial class RequestContextMiddleware(RequestDelegate next, ILogger<RequestContextMiddleware> logger)
 {
@@ -30,10 +34,24 @@ public sealed partial class RequestContextMiddleware(RequestDelegate next, ILogg
         });
         using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
         {
-            if (await RefusedAsync(context)) return;
-            await next(context);
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                if (await RefusedAsync(context)) return;
+                await next(context);
+            }
+            finally
+            {
+                LogRequest(logger, context.Request.Method, RouteOf(context), context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP {Method} {Route} answered {StatusCode} in {ElapsedMs:0.0} ms")]
+    private static partial void LogRequest(ILogger logger, string method, string route, int statusCode, double elapsedMs);
+
+    private static string RouteOf(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } ? template : "(no route)";
 
     /// <summary>The longest request target (path and query) served; Kestrel's own limit is higher so that this one answers in the error format.</summary>
     public const int MaxRequestTargetLength = 8 * 1024;

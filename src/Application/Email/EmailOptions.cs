@@ -27,25 +27,24 @@ public sealed class EmailOptions
     /// <summary>Text kept per message (plain and HTML each); the rest is cut off, and the message flagged.</summary>
     public int MaxBodyChars { get; set; } = 200_000;
 
-    /// <summary>Brevo inbound parsing webhooks (POST /inbound/email/brevo/{Secret}). Unset secret: the URL does not exist.</summary>
+    /// <summary>Brevo inbound parsing webhooks (POST /inbound/email/brevo, basic auth). Unset credentials: the URL does not exist.</summary>
     public ParseWebhookOptions Brevo { get; set; } = new();
 
-    /// <summary>Mailjet Parse API webhooks (POST /inbound/email/mailjet/{Secret}), with basic auth when Username is set.</summary>
+    /// <summary>Mailjet Parse API webhooks (POST /inbound/email/mailjet, basic auth). Unset credentials: the URL does not exist.</summary>
     public ParseWebhookOptions Mailjet { get; set; } = new();
 }
 
 /// <summary>
-/// A parse webhook's credentials: neither Brevo nor Mailjet signs its requests, so the URL's secret path
-/// segment (and, when set, HTTP basic auth the provider sends from the URL's userinfo) is what proves the caller.
+/// A parse webhook's credentials: neither Brevo nor Mailjet signs its requests, so HTTP basic auth, which both send
+/// from the userinfo of the URL they are given (https://user:password@host/…), is what proves the caller. A header,
+/// not a path segment: request logs write paths.
 /// </summary>
 public sealed class ParseWebhookOptions
 {
-    /// <summary>The URL's secret segment: long and random (e.g. 32 random bytes as hex). Unset: the provider's URL answers 404.</summary>
-    public string? Secret { get; set; }
-
-    /// <summary>Basic auth user name the provider must send (Mailjet: https://user:password@host/… in the parse route's Url). Unset: not checked.</summary>
+    /// <summary>The user name the provider must send. Unset (or no password): the provider's URL answers 404.</summary>
     public string? Username { get; set; }
 
+    /// <summary>The password: long and random (e.g. 32 random bytes as hex).</summary>
     public string? Password { get; set; }
 }
 

@@ -37,15 +37,15 @@ public class EmailSystem : TestSystem
         ["Mail:Tls"] = "none",
         ["Mail:From"] = "Integrations <notifications@mail.test>",
         ["Mail:BaseUrl"] = "http://localhost",
-        // The parse webhooks: Brevo by its secret URL alone, Mailjet with basic auth as well.
-        ["Email:Brevo:Secret"] = BrevoSecret,
-        ["Email:Mailjet:Secret"] = MailjetSecret,
+        // The parse webhooks, each with basic auth of its own.
+        ["Email:Brevo:Username"] = BrevoUser,
+        ["Email:Brevo:Password"] = BrevoPassword,
         ["Email:Mailjet:Username"] = MailjetUser,
         ["Email:Mailjet:Password"] = MailjetPassword,
     };
 
-    public const string BrevoSecret = "b7c1e0f24a9d4e6c8f3a5b2d1e0c9f8a";
-    public const string MailjetSecret = "0f9e8d7c6b5a49382716a5b4c3d2e1f0";
+    public const string BrevoUser = "brevo";
+    public const string BrevoPassword = "b7c1e0f24a9d4e6c8f3a5b2d1e0c9f8a";
     public const string MailjetUser = "mailjet";
     public const string MailjetPassword = "parse-route-password";
 

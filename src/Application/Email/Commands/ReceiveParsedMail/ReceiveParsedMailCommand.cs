@@ -9,10 +9,10 @@ namespace Integrations.Application.Email.Commands.ReceiveParsedMail;
 /// <summary>What became of a parse webhook's request (the endpoint words each).</summary>
 public abstract record ParsedMailOutcome
 {
-    /// <summary>No such URL: the provider is not configured, or the secret is wrong (alike, so the secret cannot be probed).</summary>
+    /// <summary>No such URL: not a parse-webhook provider, or one without credentials configured.</summary>
     public sealed record NotFound : ParsedMailOutcome;
 
-    /// <summary>The URL's secret is right but the configured basic auth is missing or wrong.</summary>
+    /// <summary>The basic auth credentials are missing or wrong.</summary>
     public sealed record Unauthorized : ParsedMailOutcome;
 
     public sealed record Malformed : ParsedMailOutcome;
@@ -22,14 +22,14 @@ public abstract record ParsedMailOutcome
 }
 
 /// <summary>
-/// A Brevo or Mailjet parse webhook (ADR 0032, docs/connectors/email.md): neither signs its requests, so the URL's
-/// secret segment (and, when configured, basic auth) is the credential, compared in constant time. Each mail of the
+/// A Brevo or Mailjet parse webhook (ADR 0032, docs/connectors/email.md): neither signs its requests, so basic auth
+/// is the credential, compared in constant time. Each mail of the
 /// JSON is rebuilt as MIME and stored through <see cref="MailAcceptance"/>, the SMTP listener's path, all in one
 /// transaction before the endpoint answers 200: an acknowledged mail is never lost, a redelivery stores nothing twice.
 /// </summary>
-public sealed record ReceiveParsedMailCommand(string Provider, string Secret, string? Authorization, byte[] Body) : ICommand<ParsedMailOutcome>
+public sealed record ReceiveParsedMailCommand(string Provider, string? Authorization, byte[] Body) : ICommand<ParsedMailOutcome>
 {
-    /// <summary>Never the secret or the credentials, should the command ever be written out.</summary>
+    /// <summary>Never the credentials, should the command ever be written out.</summary>
     public override string ToString() => $"{nameof(ReceiveParsedMailCommand)} {{ Provider = {Provider}, Body = {Body.Length} bytes }}";
 }
 
@@ -44,10 +44,9 @@ public sealed class ReceiveParsedMailCommandHandler(EmailOptions options, IWebho
             ParseWebhookProviders.Mailjet => options.Mailjet,
             _ => null,
         };
-        if (settings?.Secret is not { Length: > 0 } secret || string.IsNullOrWhiteSpace(options.InboundDomain) || !SameSecret(command.Secret, secret))
+        if (settings is not { Username: { Length: > 0 } user, Password: { Length: > 0 } password } || string.IsNullOrWhiteSpace(options.InboundDomain))
             return new ParsedMailOutcome.NotFound();
-        if (settings.Username is { Length: > 0 } user && !BasicAuthMatches(command.Authorization, user, settings.Password ?? ""))
-            return new ParsedMailOutcome.Unauthorized();
+        if (!BasicAuthMatches(command.Authorization, user, password)) return new ParsedMailOutcome.Unauthorized();
         if (composer.Compose(command.Provider, command.Body) is not { } mails) return new ParsedMailOutcome.Malformed();
 
         var (stored, replayed, ignored) = (0, 0, 0);
