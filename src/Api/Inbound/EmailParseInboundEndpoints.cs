@@ -17,9 +17,7 @@ public static class EmailParseInboundEndpoints
     {
         app.MapPost("/inbound/email/{provider}", async (string provider, HttpContext http, IMediator mediator) =>
         {
-            var request = await SlackInboundEndpoints.ReadAsync(http);
-            var authorization = request.Headers.TryGetValue("Authorization", out var value) ? value : null;
-            switch (await mediator.Send(new ReceiveParsedMailCommand(provider, authorization, request.Body), http.RequestAborted))
+            switch (await mediator.Send(new ReceiveParsedMailCommand(provider, await SlackInboundEndpoints.ReadAsync(http)), http.RequestAborted))
             {
                 case ParsedMailOutcome.NotFound:
                     await ApiErrors.WriteAsync(http, StatusCodes.Status404NotFound, "inbound_target_not_found", "There is no such inbound URL.");

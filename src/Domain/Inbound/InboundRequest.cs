@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Integrations.Domain.Inbound;
 
 /// <summary>
@@ -8,6 +10,19 @@ namespace Integrations.Domain.Inbound;
 public sealed record InboundRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, byte[] Body)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>The body as JSON; null when it is not JSON.</summary>
+    public JsonElement? JsonBody()
+    {
+        try
+        {
+            return JsonDocument.Parse(Body).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>Why a request was refused; stable wire values (the rejection counters and the inbound log name them).</summary>

@@ -54,7 +54,7 @@ public sealed class HandleHubSpotWebhookCommandHandler(
         if (providers.ClientSecretVerifier(Provider, InboundVerifiers.HubSpotV3) is not { } verifier) return new HubSpotWebhookOutcome.NotConfigured();
         var verification = verifier.Verify(command.Request, clock.UtcNow);
         if (!verification.Verified) return new HubSpotWebhookOutcome.Rejected(verification.Reason ?? RejectionReasons.InvalidSignature);
-        if (Json(command.Request.Body) is not { } body || HubSpotWebhook.Parse(body) is not { } changes) return new HubSpotWebhookOutcome.Malformed();
+        if (command.Request.JsonBody() is not { } body || HubSpotWebhook.Parse(body) is not { } changes) return new HubSpotWebhookOutcome.Malformed();
 
         var issued = new List<Guid>();
         foreach (var portal in changes.GroupBy(c => c.PortalId))
@@ -141,17 +141,5 @@ public sealed class HandleHubSpotWebhookCommandHandler(
         var key = HubSpotWebhook.CommandKey(connection.ConnectionId, change);
         return new NewProductCommand(connection.TenantId, name, target, JsonSerializer.SerializeToElement(data), new CommandOrigin(connection.ConnectionId, Provider, change.ObjectId),
             NameBasedGuid.Create(Encoding.UTF8.GetBytes($"{key}:{connection.TenantId}")), key);
-    }
-
-    private static JsonElement? Json(byte[] body)
-    {
-        try
-        {
-            return JsonDocument.Parse(body).RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -48,7 +48,7 @@ public sealed class HandleJiraWebhookCommandHandler(
         if (!verification.Verified) return new JiraWebhookOutcome.Rejected(verification.Reason ?? RejectionReasons.InvalidSignature);
         var connection = await connections.FindAsync(command.TenantId, command.ConnectionId, cancellationToken);
         if (connection is null || connection.Provider != JiraIssueUpdate.Provider) return new JiraWebhookOutcome.NotFound();
-        if (Json(command.Request.Body) is not { } body) return new JiraWebhookOutcome.Rejected(RejectionReasons.MalformedBody);
+        if (command.Request.JsonBody() is not { } body) return new JiraWebhookOutcome.Rejected(RejectionReasons.MalformedBody);
 
         if (JiraIssueUpdate.ChangeOf(body) is not { } change) return new JiraWebhookOutcome.Handled(null);
         var link = await links.FindByExternalAsync(command.TenantId, command.ConnectionId, JiraIssueUpdate.ExternalType, change.IssueId, cancellationToken);
@@ -88,16 +88,4 @@ public sealed class HandleJiraWebhookCommandHandler(
     private static string? EntityTypeOf(JsonElement settings) =>
         settings.TryGetProperty("entity", out var entity) && entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("type", out var type)
             && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
-
-    private static JsonElement? Json(byte[] body)
-    {
-        try
-        {
-            return JsonDocument.Parse(body).RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

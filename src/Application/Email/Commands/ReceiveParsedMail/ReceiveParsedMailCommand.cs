@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
+using Integrations.Application.Common.Interfaces;
 using Integrations.Application.Common.Messaging;
 using Integrations.Application.Email.Commands.AcceptMail;
+using Integrations.Domain.Inbound;
 using MediatR;
 
 namespace Integrations.Application.Email.Commands.ReceiveParsedMail;
@@ -23,17 +23,16 @@ public abstract record ParsedMailOutcome
 
 /// <summary>
 /// A Brevo or Mailjet parse webhook (ADR 0032, docs/connectors/email.md): neither signs its requests, so basic auth
-/// is the credential, compared in constant time. Each mail of the
-/// JSON is rebuilt as MIME and stored through <see cref="MailAcceptance"/>, the SMTP listener's path, all in one
+/// is the credential, checked by the inbound sources' <see cref="BasicAuthVerifier"/>. Each mail of the JSON is rebuilt as MIME and stored through <see cref="MailAcceptance"/>, the SMTP listener's path, all in one
 /// transaction before the endpoint answers 200: an acknowledged mail is never lost, a redelivery stores nothing twice.
 /// </summary>
-public sealed record ReceiveParsedMailCommand(string Provider, string? Authorization, byte[] Body) : ICommand<ParsedMailOutcome>
+public sealed record ReceiveParsedMailCommand(string Provider, InboundRequest Request) : ICommand<ParsedMailOutcome>
 {
-    /// <summary>Never the credentials, should the command ever be written out.</summary>
-    public override string ToString() => $"{nameof(ReceiveParsedMailCommand)} {{ Provider = {Provider}, Body = {Body.Length} bytes }}";
+    /// <summary>Never the credentials (the request's Authorization header), should the command ever be written out.</summary>
+    public override string ToString() => $"{nameof(ReceiveParsedMailCommand)} {{ Provider = {Provider}, Body = {Request.Body.Length} bytes }}";
 }
 
-public sealed class ReceiveParsedMailCommandHandler(EmailOptions options, IWebhookMailComposer composer, MailAcceptance acceptance)
+public sealed class ReceiveParsedMailCommandHandler(EmailOptions options, IWebhookMailComposer composer, MailAcceptance acceptance, IClock clock)
     : IRequestHandler<ReceiveParsedMailCommand, ParsedMailOutcome>
 {
     public async Task<ParsedMailOutcome> Handle(ReceiveParsedMailCommand command, CancellationToken ct)
@@ -46,8 +45,8 @@ public sealed class ReceiveParsedMailCommandHandler(EmailOptions options, IWebho
         };
         if (settings is not { Username: { Length: > 0 } user, Password: { Length: > 0 } password } || string.IsNullOrWhiteSpace(options.InboundDomain))
             return new ParsedMailOutcome.NotFound();
-        if (!BasicAuthMatches(command.Authorization, user, password)) return new ParsedMailOutcome.Unauthorized();
-        if (composer.Compose(command.Provider, command.Body) is not { } mails) return new ParsedMailOutcome.Malformed();
+        if (!new BasicAuthVerifier(user, password).Verify(command.Request, clock.UtcNow).Verified) return new ParsedMailOutcome.Unauthorized();
+        if (composer.Compose(command.Provider, command.Request.Body) is not { } mails) return new ParsedMailOutcome.Malformed();
 
         var (stored, replayed, ignored) = (0, 0, 0);
         foreach (var mail in mails)
@@ -59,27 +58,5 @@ public sealed class ReceiveParsedMailCommandHandler(EmailOptions options, IWebho
             if (accepted.Stored + accepted.Replayed == 0) ignored++;
         }
         return new ParsedMailOutcome.Accepted(stored, replayed, ignored);
-    }
-
-    /// <summary>Hashes first, so the comparison takes as long whatever the lengths and the common prefix.</summary>
-    internal static bool SameSecret(string given, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-
-    private static bool BasicAuthMatches(string? authorization, string user, string password)
-    {
-        const string scheme = "Basic ";
-        var given = "";
-        if (authorization is { } header && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                given = Encoding.UTF8.GetString(Convert.FromBase64String(header[scheme.Length..].Trim()));
-            }
-            catch (FormatException)
-            {
-                given = "";
-            }
-        }
-        return SameSecret(given, $"{user}:{password}");
     }
 }
